@@ -1,0 +1,70 @@
+#include "sg-domain-xml.h"
+
+static void
+append_escaped(GString *xml, const gchar *format, const gchar *value)
+{
+	g_autofree gchar *escaped = g_markup_escape_text(value, -1);
+	g_string_append_printf(xml, format, escaped);
+}
+
+gchar *
+sg_domain_xml_build(const SgDomainSpec *spec)
+{
+	GString *xml = g_string_new(NULL);
+
+	append_escaped(xml, "<domain type='%s'>\n", spec->domain_type);
+	append_escaped(xml, "  <name>%s</name>\n", spec->name);
+	g_string_append_printf(xml, "  <memory unit='MiB'>%u</memory>\n", spec->memory_mib);
+	g_string_append_printf(xml, "  <vcpu>%u</vcpu>\n", spec->vcpus);
+	g_string_append(xml, "  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n");
+	if (spec->kernel != NULL) {
+		append_escaped(xml, "    <kernel>%s</kernel>\n", spec->kernel);
+		if (spec->initrd != NULL)
+			append_escaped(xml, "    <initrd>%s</initrd>\n", spec->initrd);
+		if (spec->cmdline != NULL)
+			append_escaped(xml, "    <cmdline>%s</cmdline>\n", spec->cmdline);
+	} else {
+		g_string_append(xml, "    <boot dev='hd'/>\n");
+	}
+	/* A disk that does not boot makes SeaBIOS reset at once, and the reset
+	 * stops the guest: "did not boot" is seen in seconds, not at a timeout. */
+	g_string_append(xml, "    <bios rebootTimeout='0'/>\n  </os>\n");
+	g_string_append(xml, "  <features><acpi/><apic/></features>\n");
+	g_string_append(xml, "  <on_poweroff>destroy</on_poweroff>\n"
+			     "  <on_reboot>destroy</on_reboot>\n"
+			     "  <on_crash>destroy</on_crash>\n");
+	g_string_append(xml, "  <devices>\n");
+	append_escaped(xml,
+		       "    <disk type='file' device='disk'>\n"
+		       "      <driver name='qemu' type='qcow2'/>\n"
+		       "      <source file='%s'/>\n"
+		       "      <target dev='vda' bus='virtio'/>\n"
+		       "    </disk>\n",
+		       spec->disk);
+	if (spec->cdrom != NULL)
+		append_escaped(xml,
+			       "    <disk type='file' device='cdrom'>\n"
+			       "      <driver name='qemu' type='raw'/>\n"
+			       "      <source file='%s'/>\n"
+			       "      <target dev='hdc' bus='ide'/>\n"
+			       "      <readonly/>\n"
+			       "    </disk>\n",
+			       spec->cdrom);
+	if (spec->network != NULL)
+		append_escaped(xml,
+			       "    <interface type='network'>\n"
+			       "      <source network='%s'/>\n"
+			       "      <model type='virtio'/>\n"
+			       "    </interface>\n",
+			       spec->network);
+	append_escaped(xml,
+		       "    <serial type='file'>\n"
+		       "      <source path='%s'/>\n"
+		       "      <target port='0'/>\n"
+		       "    </serial>\n",
+		       spec->console_log);
+	g_string_append(xml, "    <video><model type='vga' vram='16384'/></video>\n"
+			     "    <memballoon model='none'/>\n"
+			     "  </devices>\n</domain>\n");
+	return g_string_free(xml, FALSE);
+}

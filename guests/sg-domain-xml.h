@@ -1,0 +1,26 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* What one guest of one phase looks like; the XML is made from this alone. */
+typedef struct {
+	const gchar *name;
+	const gchar *domain_type; /* "kvm" or "qemu" (TCG) */
+	guint memory_mib;
+	guint vcpus;
+	const gchar *kernel;  /* NULL: boot the disk with its own bootloader */
+	const gchar *initrd;  /* only with kernel */
+	const gchar *cmdline; /* only with kernel */
+	const gchar *disk;    /* qcow2, attached as virtio vda */
+	const gchar *cdrom;   /* NULL for none */
+	const gchar *console_log;
+	const gchar *network; /* NULL: no network device at all */
+} SgDomainSpec;
+
+/* Returns the libvirt domain XML for a transient guest. Every reset or
+ * reboot stops the guest: the harness decides what boots next. */
+gchar *sg_domain_xml_build(const SgDomainSpec *spec);
+
+G_END_DECLS

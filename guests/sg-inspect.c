@@ -1,0 +1,313 @@
+#include "sg-inspect.h"
+
+#include <guestfs.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sg-error.h"
+#include "sg-evidence-match.h"
+
+/* A journal of a long-lived system can be huge; the boot we care about is
+ * the only one on a freshly installed disk, so a bound costs nothing. */
+#define MAX_JOURNAL_ENTRIES 500000
+
+typedef guestfs_h SgGuestfs;
+static void
+sg_guestfs_close(SgGuestfs *g)
+{
+	guestfs_close(g);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgGuestfs, sg_guestfs_close)
+
+static void
+set_guestfs_error(GError **error, guestfs_h *g, const gchar *what)
+{
+	const char *message = guestfs_last_error(g);
+	g_set_error(error, SG_ERROR, SG_ERROR_LAB, "libguestfs cannot %s: %s", what,
+		    message != NULL ? message : "unknown error");
+}
+
+static void
+strv_free(char **strv)
+{
+	if (strv == NULL)
+		return;
+	for (char **p = strv; *p != NULL; p++)
+		free(*p);
+	free(strv);
+}
+
+static gint
+compare_mountpoint_length(gconstpointer a, gconstpointer b)
+{
+	return (gint)strlen(*(const gchar **)a) - (gint)strlen(*(const gchar **)b);
+}
+
+/* Mounts the root's filesystems read-only, shortest mountpoint first. */
+static void
+mount_root(guestfs_h *g, const char *root)
+{
+	char **pairs = guestfs_inspect_get_mountpoints(g, root);
+	g_autoptr(GPtrArray) points = g_ptr_array_new();
+
+	if (pairs == NULL)
+		return;
+	for (char **p = pairs; p[0] != NULL && p[1] != NULL; p += 2)
+		g_ptr_array_add(points, p);
+	g_ptr_array_sort(points, compare_mountpoint_length);
+	for (guint i = 0; i < points->len; i++) {
+		char **pair = g_ptr_array_index(points, i);
+		if (guestfs_mount_ro(g, pair[1], pair[0]) < 0)
+			g_debug("cannot mount %s on %s", pair[1], pair[0]);
+	}
+	strv_free(pairs);
+}
+
+static gchar *
+describe_os(guestfs_h *g, const char *root, JsonBuilder *report)
+{
+	g_autofree char *product = guestfs_inspect_get_product_name(g, root);
+	g_autofree char *distro = guestfs_inspect_get_distro(g, root);
+	g_autofree char *hostname = guestfs_inspect_get_hostname(g, root);
+	int major = guestfs_inspect_get_major_version(g, root);
+	int minor = guestfs_inspect_get_minor_version(g, root);
+
+	json_builder_set_member_name(report, "os");
+	json_builder_begin_object(report);
+	json_builder_set_member_name(report, "root");
+	json_builder_add_string_value(report, root);
+	json_builder_set_member_name(report, "product");
+	json_builder_add_string_value(report, product);
+	json_builder_set_member_name(report, "distro");
+	json_builder_add_string_value(report, distro);
+	json_builder_set_member_name(report, "version");
+	json_builder_add_string_value(report, g_strdup_printf("%d.%d", major, minor));
+	json_builder_set_member_name(report, "hostname");
+	json_builder_add_string_value(report, hostname);
+	json_builder_end_object(report);
+	return g_strdup_printf("%s (%s %d.%d, hostname %s)", product != NULL ? product : "?",
+			       distro != NULL ? distro : "?", major, minor,
+			       hostname != NULL ? hostname : "?");
+}
+
+static void
+read_installer_logs(guestfs_h *g, SgInspection *inspection, JsonBuilder *report)
+{
+	const char *dir = "/var/log/installer";
+	char **names = NULL;
+	g_autoptr(GString) listing = g_string_new(NULL);
+
+	json_builder_set_member_name(report, "installer_logs");
+	json_builder_begin_array(report);
+	if (guestfs_is_dir(g, dir) > 0)
+		names = guestfs_find(g, dir);
+	for (char **p = names; p != NULL && *p != NULL; p++) {
+		g_autofree gchar *path = g_build_filename(dir, *p, NULL);
+		gint64 size;
+		if (guestfs_is_file(g, path) <= 0)
+			continue;
+		size = guestfs_filesize(g, path);
+		json_builder_begin_object(report);
+		json_builder_set_member_name(report, "path");
+		json_builder_add_string_value(report, path);
+		json_builder_set_member_name(report, "size");
+		json_builder_add_int_value(report, size);
+		json_builder_end_object(report);
+		g_string_append_printf(listing, "%s%s", listing->len > 0 ? ", " : "", *p);
+		if (g_str_has_suffix(*p, "subiquity-traceback.txt") && inspection->installer_crash == NULL) {
+			char **lines = guestfs_head_n(g, 3, path);
+			g_autofree gchar *joined = lines != NULL ? g_strjoinv(" | ", lines) : NULL;
+			inspection->installer_crash = g_strdup_printf("%s: %s", path, joined != NULL ? joined : "");
+			strv_free(lines);
+		}
+	}
+	json_builder_end_array(report);
+	strv_free(names);
+	if (listing->len > 0)
+		inspection->installer_logs = g_strdup_printf("%s: %s", dir, listing->str);
+}
+
+static void
+find_user(guestfs_h *g, const gchar *username, SgInspection *inspection, JsonBuilder *report)
+{
+	g_autofree gchar *prefix = g_strdup_printf("%s:", username);
+	char **lines = guestfs_is_file(g, "/etc/passwd") > 0 ? guestfs_read_lines(g, "/etc/passwd")
+							     : NULL;
+
+	for (char **p = lines; p != NULL && *p != NULL; p++) {
+		if (g_str_has_prefix(*p, prefix)) {
+			inspection->user = g_strdup_printf("/etc/passwd: %s", *p);
+			break;
+		}
+	}
+	strv_free(lines);
+	json_builder_set_member_name(report, "user");
+	json_builder_add_string_value(report, inspection->user);
+}
+
+static gchar **
+evidence_slot(SgInspection *inspection, SgEvidenceKind kind)
+{
+	switch (kind) {
+	case SG_EVIDENCE_GRAPHICAL_TARGET:
+		return &inspection->graphical_target;
+	case SG_EVIDENCE_LOGIN_SESSION:
+		return &inspection->login_session;
+	case SG_EVIDENCE_DESKTOP_SESSION:
+		return &inspection->desktop_session;
+	case SG_EVIDENCE_DESKTOP_FAILURE:
+		return &inspection->desktop_failure;
+	default:
+		return NULL;
+	}
+}
+
+static void
+record_evidence(SgInspection *inspection, JsonBuilder *report, SgEvidenceKind kind,
+		const gchar *source, const gchar *text)
+{
+	gchar **slot = evidence_slot(inspection, kind);
+
+	if (slot == NULL || *slot != NULL)
+		return;
+	*slot = g_strdup_printf("%s: %s", source, text);
+	json_builder_begin_object(report);
+	json_builder_set_member_name(report, "kind");
+	json_builder_add_string_value(report, sg_evidence_kind_to_string(kind));
+	json_builder_set_member_name(report, "source");
+	json_builder_add_string_value(report, source);
+	json_builder_set_member_name(report, "text");
+	json_builder_add_string_value(report, text);
+	json_builder_end_object(report);
+}
+
+static gint64
+read_journal(guestfs_h *g, const gchar *username, SgInspection *inspection, JsonBuilder *report)
+{
+	gint64 entries = 0;
+
+	if (guestfs_journal_open(g, "/var/log/journal") < 0)
+		return -1;
+	while (entries < MAX_JOURNAL_ENTRIES && guestfs_journal_next(g) > 0) {
+		struct guestfs_xattr_list *fields = guestfs_journal_get(g);
+		g_autoptr(GHashTable) table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		SgEvidenceKind kind;
+
+		entries++;
+		if (fields == NULL)
+			continue;
+		for (guint32 i = 0; i < fields->len; i++)
+			g_hash_table_insert(table, g_strdup(fields->val[i].attrname),
+					    g_strndup(fields->val[i].attrval, fields->val[i].attrval_len));
+		guestfs_free_xattr_list(fields);
+		kind = sg_evidence_match_journal(table, username);
+		if (kind != SG_EVIDENCE_NONE) {
+			const gchar *message = g_hash_table_lookup(table, "MESSAGE");
+			record_evidence(inspection, report, kind, "journal", message != NULL ? message : "");
+		}
+	}
+	guestfs_journal_close(g);
+	return entries;
+}
+
+/* Images from before the journal (13.04-14.04) leave the same facts in text logs. */
+static void
+read_text_logs(guestfs_h *g, const gchar *username, SgInspection *inspection, JsonBuilder *report)
+{
+	static const gchar *const logs[] = {"/var/log/syslog", "/var/log/lightdm/lightdm.log",
+					    "/var/log/sddm.log", NULL};
+
+	for (guint i = 0; logs[i] != NULL; i++) {
+		char **lines;
+		if (guestfs_is_file(g, logs[i]) <= 0)
+			continue;
+		lines = guestfs_read_lines(g, logs[i]);
+		for (char **p = lines; p != NULL && *p != NULL; p++) {
+			SgEvidenceKind kind = sg_evidence_match_text(*p, username);
+			if (kind != SG_EVIDENCE_NONE)
+				record_evidence(inspection, report, kind, logs[i], *p);
+		}
+		strv_free(lines);
+	}
+}
+
+static void
+read_desktop_evidence(guestfs_h *g, const gchar *username, SgInspection *inspection,
+		      JsonBuilder *report)
+{
+	const char *journal_feature[] = {"journal", NULL};
+	gint64 entries = -1;
+
+	json_builder_set_member_name(report, "desktop_evidence");
+	json_builder_begin_array(report);
+	if (guestfs_is_dir(g, "/var/log/journal") > 0 &&
+	    guestfs_feature_available(g, (char *const *)journal_feature) > 0)
+		entries = read_journal(g, username, inspection, report);
+	if (inspection->graphical_target == NULL || inspection->login_session == NULL ||
+	    inspection->desktop_session == NULL)
+		read_text_logs(g, username, inspection, report);
+	json_builder_end_array(report);
+	json_builder_set_member_name(report, "journal_entries");
+	json_builder_add_int_value(report, entries);
+}
+
+SgInspection *
+sg_inspect_disk(const gchar *disk, const gchar *username, gboolean force_tcg, GError **error)
+{
+	g_autoptr(SgGuestfs) g = guestfs_create();
+	g_autoptr(JsonBuilder) report = json_builder_new();
+	g_autoptr(SgInspection) inspection = g_new0(SgInspection, 1);
+	char **roots;
+
+	if (g == NULL) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot create a libguestfs handle");
+		return NULL;
+	}
+	guestfs_set_error_handler(g, NULL, NULL);
+	if (force_tcg && g_getenv("LIBGUESTFS_BACKEND_SETTINGS") == NULL) {
+		const char *settings[] = {"force_tcg", NULL};
+		guestfs_set_backend_settings(g, (char *const *)settings);
+	}
+	if (guestfs_add_drive_opts(g, disk, GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2",
+				   GUESTFS_ADD_DRIVE_OPTS_READONLY, 1, -1) < 0) {
+		set_guestfs_error(error, g, "add the disk");
+		return NULL;
+	}
+	if (guestfs_launch(g) < 0) {
+		set_guestfs_error(error, g, "start its appliance");
+		return NULL;
+	}
+	json_builder_begin_object(report);
+	roots = guestfs_inspect_os(g);
+	if (roots != NULL && roots[0] != NULL) {
+		inspection->os_summary = describe_os(g, roots[0], report);
+		mount_root(g, roots[0]);
+		read_installer_logs(g, inspection, report);
+		find_user(g, username, inspection, report);
+		read_desktop_evidence(g, username, inspection, report);
+	}
+	strv_free(roots);
+	json_builder_end_object(report);
+	inspection->report = json_builder_get_root(report);
+	guestfs_umount_all(g);
+	guestfs_shutdown(g);
+	return g_steal_pointer(&inspection);
+}
+
+void
+sg_inspection_free(SgInspection *inspection)
+{
+	if (inspection == NULL)
+		return;
+	g_free(inspection->os_summary);
+	g_free(inspection->installer_logs);
+	g_free(inspection->installer_crash);
+	g_free(inspection->user);
+	g_free(inspection->graphical_target);
+	g_free(inspection->login_session);
+	g_free(inspection->desktop_session);
+	g_free(inspection->desktop_failure);
+	if (inspection->report != NULL)
+		json_node_unref(inspection->report);
+	g_free(inspection);
+}

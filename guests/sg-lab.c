@@ -1,0 +1,272 @@
+#include "sg-lab.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sg-error.h"
+
+struct _SgLab {
+	virConnectPtr conn;
+	gchar *uri;
+	gchar *embed_root; /* NULL unless the driver is embedded */
+	gchar *scratch_dir;
+	gchar *host;
+	gint guest_counter; /* atomic: guests may start from several threads */
+};
+
+gchar *
+sg_lab_state_dir(void)
+{
+	const gchar *override = g_getenv("SMOKEGATE_STATE_DIR");
+
+	if (override != NULL && override[0] != '\0')
+		return g_strdup(override);
+	return g_build_filename(g_get_user_cache_dir(), "smokegate", NULL);
+}
+
+static int
+remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	if (remove(path) != 0 && errno != ENOENT)
+		g_warning("cannot remove %s: %s", path, g_strerror(errno));
+	return 0;
+}
+
+static void
+remove_tree(const gchar *path)
+{
+	/* FTW_PHYS: never follow a symlink out of our own folder. */
+	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static gboolean
+process_is_alive(pid_t pid)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+/* Kills the QEMU processes an embedded driver left behind: their pid files
+ * sit in ROOT/run/qemu/. Checked against /proc so a reused pid is spared. */
+static void
+kill_orphan_qemus(const gchar *embed_root)
+{
+	g_autofree gchar *run_dir = g_build_filename(embed_root, "run", "qemu", NULL);
+	g_autoptr(GDir) dir = g_dir_open(run_dir, 0, NULL);
+	const gchar *name;
+
+	if (dir == NULL)
+		return;
+	while ((name = g_dir_read_name(dir)) != NULL) {
+		g_autofree gchar *pidfile = NULL;
+		g_autofree gchar *contents = NULL;
+		g_autofree gchar *cmdline_path = NULL;
+		g_autofree gchar *cmdline = NULL;
+		gsize cmdline_len = 0;
+		gint64 pid;
+
+		if (!g_str_has_suffix(name, ".pid") || g_str_equal(name, "driver.pid"))
+			continue;
+		pidfile = g_build_filename(run_dir, name, NULL);
+		if (!g_file_get_contents(pidfile, &contents, NULL, NULL))
+			continue;
+		pid = g_ascii_strtoll(contents, NULL, 10);
+		if (pid <= 1)
+			continue;
+		cmdline_path = g_strdup_printf("/proc/%" G_GINT64_FORMAT "/cmdline", pid);
+		if (!g_file_get_contents(cmdline_path, &cmdline, &cmdline_len, NULL))
+			continue;
+		if (memmem(cmdline, cmdline_len, embed_root, strlen(embed_root)) == NULL)
+			continue;
+		g_message("removing guest %s left by a crashed run (qemu pid %" G_GINT64_FORMAT ")",
+			  name, pid);
+		kill((pid_t)pid, SIGKILL);
+	}
+}
+
+/* Embedded roots and scratch folders are named after the pid that owns them. */
+static void
+remove_stale_folders(const gchar *base, gboolean embed_roots)
+{
+	g_autoptr(GDir) dir = g_dir_open(base, 0, NULL);
+	const gchar *name;
+
+	if (dir == NULL)
+		return;
+	while ((name = g_dir_read_name(dir)) != NULL) {
+		g_autofree gchar *path = g_build_filename(base, name, NULL);
+		gchar *end = NULL;
+		gint64 pid = g_ascii_strtoll(name, &end, 10);
+
+		if (end == name || *end != '\0' || pid <= 0)
+			continue;
+		if (pid == getpid() || process_is_alive((pid_t)pid))
+			continue;
+		if (embed_roots)
+			kill_orphan_qemus(path);
+		g_debug("removing %s left by process %" G_GINT64_FORMAT, path, pid);
+		remove_tree(path);
+	}
+}
+
+/* For a shared hypervisor: our guests are named smokegate-HOST-PID-...; a
+ * guest whose process on this host is gone was left by a crash. */
+static void
+destroy_orphan_guests(SgLab *lab)
+{
+	g_autofree gchar *prefix = g_strdup_printf("smokegate-%s-", lab->host);
+	virDomainPtr *domains = NULL;
+	int count = virConnectListAllDomains(lab->conn, &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+
+	for (int i = 0; i < count; i++) {
+		const char *name = virDomainGetName(domains[i]);
+		if (name != NULL && g_str_has_prefix(name, prefix)) {
+			gint64 pid = g_ascii_strtoll(name + strlen(prefix), NULL, 10);
+			if (pid > 0 && pid != getpid() && !process_is_alive((pid_t)pid)) {
+				g_message("removing guest %s left by a crashed run", name);
+				virDomainDestroy(domains[i]);
+			}
+		}
+		virDomainFree(domains[i]);
+	}
+	free(domains);
+}
+
+static gboolean
+write_embed_config(const gchar *root, GError **error)
+{
+	g_autofree gchar *etc = g_build_filename(root, "etc", NULL);
+	g_autofree gchar *conf = g_build_filename(etc, "qemu.conf", NULL);
+	GString *contents = g_string_new(NULL);
+	gboolean ok;
+
+	/* No virtlogd is running for an embedded driver: QEMU writes its own
+	 * logs. As root, QEMU runs as the caller, who owns the images. */
+	g_string_append(contents, "stdio_handler = \"file\"\n");
+	if (geteuid() == 0)
+		g_string_append(contents, "user = \"root\"\ngroup = \"root\"\n");
+	if (g_mkdir_with_parents(etc, 0700) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot create %s: %s", etc,
+			    g_strerror(errno));
+		g_string_free(contents, TRUE);
+		return FALSE;
+	}
+	ok = g_file_set_contents(conf, contents->str, -1, error);
+	g_string_free(contents, TRUE);
+	return ok;
+}
+
+SgLab *
+sg_lab_open(const gchar *uri, GError **error)
+{
+	g_autofree gchar *state = sg_lab_state_dir();
+	g_autofree gchar *embed_base = g_build_filename(state, "embed", NULL);
+	g_autofree gchar *scratch_base = g_build_filename(state, "scratch", NULL);
+	g_autofree gchar *pid = g_strdup_printf("%d", (int)getpid());
+	SgLab *lab = g_new0(SgLab, 1);
+
+	lab->host = g_strcanon(g_strdup(g_get_host_name()),
+			       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", '_');
+	remove_stale_folders(embed_base, TRUE);
+	remove_stale_folders(scratch_base, FALSE);
+
+	lab->scratch_dir = g_build_filename(scratch_base, pid, NULL);
+	if (g_mkdir_with_parents(lab->scratch_dir, 0700) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot create %s: %s",
+			    lab->scratch_dir, g_strerror(errno));
+		sg_lab_close(lab);
+		return NULL;
+	}
+	if (uri == NULL) {
+		lab->embed_root = g_build_filename(embed_base, pid, NULL);
+		if (!write_embed_config(lab->embed_root, error)) {
+			sg_lab_close(lab);
+			return NULL;
+		}
+		lab->uri = g_strdup_printf("qemu:///embed?root=%s", lab->embed_root);
+	} else {
+		lab->uri = g_strdup(uri);
+	}
+	lab->conn = virConnectOpen(lab->uri);
+	if (lab->conn == NULL) {
+		sg_virt_set_error(error, "cannot connect to %s", lab->uri);
+		sg_lab_close(lab);
+		return NULL;
+	}
+	if (lab->embed_root == NULL)
+		destroy_orphan_guests(lab);
+	return lab;
+}
+
+/* Destroys every guest this process still has, whatever state it is in. */
+static void
+destroy_own_guests(SgLab *lab)
+{
+	g_autofree gchar *prefix = g_strdup_printf("smokegate-%s-%d-", lab->host, (int)getpid());
+	virDomainPtr *domains = NULL;
+	int count = virConnectListAllDomains(lab->conn, &domains, 0);
+
+	for (int i = 0; i < count; i++) {
+		const char *name = virDomainGetName(domains[i]);
+		if (name != NULL && g_str_has_prefix(name, prefix) && virDomainIsActive(domains[i]) == 1)
+			virDomainDestroy(domains[i]);
+		virDomainFree(domains[i]);
+	}
+	free(domains);
+}
+
+void
+sg_lab_close(SgLab *lab)
+{
+	if (lab == NULL)
+		return;
+	if (lab->conn != NULL) {
+		destroy_own_guests(lab);
+		virConnectClose(lab->conn);
+	}
+	if (lab->embed_root != NULL)
+		remove_tree(lab->embed_root);
+	if (lab->scratch_dir != NULL)
+		remove_tree(lab->scratch_dir);
+	g_free(lab->embed_root);
+	g_free(lab->scratch_dir);
+	g_free(lab->uri);
+	g_free(lab->host);
+	g_free(lab);
+}
+
+virConnectPtr
+sg_lab_get_connection(SgLab *lab)
+{
+	return lab->conn;
+}
+
+const gchar *
+sg_lab_get_uri(SgLab *lab)
+{
+	return lab->uri;
+}
+
+gboolean
+sg_lab_is_local(SgLab *lab)
+{
+	/* A remote URI names a host; local ones (embed, system, session) do not. */
+	return strstr(lab->uri, "://") != NULL && strstr(lab->uri, ":///") != NULL;
+}
+
+const gchar *
+sg_lab_get_scratch_dir(SgLab *lab)
+{
+	return lab->scratch_dir;
+}
+
+gchar *
+sg_lab_new_guest_name(SgLab *lab, const gchar *phase)
+{
+	return g_strdup_printf("smokegate-%s-%d-%d-%s", lab->host, (int)getpid(),
+			       g_atomic_int_add(&lab->guest_counter, 1) + 1, phase);
+}

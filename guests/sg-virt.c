@@ -1,0 +1,29 @@
+#include "sg-virt.h"
+
+#include "sg-error.h"
+
+static void
+sg_virt_silent_error_handler(void *user_data, virErrorPtr err)
+{
+	g_debug("libvirt: %s", err != NULL && err->message != NULL ? err->message : "?");
+}
+
+void
+sg_virt_init(void)
+{
+	virSetErrorFunc(NULL, sg_virt_silent_error_handler);
+}
+
+void
+sg_virt_set_error(GError **error, const gchar *format, ...)
+{
+	va_list args;
+	g_autofree gchar *prefix = NULL;
+	const char *message = virGetLastErrorMessage();
+
+	va_start(args, format);
+	prefix = g_strdup_vprintf(format, args);
+	va_end(args);
+	g_set_error(error, SG_ERROR, SG_ERROR_LAB, "%s: %s", prefix,
+		    message != NULL ? message : "unknown libvirt error");
+}

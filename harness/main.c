@@ -1,0 +1,73 @@
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sg-cmd.h"
+#include "sg-config.h"
+#include "sg-result.h"
+
+typedef struct {
+	const gchar *name;
+	SgCommandFunc func;
+	const gchar *summary;
+} SgCommand;
+
+static const SgCommand commands[] = {
+    {"test", sg_cmd_test, "Test one image from boot to verdict"},
+    {NULL},
+};
+
+int
+sg_cmd_usage_error(const gchar *command, const gchar *message)
+{
+	g_printerr("smokegate %s: %s (see 'smokegate %s --help')\n", command, message, command);
+	return SG_EXIT_USAGE;
+}
+
+gboolean
+sg_cmd_parse(GOptionContext *context, const gchar *command, int *argc, char ***argv)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!g_option_context_parse(context, argc, argv, &error)) {
+		sg_cmd_usage_error(command, error->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+print_commands(FILE *out)
+{
+	fprintf(out, "Usage: smokegate COMMAND [OPTION...]\n\nCommands:\n");
+	for (guint i = 0; commands[i].name != NULL; i++)
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+}
+
+int
+main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		print_commands(stderr);
+		return SG_EXIT_USAGE;
+	}
+	if (g_str_equal(argv[1], "--help") || g_str_equal(argv[1], "-h")) {
+		print_commands(stdout);
+		return 0;
+	}
+	if (g_str_equal(argv[1], "--version")) {
+		printf("smokegate %s\n", SG_VERSION);
+		return 0;
+	}
+	for (guint i = 0; commands[i].name != NULL; i++) {
+		if (g_str_equal(argv[1], commands[i].name)) {
+			g_autofree gchar *prgname = g_strdup_printf("smokegate %s", argv[1]);
+			g_set_prgname(prgname);
+			return commands[i].func(argc - 1, argv + 1);
+		}
+	}
+	g_printerr("smokegate: unknown command '%s'\n", argv[1]);
+	print_commands(stderr);
+	return SG_EXIT_USAGE;
+}

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Every subcommand has this shape and returns the process exit status. */
+typedef int (*SgCommandFunc)(int argc, char **argv);
+
+int sg_cmd_test(int argc, char **argv);
+
+/* Prints "smokegate CMD: MESSAGE" on stderr and returns SG_EXIT_USAGE. */
+int sg_cmd_usage_error(const gchar *command, const gchar *message);
+/* Parses @context; on bad options reports and returns FALSE. */
+gboolean sg_cmd_parse(GOptionContext *context, const gchar *command, int *argc, char ***argv);
+
+G_END_DECLS

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "sg-family.h"
+
+G_BEGIN_DECLS
+
+/* A flavour profile (guests/flavours/NAME.conf): how to boot, answer,
+ * size and judge one flavour's images. Defaults live in sg-flavour.c. */
+typedef struct {
+	gchar *name;
+	gchar *path;
+	gchar *description;
+	SgFamily family;
+	gchar *disk_info_pattern; /* glob on .disk/info, for detection */
+	gchar *volume_id_pattern; /* glob on the ISO volume id */
+	gchar *kernel;		  /* path inside the ISO */
+	gchar *initrd;
+	gchar *kernel_args;
+	gchar *answers; /* file name in preseed/ */
+	guint memory_mib;
+	guint vcpus;
+	guint disk_gib;
+	guint64 size_limit;
+	gchar *display_manager;
+	gchar **console_markers; /* regexes proving the desktop came up */
+	guint shutdown_seconds;	 /* grace for a clean shutdown before destroy */
+	guint install_seconds;
+	guint install_silence_seconds;
+	guint boot_seconds;
+	guint boot_silence_seconds;
+} SgFlavour;
+
+void sg_flavour_free(SgFlavour *flavour);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgFlavour, sg_flavour_free)
+
+SgFlavour *sg_flavour_load_file(const gchar *path, GError **error);
+/* Loads every *.conf of @dirs in order; a later file overrides an earlier
+ * one of the same name. Missing folders are skipped. */
+GPtrArray *sg_flavour_load_dirs(const gchar *const *dirs, GError **error);
+SgFlavour *sg_flavour_find(GPtrArray *flavours, const gchar *name);
+/* The flavour whose patterns match the image's own words, or NULL. */
+SgFlavour *sg_flavour_detect(GPtrArray *flavours, const gchar *disk_info, const gchar *volume_id);
+/* "ubuntu, kubuntu, ..." for messages. */
+gchar *sg_flavour_list_names(GPtrArray *flavours);
+
+G_END_DECLS

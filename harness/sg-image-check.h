@@ -1,0 +1,14 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The image's size and SHA-256, read in a stream (images are gigabytes). */
+gboolean sg_image_checksum(const gchar *path, gchar **sha256, guint64 *size, GError **error);
+
+/* Whether @path is a Linux kernel the PC boot protocol can load (bzImage
+ * "HdrS" header), so a wrong file is the image's fault, not QEMU's. */
+gboolean sg_image_is_bzimage(const gchar *path);
+
+G_END_DECLS

@@ -1,0 +1,179 @@
+#include "sg-iso.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sg-error.h"
+
+#define ISO_SECTOR 2048
+#define PVD_OFFSET (16 * ISO_SECTOR)
+#define MAX_DISK_INFO 4096
+
+typedef struct archive SgArchive;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgArchive, archive_read_free)
+
+void
+sg_iso_info_free(SgIsoInfo *info)
+{
+	if (info == NULL)
+		return;
+	g_free(info->volume_id);
+	g_free(info->disk_info);
+	g_free(info);
+}
+
+static SgArchive *
+open_iso(const gchar *iso, GError **error)
+{
+	g_autoptr(SgArchive) archive = archive_read_new();
+
+	archive_read_support_format_iso9660(archive);
+	if (archive_read_open_filename(archive, iso, 64 * 1024) != ARCHIVE_OK) {
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "not a readable ISO 9660 image: %s",
+			    archive_error_string(archive));
+		return NULL;
+	}
+	return g_steal_pointer(&archive);
+}
+
+/* libarchive names entries "casper/vmlinuz"; profiles say "/casper/vmlinuz". */
+static const gchar *
+relative(const gchar *path)
+{
+	while (*path == '/' || (path[0] == '.' && path[1] == '/'))
+		path++;
+	return path;
+}
+
+/* The volume id sits at a fixed place in the primary volume descriptor;
+ * libarchive does not expose it, and reading 32 bytes needs no library. */
+static gchar *
+read_volume_id(const gchar *iso, GError **error)
+{
+	guchar pvd[ISO_SECTOR];
+	int fd = open(iso, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "cannot open %s: %s", iso,
+			    g_strerror(errno));
+		return NULL;
+	}
+	got = pread(fd, pvd, sizeof(pvd), PVD_OFFSET);
+	close(fd);
+	if (got != (ssize_t)sizeof(pvd) || pvd[0] != 1 || memcmp(pvd + 1, "CD001", 5) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
+			    "not an ISO 9660 image: no primary volume descriptor");
+		return NULL;
+	}
+	return g_strchomp(g_strndup((const gchar *)pvd + 40, 32));
+}
+
+SgIsoInfo *
+sg_iso_read_info(const gchar *iso, GError **error)
+{
+	g_autoptr(SgIsoInfo) info = g_new0(SgIsoInfo, 1);
+	g_autoptr(SgArchive) archive = NULL;
+	struct archive_entry *entry;
+	int status;
+
+	info->volume_id = read_volume_id(iso, error);
+	if (info->volume_id == NULL)
+		return NULL;
+	archive = open_iso(iso, error);
+	if (archive == NULL)
+		return NULL;
+	while ((status = archive_read_next_header(archive, &entry)) == ARCHIVE_OK) {
+		if (g_str_equal(relative(archive_entry_pathname(entry)), ".disk/info")) {
+			gchar buffer[MAX_DISK_INFO + 1];
+			la_ssize_t len = archive_read_data(archive, buffer, MAX_DISK_INFO);
+			if (len < 0)
+				break;
+			buffer[len] = '\0';
+			info->disk_info = g_strstrip(g_strdup(buffer));
+			return g_steal_pointer(&info);
+		}
+	}
+	if (status != ARCHIVE_EOF) {
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "ISO 9660 image is unreadable: %s",
+			    archive_error_string(archive));
+		return NULL;
+	}
+	return g_steal_pointer(&info);
+}
+
+static gboolean
+copy_entry(SgArchive *archive, const gchar *inside, const gchar *dest, GError **error)
+{
+	int fd = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int status;
+
+	if (fd < 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot create %s: %s", dest,
+			    g_strerror(errno));
+		return FALSE;
+	}
+	status = archive_read_data_into_fd(archive, fd);
+	if (close(fd) != 0 && status == ARCHIVE_OK) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot write %s: %s", dest,
+			    g_strerror(errno));
+		return FALSE;
+	}
+	if (status != ARCHIVE_OK) {
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "cannot read %s from the image: %s",
+			    inside, archive_error_string(archive));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+sg_iso_extract(const gchar *iso, const gchar *const *paths, const gchar *const *dests,
+	       GError **error)
+{
+	g_autoptr(SgArchive) archive = open_iso(iso, error);
+	guint wanted = g_strv_length((gchar **)paths);
+	g_autofree gboolean *found = g_new0(gboolean, wanted);
+	guint remaining = wanted;
+	struct archive_entry *entry;
+	int status = ARCHIVE_OK;
+
+	if (archive == NULL)
+		return FALSE;
+	while (remaining > 0 && (status = archive_read_next_header(archive, &entry)) == ARCHIVE_OK) {
+		const gchar *name = relative(archive_entry_pathname(entry));
+		for (guint i = 0; i < wanted; i++) {
+			if (found[i] || !g_str_equal(name, relative(paths[i])))
+				continue;
+			if (archive_entry_filetype(entry) != AE_IFREG) {
+				g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
+					    "%s in the image is not a file", paths[i]);
+				return FALSE;
+			}
+			if (!copy_entry(archive, paths[i], dests[i], error))
+				return FALSE;
+			found[i] = TRUE;
+			remaining--;
+			break;
+		}
+	}
+	if (status != ARCHIVE_OK && status != ARCHIVE_EOF) {
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "ISO 9660 image is unreadable: %s",
+			    archive_error_string(archive));
+		return FALSE;
+	}
+	for (guint i = 0; i < wanted; i++) {
+		if (!found[i]) {
+			g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
+				    "the image has no %s, where its flavour boots the installer "
+				    "from",
+				    paths[i]);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}

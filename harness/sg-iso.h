@@ -1,0 +1,25 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* What an ISO says about itself, read with libarchive without mounting. */
+typedef struct {
+	gchar *volume_id; /* from the primary volume descriptor */
+	gchar *disk_info; /* /.disk/info, NULL when absent */
+} SgIsoInfo;
+
+void sg_iso_info_free(SgIsoInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgIsoInfo, sg_iso_info_free)
+
+/* Fails with SG_ERROR_IMAGE when the file is not a readable ISO 9660 image. */
+SgIsoInfo *sg_iso_read_info(const gchar *iso, GError **error);
+
+/* Copies the files at @paths (NULL-terminated, paths inside the ISO such as
+ * "/casper/vmlinuz") to @dests. A path that is missing, or a read that ends
+ * early (a truncated image), is SG_ERROR_IMAGE. */
+gboolean sg_iso_extract(const gchar *iso, const gchar *const *paths, const gchar *const *dests,
+			GError **error);
+
+G_END_DECLS

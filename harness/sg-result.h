@@ -1,0 +1,79 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The three outcomes, kept apart everywhere: "fail" means the image is
+ * bad, "error" means it could not be judged (lab or harness trouble). */
+typedef enum {
+	SG_VERDICT_PASS,
+	SG_VERDICT_FAIL,
+	SG_VERDICT_ERROR,
+} SgVerdict;
+
+enum {
+	SG_EXIT_PASS = 0,
+	SG_EXIT_FAIL = 1,
+	SG_EXIT_ERROR = 2,
+	SG_EXIT_USAGE = 64,
+};
+
+typedef enum {
+	SG_PHASE_RUNNING,
+	SG_PHASE_PASSED,
+	SG_PHASE_FAILED,
+	SG_PHASE_ERROR,
+} SgPhaseStatus;
+
+typedef struct {
+	gchar *name;
+	SgPhaseStatus status;
+	gint64 started_us; /* wall clock */
+	gint64 finished_us;
+	gchar *console; /* file name in the evidence folder, or NULL */
+	gchar *detail;
+} SgPhase;
+
+/* Everything result.json says about one test of one image. */
+typedef struct {
+	SgVerdict verdict;
+	gboolean decided;
+	gchar *reason;
+	gchar *flavour;
+	gchar *image;
+	gchar *sha256;
+	guint64 size;
+	gchar *accelerator;
+	gchar *accelerator_reason;
+	gchar *connection;
+	gint64 started_us;
+	gint64 finished_us;
+	GPtrArray *phases; /* SgPhase */
+	gchar *screenshot;
+	gchar *inspection;
+	gchar *evidence_dir;
+	/* Seconds from the console line that showed the failure to the verdict
+	 * written with the guest gone; negative when no such line. */
+	gdouble fail_fast_s;
+} SgResult;
+
+SgResult *sg_result_new(void);
+void sg_result_free(SgResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgResult, sg_result_free)
+
+SgPhase *sg_result_begin_phase(SgResult *result, const gchar *name);
+void sg_phase_finish(SgPhase *phase, SgPhaseStatus status, const gchar *detail);
+
+/* Sets the verdict once: the first failure or error is the reason. */
+void sg_result_decide(SgResult *result, SgVerdict verdict, const gchar *format, ...)
+    G_GNUC_PRINTF(3, 4);
+
+const gchar *sg_verdict_to_string(SgVerdict verdict);
+int sg_verdict_exit_status(SgVerdict verdict);
+
+gchar *sg_result_to_json(SgResult *result);
+/* Writes DIR/result.json atomically (temporary name, fsync, rename). */
+gboolean sg_result_write(SgResult *result, const gchar *dir, GError **error);
+
+G_END_DECLS

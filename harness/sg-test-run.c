@@ -1,0 +1,557 @@
+#include "sg-test-run.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <unistd.h>
+
+#include "sg-answers.h"
+#include "sg-console.h"
+#include "sg-disk.h"
+#include "sg-error.h"
+#include "sg-flavour.h"
+#include "sg-guest.h"
+#include "sg-image-check.h"
+#include "sg-initrd.h"
+#include "sg-inspect.h"
+#include "sg-iso.h"
+#include "sg-judge.h"
+#include "sg-kvm-probe.h"
+#include "sg-lab.h"
+#include "sg-paths.h"
+#include "sg-watch.h"
+
+/* A KVM guest that works prints its kernel's first line well within this. */
+#define KVM_PROBE_TIMEOUT_MS 4000
+
+typedef struct {
+	const SgTestOptions *options;
+	SgProgress *progress;
+	GCancellable *cancellable;
+	SgResult *result;
+	GPtrArray *flavours;
+	SgFlavour *flavour; /* borrowed from flavours */
+	gchar *evidence_dir;
+	gchar *answers_path;
+	gchar *answers;
+	gchar *username;
+	SgLab *lab;
+	gchar *kernel;
+	gchar *initrd;
+	gchar *disk;
+	gboolean use_kvm;
+	gint64 problem_seen_us; /* monotonic time the failing console line was read */
+} SgRun;
+
+static void
+sg_run_clear(SgRun *run)
+{
+	g_clear_pointer(&run->flavours, g_ptr_array_unref);
+	g_free(run->evidence_dir);
+	g_free(run->answers_path);
+	g_free(run->answers);
+	g_free(run->username);
+	g_free(run->kernel);
+	g_free(run->initrd);
+	g_free(run->disk);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SgRun, sg_run_clear)
+
+static gchar *
+evidence_path(SgRun *run, const gchar *name)
+{
+	return g_build_filename(run->evidence_dir, name, NULL);
+}
+
+static gchar *
+default_evidence_dir(const gchar *image)
+{
+	g_autofree gchar *base = g_path_get_basename(image);
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autofree gchar *stamp = g_date_time_format(now, "%Y%m%d-%H%M%S");
+	gchar *dot = strrchr(base, '.');
+
+	if (dot != NULL && dot != base)
+		*dot = '\0';
+	g_autofree gchar *cwd = g_get_current_dir();
+	g_autofree gchar *leaf = g_strdup_printf("%s-%s", base, stamp);
+
+	return g_build_filename(cwd, "smokegate-evidence", leaf, NULL);
+}
+
+static void
+result_set_evidence_dir(SgRun *run)
+{
+	g_free(run->result->evidence_dir);
+	run->result->evidence_dir = g_strdup(run->evidence_dir);
+}
+
+/* Everything that makes the command line wrong is found before any work. */
+static gboolean
+check_inputs(SgRun *run, GError **error)
+{
+	const SgTestOptions *options = run->options;
+	g_autofree gchar *builtin = sg_paths_builtin_flavours();
+	const gchar *dirs[] = {builtin, SG_PATHS_SYSTEM_FLAVOURS, options->flavours_dir, NULL};
+
+	if (!g_file_test(options->image, G_FILE_TEST_EXISTS)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such file", options->image);
+		return FALSE;
+	}
+	if (!g_file_test(options->image, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: not a regular file", options->image);
+		return FALSE;
+	}
+	if (options->flavours_dir != NULL && !g_file_test(options->flavours_dir, G_FILE_TEST_IS_DIR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such folder", options->flavours_dir);
+		return FALSE;
+	}
+	if (options->answers != NULL && !g_file_test(options->answers, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such answer file", options->answers);
+		return FALSE;
+	}
+	if (g_strcmp0(options->accel, "auto") != 0 && g_strcmp0(options->accel, "kvm") != 0 &&
+	    g_strcmp0(options->accel, "tcg") != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "--accel must be auto, kvm or tcg");
+		return FALSE;
+	}
+	run->flavours = sg_flavour_load_dirs(dirs, error);
+	if (run->flavours == NULL)
+		return FALSE;
+	if (options->flavour != NULL) {
+		run->flavour = sg_flavour_find(run->flavours, options->flavour);
+		if (run->flavour == NULL) {
+			g_autofree gchar *known = sg_flavour_list_names(run->flavours);
+			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+				    "unknown flavour '%s' (known: %s)", options->flavour, known);
+			return FALSE;
+		}
+	}
+	run->evidence_dir = options->evidence_dir != NULL ? g_canonicalize_filename(options->evidence_dir, NULL)
+						       : default_evidence_dir(options->image);
+	if (g_mkdir_with_parents(run->evidence_dir, 0755) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "cannot create the evidence folder %s: %s",
+			    run->evidence_dir, g_strerror(errno));
+		return FALSE;
+	}
+	result_set_evidence_dir(run);
+	return TRUE;
+}
+
+/* Reads what the image says about itself; a bad image is a fail, and an
+ * image of no known flavour is the caller's to name (usage). */
+static gboolean
+identify_image(SgRun *run, GError **error)
+{
+	g_autoptr(GError) local_error = NULL;
+	g_autoptr(SgIsoInfo) info = sg_iso_read_info(run->options->image, &local_error);
+
+	if (info == NULL) {
+		sg_result_decide(run->result, SG_VERDICT_FAIL, "%s", local_error->message);
+		return TRUE;
+	}
+	if (run->flavour == NULL)
+		run->flavour = sg_flavour_detect(run->flavours, info->disk_info, info->volume_id);
+	if (run->flavour == NULL) {
+		g_autofree gchar *known = sg_flavour_list_names(run->flavours);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "cannot tell the flavour of %s (volume id '%s', .disk/info '%s'); "
+			    "name it with --flavour, one of: %s",
+			    run->options->image, info->volume_id,
+			    info->disk_info != NULL ? info->disk_info : "", known);
+		return FALSE;
+	}
+	run->result->flavour = g_strdup(run->flavour->name);
+	return TRUE;
+}
+
+static gboolean
+load_answers(SgRun *run, GError **error)
+{
+	if (run->options->answers != NULL) {
+		run->answers_path = g_strdup(run->options->answers);
+	} else if (run->flavour->answers != NULL) {
+		g_autofree gchar *dir = sg_paths_builtin_answers();
+		run->answers_path = g_build_filename(dir, run->flavour->answers, NULL);
+	}
+	if (run->answers_path == NULL)
+		return TRUE;
+	if (!g_file_get_contents(run->answers_path, &run->answers, NULL, error)) {
+		g_prefix_error(error, "cannot read the answer file: ");
+		return FALSE;
+	}
+	run->username = sg_answers_get_username(run->flavour->family, run->answers);
+	return TRUE;
+}
+
+static void
+choose_accelerator(SgRun *run)
+{
+	g_autofree gchar *reason = NULL;
+	g_autofree gchar *state = sg_lab_state_dir();
+
+	if (g_str_equal(run->options->accel, "kvm") || g_str_equal(run->options->accel, "tcg")) {
+		run->use_kvm = g_str_equal(run->options->accel, "kvm");
+		reason = g_strdup("chosen with --accel");
+	} else if (!sg_lab_is_local(run->lab)) {
+		run->use_kvm = TRUE;
+		reason = g_strdup("a remote lab host is assumed to have KVM");
+	} else {
+		run->use_kvm = sg_kvm_probe(run->kernel, state, KVM_PROBE_TIMEOUT_MS, &reason);
+		if (!run->use_kvm)
+			sg_progress_note(run->progress, "KVM does not work here (%s): guests run under TCG",
+					 reason);
+	}
+	run->result->accelerator = g_strdup(run->use_kvm ? "kvm" : "tcg");
+	run->result->accelerator_reason = g_steal_pointer(&reason);
+}
+
+/* Prepare: image identity, kernel and initrd out of the ISO, answers in. */
+static gboolean
+prepare(SgRun *run, GError **error)
+{
+	SgPhase *phase = sg_result_begin_phase(run->result, "prepare");
+	g_autoptr(GError) local_error = NULL;
+	g_autoptr(GHashTable) inject = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree gchar *original_initrd = NULL;
+
+	if (!sg_image_checksum(run->options->image, &run->result->sha256, &run->result->size,
+			       error))
+		return FALSE;
+	if (!identify_image(run, error))
+		return FALSE;
+	if (run->result->decided) {
+		sg_phase_finish(phase, SG_PHASE_FAILED, run->result->reason);
+		return TRUE;
+	}
+	if (!load_answers(run, error))
+		return FALSE;
+	run->lab = sg_lab_open(run->options->connect_uri, &local_error);
+	if (run->lab == NULL) {
+		sg_result_decide(run->result, SG_VERDICT_ERROR, "%s", local_error->message);
+		sg_phase_finish(phase, SG_PHASE_ERROR, local_error->message);
+		return TRUE;
+	}
+	run->result->connection = g_strdup(sg_lab_get_uri(run->lab));
+	run->kernel = g_build_filename(sg_lab_get_scratch_dir(run->lab), "kernel", NULL);
+	original_initrd = g_build_filename(sg_lab_get_scratch_dir(run->lab), "initrd.orig", NULL);
+	run->initrd = g_build_filename(sg_lab_get_scratch_dir(run->lab), "initrd", NULL);
+	run->disk = g_build_filename(sg_lab_get_scratch_dir(run->lab), "disk.qcow2", NULL);
+	{
+		const gchar *paths[] = {run->flavour->kernel, run->flavour->initrd, NULL};
+		const gchar *dests[] = {run->kernel, original_initrd, NULL};
+		if (!sg_iso_extract(run->options->image, paths, dests, &local_error)) {
+			SgVerdict verdict = g_error_matches(local_error, SG_ERROR, SG_ERROR_IMAGE)
+						? SG_VERDICT_FAIL
+						: SG_VERDICT_ERROR;
+			sg_result_decide(run->result, verdict, "%s", local_error->message);
+			sg_phase_finish(phase, verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED : SG_PHASE_ERROR,
+					local_error->message);
+			return TRUE;
+		}
+	}
+	if (!sg_image_is_bzimage(run->kernel)) {
+		sg_result_decide(run->result, SG_VERDICT_FAIL,
+				 "%s in the image is not a bootable Linux kernel (no bzImage header)",
+				 run->flavour->kernel);
+		sg_phase_finish(phase, SG_PHASE_FAILED, run->result->reason);
+		return TRUE;
+	}
+	if (run->answers_path != NULL)
+		g_hash_table_insert(inject, (gpointer) "preseed.cfg", run->answers_path);
+	if (!sg_initrd_inject(original_initrd, inject, run->initrd, &local_error)) {
+		sg_result_decide(run->result, SG_VERDICT_ERROR, "%s", local_error->message);
+		sg_phase_finish(phase, SG_PHASE_ERROR, local_error->message);
+		return TRUE;
+	}
+	g_unlink(original_initrd);
+	choose_accelerator(run);
+	sg_phase_finish(phase, SG_PHASE_PASSED, NULL);
+	return TRUE;
+}
+
+static void
+take_screenshot(SgRun *run, SgGuest *guest)
+{
+	g_autofree gchar *path = evidence_path(run, "screenshot.png");
+	g_autoptr(GError) error = NULL;
+
+	if (!sg_guest_is_running(guest))
+		return;
+	if (!sg_guest_screenshot(guest, path, &error)) {
+		g_debug("no screenshot: %s", error->message);
+		return;
+	}
+	g_free(run->result->screenshot);
+	run->result->screenshot = g_strdup("screenshot.png");
+}
+
+static SgConsole *
+new_console(SgRun *run, SgConsolePhase phase)
+{
+	const gchar *const *markers =
+	    phase == SG_CONSOLE_PHASE_DESKTOP ? (const gchar *const *)run->flavour->console_markers : NULL;
+	g_autoptr(GError) error = NULL;
+	SgConsole *console = sg_console_new(run->flavour->family, phase,
+					    run->flavour->display_manager, markers, &error);
+	/* Profiles are checked when loaded; a bad marker here is our bug. */
+	if (console == NULL)
+		g_error("%s", error->message);
+	return console;
+}
+
+static void
+fill_spec(SgRun *run, SgDomainSpec *spec, const gchar *name, const gchar *console_log)
+{
+	spec->name = name;
+	spec->domain_type = run->use_kvm ? "kvm" : "qemu";
+	spec->memory_mib = run->flavour->memory_mib;
+	spec->vcpus = run->flavour->vcpus;
+	spec->disk = run->disk;
+	spec->console_log = console_log;
+}
+
+/* Turns how a watch ended into the phase's status and, on trouble, the verdict. */
+static gboolean
+judge_watch(SgRun *run, SgPhase *phase, SgWatchOutcome outcome, SgConsole *console,
+	    guint silence_seconds, guint timeout_seconds)
+{
+	const gchar *last = sg_console_get_last_line(console);
+	g_autofree gchar *last_words =
+	    g_strdup_printf("last console line: %s", last != NULL ? last : "(none)");
+	SgVerdict verdict = SG_VERDICT_FAIL;
+	g_autofree gchar *reason = NULL;
+
+	switch (outcome) {
+	case SG_WATCH_PROBLEM:
+		run->problem_seen_us = sg_console_get_problem_time(console);
+		reason = g_strdup_printf("%s: %s: %s", phase->name,
+					 sg_console_problem_to_string(sg_console_get_problem(console)),
+					 sg_console_get_problem_quote(console));
+		break;
+	case SG_WATCH_SILENT:
+		reason = sg_console_get_bytes(console) == 0
+			     ? g_strdup_printf("%s: nothing on the console for %u s", phase->name,
+					       silence_seconds)
+			     : g_strdup_printf("%s: console silent for %u s; %s", phase->name,
+					       silence_seconds, last_words);
+		break;
+	case SG_WATCH_TIMEOUT:
+		reason = g_strdup_printf("%s: not done after %u s; %s", phase->name, timeout_seconds,
+					 last_words);
+		break;
+	case SG_WATCH_CANCELLED:
+		verdict = SG_VERDICT_ERROR;
+		reason = g_strdup_printf("%s: interrupted before a verdict", phase->name);
+		break;
+	default:
+		return TRUE;
+	}
+	sg_result_decide(run->result, verdict, "%s", reason);
+	sg_phase_finish(phase, verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED : SG_PHASE_ERROR, reason);
+	return FALSE;
+}
+
+static gboolean
+start_guest(SgRun *run, SgPhase *phase, const SgDomainSpec *spec, SgGuest **guest)
+{
+	g_autoptr(GError) error = NULL;
+
+	*guest = sg_guest_start(run->lab, spec, &error);
+	if (*guest == NULL) {
+		sg_result_decide(run->result, SG_VERDICT_ERROR, "%s: %s", phase->name, error->message);
+		sg_phase_finish(phase, SG_PHASE_ERROR, error->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Install: the installer boots from the ISO's kernel with the answers and
+ * must power the guest off by itself when it is done. */
+static gboolean
+run_install(SgRun *run)
+{
+	SgPhase *phase = sg_result_begin_phase(run->result, "install");
+	g_autofree gchar *console_log = evidence_path(run, "console-install.log");
+	g_autofree gchar *name = sg_lab_new_guest_name(run->lab, "install");
+	g_autoptr(SgConsole) console = new_console(run, SG_CONSOLE_PHASE_INSTALL);
+	g_autoptr(SgGuest) guest = NULL;
+	g_autoptr(GError) error = NULL;
+	SgDomainSpec spec = {0};
+	SgWatchOutcome outcome;
+
+	phase->console = g_strdup("console-install.log");
+	g_unlink(console_log);
+	if (!sg_disk_create(run->disk, run->flavour->disk_gib, &error)) {
+		sg_result_decide(run->result, SG_VERDICT_ERROR, "install: %s", error->message);
+		sg_phase_finish(phase, SG_PHASE_ERROR, error->message);
+		return FALSE;
+	}
+	fill_spec(run, &spec, name, console_log);
+	spec.kernel = run->kernel;
+	spec.initrd = run->initrd;
+	spec.cmdline = run->flavour->kernel_args;
+	spec.cdrom = run->options->image;
+	if (!start_guest(run, phase, &spec, &guest))
+		return FALSE;
+	outcome = sg_watch_run(&(SgWatch){
+	    .phase = "install",
+	    .guest = guest,
+	    .console = console,
+	    .console_path = console_log,
+	    .timeout_seconds = run->flavour->install_seconds,
+	    .silence_seconds = run->flavour->install_silence_seconds,
+	    .cancellable = run->cancellable,
+	    .progress = run->progress,
+	});
+	if (outcome != SG_WATCH_GUEST_STOPPED)
+		take_screenshot(run, guest);
+	sg_guest_destroy(guest);
+	if (!judge_watch(run, phase, outcome, console, run->flavour->install_silence_seconds,
+			 run->flavour->install_seconds))
+		return FALSE;
+	sg_phase_finish(phase, SG_PHASE_PASSED, sg_console_get_last_line(console));
+	return TRUE;
+}
+
+/* Boot: the installed disk boots with its own bootloader and must reach
+ * the desktop; the guest is shut down as soon as it has. */
+static gboolean
+run_boot(SgRun *run)
+{
+	SgPhase *phase = sg_result_begin_phase(run->result, "boot");
+	g_autofree gchar *console_log = evidence_path(run, "console-boot.log");
+	g_autofree gchar *name = sg_lab_new_guest_name(run->lab, "boot");
+	g_autoptr(SgConsole) console = new_console(run, SG_CONSOLE_PHASE_DESKTOP);
+	g_autoptr(SgGuest) guest = NULL;
+	SgDomainSpec spec = {0};
+	SgWatchOutcome outcome;
+	g_autofree gchar *detail = NULL;
+
+	phase->console = g_strdup("console-boot.log");
+	g_unlink(console_log);
+	fill_spec(run, &spec, name, console_log);
+	if (!start_guest(run, phase, &spec, &guest))
+		return FALSE;
+	outcome = sg_watch_run(&(SgWatch){
+	    .phase = "boot",
+	    .guest = guest,
+	    .console = console,
+	    .console_path = console_log,
+	    .timeout_seconds = run->flavour->boot_seconds,
+	    .silence_seconds = run->flavour->boot_silence_seconds,
+	    .stop_on_markers = TRUE,
+	    .cancellable = run->cancellable,
+	    .progress = run->progress,
+	});
+	take_screenshot(run, guest);
+	if (outcome == SG_WATCH_MARKERS_SEEN)
+		sg_guest_shutdown(guest, run->flavour->shutdown_seconds);
+	else
+		sg_guest_destroy(guest);
+	if (outcome == SG_WATCH_GUEST_STOPPED) {
+		const gchar *missing = sg_console_first_missing_marker(console);
+		g_autofree gchar *reason =
+		    sg_console_get_bytes(console) == 0
+			? g_strdup("boot: the installed disk did not boot: the guest reset with "
+				   "nothing on its console")
+			: g_strdup_printf("boot: the installed system stopped before its desktop "
+					  "started (no console line matching '%s'); last console "
+					  "line: %s",
+					  missing, sg_console_get_last_line(console));
+		sg_result_decide(run->result, SG_VERDICT_FAIL, "%s", reason);
+		sg_phase_finish(phase, SG_PHASE_FAILED, reason);
+		return FALSE;
+	}
+	if (!judge_watch(run, phase, outcome, console, run->flavour->boot_silence_seconds,
+			 run->flavour->boot_seconds))
+		return FALSE;
+	detail = g_strjoinv(" | ", (gchar **)(const gchar *[]){
+					   sg_console_get_marker_line(console, 0),
+					   sg_console_get_marker_line(console, 1),
+					   sg_console_get_marker_line(console, 2), NULL});
+	sg_phase_finish(phase, SG_PHASE_PASSED, detail);
+	return TRUE;
+}
+
+static void
+write_inspection(SgRun *run, SgInspection *inspection)
+{
+	g_autoptr(JsonGenerator) generator = json_generator_new();
+	g_autofree gchar *path = evidence_path(run, "inspection.json");
+	g_autoptr(GError) error = NULL;
+
+	json_generator_set_root(generator, inspection->report);
+	json_generator_set_pretty(generator, TRUE);
+	if (!json_generator_to_file(generator, path, &error)) {
+		g_warning("cannot write %s: %s", path, error->message);
+		return;
+	}
+	run->result->inspection = g_strdup("inspection.json");
+}
+
+/* Inspect: what the installed disk says, read with the guest gone. */
+static gboolean
+run_inspect(SgRun *run)
+{
+	SgPhase *phase = sg_result_begin_phase(run->result, "inspect");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgInspection) inspection = NULL;
+	g_autofree gchar *reason = NULL;
+
+	if (run->progress != NULL)
+		sg_progress_update(run->progress, "inspect", 0, "reading the installed disk with libguestfs");
+	inspection = sg_inspect_disk(run->disk, run->username, !run->use_kvm, &error);
+	if (inspection == NULL) {
+		sg_result_decide(run->result, SG_VERDICT_ERROR, "inspect: %s", error->message);
+		sg_phase_finish(phase, SG_PHASE_ERROR, error->message);
+		return FALSE;
+	}
+	write_inspection(run, inspection);
+	if (!sg_judge_inspection(inspection, run->username, &reason)) {
+		sg_result_decide(run->result, SG_VERDICT_FAIL, "inspect: %s", reason);
+		sg_phase_finish(phase, SG_PHASE_FAILED, reason);
+		return FALSE;
+	}
+	sg_phase_finish(phase, SG_PHASE_PASSED, inspection->desktop_session);
+	sg_result_decide(run->result, SG_VERDICT_PASS,
+			 "installed, booted and reached the desktop (%s)", inspection->desktop_session);
+	return TRUE;
+}
+
+SgResult *
+sg_test_run(const SgTestOptions *options, SgProgress *progress, GCancellable *cancellable,
+	    GError **error)
+{
+	g_auto(SgRun) run = {.options = options, .progress = progress, .cancellable = cancellable};
+	g_autoptr(SgResult) result = sg_result_new();
+	g_autoptr(GError) write_error = NULL;
+
+	run.result = result;
+	result->image = g_canonicalize_filename(options->image, NULL);
+	if (!check_inputs(&run, error))
+		return NULL;
+	if (!prepare(&run, error)) {
+		g_clear_pointer(&run.lab, sg_lab_close);
+		return NULL;
+	}
+	if (!result->decided && run_install(&run) && run_boot(&run))
+		run_inspect(&run);
+	if (!result->decided)
+		sg_result_decide(result, SG_VERDICT_ERROR, "no verdict was reached (harness bug)");
+	if (progress != NULL)
+		sg_progress_clear(progress);
+	result->finished_us = g_get_real_time();
+	if (run.problem_seen_us > 0)
+		result->fail_fast_s = (g_get_monotonic_time() - run.problem_seen_us) / 1e6;
+	if (!sg_result_write(result, run.evidence_dir, &write_error)) {
+		g_clear_pointer(&run.lab, sg_lab_close);
+		sg_result_free(g_steal_pointer(&result));
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot write the verdict: %s",
+			    write_error->message);
+		return NULL;
+	}
+	g_clear_pointer(&run.lab, sg_lab_close);
+	return g_steal_pointer(&result);
+}

@@ -1,0 +1,63 @@
+#include "sg-worker.h"
+
+#include <glib-unix.h>
+#include <libvirt-glib/libvirt-glib.h>
+#include <signal.h>
+
+#include "sg-virt.h"
+
+typedef struct {
+	GThreadFunc func;
+	gpointer data;
+	gpointer result;
+	GMainLoop *loop;
+} SgWorker;
+
+static gboolean
+quit_loop(gpointer user_data)
+{
+	g_main_loop_quit(user_data);
+	return G_SOURCE_REMOVE;
+}
+
+static gpointer
+worker_thread(gpointer user_data)
+{
+	SgWorker *worker = user_data;
+
+	worker->result = worker->func(worker->data);
+	g_main_context_invoke(NULL, quit_loop, worker->loop);
+	return NULL;
+}
+
+static gboolean
+on_signal(gpointer user_data)
+{
+	g_message("interrupted: stopping guests and cleaning up");
+	g_cancellable_cancel(user_data);
+	return G_SOURCE_CONTINUE;
+}
+
+gpointer
+sg_worker_run(GThreadFunc func, gpointer data, GCancellable *cancellable)
+{
+	static gsize registered = 0;
+	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+	SgWorker worker = {func, data, NULL, loop};
+	GThread *thread;
+	guint sigint, sigterm;
+
+	if (g_once_init_enter(&registered)) {
+		sg_virt_init();
+		gvir_event_register();
+		g_once_init_leave(&registered, 1);
+	}
+	sigint = g_unix_signal_add(SIGINT, on_signal, cancellable);
+	sigterm = g_unix_signal_add(SIGTERM, on_signal, cancellable);
+	thread = g_thread_new("smokegate-worker", worker_thread, &worker);
+	g_main_loop_run(loop);
+	g_thread_join(thread);
+	g_source_remove(sigint);
+	g_source_remove(sigterm);
+	return worker.result;
+}
