@@ -1,0 +1,55 @@
+#!/bin/bash
+# The command line contract for input that never reaches a guest: every
+# bad input gets one clear line and its own exit status, and loses nothing.
+# usage: cli.sh SMOKEGATE GOOD-ISO
+. "$(dirname "$0")/../vm/lib.sh"
+
+smokegate=$1 good_iso=$2
+make_workdir
+cd "$workdir" || exit 1
+
+run() {
+	"$smokegate" "$@" > "$workdir/out" 2> "$workdir/err"
+	status=$?
+}
+
+run --help
+check "--help exits 0" test $status -eq 0
+run frobnicate
+check "unknown command exits 64" test $status -eq 64
+run test
+check "test without an image exits 64" test $status -eq 64
+run test /no/such.iso
+check "missing image exits 64" test $status -eq 64
+check "missing image says so in one line" test "$(cat err)" = "smokegate test: /no/such.iso: no such file"
+run test "$good_iso" --flavour no-such-flavour
+check "unknown flavour exits 64" test $status -eq 64
+check "unknown flavour lists the known ones" grep -q "known: .*smoketest" err
+run test "$good_iso" --accel warp
+check "bad --accel exits 64" test $status -eq 64
+run test "$good_iso" --answers /no/such.seed
+check "missing answer file exits 64" test $status -eq 64
+check "usage errors create no evidence folder" test ! -e smokegate-evidence
+
+head -c 300000 /dev/urandom > random.iso
+run test random.iso --evidence ev-random
+check "a file that is not ISO 9660 is a fail (1)" test $status -eq 1
+check "its reason says so" grep -q "not an ISO 9660 image" out
+check "its result.json says fail" test "$(json_field .verdict ev-random/result.json)" = fail
+
+head -c 1000000 "$good_iso" > truncated.iso
+run test truncated.iso --flavour smoketest --evidence ev-truncated
+check "a truncated image is a fail (1)" test $status -eq 1
+check "its reason names what could not be read: $(cat out)" grep -Eq "unreadable|cannot read|has no" out
+
+mkdir -p other/.disk && echo "Other OS 1.0" > other/.disk/info
+xorriso -as mkisofs -quiet -R -V OTHER_OS -o other.iso other 2>/dev/null
+run test other.iso
+check "an ISO of no known flavour exits 64" test $status -eq 64
+check "and says how to pick one" grep -q -- "--flavour" err
+
+run test "$good_iso" --flavour smoketest --answers random.iso --connect "qemu:///nonexistent-driver" --evidence ev-lab
+check "an unreachable hypervisor is an error (2), not a fail: $(cat out)" test $status -eq 2
+check "its result.json says error" test "$(json_field .verdict ev-lab/result.json)" = error
+check_nothing_left
+finish

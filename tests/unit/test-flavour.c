@@ -1,0 +1,102 @@
+#include <glib/gstdio.h>
+
+#include "sg-error.h"
+#include "sg-flavour.h"
+#include "sg-paths.h"
+
+static gchar *
+write_profile(const gchar *dir, const gchar *name, const gchar *contents)
+{
+	gchar *path = g_build_filename(dir, name, NULL);
+	g_assert_true(g_file_set_contents(path, contents, -1, NULL));
+	return path;
+}
+
+/* Every shipped profile loads, and names an answer file that exists. */
+static void
+test_shipped_profiles(void)
+{
+	g_autofree gchar *flavours_dir = g_test_build_filename(G_TEST_DIST, "..", "..", "guests", "flavours", NULL);
+	g_autofree gchar *answers_dir = g_test_build_filename(G_TEST_DIST, "..", "..", "preseed", NULL);
+	const gchar *dirs[] = {flavours_dir, NULL};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(flavours->len, >, 0);
+	for (guint i = 0; i < flavours->len; i++) {
+		SgFlavour *flavour = g_ptr_array_index(flavours, i);
+		g_autofree gchar *answers = NULL;
+		g_assert_cmpint(flavour->family, !=, SG_FAMILY_UNKNOWN);
+		g_assert_nonnull(flavour->kernel);
+		if (flavour->answers == NULL)
+			continue;
+		answers = g_build_filename(answers_dir, flavour->answers, NULL);
+		g_assert_true(g_file_test(answers, G_FILE_TEST_IS_REGULAR));
+	}
+}
+
+static void
+test_detect(void)
+{
+	g_autofree gchar *flavours_dir = g_test_build_filename(G_TEST_DIST, "..", "..", "guests", "flavours", NULL);
+	const gchar *dirs[] = {flavours_dir, NULL};
+	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
+	SgFlavour *found;
+
+	found = sg_flavour_detect(flavours, "Smokegate Test Image 1.0 \"good\" - amd64 debian-installer (20261125)",
+				  "SMOKETEST_AMD64");
+	g_assert_nonnull(found);
+	g_assert_cmpstr(found->name, ==, "smoketest");
+	g_assert_null(sg_flavour_detect(flavours, "Some Other OS 1.0", "OTHER"));
+	g_assert_null(sg_flavour_detect(flavours, NULL, "OTHER"));
+}
+
+static void
+test_override_and_errors(void)
+{
+	g_autofree gchar *dir = g_dir_make_tmp("sg-flavour-XXXXXX", NULL);
+	g_autofree gchar *good = write_profile(dir, "mine.conf",
+		"[Flavour]\nFamily=live\n[Boot]\nKernel=/live/vmlinuz\n[Guest]\nMemoryMiB=1024\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgFlavour) flavour = sg_flavour_load_file(good, &error);
+	g_autofree gchar *bad_family = write_profile(dir, "bad.conf",
+		"[Flavour]\nFamily=anaconda\n[Boot]\nKernel=/k\n");
+	g_autofree gchar *bad_number = write_profile(dir, "num.conf",
+		"[Flavour]\nFamily=live\n[Boot]\nKernel=/k\n[Guest]\nMemoryMiB=lots\n");
+	g_autofree gchar *missing = write_profile(dir, "missing.conf", "[Flavour]\nFamily=live\n");
+	SgFlavour *refused;
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(flavour->memory_mib, ==, 1024);
+	g_assert_cmpuint(flavour->vcpus, ==, 2); /* the default */
+	g_assert_cmpint(flavour->family, ==, SG_FAMILY_LIVE);
+
+	refused = sg_flavour_load_file(bad_family, &error);
+	g_assert_null(refused);
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_assert_nonnull(strstr(error->message, "anaconda"));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(bad_number, &error));
+	g_assert_nonnull(strstr(error->message, "MemoryMiB=lots"));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(missing, &error));
+	g_assert_nonnull(strstr(error->message, "Kernel= is missing"));
+	g_clear_error(&error);
+
+	g_unlink(good);
+	g_unlink(bad_family);
+	g_unlink(bad_number);
+	g_unlink(missing);
+	g_rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/flavour/shipped-profiles", test_shipped_profiles);
+	g_test_add_func("/flavour/detect", test_detect);
+	g_test_add_func("/flavour/override-and-errors", test_override_and_errors);
+	return g_test_run();
+}

@@ -1,0 +1,22 @@
+#!/bin/bash
+# SIGTERM in the middle of an install: verdict "error", nothing left behind.
+# usage: interrupt.sh SMOKEGATE ISO
+. "$(dirname "$0")/lib.sh"
+
+smokegate=$1 iso=$2
+make_workdir
+
+"$smokegate" test "$iso" --evidence "$workdir/evidence" > "$workdir/stdout" 2>/dev/null &
+run=$!
+for _ in $(seq 1 100); do
+	[ -s "$workdir/evidence/console-install.log" ] && break
+	sleep 0.2
+done
+kill -TERM "$run"
+wait "$run"
+status=$?
+check "exit status 2 (got $status)" test "$status" -eq 2
+check "verdict error" test "$(json_field .verdict "$workdir/evidence/result.json")" = error
+check "reason says interrupted" grep -q interrupted "$workdir/evidence/result.json"
+check_nothing_left
+finish
