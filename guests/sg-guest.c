@@ -34,7 +34,7 @@ static int
 sink_to_bytes(virStreamPtr stream, const char *data, size_t len, void *opaque)
 {
 	g_byte_array_append(opaque, (const guint8 *)data, len);
-	return 0;
+	return (int)len; /* consumed: libvirt offers the rest again otherwise */
 }
 
 /* QEMU's screendump is a binary PPM (P6) with maxval 255. */

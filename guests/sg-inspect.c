@@ -71,6 +71,7 @@ describe_os(guestfs_h *g, const char *root, JsonBuilder *report)
 	g_autofree char *hostname = guestfs_inspect_get_hostname(g, root);
 	int major = guestfs_inspect_get_major_version(g, root);
 	int minor = guestfs_inspect_get_minor_version(g, root);
+	g_autofree gchar *version = g_strdup_printf("%d.%d", major, minor);
 
 	json_builder_set_member_name(report, "os");
 	json_builder_begin_object(report);
@@ -81,7 +82,7 @@ describe_os(guestfs_h *g, const char *root, JsonBuilder *report)
 	json_builder_set_member_name(report, "distro");
 	json_builder_add_string_value(report, distro);
 	json_builder_set_member_name(report, "version");
-	json_builder_add_string_value(report, g_strdup_printf("%d.%d", major, minor));
+	json_builder_add_string_value(report, version);
 	json_builder_set_member_name(report, "hostname");
 	json_builder_add_string_value(report, hostname);
 	json_builder_end_object(report);
@@ -264,6 +265,9 @@ sg_inspect_disk(const gchar *disk, const gchar *username, gboolean force_tcg, GE
 		return NULL;
 	}
 	guestfs_set_error_handler(g, NULL, NULL);
+	/* The libvirt backend would need a running libvirtd; direct needs nothing. */
+	if (g_getenv("LIBGUESTFS_BACKEND") == NULL)
+		guestfs_set_backend(g, "direct");
 	if (force_tcg && g_getenv("LIBGUESTFS_BACKEND_SETTINGS") == NULL) {
 		const char *settings[] = {"force_tcg", NULL};
 		guestfs_set_backend_settings(g, (char *const *)settings);

@@ -3,6 +3,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static gchar *
@@ -19,13 +21,14 @@ probe_cache_path(const gchar *cache_dir)
 static gboolean
 run_probe(const gchar *kernel, guint timeout_ms, gchar **reason)
 {
-	g_autoptr(GSubprocess) qemu = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *tmpdir = NULL;
 	g_autofree gchar *serial = NULL;
 	g_autofree gchar *serial_arg = NULL;
 	gint64 deadline;
 	gboolean works = FALSE;
+	GPid pid;
+	int status;
 
 	tmpdir = g_dir_make_tmp("smokegate-kvm-probe-XXXXXX", &error);
 	if (tmpdir == NULL) {
@@ -34,15 +37,20 @@ run_probe(const gchar *kernel, guint timeout_ms, gchar **reason)
 	}
 	serial = g_build_filename(tmpdir, "serial.log", NULL);
 	serial_arg = g_strdup_printf("file:%s", serial);
-	qemu = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-				&error, "qemu-system-x86_64", "-accel", "kvm", "-M", "pc", "-m",
-				"128", "-nodefaults", "-display", "none", "-no-reboot", "-serial",
-				serial_arg, "-kernel", kernel, "-append",
-				"console=ttyS0 earlyprintk=ttyS0 panic=-1", NULL);
-	if (qemu == NULL) {
-		*reason = g_strdup_printf("cannot start the KVM probe: %s", error->message);
-		g_rmdir(tmpdir);
-		return FALSE;
+	{
+		const gchar *argv[] = {"qemu-system-x86_64", "-accel", "kvm", "-M", "pc", "-m", "128",
+				       "-nodefaults", "-display", "none", "-no-reboot", "-serial",
+				       serial_arg, "-kernel", kernel, "-append",
+				       "console=ttyS0 earlyprintk=ttyS0 panic=-1", NULL};
+		/* Reaped by hand below: GSubprocess cannot wait with a timeout. */
+		if (!g_spawn_async(NULL, (gchar **)argv, NULL,
+				   G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+				       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+				   NULL, NULL, &pid, &error)) {
+			*reason = g_strdup_printf("cannot start the KVM probe: %s", error->message);
+			g_rmdir(tmpdir);
+			return FALSE;
+		}
 	}
 	deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
 	while (g_get_monotonic_time() < deadline) {
@@ -52,12 +60,17 @@ run_probe(const gchar *kernel, guint timeout_ms, gchar **reason)
 			works = TRUE;
 			break;
 		}
-		if (g_subprocess_get_if_exited(qemu))
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			pid = 0;
 			break;
+		}
 		g_usleep(50 * 1000);
 	}
-	g_subprocess_force_exit(qemu);
-	g_subprocess_wait(qemu, NULL, NULL);
+	if (pid != 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	g_spawn_close_pid(pid);
 	g_unlink(serial);
 	g_rmdir(tmpdir);
 	if (works)

@@ -148,7 +148,8 @@ write_embed_config(const gchar *root, GError **error)
 	 * logs. As root, QEMU runs as the caller, who owns the images. */
 	g_string_append(contents, "stdio_handler = \"file\"\n");
 	if (geteuid() == 0)
-		g_string_append(contents, "user = \"root\"\ngroup = \"root\"\n");
+		g_string_append(contents, "user = \"root\"\ngroup = \"root\"\n"
+					  "dynamic_ownership = 0\nremember_owner = 0\n");
 	if (g_mkdir_with_parents(etc, 0700) != 0) {
 		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot create %s: %s", etc,
 			    g_strerror(errno));

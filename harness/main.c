@@ -1,6 +1,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sg-cmd.h"
 #include "sg-config.h"
@@ -44,9 +45,28 @@ print_commands(FILE *out)
 		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
 }
 
+/*
+ * An embedded libvirt driver logs its internal warnings on stderr, most of
+ * them harmless; the errors that matter reach us through virGetLastError.
+ * libguestfs initialises libvirt in a library constructor, before main(),
+ * so the only way to set libvirt's log output is the environment we are
+ * started with: set it and start again. Operators who want libvirt's log
+ * set LIBVIRT_LOG_OUTPUTS themselves.
+ */
+static void
+silence_libvirt_log(char **argv)
+{
+	if (g_getenv("LIBVIRT_LOG_OUTPUTS") != NULL)
+		return;
+	g_setenv("LIBVIRT_LOG_OUTPUTS", "4:file:/dev/null", TRUE);
+	execv("/proc/self/exe", argv);
+	/* Could not start again: libvirt's warnings will show, nothing worse. */
+}
+
 int
 main(int argc, char **argv)
 {
+	silence_libvirt_log(argv);
 	setlocale(LC_ALL, "");
 	if (argc < 2) {
 		print_commands(stderr);

@@ -392,7 +392,7 @@ run_install(SgRun *run)
 	spec.kernel = run->kernel;
 	spec.initrd = run->initrd;
 	spec.cmdline = run->flavour->kernel_args;
-	spec.cdrom = run->options->image;
+	spec.cdrom = run->result->image; /* absolute: QEMU's cwd is not ours */
 	if (!start_guest(run, phase, &spec, &guest))
 		return FALSE;
 	outcome = sg_watch_run(&(SgWatch){
