@@ -16,6 +16,10 @@ typedef enum {
 	SG_ERROR_IMAGE,	    /* the image itself is bad: verdict fail */
 	SG_ERROR_LAB,	    /* the lab or harness failed: verdict error */
 	SG_ERROR_CANCELLED, /* interrupted by a signal: verdict error */
+	SG_ERROR_FETCH,	    /* a download failed: server, network, TLS, timeout */
+	SG_ERROR_CHECKSUM,  /* a file does not match its published SHA256SUMS */
+	SG_ERROR_LOCKED,    /* another gate holds the tree */
+	SG_ERROR_TREE,	    /* the image tree is not in the shape it must be */
 } SgErrorCode;
 
 GQuark sg_error_quark(void);

@@ -331,8 +331,13 @@ judge_watch(SgRun *run, SgPhase *phase, SgWatchOutcome outcome, SgConsole *conso
 					 sg_console_get_problem_quote(console));
 		break;
 	case SG_WATCH_SILENT:
+		/* A disk whose boot code is missing or broken hangs in the firmware:
+		 * the console never says a word. */
 		reason = sg_console_get_bytes(console) == 0
-			     ? g_strdup_printf("%s: nothing on the console for %u s", phase->name,
+			     ? g_strdup_printf("%s: %snothing on the console for %u s", phase->name,
+					       g_str_equal(phase->name, "boot")
+						   ? "the installed disk did not boot: "
+						   : "",
 					       silence_seconds)
 			     : g_strdup_printf("%s: console silent for %u s; %s", phase->name,
 					       silence_seconds, last_words);

@@ -4,7 +4,7 @@
 # usage: cli.sh SMOKEGATE GOOD-ISO
 . "$(dirname "$0")/../vm/lib.sh"
 
-smokegate=$1 good_iso=$2
+smokegate=$(realpath "$1") good_iso=$2
 make_workdir
 cd "$workdir" || exit 1
 

@@ -4,7 +4,7 @@
 # usage: crash-cleanup.sh SMOKEGATE HANG-ISO PANIC-ISO
 . "$(dirname "$0")/lib.sh"
 
-smokegate=$1 hang_iso=$2 panic_iso=$3
+smokegate=$(realpath "$1") hang_iso=$2 panic_iso=$3
 make_workdir
 
 "$smokegate" test "$hang_iso" --evidence "$workdir/first" > /dev/null 2>&1 &

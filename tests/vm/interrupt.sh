@@ -3,7 +3,7 @@
 # usage: interrupt.sh SMOKEGATE ISO
 . "$(dirname "$0")/lib.sh"
 
-smokegate=$1 iso=$2
+smokegate=$(realpath "$1") iso=$2
 make_workdir
 
 "$smokegate" test "$iso" --evidence "$workdir/evidence" > "$workdir/stdout" 2>/dev/null &

@@ -4,7 +4,7 @@
 # usage: run-variant.sh SMOKEGATE ISO EXIT VERDICT REASON-REGEX
 . "$(dirname "$0")/lib.sh"
 
-smokegate=$1 iso=$2 want_exit=$3 want_verdict=$4 want_reason=$5
+smokegate=$(realpath "$1") iso=$2 want_exit=$3 want_verdict=$4 want_reason=$5
 make_workdir
 evidence="$workdir/evidence"
 
