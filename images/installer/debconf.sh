@@ -1,0 +1,72 @@
+# The installer's answers, sourced by /init: a tiny stand-in for cdebconf.
+# Answers come from /preseed.cfg at the initrd root, where the harness
+# injects it; a key that is not answered there becomes a question shown the
+# way d-i's text frontend shows it on a serial console, and the installer
+# waits for an answer that never comes (priority=critical means nothing
+# should be asked, so the harness reports the question as the failure).
+
+PRESEED=/preseed.cfg
+QUESTIONS=/var/lib/cdebconf/questions.dat
+
+# preseed_get KEY - print the value of KEY; status 1 when it is not there.
+# Lines are "OWNER KEY TYPE VALUE", the value may be empty or hold spaces.
+preseed_get() {
+	[ -r "$PRESEED" ] || return 1
+	awk -v key="$1" '
+		/^[ \t]*#/ { next }
+		$2 == key {
+			v = $0
+			sub(/^[ \t]*[^ \t]+[ \t]+[^ \t]+[ \t]+[^ \t]+[ \t]*/, "", v)
+			if (NF < 3) v = ""
+			sub(/[ \t\r]+$/, "", v)
+			val = v; found = 1
+		}
+		END { if (!found) exit 1; print val }
+	' "$PRESEED"
+}
+
+# dialog MARK TITLE TEXT - draw a d-i text-frontend dialog and wait forever.
+# MARK is "!" for a question, "!!" for a critical error, as newt titles them.
+# The prompt line ends with a newline (the real one does not) so that a
+# harness reading whole lines sees it at once.
+dialog() {
+	local mark=$1 title=$2 text=$3
+	log debconf "showing [$mark] $title: $text"
+	printf '\n[%s] %s\n\n%s\n\n' "$mark" "$title" "$text"
+	printf "Prompt: '?' for help> \n"
+	sync
+	# Nobody will answer; whatever arrives on the console changes nothing.
+	while :; do
+		read -r _ 2>/dev/null || sleep 3600
+	done
+}
+
+# record KEY VALUE - keep the answer the way cdebconf's questions.dat does.
+record() {
+	mkdir -p "${QUESTIONS%/*}"
+	printf 'Name: %s\nTemplate: %s\nValue: %s\nOwners: d-i\nFlags: seen\n\n' \
+		"$1" "$1" "$2" >>"$QUESTIONS"
+}
+
+# ask KEY TITLE QUESTION - the answer to KEY, or the question shown forever.
+ask() {
+	local key=$1 title=$2 question=$3 value
+	if value=$(preseed_get "$key"); then
+		log debconf "preseeded $key"
+		case $key in
+		*password*) record "$key" '********' ;;
+		*) record "$key" "$value" ;;
+		esac
+		printf '%s' "$value"
+		return 0
+	fi
+	dialog '!' "$title" "$question" >/dev/console
+}
+
+# ask_default KEY DEFAULT - booleans d-i never asks at critical priority.
+ask_default() {
+	local value
+	value=$(preseed_get "$1") || value=$2
+	record "$1" "$value"
+	printf '%s' "$value"
+}
