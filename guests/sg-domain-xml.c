@@ -34,13 +34,14 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 			     "  <on_reboot>destroy</on_reboot>\n"
 			     "  <on_crash>destroy</on_crash>\n");
 	g_string_append(xml, "  <devices>\n");
-	append_escaped(xml,
-		       "    <disk type='file' device='disk'>\n"
-		       "      <driver name='qemu' type='qcow2'/>\n"
-		       "      <source file='%s'/>\n"
-		       "      <target dev='vda' bus='virtio'/>\n"
-		       "    </disk>\n",
-		       spec->disk);
+	if (spec->disk != NULL)
+		append_escaped(xml,
+			       "    <disk type='file' device='disk'>\n"
+			       "      <driver name='qemu' type='qcow2'/>\n"
+			       "      <source file='%s'/>\n"
+			       "      <target dev='vda' bus='virtio'/>\n"
+			       "    </disk>\n",
+			       spec->disk);
 	if (spec->cdrom != NULL)
 		append_escaped(xml,
 			       "    <disk type='file' device='cdrom'>\n"
@@ -50,6 +51,15 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 			       "      <readonly/>\n"
 			       "    </disk>\n",
 			       spec->cdrom);
+	if (spec->seed_cdrom != NULL)
+		append_escaped(xml,
+			       "    <disk type='file' device='cdrom'>\n"
+			       "      <driver name='qemu' type='raw'/>\n"
+			       "      <source file='%s'/>\n"
+			       "      <target dev='hdd' bus='ide'/>\n"
+			       "      <readonly/>\n"
+			       "    </disk>\n",
+			       spec->seed_cdrom);
 	if (spec->network != NULL)
 		append_escaped(xml,
 			       "    <interface type='network'>\n"

@@ -10,12 +10,28 @@
 
 #include "sg-error.h"
 
-struct _SgLab {
-	virConnectPtr conn;
+/*
+ * libvirt's embedded QEMU driver is one per process: every lab of this
+ * process shares one connection (and one embedded root) per URI.
+ */
+typedef struct {
+	gchar *key;
 	gchar *uri;
 	gchar *embed_root; /* NULL unless the driver is embedded */
+	virConnectPtr conn;
+	guint users;
+} SgSharedConnection;
+
+static GMutex shared_lock;
+static GHashTable *shared_connections; /* key -> SgSharedConnection */
+
+struct _SgLab {
+	SgSharedConnection *shared;
+	virConnectPtr conn;
+	gchar *uri;
 	gchar *scratch_dir;
 	gchar *host;
+	gchar *id; /* "PID-N": this process's Nth lab */
 	gint guest_counter; /* atomic: guests may start from several threads */
 };
 
@@ -102,7 +118,8 @@ remove_stale_folders(const gchar *base, gboolean embed_roots)
 		gchar *end = NULL;
 		gint64 pid = g_ascii_strtoll(name, &end, 10);
 
-		if (end == name || *end != '\0' || pid <= 0)
+		/* "PID" or "PID-N": one process may open several labs at once. */
+		if (end == name || (*end != '\0' && *end != '-') || pid <= 0)
 			continue;
 		if (pid == getpid() || process_is_alive((pid_t)pid))
 			continue;
@@ -161,44 +178,106 @@ write_embed_config(const gchar *root, GError **error)
 	return ok;
 }
 
+static void
+shared_connection_release(SgSharedConnection *shared)
+{
+	g_mutex_lock(&shared_lock);
+	if (--shared->users == 0) {
+		g_hash_table_remove(shared_connections, shared->key);
+		if (shared->conn != NULL)
+			virConnectClose(shared->conn);
+		if (shared->embed_root != NULL)
+			remove_tree(shared->embed_root);
+		g_free(shared->key);
+		g_free(shared->uri);
+		g_free(shared->embed_root);
+		g_free(shared);
+	}
+	g_mutex_unlock(&shared_lock);
+}
+
+/* Opens (or shares) the connection for @uri; NULL embeds the QEMU driver. */
+static SgSharedConnection *
+shared_connection_acquire(const gchar *uri, const gchar *embed_base, GError **error)
+{
+	const gchar *key = uri != NULL ? uri : "";
+	SgSharedConnection *shared;
+
+	g_mutex_lock(&shared_lock);
+	if (shared_connections == NULL)
+		shared_connections = g_hash_table_new(g_str_hash, g_str_equal);
+	shared = g_hash_table_lookup(shared_connections, key);
+	if (shared != NULL) {
+		shared->users++;
+		g_mutex_unlock(&shared_lock);
+		return shared;
+	}
+	shared = g_new0(SgSharedConnection, 1);
+	shared->key = g_strdup(key);
+	shared->users = 1;
+	if (uri == NULL) {
+		g_autofree gchar *pid = g_strdup_printf("%d", (int)getpid());
+		shared->embed_root = g_build_filename(embed_base, pid, NULL);
+		if (!write_embed_config(shared->embed_root, error))
+			goto failed;
+		shared->uri = g_strdup_printf("qemu:///embed?root=%s", shared->embed_root);
+	} else {
+		shared->uri = g_strdup(uri);
+	}
+	shared->conn = virConnectOpen(shared->uri);
+	if (shared->conn == NULL) {
+		sg_virt_set_error(error, "cannot connect to %s", shared->uri);
+		goto failed;
+	}
+	g_hash_table_insert(shared_connections, shared->key, shared);
+	g_mutex_unlock(&shared_lock);
+	return shared;
+
+failed:
+	if (shared->embed_root != NULL)
+		remove_tree(shared->embed_root);
+	g_free(shared->key);
+	g_free(shared->uri);
+	g_free(shared->embed_root);
+	g_free(shared);
+	g_mutex_unlock(&shared_lock);
+	return NULL;
+}
+
 SgLab *
 sg_lab_open(const gchar *uri, GError **error)
 {
+	static gsize stale_checked = 0;
+	static gint labs_opened = 0;
 	g_autofree gchar *state = sg_lab_state_dir();
 	g_autofree gchar *embed_base = g_build_filename(state, "embed", NULL);
 	g_autofree gchar *scratch_base = g_build_filename(state, "scratch", NULL);
-	g_autofree gchar *pid = g_strdup_printf("%d", (int)getpid());
 	SgLab *lab = g_new0(SgLab, 1);
 
+	lab->id = g_strdup_printf("%d-%d", (int)getpid(), g_atomic_int_add(&labs_opened, 1));
 	lab->host = g_strcanon(g_strdup(g_get_host_name()),
 			       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", '_');
-	remove_stale_folders(embed_base, TRUE);
-	remove_stale_folders(scratch_base, FALSE);
-
-	lab->scratch_dir = g_build_filename(scratch_base, pid, NULL);
+	/* Once per process: what crashed runs left behind. */
+	if (g_once_init_enter(&stale_checked)) {
+		remove_stale_folders(embed_base, TRUE);
+		remove_stale_folders(scratch_base, FALSE);
+		g_once_init_leave(&stale_checked, 1);
+	}
+	lab->scratch_dir = g_build_filename(scratch_base, lab->id, NULL);
 	if (g_mkdir_with_parents(lab->scratch_dir, 0700) != 0) {
 		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot create %s: %s",
 			    lab->scratch_dir, g_strerror(errno));
 		sg_lab_close(lab);
 		return NULL;
 	}
-	if (uri == NULL) {
-		lab->embed_root = g_build_filename(embed_base, pid, NULL);
-		if (!write_embed_config(lab->embed_root, error)) {
-			sg_lab_close(lab);
-			return NULL;
-		}
-		lab->uri = g_strdup_printf("qemu:///embed?root=%s", lab->embed_root);
-	} else {
-		lab->uri = g_strdup(uri);
-	}
-	lab->conn = virConnectOpen(lab->uri);
-	if (lab->conn == NULL) {
-		sg_virt_set_error(error, "cannot connect to %s", lab->uri);
+	lab->shared = shared_connection_acquire(uri, embed_base, error);
+	if (lab->shared == NULL) {
 		sg_lab_close(lab);
 		return NULL;
 	}
-	if (lab->embed_root == NULL)
+	lab->conn = lab->shared->conn;
+	lab->uri = g_strdup(lab->shared->uri);
+	if (lab->shared->embed_root == NULL)
 		destroy_orphan_guests(lab);
 	return lab;
 }
@@ -207,7 +286,7 @@ sg_lab_open(const gchar *uri, GError **error)
 static void
 destroy_own_guests(SgLab *lab)
 {
-	g_autofree gchar *prefix = g_strdup_printf("smokegate-%s-%d-", lab->host, (int)getpid());
+	g_autofree gchar *prefix = g_strdup_printf("smokegate-%s-%s-", lab->host, lab->id);
 	virDomainPtr *domains = NULL;
 	int count = virConnectListAllDomains(lab->conn, &domains, 0);
 
@@ -225,18 +304,16 @@ sg_lab_close(SgLab *lab)
 {
 	if (lab == NULL)
 		return;
-	if (lab->conn != NULL) {
+	if (lab->conn != NULL)
 		destroy_own_guests(lab);
-		virConnectClose(lab->conn);
-	}
-	if (lab->embed_root != NULL)
-		remove_tree(lab->embed_root);
+	if (lab->shared != NULL)
+		shared_connection_release(lab->shared);
 	if (lab->scratch_dir != NULL)
 		remove_tree(lab->scratch_dir);
-	g_free(lab->embed_root);
 	g_free(lab->scratch_dir);
 	g_free(lab->uri);
 	g_free(lab->host);
+	g_free(lab->id);
 	g_free(lab);
 }
 
@@ -268,6 +345,6 @@ sg_lab_get_scratch_dir(SgLab *lab)
 gchar *
 sg_lab_new_guest_name(SgLab *lab, const gchar *phase)
 {
-	return g_strdup_printf("smokegate-%s-%d-%d-%s", lab->host, (int)getpid(),
+	return g_strdup_printf("smokegate-%s-%s-%d-%s", lab->host, lab->id,
 			       g_atomic_int_add(&lab->guest_counter, 1) + 1, phase);
 }

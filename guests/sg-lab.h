@@ -13,7 +13,8 @@ G_BEGIN_DECLS
  * With no URI the lab embeds libvirt's QEMU driver in this process
  * (qemu:///embed?root=...), so nothing has to be configured or running. Each
  * process gets its own root, named after its pid: the driver locks its root,
- * and a root whose process is gone marks guests to clean up.
+ * and a root whose process is gone marks guests to clean up. Several labs
+ * may be open in one process (a gate running tests side by side).
  */
 typedef struct _SgLab SgLab;
 
@@ -24,7 +25,7 @@ const gchar *sg_lab_get_uri(SgLab *lab);
 gboolean sg_lab_is_local(SgLab *lab);
 /* Folder for this process's scratch files (disks, initrds); removed on close. */
 const gchar *sg_lab_get_scratch_dir(SgLab *lab);
-/* A guest name no other run, live or dead, can hold: smokegate-HOST-PID-N-PHASE */
+/* A guest name no other run, live or dead, can hold: smokegate-HOST-PID-LAB-N-PHASE */
 gchar *sg_lab_new_guest_name(SgLab *lab, const gchar *phase);
 /* The base folder of smokegate's per-user state (embed roots, probe cache). */
 gchar *sg_lab_state_dir(void);

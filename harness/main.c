@@ -5,6 +5,7 @@
 
 #include "sg-cmd.h"
 #include "sg-config.h"
+#include "sg-error.h"
 #include "sg-result.h"
 
 typedef struct {
@@ -15,6 +16,11 @@ typedef struct {
 
 static const SgCommand commands[] = {
     {"test", sg_cmd_test, "Test one image from boot to verdict"},
+    {"stage", sg_cmd_stage, "Stage a new build of an image in the tree"},
+    {"gate", sg_cmd_gate, "Test staged builds and publish those that pass"},
+    {"mark-current", sg_cmd_mark_current, "Make a build current by hand"},
+    {"yank", sg_cmd_yank, "Withdraw a published build"},
+    {"status", sg_cmd_status, "Show the tree's builds and verdicts"},
     {NULL},
 };
 
@@ -23,6 +29,28 @@ sg_cmd_usage_error(const gchar *command, const gchar *message)
 {
 	g_printerr("smokegate %s: %s (see 'smokegate %s --help')\n", command, message, command);
 	return SG_EXIT_USAGE;
+}
+
+int
+sg_cmd_fail(const gchar *command, GError *error)
+{
+	g_printerr("smokegate %s: %s\n", command, error->message);
+	if (error->domain != SG_ERROR)
+		return SG_EXIT_ERROR;
+	switch (error->code) {
+	case SG_ERROR_USAGE:
+		return SG_EXIT_USAGE;
+	case SG_ERROR_CHECKSUM:
+		return SG_EXIT_CHECKSUM;
+	case SG_ERROR_FETCH:
+		return SG_EXIT_FETCH;
+	case SG_ERROR_TREE:
+		return SG_EXIT_TREE;
+	case SG_ERROR_LOCKED:
+		return SG_EXIT_LOCKED;
+	default:
+		return SG_EXIT_ERROR;
+	}
 }
 
 gboolean

@@ -8,6 +8,14 @@ G_BEGIN_DECLS
 typedef int (*SgCommandFunc)(int argc, char **argv);
 
 int sg_cmd_test(int argc, char **argv);
+int sg_cmd_stage(int argc, char **argv);
+int sg_cmd_gate(int argc, char **argv);
+int sg_cmd_mark_current(int argc, char **argv);
+int sg_cmd_yank(int argc, char **argv);
+int sg_cmd_status(int argc, char **argv);
+
+/* Reports @error as "smokegate CMD: MESSAGE" and returns its exit status. */
+int sg_cmd_fail(const gchar *command, GError *error);
 
 /* Prints "smokegate CMD: MESSAGE" on stderr and returns SG_EXIT_USAGE. */
 int sg_cmd_usage_error(const gchar *command, const gchar *message);

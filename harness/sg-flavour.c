@@ -20,6 +20,12 @@ sg_flavour_free(SgFlavour *flavour)
 	g_free(flavour->kernel_args);
 	g_free(flavour->answers);
 	g_free(flavour->display_manager);
+	g_free(flavour->session);
+	g_free(flavour->era);
+	g_free(flavour->live_kernel);
+	g_free(flavour->live_initrd);
+	g_free(flavour->live_kernel_args);
+	g_free(flavour->live_user);
 	g_strfreev(flavour->console_markers);
 	g_free(flavour);
 }
@@ -34,6 +40,45 @@ is_valid_name(const gchar *name)
 			return FALSE;
 	}
 	return TRUE;
+}
+
+/* The line of @path holding @key in [@group] (or the first line that
+ * contains @text when @key is NULL), so a refusal can point at it. */
+static guint
+find_line(const gchar *path, const gchar *group, const gchar *key, const gchar *text)
+{
+	g_autofree gchar *contents = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autofree gchar *header = group != NULL ? g_strdup_printf("[%s]", group) : NULL;
+	gboolean in_group = group == NULL;
+
+	if (!g_file_get_contents(path, &contents, NULL, NULL))
+		return 0;
+	lines = g_strsplit(contents, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		const gchar *line = g_strstrip(lines[i]);
+		if (line[0] == '[') {
+			in_group = header != NULL && g_str_equal(line, header);
+			continue;
+		}
+		if (key != NULL && in_group && g_str_has_prefix(line, key)) {
+			const gchar *rest = line + strlen(key);
+			while (*rest == ' ' || *rest == '\t')
+				rest++;
+			if (*rest == '=')
+				return i + 1;
+		}
+		if (key == NULL && text != NULL && strstr(line, text) != NULL)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* "FILE:LINE: " for messages; just "FILE: " when the line is unknown. */
+static gchar *
+where(const gchar *path, guint line)
+{
+	return line > 0 ? g_strdup_printf("%s:%u: ", path, line) : g_strdup_printf("%s: ", path);
 }
 
 static gchar *
@@ -64,10 +109,128 @@ get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallba
 	return TRUE;
 }
 
-static const gchar *const required_keys[][2] = {
-	{"Flavour", "Family"},
-	{"Boot", "Kernel"},
-};
+/* Refuses the profile, pointing at the line of [@group] @key. */
+static void
+refuse(GError **error, const gchar *path, const gchar *group, const gchar *key,
+       const gchar *format, ...) G_GNUC_PRINTF(5, 6);
+static void
+refuse(GError **error, const gchar *path, const gchar *group, const gchar *key,
+       const gchar *format, ...)
+{
+	g_autofree gchar *prefix = where(path, find_line(path, group, key, NULL));
+	g_autofree gchar *message = NULL;
+	va_list args;
+
+	va_start(args, format);
+	message = g_strdup_vprintf(format, args);
+	va_end(args);
+	g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s%s", prefix, message);
+}
+
+/* GKeyFile's own parse errors quote the bad line but not its number. */
+static void
+refuse_syntax(GError **error, const gchar *path, const GError *parse_error)
+{
+	const gchar *open = strstr(parse_error->message, "\u201c");
+	guint line = 0;
+
+	if (open != NULL) {
+		g_autofree gchar *quoted = g_strdup(open + strlen("\u201c"));
+		gchar *close = strstr(quoted, "\u201d");
+		if (close != NULL)
+			*close = '\0';
+		line = find_line(path, NULL, NULL, quoted);
+	}
+	{
+		g_autofree gchar *prefix = where(path, line);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s%s", prefix, parse_error->message);
+	}
+}
+
+static gboolean
+load_plans(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
+{
+	g_auto(GStrv) plans = g_key_file_get_string_list(keyfile, "Flavour", "Plans", NULL, NULL);
+
+	if (plans == NULL) {
+		/* Before plans existed every profile was an install test. */
+		flavour->plan_install = flavour->family != SG_FAMILY_LIVE;
+		flavour->plan_live = flavour->family == SG_FAMILY_LIVE;
+		return TRUE;
+	}
+	for (guint i = 0; plans[i] != NULL; i++) {
+		const gchar *plan = g_strstrip(plans[i]);
+		if (g_str_equal(plan, "install"))
+			flavour->plan_install = TRUE;
+		else if (g_str_equal(plan, "live"))
+			flavour->plan_live = TRUE;
+		else if (plan[0] != '\0') {
+			refuse(error, path, "Flavour", "Plans", "[Flavour] Plans: '%s' is not install or live", plan);
+			return FALSE;
+		}
+	}
+	if (!flavour->plan_install && !flavour->plan_live) {
+		refuse(error, path, "Flavour", "Plans", "[Flavour] Plans names no plan");
+		return FALSE;
+	}
+	if (flavour->plan_install && flavour->family == SG_FAMILY_LIVE) {
+		refuse(error, path, "Flavour", "Plans", "[Flavour] a live image has no installer: Plans=live");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+load_boot(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
+{
+	flavour->kernel = get_string(keyfile, "Boot", "Kernel", NULL);
+	flavour->initrd = get_string(keyfile, "Boot", "Initrd", NULL);
+	flavour->kernel_args = get_string(keyfile, "Boot", "KernelArgs", "");
+	flavour->answers = get_string(keyfile, "Boot", "Answers", NULL);
+	flavour->live_kernel = get_string(keyfile, "Live", "Kernel", NULL);
+	flavour->live_initrd = get_string(keyfile, "Live", "Initrd", NULL);
+	flavour->live_kernel_args = get_string(keyfile, "Live", "KernelArgs", "");
+	flavour->live_user = get_string(keyfile, "Live", "User", NULL);
+	if (flavour->plan_install && (flavour->kernel == NULL || flavour->initrd == NULL)) {
+		refuse(error, path, "Boot", NULL, "[Boot] Kernel= and Initrd= are needed for the install plan");
+		return FALSE;
+	}
+	if (flavour->plan_live && (flavour->live_kernel == NULL || flavour->live_initrd == NULL)) {
+		refuse(error, path, "Live", NULL, "[Live] Kernel= and Initrd= are needed for the live plan");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+load_guest(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
+{
+	g_autofree gchar *network = get_string(keyfile, "Guest", "Network", "none");
+
+	if (g_str_equal(network, "mirror"))
+		flavour->needs_mirror = TRUE;
+	else if (!g_str_equal(network, "none")) {
+		refuse(error, path, "Guest", "Network", "[Guest] Network=%s is not none or mirror", network);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+check_markers(SgFlavour *flavour, const gchar *path, GError **error)
+{
+	for (guint i = 0; flavour->console_markers[i] != NULL; i++) {
+		g_autoptr(GError) regex_error = NULL;
+		g_autoptr(GRegex) regex = g_regex_new(flavour->console_markers[i], 0, 0, &regex_error);
+		if (regex == NULL) {
+			refuse(error, path, "Desktop", "ConsoleMarkers",
+			       "[Desktop] ConsoleMarkers: '%s' is not a regular expression: %s",
+			       flavour->console_markers[i], regex_error->message);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
 
 SgFlavour *
 sg_flavour_load_file(const gchar *path, GError **error)
@@ -76,12 +239,11 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	g_autoptr(SgFlavour) flavour = g_new0(SgFlavour, 1);
 	g_autofree gchar *basename = g_path_get_basename(path);
 	g_autofree gchar *family = NULL;
+	g_autoptr(GError) parse_error = NULL;
 	guint64 value;
 
-	if (!g_key_file_load_from_file(keyfile, path, G_KEY_FILE_NONE, error)) {
-		g_prefix_error(error, "%s: ", path);
-		if (*error != NULL)
-			(*error)->domain = SG_ERROR, (*error)->code = SG_ERROR_USAGE;
+	if (!g_key_file_load_from_file(keyfile, path, G_KEY_FILE_NONE, &parse_error)) {
+		refuse_syntax(error, path, parse_error);
 		return NULL;
 	}
 	flavour->name = g_strndup(basename, strlen(basename) - strlen(".conf"));
@@ -91,39 +253,37 @@ sg_flavour_load_file(const gchar *path, GError **error)
 			    "%s: flavour name must be lower-case letters, digits and '-'", path);
 		return NULL;
 	}
-	for (guint i = 0; i < G_N_ELEMENTS(required_keys); i++) {
-		if (!g_key_file_has_key(keyfile, required_keys[i][0], required_keys[i][1], NULL)) {
-			g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: [%s] %s= is missing", path,
-				    required_keys[i][0], required_keys[i][1]);
-			return NULL;
-		}
-	}
-	flavour->description = get_string(keyfile, "Flavour", "Description", flavour->name);
 	family = get_string(keyfile, "Flavour", "Family", NULL);
-	flavour->family = sg_family_from_string(family);
-	if (flavour->family == SG_FAMILY_UNKNOWN) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
-			    "%s: [Flavour] Family=%s is not one of debian-installer, ubiquity, "
-			    "subiquity, live",
-			    path, family);
+	if (family == NULL) {
+		refuse(error, path, "Flavour", NULL, "[Flavour] Family= is missing");
 		return NULL;
 	}
+	flavour->family = sg_family_from_string(family);
+	if (flavour->family == SG_FAMILY_UNKNOWN) {
+		refuse(error, path, "Flavour", "Family",
+		       "[Flavour] Family=%s is not one of debian-installer, ubiquity, subiquity, live",
+		       family);
+		return NULL;
+	}
+	flavour->description = get_string(keyfile, "Flavour", "Description", flavour->name);
+	flavour->era = get_string(keyfile, "Flavour", "Era", "today");
 	flavour->disk_info_pattern = get_string(keyfile, "Flavour", "DiskInfo", NULL);
 	flavour->volume_id_pattern = get_string(keyfile, "Flavour", "VolumeId", NULL);
-	flavour->kernel = get_string(keyfile, "Boot", "Kernel", NULL);
-	flavour->initrd = get_string(keyfile, "Boot", "Initrd", NULL);
-	flavour->kernel_args = get_string(keyfile, "Boot", "KernelArgs", "");
-	flavour->answers = get_string(keyfile, "Boot", "Answers", NULL);
 	flavour->display_manager = get_string(keyfile, "Desktop", "DisplayManager", NULL);
+	flavour->session = get_string(keyfile, "Desktop", "Session", NULL);
 	flavour->console_markers =
 	    g_key_file_get_string_list(keyfile, "Desktop", "ConsoleMarkers", NULL, NULL);
 	if (flavour->console_markers == NULL)
 		flavour->console_markers = g_new0(gchar *, 1);
+	if (!load_plans(flavour, keyfile, path, error) || !load_boot(flavour, keyfile, path, error) ||
+	    !load_guest(flavour, keyfile, path, error) || !check_markers(flavour, path, error))
+		return NULL;
 
 #define LOAD_UINT(field, group, key, fallback)                                             \
 	do {                                                                               \
 		if (!get_uint(keyfile, group, key, fallback, &value, error)) {             \
-			g_prefix_error(error, "%s: ", path);                               \
+			g_autofree gchar *prefix = where(path, find_line(path, group, key, NULL)); \
+			g_prefix_error(error, "%s", prefix);                               \
 			return NULL;                                                       \
 		}                                                                          \
 		flavour->field = value;                                                    \
@@ -137,10 +297,11 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	LOAD_UINT(install_silence_seconds, "Timeouts", "InstallSilenceSeconds", 600);
 	LOAD_UINT(boot_seconds, "Timeouts", "BootSeconds", 900);
 	LOAD_UINT(boot_silence_seconds, "Timeouts", "BootSilenceSeconds", 300);
+	LOAD_UINT(live_seconds, "Timeouts", "LiveSeconds", 900);
+	LOAD_UINT(live_silence_seconds, "Timeouts", "LiveSilenceSeconds", 300);
 #undef LOAD_UINT
 	if (flavour->memory_mib == 0 || flavour->vcpus == 0 || flavour->disk_gib == 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
-			    "%s: [Guest] MemoryMiB, VCPUs and DiskGiB must be above zero", path);
+		refuse(error, path, "Guest", NULL, "[Guest] MemoryMiB, VCPUs and DiskGiB must be above zero");
 		return NULL;
 	}
 	return g_steal_pointer(&flavour);

@@ -13,21 +13,32 @@ typedef struct {
 	SgFamily family;
 	gchar *disk_info_pattern; /* glob on .disk/info, for detection */
 	gchar *volume_id_pattern; /* glob on the ISO volume id */
-	gchar *kernel;		  /* path inside the ISO */
+	gboolean plan_install;	  /* answer-file install, reboot, desktop */
+	gboolean plan_live;	  /* the live session to its desktop */
+	gchar *era;		  /* "today" or "2013", for people */
+	gchar *kernel;		  /* installer boot: path inside the ISO */
 	gchar *initrd;
 	gchar *kernel_args;
 	gchar *answers; /* file name in preseed/ */
+	gchar *live_kernel;	  /* live session boot */
+	gchar *live_initrd;
+	gchar *live_kernel_args;
+	gchar *live_user;
+	gboolean needs_mirror;	  /* the install needs a package mirror */
 	guint memory_mib;
 	guint vcpus;
 	guint disk_gib;
 	guint64 size_limit;
 	gchar *display_manager;
+	gchar *session;
 	gchar **console_markers; /* regexes proving the desktop came up */
 	guint shutdown_seconds;	 /* grace for a clean shutdown before destroy */
 	guint install_seconds;
 	guint install_silence_seconds;
 	guint boot_seconds;
 	guint boot_silence_seconds;
+	guint live_seconds;
+	guint live_silence_seconds;
 } SgFlavour;
 
 void sg_flavour_free(SgFlavour *flavour);

@@ -32,7 +32,7 @@ sg_progress_free(SgProgress *progress)
 gboolean
 sg_progress_is_interactive(SgProgress *progress)
 {
-	return progress->interactive;
+	return progress != NULL && progress->interactive;
 }
 
 static guint
@@ -52,7 +52,7 @@ sg_progress_update(SgProgress *progress, const gchar *phase, gint64 elapsed_us,
 	guint width;
 	gint64 seconds = elapsed_us / G_USEC_PER_SEC;
 
-	if (!progress->interactive)
+	if (!sg_progress_is_interactive(progress))
 		return;
 	width = terminal_width();
 	line = g_strdup_printf("[%s %02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT "] %s", phase,
@@ -69,6 +69,8 @@ sg_progress_update(SgProgress *progress, const gchar *phase, gint64 elapsed_us,
 void
 sg_progress_clear(SgProgress *progress)
 {
+	if (progress == NULL)
+		return;
 	g_mutex_lock(&progress->lock);
 	if (progress->dirty) {
 		fprintf(stderr, "\r\033[K");
@@ -84,7 +86,7 @@ sg_progress_note(SgProgress *progress, const gchar *format, ...)
 	va_list args;
 	g_autofree gchar *text = NULL;
 
-	if (!progress->interactive)
+	if (!sg_progress_is_interactive(progress))
 		return;
 	va_start(args, format);
 	text = g_strdup_vprintf(format, args);

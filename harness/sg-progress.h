@@ -5,7 +5,8 @@
 G_BEGIN_DECLS
 
 /* A one-line live status on a terminal (phase, elapsed time, the last
- * console line); silent when stderr is not a terminal. */
+ * console line); silent when stderr is not a terminal. Every function
+ * takes NULL for "no progress" (tests running side by side). */
 typedef struct _SgProgress SgProgress;
 
 SgProgress *sg_progress_new(void);

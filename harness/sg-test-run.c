@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sg-answers.h"
+#include "sg-cidata.h"
 #include "sg-console.h"
 #include "sg-disk.h"
 #include "sg-error.h"
@@ -38,7 +39,11 @@ typedef struct {
 	SgLab *lab;
 	gchar *kernel;
 	gchar *initrd;
+	gchar *live_kernel;
+	gchar *live_initrd;
+	gchar *cidata; /* the subiquity answers as a NoCloud volume */
 	gchar *disk;
+	GString *passed; /* what each plan proved, for the pass reason */
 	gboolean use_kvm;
 	gint64 problem_seen_us; /* monotonic time the failing console line was read */
 } SgRun;
@@ -53,6 +58,11 @@ sg_run_clear(SgRun *run)
 	g_free(run->username);
 	g_free(run->kernel);
 	g_free(run->initrd);
+	g_free(run->live_kernel);
+	g_free(run->live_initrd);
+	g_free(run->cidata);
+	if (run->passed != NULL)
+		g_string_free(run->passed, TRUE);
 	g_free(run->disk);
 }
 
@@ -169,6 +179,8 @@ identify_image(SgRun *run, GError **error)
 static gboolean
 load_answers(SgRun *run, GError **error)
 {
+	if (!run->flavour->plan_install)
+		return TRUE;
 	if (run->options->answers != NULL) {
 		run->answers_path = g_strdup(run->options->answers);
 	} else if (run->flavour->answers != NULL) {
@@ -198,7 +210,8 @@ choose_accelerator(SgRun *run)
 		run->use_kvm = TRUE;
 		reason = g_strdup("a remote lab host is assumed to have KVM");
 	} else {
-		run->use_kvm = sg_kvm_probe(run->kernel, state, KVM_PROBE_TIMEOUT_MS, &reason);
+		run->use_kvm = sg_kvm_probe(run->kernel != NULL ? run->kernel : run->live_kernel, state,
+					    KVM_PROBE_TIMEOUT_MS, &reason);
 		if (!run->use_kvm)
 			sg_progress_note(run->progress, "KVM does not work here (%s): guests run under TCG",
 					 reason);
@@ -207,14 +220,81 @@ choose_accelerator(SgRun *run)
 	run->result->accelerator_reason = g_steal_pointer(&reason);
 }
 
+/* Reads @path out of the ISO into the scratch folder as @name, once. */
+static gchar *
+extract_kernel(SgRun *run, const gchar *path, const gchar *name, GError **error)
+{
+	g_autofree gchar *dest = g_build_filename(sg_lab_get_scratch_dir(run->lab), name, NULL);
+	const gchar *paths[] = {path, NULL};
+	const gchar *dests[] = {dest, NULL};
+
+	if (!sg_iso_extract(run->result->image, paths, dests, error))
+		return NULL;
+	if (g_str_has_prefix(name, "kernel") && !sg_image_is_bzimage(dest)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
+			    "%s in the image is not a bootable Linux kernel (no bzImage header)", path);
+		return NULL;
+	}
+	return g_steal_pointer(&dest);
+}
+
+/* The kernels and initrds each plan boots, straight out of the ISO. */
+static gboolean
+extract_boot_files(SgRun *run, GError **error)
+{
+	SgFlavour *flavour = run->flavour;
+
+	if (flavour->plan_install) {
+		run->kernel = extract_kernel(run, flavour->kernel, "kernel", error);
+		if (run->kernel == NULL)
+			return FALSE;
+		run->initrd = extract_kernel(run, flavour->initrd, "initrd.orig", error);
+		if (run->initrd == NULL)
+			return FALSE;
+	}
+	if (flavour->plan_live) {
+		run->live_kernel = g_strcmp0(flavour->live_kernel, flavour->kernel) == 0 && run->kernel != NULL
+				       ? g_strdup(run->kernel)
+				       : extract_kernel(run, flavour->live_kernel, "kernel-live", error);
+		if (run->live_kernel == NULL)
+			return FALSE;
+		run->live_initrd = extract_kernel(run, flavour->live_initrd, "initrd-live", error);
+		if (run->live_initrd == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Where each family's installer reads its answers: d-i and ubiquity from
+ * /preseed.cfg in the initrd, subiquity from a NoCloud CIDATA volume. */
+static gboolean
+deliver_answers(SgRun *run, GError **error)
+{
+	g_autoptr(GHashTable) inject = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree gchar *injected = NULL;
+
+	if (!run->flavour->plan_install || run->answers_path == NULL)
+		return TRUE;
+	if (run->flavour->family == SG_FAMILY_SUBIQUITY) {
+		run->cidata = g_build_filename(sg_lab_get_scratch_dir(run->lab), "cidata.iso", NULL);
+		return sg_cidata_write(run->answers_path, run->cidata, error);
+	}
+	injected = g_build_filename(sg_lab_get_scratch_dir(run->lab), "initrd", NULL);
+	g_hash_table_insert(inject, (gpointer) "preseed.cfg", run->answers_path);
+	if (!sg_initrd_inject(run->initrd, inject, injected, error))
+		return FALSE;
+	g_unlink(run->initrd);
+	g_free(run->initrd);
+	run->initrd = g_steal_pointer(&injected);
+	return TRUE;
+}
+
 /* Prepare: image identity, kernel and initrd out of the ISO, answers in. */
 static gboolean
 prepare(SgRun *run, GError **error)
 {
 	SgPhase *phase = sg_result_begin_phase(run->result, "prepare");
 	g_autoptr(GError) local_error = NULL;
-	g_autoptr(GHashTable) inject = g_hash_table_new(g_str_hash, g_str_equal);
-	g_autofree gchar *original_initrd = NULL;
 
 	if (!sg_image_checksum(run->options->image, &run->result->sha256, &run->result->size,
 			       error))
@@ -234,47 +314,25 @@ prepare(SgRun *run, GError **error)
 		return TRUE;
 	}
 	run->result->connection = g_strdup(sg_lab_get_uri(run->lab));
-	run->kernel = g_build_filename(sg_lab_get_scratch_dir(run->lab), "kernel", NULL);
-	original_initrd = g_build_filename(sg_lab_get_scratch_dir(run->lab), "initrd.orig", NULL);
-	run->initrd = g_build_filename(sg_lab_get_scratch_dir(run->lab), "initrd", NULL);
 	run->disk = g_build_filename(sg_lab_get_scratch_dir(run->lab), "disk.qcow2", NULL);
-	{
-		const gchar *paths[] = {run->flavour->kernel, run->flavour->initrd, NULL};
-		const gchar *dests[] = {run->kernel, original_initrd, NULL};
-		if (!sg_iso_extract(run->options->image, paths, dests, &local_error)) {
-			SgVerdict verdict = g_error_matches(local_error, SG_ERROR, SG_ERROR_IMAGE)
-						? SG_VERDICT_FAIL
-						: SG_VERDICT_ERROR;
-			sg_result_decide(run->result, verdict, "%s", local_error->message);
-			sg_phase_finish(phase, verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED : SG_PHASE_ERROR,
-					local_error->message);
-			return TRUE;
-		}
-	}
-	if (!sg_image_is_bzimage(run->kernel)) {
-		sg_result_decide(run->result, SG_VERDICT_FAIL,
-				 "%s in the image is not a bootable Linux kernel (no bzImage header)",
-				 run->flavour->kernel);
-		sg_phase_finish(phase, SG_PHASE_FAILED, run->result->reason);
+	if (!extract_boot_files(run, &local_error) || !deliver_answers(run, &local_error)) {
+		SgVerdict verdict = g_error_matches(local_error, SG_ERROR, SG_ERROR_IMAGE)
+					? SG_VERDICT_FAIL
+					: SG_VERDICT_ERROR;
+		sg_result_decide(run->result, verdict, "%s", local_error->message);
+		sg_phase_finish(phase, verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED : SG_PHASE_ERROR,
+				local_error->message);
 		return TRUE;
 	}
-	if (run->answers_path != NULL)
-		g_hash_table_insert(inject, (gpointer) "preseed.cfg", run->answers_path);
-	if (!sg_initrd_inject(original_initrd, inject, run->initrd, &local_error)) {
-		sg_result_decide(run->result, SG_VERDICT_ERROR, "%s", local_error->message);
-		sg_phase_finish(phase, SG_PHASE_ERROR, local_error->message);
-		return TRUE;
-	}
-	g_unlink(original_initrd);
 	choose_accelerator(run);
 	sg_phase_finish(phase, SG_PHASE_PASSED, NULL);
 	return TRUE;
 }
 
 static void
-take_screenshot(SgRun *run, SgGuest *guest)
+take_screenshot(SgRun *run, SgGuest *guest, const gchar *name)
 {
-	g_autofree gchar *path = evidence_path(run, "screenshot.png");
+	g_autofree gchar *path = evidence_path(run, name);
 	g_autoptr(GError) error = NULL;
 
 	if (!sg_guest_is_running(guest))
@@ -283,8 +341,10 @@ take_screenshot(SgRun *run, SgGuest *guest)
 		g_debug("no screenshot: %s", error->message);
 		return;
 	}
-	g_free(run->result->screenshot);
-	run->result->screenshot = g_strdup("screenshot.png");
+	if (run->result->screenshot == NULL || g_str_equal(name, "screenshot.png")) {
+		g_free(run->result->screenshot);
+		run->result->screenshot = g_strdup(name);
+	}
 }
 
 static SgConsole *
@@ -398,6 +458,7 @@ run_install(SgRun *run)
 	spec.initrd = run->initrd;
 	spec.cmdline = run->flavour->kernel_args;
 	spec.cdrom = run->result->image; /* absolute: QEMU's cwd is not ours */
+	spec.seed_cdrom = run->cidata;
 	if (!start_guest(run, phase, &spec, &guest))
 		return FALSE;
 	outcome = sg_watch_run(&(SgWatch){
@@ -411,7 +472,7 @@ run_install(SgRun *run)
 	    .progress = run->progress,
 	});
 	if (outcome != SG_WATCH_GUEST_STOPPED)
-		take_screenshot(run, guest);
+		take_screenshot(run, guest, "screenshot.png");
 	sg_guest_destroy(guest);
 	if (!judge_watch(run, phase, outcome, console, run->flavour->install_silence_seconds,
 			 run->flavour->install_seconds))
@@ -450,7 +511,7 @@ run_boot(SgRun *run)
 	    .cancellable = run->cancellable,
 	    .progress = run->progress,
 	});
-	take_screenshot(run, guest);
+	take_screenshot(run, guest, "screenshot.png");
 	if (outcome == SG_WATCH_MARKERS_SEEN)
 		sg_guest_shutdown(guest, run->flavour->shutdown_seconds);
 	else
@@ -520,9 +581,79 @@ run_inspect(SgRun *run)
 		return FALSE;
 	}
 	sg_phase_finish(phase, SG_PHASE_PASSED, inspection->desktop_session);
-	sg_result_decide(run->result, SG_VERDICT_PASS,
-			 "installed, booted and reached the desktop (%s)", inspection->desktop_session);
+	g_string_append_printf(run->passed, "%sinstalled, booted and reached the desktop (%s)",
+			       run->passed->len > 0 ? "; " : "", inspection->desktop_session);
 	return TRUE;
+}
+
+/* Live: the ISO's live session boots straight to its desktop, no disk. */
+static gboolean
+run_live(SgRun *run)
+{
+	SgPhase *phase = sg_result_begin_phase(run->result, "live");
+	g_autofree gchar *console_log = evidence_path(run, "console-live.log");
+	g_autofree gchar *name = sg_lab_new_guest_name(run->lab, "live");
+	g_autoptr(SgConsole) console = new_console(run, SG_CONSOLE_PHASE_DESKTOP);
+	g_autoptr(SgGuest) guest = NULL;
+	SgDomainSpec spec = {0};
+	SgWatchOutcome outcome;
+	const gchar *screenshot = run->flavour->plan_install ? "screenshot-live.png" : "screenshot.png";
+	const gchar *last;
+
+	phase->console = g_strdup("console-live.log");
+	g_unlink(console_log);
+	fill_spec(run, &spec, name, console_log);
+	spec.disk = NULL;
+	spec.kernel = run->live_kernel;
+	spec.initrd = run->live_initrd;
+	spec.cmdline = run->flavour->live_kernel_args;
+	spec.cdrom = run->result->image;
+	if (!start_guest(run, phase, &spec, &guest))
+		return FALSE;
+	outcome = sg_watch_run(&(SgWatch){
+	    .phase = "live",
+	    .guest = guest,
+	    .console = console,
+	    .console_path = console_log,
+	    .timeout_seconds = run->flavour->live_seconds,
+	    .silence_seconds = run->flavour->live_silence_seconds,
+	    .stop_on_markers = TRUE,
+	    .cancellable = run->cancellable,
+	    .progress = run->progress,
+	});
+	take_screenshot(run, guest, screenshot);
+	sg_guest_destroy(guest);
+	if (outcome == SG_WATCH_GUEST_STOPPED) {
+		g_autofree gchar *reason = g_strdup_printf(
+		    "live: the live session stopped before its desktop started (no console line "
+		    "matching '%s'); last console line: %s",
+		    sg_console_first_missing_marker(console),
+		    sg_console_get_last_line(console) != NULL ? sg_console_get_last_line(console) : "(none)");
+		sg_result_decide(run->result, SG_VERDICT_FAIL, "%s", reason);
+		sg_phase_finish(phase, SG_PHASE_FAILED, reason);
+		return FALSE;
+	}
+	if (!judge_watch(run, phase, outcome, console, run->flavour->live_silence_seconds,
+			 run->flavour->live_seconds))
+		return FALSE;
+	last = sg_console_get_marker_line(console, g_strv_length(run->flavour->console_markers) - 1);
+	sg_phase_finish(phase, SG_PHASE_PASSED, last);
+	g_string_append_printf(run->passed, "%slive session reached the desktop (%s)",
+			       run->passed->len > 0 ? "; " : "", last != NULL ? last : "");
+	return TRUE;
+}
+
+/* Every plan of the flavour, in order; the first failure ends the test. */
+static void
+run_plans(SgRun *run)
+{
+	SgFlavour *flavour = run->flavour;
+
+	if (flavour->plan_install && !(run_install(run) && run_boot(run) && run_inspect(run)))
+		return;
+	if (flavour->plan_live && !run_live(run))
+		return;
+	sg_result_decide(run->result, SG_VERDICT_PASS, "%s", run->passed->str);
 }
 
 SgResult *
@@ -534,6 +665,7 @@ sg_test_run(const SgTestOptions *options, SgProgress *progress, GCancellable *ca
 	g_autoptr(GError) write_error = NULL;
 
 	run.result = result;
+	run.passed = g_string_new(NULL);
 	result->image = g_canonicalize_filename(options->image, NULL);
 	if (!check_inputs(&run, error))
 		return NULL;
@@ -541,8 +673,8 @@ sg_test_run(const SgTestOptions *options, SgProgress *progress, GCancellable *ca
 		g_clear_pointer(&run.lab, sg_lab_close);
 		return NULL;
 	}
-	if (!result->decided && run_install(&run) && run_boot(&run))
-		run_inspect(&run);
+	if (!result->decided)
+		run_plans(&run);
 	if (!result->decided)
 		sg_result_decide(result, SG_VERDICT_ERROR, "no verdict was reached (harness bug)");
 	if (progress != NULL)

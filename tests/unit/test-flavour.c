@@ -57,13 +57,18 @@ test_override_and_errors(void)
 {
 	g_autofree gchar *dir = g_dir_make_tmp("sg-flavour-XXXXXX", NULL);
 	g_autofree gchar *good = write_profile(dir, "mine.conf",
-		"[Flavour]\nFamily=live\n[Boot]\nKernel=/live/vmlinuz\n[Guest]\nMemoryMiB=1024\n");
+		"[Flavour]\nFamily=live\n[Live]\nKernel=/live/vmlinuz\nInitrd=/live/initrd.img\n"
+		"[Guest]\nMemoryMiB=1024\n");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SgFlavour) flavour = sg_flavour_load_file(good, &error);
 	g_autofree gchar *bad_family = write_profile(dir, "bad.conf",
 		"[Flavour]\nFamily=anaconda\n[Boot]\nKernel=/k\n");
 	g_autofree gchar *bad_number = write_profile(dir, "num.conf",
-		"[Flavour]\nFamily=live\n[Boot]\nKernel=/k\n[Guest]\nMemoryMiB=lots\n");
+		"[Flavour]\nFamily=debian-installer\n[Boot]\nKernel=/k\nInitrd=/i\n[Guest]\nMemoryMiB=lots\n");
+	g_autofree gchar *bad_syntax = write_profile(dir, "syntax.conf",
+		"[Flavour]\nFamily=live\nthis line is wrong\n");
+	g_autofree gchar *bad_plan = write_profile(dir, "plan.conf",
+		"[Flavour]\nFamily=live\nPlans=install\n");
 	g_autofree gchar *missing = write_profile(dir, "missing.conf", "[Flavour]\nFamily=live\n");
 	SgFlavour *refused;
 
@@ -71,6 +76,8 @@ test_override_and_errors(void)
 	g_assert_cmpuint(flavour->memory_mib, ==, 1024);
 	g_assert_cmpuint(flavour->vcpus, ==, 2); /* the default */
 	g_assert_cmpint(flavour->family, ==, SG_FAMILY_LIVE);
+	g_assert_true(flavour->plan_live);
+	g_assert_false(flavour->plan_install);
 
 	refused = sg_flavour_load_file(bad_family, &error);
 	g_assert_null(refused);
@@ -79,10 +86,22 @@ test_override_and_errors(void)
 	g_clear_error(&error);
 	g_assert_null(sg_flavour_load_file(bad_number, &error));
 	g_assert_nonnull(strstr(error->message, "MemoryMiB=lots"));
+	/* The refusal points at the file and the line. */
+	g_assert_true(g_str_has_prefix(error->message, bad_number));
+	g_assert_nonnull(strstr(error->message, "num.conf:7: "));
 	g_clear_error(&error);
 	g_assert_null(sg_flavour_load_file(missing, &error));
-	g_assert_nonnull(strstr(error->message, "Kernel= is missing"));
+	g_assert_nonnull(strstr(error->message, "Kernel= and Initrd= are needed for the live plan"));
 	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(bad_syntax, &error));
+	g_assert_nonnull(strstr(error->message, "syntax.conf:3: "));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(bad_plan, &error));
+	g_assert_nonnull(strstr(error->message, "plan.conf:3: "));
+	g_assert_nonnull(strstr(error->message, "Plans=live"));
+	g_clear_error(&error);
+	g_unlink(bad_syntax);
+	g_unlink(bad_plan);
 
 	g_unlink(good);
 	g_unlink(bad_family);

@@ -1,0 +1,204 @@
+#include "sg-build-record.h"
+
+#include "sg-error.h"
+#include "sg-tree.h"
+
+#define RECORD_FILE "smokegate.json"
+
+static const gchar *const state_names[] = {
+	[SG_BUILD_UNTESTED] = "untested",
+	[SG_BUILD_PASSED] = "passed",
+	[SG_BUILD_FAILED] = "failed",
+	[SG_BUILD_MARKED_CURRENT] = "marked-current",
+	[SG_BUILD_YANKED] = "yanked",
+};
+
+const gchar *
+sg_build_state_to_string(SgBuildState state)
+{
+	return state_names[state];
+}
+
+static SgBuildState
+state_from_string(const gchar *name)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(state_names); i++) {
+		if (g_strcmp0(name, state_names[i]) == 0)
+			return (SgBuildState)i;
+	}
+	return SG_BUILD_UNTESTED;
+}
+
+gboolean
+sg_build_state_is_good(SgBuildState state)
+{
+	return state == SG_BUILD_PASSED || state == SG_BUILD_MARKED_CURRENT;
+}
+
+gchar *
+sg_build_who(void)
+{
+	return g_strdup_printf("%s@%s", g_get_user_name(), g_get_host_name());
+}
+
+static void
+event_free(SgBuildEvent *event)
+{
+	g_free(event->what);
+	g_free(event->who);
+	g_free(event->when);
+	g_free(event->why);
+	g_free(event);
+}
+
+SgBuildRecord *
+sg_build_record_new(const gchar *build_dir)
+{
+	SgBuildRecord *record = g_new0(SgBuildRecord, 1);
+	record->dir = g_strdup(build_dir);
+	record->events = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
+	return record;
+}
+
+void
+sg_build_record_free(SgBuildRecord *record)
+{
+	if (record == NULL)
+		return;
+	g_free(record->dir);
+	g_free(record->image);
+	g_free(record->sha256);
+	g_free(record->verdict);
+	g_free(record->reason);
+	g_ptr_array_unref(record->events);
+	g_free(record);
+}
+
+void
+sg_build_record_add_event(SgBuildRecord *record, const gchar *what, const gchar *why)
+{
+	SgBuildEvent *event = g_new0(SgBuildEvent, 1);
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+
+	event->what = g_strdup(what);
+	event->who = sg_build_who();
+	event->when = g_date_time_format_iso8601(now);
+	event->why = g_strdup(why);
+	g_ptr_array_add(record->events, event);
+}
+
+static const gchar *
+member_string(JsonObject *object, const gchar *name)
+{
+	JsonNode *node = json_object_get_member(object, name);
+	if (node == NULL || JSON_NODE_HOLDS_NULL(node))
+		return NULL;
+	return json_node_get_string(node);
+}
+
+SgBuildRecord *
+sg_build_record_load(const gchar *build_dir, GError **error)
+{
+	g_autofree gchar *path = g_build_filename(build_dir, RECORD_FILE, NULL);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(SgBuildRecord) record = sg_build_record_new(build_dir);
+	JsonObject *root;
+	JsonArray *events;
+
+	if (!g_file_test(path, G_FILE_TEST_EXISTS))
+		return g_steal_pointer(&record);
+	if (!json_parser_load_from_file(parser, path, error) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+		if (error != NULL && *error == NULL)
+			g_set_error(error, SG_ERROR, SG_ERROR_TREE, "%s is not a JSON object", path);
+		g_prefix_error(error, "%s: ", path);
+		return NULL;
+	}
+	root = json_node_get_object(json_parser_get_root(parser));
+	record->state = state_from_string(member_string(root, "state"));
+	record->image = g_strdup(member_string(root, "image"));
+	record->sha256 = g_strdup(member_string(root, "sha256"));
+	record->size = json_object_get_int_member_with_default(root, "size", 0);
+	record->oversized = json_object_get_boolean_member_with_default(root, "oversized", FALSE);
+	record->respin = json_object_get_boolean_member_with_default(root, "respin", FALSE);
+	record->verdict = g_strdup(member_string(root, "verdict"));
+	record->reason = g_strdup(member_string(root, "reason"));
+	record->errors = json_object_get_int_member_with_default(root, "errors", 0);
+	events = json_object_has_member(root, "events") ? json_object_get_array_member(root, "events") : NULL;
+	for (guint i = 0; events != NULL && i < json_array_get_length(events); i++) {
+		JsonObject *object = json_array_get_object_element(events, i);
+		SgBuildEvent *event = g_new0(SgBuildEvent, 1);
+		event->what = g_strdup(member_string(object, "what"));
+		event->who = g_strdup(member_string(object, "who"));
+		event->when = g_strdup(member_string(object, "when"));
+		event->why = g_strdup(member_string(object, "why"));
+		g_ptr_array_add(record->events, event);
+	}
+	return g_steal_pointer(&record);
+}
+
+JsonNode *
+sg_build_event_to_json(const SgBuildEvent *event)
+{
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+
+	json_builder_begin_object(builder);
+	json_builder_set_member_name(builder, "what");
+	json_builder_add_string_value(builder, event->what);
+	json_builder_set_member_name(builder, "who");
+	json_builder_add_string_value(builder, event->who);
+	json_builder_set_member_name(builder, "when");
+	json_builder_add_string_value(builder, event->when);
+	json_builder_set_member_name(builder, "why");
+	json_builder_add_string_value(builder, event->why);
+	json_builder_end_object(builder);
+	return json_builder_get_root(builder);
+}
+
+gboolean
+sg_build_record_save(SgBuildRecord *record, GError **error)
+{
+	g_autofree gchar *path = g_build_filename(record->dir, RECORD_FILE, NULL);
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+	g_autoptr(JsonGenerator) generator = json_generator_new();
+	g_autoptr(JsonNode) root = NULL;
+	g_autofree gchar *text = NULL;
+
+	json_builder_begin_object(builder);
+	json_builder_set_member_name(builder, "state");
+	json_builder_add_string_value(builder, sg_build_state_to_string(record->state));
+	json_builder_set_member_name(builder, "image");
+	json_builder_add_string_value(builder, record->image);
+	json_builder_set_member_name(builder, "sha256");
+	json_builder_add_string_value(builder, record->sha256);
+	json_builder_set_member_name(builder, "size");
+	json_builder_add_int_value(builder, (gint64)record->size);
+	json_builder_set_member_name(builder, "oversized");
+	json_builder_add_boolean_value(builder, record->oversized);
+	json_builder_set_member_name(builder, "respin");
+	json_builder_add_boolean_value(builder, record->respin);
+	json_builder_set_member_name(builder, "verdict");
+	json_builder_add_string_value(builder, record->verdict);
+	json_builder_set_member_name(builder, "reason");
+	json_builder_add_string_value(builder, record->reason);
+	json_builder_set_member_name(builder, "errors");
+	json_builder_add_int_value(builder, record->errors);
+	json_builder_set_member_name(builder, "events");
+	json_builder_begin_array(builder);
+	for (guint i = 0; i < record->events->len; i++)
+		json_builder_add_value(builder, sg_build_event_to_json(g_ptr_array_index(record->events, i)));
+	json_builder_end_array(builder);
+	json_builder_end_object(builder);
+
+	root = json_builder_get_root(builder);
+	json_generator_set_root(generator, root);
+	json_generator_set_pretty(generator, TRUE);
+	text = json_generator_to_data(generator, NULL);
+	if (!g_file_set_contents_full(path, text, -1,
+				      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
+				      error)) {
+		g_prefix_error(error, "cannot record the build: ");
+		return FALSE;
+	}
+	return TRUE;
+}

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * An advisory lock on a file (flock), holding a line that says who holds it,
+ * so the one who is refused can say who is in the way. The kernel drops the
+ * lock when its holder dies, however it dies: no stale lock to clean up.
+ */
+typedef struct _SgLock SgLock;
+
+/* @wait_seconds 0: fail at once with SG_ERROR_LOCKED naming the holder. */
+SgLock *sg_lock_acquire(const gchar *path, const gchar *purpose, guint wait_seconds,
+			GError **error);
+void sg_lock_release(SgLock *lock);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgLock, sg_lock_release)
+
+G_END_DECLS

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "sg-tree-config.h"
+
+G_BEGIN_DECLS
+
+/* The whole tree as people see it (status.json's model): per flavour and
+ * image type the current and pending builds, each build's state, verdict,
+ * evidence, respin, oversize and yank, and whether today's build is late. */
+JsonNode *sg_status_build_model(const gchar *tree, SgTreeConfig *config, GDateTime *now);
+
+/* Whether the build of @now's day is missing past the configured hour. */
+gboolean sg_status_daily_build_missing(const gchar *type_dir, SgTreeConfig *config, GDateTime *now);
+
+G_END_DECLS

@@ -1,0 +1,73 @@
+#include "sg-tree-config.h"
+
+#include <stdio.h>
+
+#include "sg-error.h"
+
+#define DEFAULT_MAX_ERRORS 3
+
+void
+sg_tree_config_free(SgTreeConfig *config)
+{
+	if (config == NULL)
+		return;
+	g_free(config->path);
+	g_strfreev(config->tracker_urls);
+	g_free(config->expected_by);
+	if (config->keyfile != NULL)
+		g_key_file_unref(config->keyfile);
+	g_free(config);
+}
+
+static gboolean
+is_time_of_day(const gchar *text)
+{
+	guint hours, minutes;
+	gchar extra;
+	return sscanf(text, "%2u:%2u%c", &hours, &minutes, &extra) == 2 && hours < 24 && minutes < 60;
+}
+
+SgTreeConfig *
+sg_tree_config_load(const gchar *tree, GError **error)
+{
+	g_autoptr(SgTreeConfig) config = g_new0(SgTreeConfig, 1);
+	g_autoptr(GError) local_error = NULL;
+	gint max_errors;
+
+	config->path = g_build_filename(tree, "smokegate.conf", NULL);
+	config->keyfile = g_key_file_new();
+	config->max_errors = DEFAULT_MAX_ERRORS;
+	if (!g_file_test(config->path, G_FILE_TEST_EXISTS)) {
+		config->tracker_urls = g_new0(gchar *, 1);
+		return g_steal_pointer(&config);
+	}
+	if (!g_key_file_load_from_file(config->keyfile, config->path, G_KEY_FILE_NONE, &local_error)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: %s", config->path, local_error->message);
+		return NULL;
+	}
+	config->tracker_urls = g_key_file_get_string_list(config->keyfile, "Tree", "TrackerURLs", NULL, NULL);
+	if (config->tracker_urls == NULL)
+		config->tracker_urls = g_new0(gchar *, 1);
+	config->expected_by = g_key_file_get_string(config->keyfile, "Tree", "ExpectedBy", NULL);
+	if (config->expected_by != NULL && !is_time_of_day(config->expected_by)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: [Tree] ExpectedBy=%s is not HH:MM",
+			    config->path, config->expected_by);
+		return NULL;
+	}
+	max_errors = g_key_file_get_integer(config->keyfile, "Tree", "MaxErrors", &local_error);
+	if (local_error == NULL && max_errors > 0)
+		config->max_errors = (guint)max_errors;
+	return g_steal_pointer(&config);
+}
+
+guint64
+sg_tree_config_size_limit(SgTreeConfig *config, const gchar *flavour, guint64 profile_limit)
+{
+	g_autofree gchar *group = g_strdup_printf("Flavour %s", flavour);
+	g_autofree gchar *text = g_key_file_get_string(config->keyfile, group, "SizeLimit", NULL);
+	guint64 limit;
+
+	if (text != NULL && g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, G_MAXUINT64, &limit, NULL))
+		return limit;
+	return profile_limit;
+}

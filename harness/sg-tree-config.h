@@ -1,0 +1,31 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * TREE/smokegate.conf, all optional:
+ *   [Tree]
+ *   TrackerURLs=https://tracker.example/api/notice;   where notices are POSTed
+ *   ExpectedBy=06:00      a day without a build by then shows "no daily build"
+ *   MaxErrors=3           tests that could not judge a build before it is a lab problem
+ *   [Flavour kubuntu]
+ *   SizeLimit=4700000000  overrides the flavour profile's limit
+ */
+typedef struct {
+	gchar *path;
+	gchar **tracker_urls;
+	gchar *expected_by; /* "HH:MM" or NULL */
+	guint max_errors;
+	GKeyFile *keyfile;
+} SgTreeConfig;
+
+SgTreeConfig *sg_tree_config_load(const gchar *tree, GError **error);
+void sg_tree_config_free(SgTreeConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgTreeConfig, sg_tree_config_free)
+
+/* The size limit for @flavour: the tree's override, else @profile_limit. */
+guint64 sg_tree_config_size_limit(SgTreeConfig *config, const gchar *flavour, guint64 profile_limit);
+
+G_END_DECLS
