@@ -1,5 +1,6 @@
 #include <glib/gstdio.h>
 
+#include "sg-answers.h"
 #include "sg-error.h"
 #include "sg-flavour.h"
 #include "sg-paths.h"
@@ -27,12 +28,29 @@ test_shipped_profiles(void)
 	for (guint i = 0; i < flavours->len; i++) {
 		SgFlavour *flavour = g_ptr_array_index(flavours, i);
 		g_autofree gchar *answers = NULL;
+		g_autofree gchar *contents = NULL;
+		g_autofree gchar *username = NULL;
+
+		g_test_message("profile %s", flavour->name);
 		g_assert_cmpint(flavour->family, !=, SG_FAMILY_UNKNOWN);
-		g_assert_nonnull(flavour->kernel);
-		if (flavour->answers == NULL)
+		g_assert_true(flavour->plan_install || flavour->plan_live);
+		g_assert_true(flavour->disk_info_pattern != NULL || flavour->volume_id_pattern != NULL);
+		g_assert_cmpuint(g_strv_length(flavour->console_markers), >, 0);
+		if (flavour->plan_live)
+			g_assert_nonnull(flavour->live_kernel);
+		if (!flavour->plan_install)
 			continue;
+		g_assert_nonnull(flavour->kernel);
+		g_assert_nonnull(flavour->answers);
+		/* Every answer file is there and names the user whose session proves the desktop. */
 		answers = g_build_filename(answers_dir, flavour->answers, NULL);
-		g_assert_true(g_file_test(answers, G_FILE_TEST_IS_REGULAR));
+		g_assert_true(g_file_get_contents(answers, &contents, NULL, NULL));
+		username = sg_answers_get_username(flavour->family, contents);
+		g_assert_nonnull(username);
+		if (flavour->family == SG_FAMILY_SUBIQUITY)
+			g_assert_nonnull(strstr(contents, "autoinstall:"));
+		else
+			g_assert_nonnull(strstr(contents, "poweroff boolean true"));
 	}
 }
 
@@ -48,6 +66,18 @@ test_detect(void)
 				  "SMOKETEST_AMD64");
 	g_assert_nonnull(found);
 	g_assert_cmpstr(found->name, ==, "smoketest");
+	found = sg_flavour_detect(flavours, "Smokegate Test Ubuntu 1.0 \"good\" - amd64 ubiquity (20261125)",
+				  "SMOKETEST_CASPER");
+	g_assert_cmpstr(found->name, ==, "smoketest-casper");
+	found = sg_flavour_detect(flavours, "Smokegate Test Ubuntu Server 1.0 \"good\" - amd64 subiquity (20261125)",
+				  "SMOKETEST_SUBIQUITY");
+	g_assert_cmpstr(found->name, ==, "smoketest-subiquity");
+	found = sg_flavour_detect(flavours, "Smokegate Test Debian Live 1.0 \"good\" - amd64 live (20261125)",
+				  "SMOKETEST_LIVE");
+	g_assert_cmpstr(found->name, ==, "smoketest-live");
+	/* No .disk/info: the volume id alone tells. */
+	found = sg_flavour_detect(flavours, NULL, "SMOKETEST_LIVE");
+	g_assert_cmpstr(found->name, ==, "smoketest-live");
 	g_assert_null(sg_flavour_detect(flavours, "Some Other OS 1.0", "OTHER"));
 	g_assert_null(sg_flavour_detect(flavours, NULL, "OTHER"));
 }

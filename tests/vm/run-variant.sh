@@ -1,10 +1,11 @@
 #!/bin/bash
 # Runs one test image through `smokegate test` in real guests and checks
 # the verdict, the exit status, the reason and the evidence.
-# usage: run-variant.sh SMOKEGATE ISO EXIT VERDICT REASON-REGEX
+# usage: run-variant.sh SMOKEGATE ISO EXIT VERDICT REASON-REGEX [FLAVOUR] [PLANS]
 . "$(dirname "$0")/lib.sh"
 
 smokegate=$(realpath "$1") iso=$2 want_exit=$3 want_verdict=$4 want_reason=$5
+want_flavour=${6:-smoketest} plans=${7:-install}
 make_workdir
 evidence="$workdir/evidence"
 
@@ -21,14 +22,22 @@ check "verdict $want_verdict" test "$(json_field .verdict "$result")" = "$want_v
 reason=$(json_field .reason "$result")
 check "reason matches /$want_reason/" grep -Eq -- "$want_reason" <<<"$reason"
 check "printed verdict is the result's" test "$(cat "$workdir/stdout")" = "$want_verdict: $reason"
-check "flavour told from the image" test "$(json_field .flavour "$result")" = smoketest
+check "flavour told from the image" test "$(json_field .flavour "$result")" = "$want_flavour"
 check "sha256 recorded" test "$(json_field .image.sha256 "$result")" = "$(sha256sum < "$iso" | cut -d' ' -f1)"
-check "install console captured" test -s "$evidence/console-install.log"
+case $plans in
+*install*) check "install console captured" test -s "$evidence/console-install.log" ;;
+*) check "live console captured" test -s "$evidence/console-live.log" ;;
+esac
 if [ "$want_verdict" = pass ]; then
-	check "boot console captured" test -s "$evidence/console-boot.log"
 	check "desktop screenshot is a PNG" sh -c "file '$evidence/screenshot.png' | grep -q 'PNG image'"
-	check "inspection.json names the user" sh -c "jq -r .user '$evidence/inspection.json' | grep -q tester"
 	check "every phase passed" test "$(jq -r '[.phases[].status] | unique | join(",")' "$result")" = pass
+	case $plans in *install*)
+		check "boot console captured" test -s "$evidence/console-boot.log"
+		check "inspection.json names the user" sh -c "jq -r .user '$evidence/inspection.json' | grep -q tester" ;;
+	esac
+	case $plans in *live*)
+		check "the live plan ran and passed" test "$(jq -r '.phases[] | select(.name == "live") | .status' "$result")" = pass ;;
+	esac
 fi
 echo "# duration ${reason:+$(json_field .duration_s "$result")} s, fail-fast $(json_field .fail_fast_s "$result") s"
 check_nothing_left
