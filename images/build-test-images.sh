@@ -5,12 +5,16 @@
 # debian-installer look-alike ISOs that install (or fail to install) a tiny
 # busybox system, so smokegate can be tested against every outcome it must
 # recognise without downloading real images. See images/installer/init for
-# what each variant does.
+# what each variant does. Then the other installer families, each with a
+# good and a failing variant:
+#   smoketest-casper-amd64-{good,installer-error}.iso   ubiquity + casper live
+#   smoketest-subiquity-amd64-{good,fail}.iso           subiquity autoinstall
+#   smoketest-live-amd64-{good,no-desktop}.iso          Debian live, no installer
 #
 # Built from files of the host's Debian packages (kernel, busybox-static,
 # isolinux, syslinux-common, extlinux, e2fsprogs, fdisk,
-# systemd-journal-remote) with cpio and xorriso only: no root-only tricks,
-# no mounts, no network. MAKE_DESKTOP_PICTURE is the compiled
+# systemd-journal-remote, squashfs-tools) with cpio, mksquashfs and xorriso
+# only: no root-only tricks, no mounts, no network. MAKE_DESKTOP_PICTURE is the compiled
 # make-desktop-picture (meson passes it); without it, cc builds one.
 # Environment: SMOKETEST_KVER picks the kernel (default: newest installed),
 # SOURCE_DATE_EPOCH fixes the date in /.disk/info.
@@ -20,14 +24,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 . "$here/lib/rootfs.sh"
 . "$here/lib/iso.sh"
+. "$here/lib/families.sh"
 
 VARIANTS="good panic installer-error question hang no-boot no-desktop"
+CASPER_VARIANTS="good installer-error"
+SUBIQUITY_VARIANTS="good fail"
+LIVE_VARIANTS="good no-desktop"
 
 [ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 OUTDIR [MAKE_DESKTOP_PICTURE]" >&2; exit 2; }
 outdir=$1
 picture_tool=${2:-}
 
-need cpio gzip tar xorriso ldd awk
+need cpio gzip tar xorriso ldd awk mksquashfs
 if [ -z "${SMOKETEST_KVER:-}" ]; then
 	SMOKETEST_KVER=$(cd /boot && ls vmlinuz-* 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 fi
@@ -79,13 +87,20 @@ inst=$work/installer
 rootfs_skeleton "$inst"
 rootfs_busybox "$inst"
 rootfs_binary "$inst" /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/bin/extlinux
-rootfs_modules "$inst" "$kver" virtio_pci virtio_blk ata_piix sr_mod isofs crc32c_generic ext4
+# loop and squashfs: ubiquity and curtin copy the live file system; ahci:
+# the other families also find CD-ROMs on SATA (a q35 machine).
+rootfs_modules "$inst" "$kver" virtio_pci virtio_blk ata_piix sr_mod isofs crc32c_generic ext4 \
+	ahci loop squashfs overlay
 mkdir -p "$inst/usr/lib/syslinux/mbr" "$inst/usr/lib/smoketest" "$inst/etc"
 cp /usr/lib/syslinux/mbr/mbr.bin "$inst/usr/lib/syslinux/mbr/"
 install -m 0755 "$here/installer/init" "$inst/init"
-for f in log.sh debconf.sh configure.sh bootloader.sh; do
+# One installer for the three families: frontend-<family>.sh is its face.
+for f in log.sh debconf.sh install.sh configure.sh identity.sh bootloader.sh media.sh \
+	cloud-init.sh frontend-debian-installer.sh frontend-casper.sh frontend-subiquity.sh; do
 	install -m 0644 "$here/installer/$f" "$inst/usr/lib/smoketest/$f"
 done
+# casper's initrd also boots the live session (without automatic-ubiquity).
+install -m 0755 "$here/live/init" "$inst/usr/lib/smoketest/live-init"
 : >"$inst/etc/mtab"
 rootfs_cpio "$inst" "$work/installer-common.gz"
 
@@ -123,4 +138,82 @@ for variant in $VARIANTS; do
 		"$variant" "$date" >"$tree/.disk/info"
 	make_iso "$tree" "$outdir/smoketest-amd64-$variant.iso"
 	msg "wrote $outdir/smoketest-amd64-$variant.iso"
+done
+
+# --- the live file system: the same system as the installed one ----------
+# casper and live-boot mount it; ubiquity and curtin copy it to the disk.
+# The live sessions boot with the harness's command line (no video=), so
+# the framebuffer has bochs' default size: they get a picture for it too.
+livefs=$work/live-filesystem
+cp -al "$sys" "$livefs"
+"$picture_tool" 1280 800 "$livefs/usr/share/smoketest/desktop-1280x800.bgra"
+make_squashfs "$livefs" "$work/filesystem.squashfs"
+# no-desktop: lightdm set up for a session that is not installed, as above.
+cp -al "$livefs" "$work/system-no-desktop"
+rm "$work/system-no-desktop/etc/lightdm/lightdm.conf"
+sed 's/^autologin-session=.*/autologin-session=ubuntu/' "$here/system/etc/lightdm/lightdm.conf" \
+	>"$work/system-no-desktop/etc/lightdm/lightdm.conf"
+make_squashfs "$work/system-no-desktop" "$work/filesystem-no-desktop.squashfs"
+# fail (subiquity): a squashfs cut short, like a bad download, so curtin's
+# extract step fails for real.
+head -c 65536 "$work/filesystem.squashfs" >"$work/filesystem-truncated.squashfs"
+
+# --- the live-only initrd: live-boot, no installer -------------------------
+liveinit=$work/live-initrd
+rootfs_skeleton "$liveinit"
+rootfs_busybox "$liveinit"
+rootfs_modules "$liveinit" "$kver" ata_piix ahci sr_mod isofs loop squashfs overlay
+mkdir -p "$liveinit/usr/lib/smoketest"
+install -m 0755 "$here/live/init" "$liveinit/init"
+for f in media.sh identity.sh; do
+	install -m 0644 "$here/installer/$f" "$liveinit/usr/lib/smoketest/$f"
+done
+rootfs_cpio "$liveinit" "$work/live-initrd.gz"
+
+# --- casper: ubiquity installs, or the live session runs -------------------
+isolinux=$(isolinux_dir casper "$here/isolinux/casper.cfg")
+for variant in $CASPER_VARIANTS; do
+	tree=$work/casper-$variant/tree
+	mkdir -p "$tree/casper" "$tree/preseed"
+	variant_initrd "$work/installer-common.gz" casper "$variant" "$tree/casper/initrd"
+	ln -s "/boot/vmlinuz-$kver" "$tree/casper/vmlinuz"
+	ln -s "$work/filesystem.squashfs" "$tree/casper/filesystem.squashfs"
+	ln -s "$isolinux" "$tree/isolinux"
+	# For the boot menu's automatic install (file=/cdrom/preseed/...).
+	cp "$here/testdata/smoketest-casper.seed" "$tree/preseed/smoketest.seed"
+	disk_info "$tree" "Smokegate Test Ubuntu 1.0 \"$variant\" - amd64 ubiquity ($date)"
+	make_iso "$tree" "$outdir/smoketest-casper-amd64-$variant.iso" SMOKETEST_CASPER
+	msg "wrote $outdir/smoketest-casper-amd64-$variant.iso"
+done
+
+# --- subiquity: autoinstall from a CIDATA volume ---------------------------
+isolinux=$(isolinux_dir subiquity "$here/isolinux/subiquity.cfg")
+for variant in $SUBIQUITY_VARIANTS; do
+	tree=$work/subiquity-$variant/tree
+	mkdir -p "$tree/casper"
+	variant_initrd "$work/installer-common.gz" subiquity "$variant" "$tree/casper/initrd"
+	ln -s "/boot/vmlinuz-$kver" "$tree/casper/vmlinuz"
+	squashfs=$work/filesystem.squashfs
+	[ "$variant" = fail ] && squashfs=$work/filesystem-truncated.squashfs
+	ln -s "$squashfs" "$tree/casper/filesystem.squashfs"
+	ln -s "$isolinux" "$tree/isolinux"
+	disk_info "$tree" "Smokegate Test Ubuntu Server 1.0 \"$variant\" - amd64 subiquity ($date)"
+	make_iso "$tree" "$outdir/smoketest-subiquity-amd64-$variant.iso" SMOKETEST_SUBIQUITY
+	msg "wrote $outdir/smoketest-subiquity-amd64-$variant.iso"
+done
+
+# --- live: a Debian live session, nothing to install -----------------------
+isolinux=$(isolinux_dir live "$here/isolinux/live.cfg")
+for variant in $LIVE_VARIANTS; do
+	tree=$work/live-$variant/tree
+	mkdir -p "$tree/live"
+	ln -s "$work/live-initrd.gz" "$tree/live/initrd.img"
+	ln -s "/boot/vmlinuz-$kver" "$tree/live/vmlinuz"
+	squashfs=$work/filesystem.squashfs
+	[ "$variant" = no-desktop ] && squashfs=$work/filesystem-no-desktop.squashfs
+	ln -s "$squashfs" "$tree/live/filesystem.squashfs"
+	ln -s "$isolinux" "$tree/isolinux"
+	disk_info "$tree" "Smokegate Test Debian Live 1.0 \"$variant\" - amd64 live ($date)"
+	make_iso "$tree" "$outdir/smoketest-live-amd64-$variant.iso" SMOKETEST_LIVE
+	msg "wrote $outdir/smoketest-live-amd64-$variant.iso"
 done

@@ -70,3 +70,13 @@ ask_default() {
 	record "$1" "$value"
 	printf '%s' "$value"
 }
+
+# ask_or_default KEY DEFAULT TITLE QUESTION - ask, unless this installer
+# never asks KEY (listed in DEFAULTED_KEYS by its frontend: ubiquity picks
+# the boot loader device itself, subiquity's autoinstall has defaults).
+ask_or_default() {
+	case " ${DEFAULTED_KEYS:-} " in
+	*" $1 "*) ask_default "$1" "$2" ;;
+	*) ask "$1" "$3" "$4" ;;
+	esac
+}

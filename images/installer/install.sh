@@ -1,0 +1,68 @@
+# The installing itself, the same for every installer family, sourced by
+# /init: partitioning, the payload, waiting. Failures go to the frontend's
+# fail COMPONENT TITLE TEXT, which shows them the way that installer would
+# and never returns.
+
+# wait_for DEVICE SECONDS - block devices show up once their driver probed.
+wait_for() {
+	local i=0
+	while [ ! -b "$1" ]; do
+		i=$((i + 1))
+		[ "$i" -gt "$(($2 * 10))" ] && return 1
+		usleep 100000
+	done
+}
+
+# forever - what a hung installer does.
+forever() {
+	while :; do sleep 3600; done
+}
+
+# partition_disk DISK - one bootable Linux partition over the whole disk,
+# ext4, mounted on /target. Sets part and uuid for configure.sh.
+partition_disk() {
+	local features
+	disk=$1
+	wait_for "$disk" 30 || fail partman 'Partition disks' "No disk $disk was found."
+	part=${disk}1
+	echo ',,L,*' | run partman sfdisk --wipe always "$disk" ||
+		fail partman 'Partition disks' "The partition table on $disk could not be written."
+	wait_for "$part" 10
+	uuid=$(cat /proc/sys/kernel/random/uuid)
+	# The real mke2fs (busybox sh would run its own applet for a bare name,
+	# which cannot make ext4). extlinux 6.04 reads ext4 without 64bit and metadata_csum.
+	features=^64bit,^metadata_csum,^metadata_csum_seed,^orphan_file
+	[ "$VARIANT" = installer-error ] && features=$features,smoketest_broken_feature
+	if ! run partman /usr/sbin/mke2fs -F -q -t ext4 -U "$uuid" -L root -O "$features" "$part"; then
+		fail partman 'Partition disks' \
+			"Failed to create a file system
+
+The ext4 file system creation in partition #1 of $disk failed."
+	fi
+	run partman mount -t ext4 "$part" /target ||
+		fail partman 'Partition disks' "Mounting partition #1 of $disk on /target failed."
+}
+
+# install_payload - the installed system onto /target. d-i unpacks its
+# tarballs from /pool; ubiquity and curtin copy the live file system
+# (/casper/filesystem.squashfs), as the real ones do.
+install_payload() {
+	local payload
+	if [ "$FAMILY" = debian-installer ]; then
+		for payload in /cdrom/pool/system.tar.gz /cdrom/pool/overlay.tar.gz; do
+			[ -e "$payload" ] || continue
+			run base-installer tar -xzf "$payload" -C /target ||
+				fail base-installer 'Install the base system' "Unpacking $payload failed."
+		done
+		run base-installer cp /cdrom/install.amd/vmlinuz /target/boot/vmlinuz
+		return
+	fi
+	payload=/cdrom/casper/filesystem.squashfs
+	mkdir -p /rofs
+	run base-installer mount -t squashfs -o ro,loop "$payload" /rofs ||
+		fail extract 'Install the base system' "Mounting $payload failed."
+	run base-installer cp -a /rofs/. /target/ ||
+		fail extract 'Install the base system' "Copying $payload to /target failed."
+	umount /rofs
+	run base-installer cp /cdrom/casper/vmlinuz /target/boot/vmlinuz
+}
