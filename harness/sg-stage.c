@@ -102,6 +102,7 @@ place_download(const gchar *tree, const gchar *url, const gchar *dest, const gch
 	if (!sg_fetch_verify_sha256(cached, *sha256, error)) {
 		/* A bad download must not be resumed from: start afresh next time. */
 		g_unlink(cached);
+		g_rmdir(cache_dir);
 		return FALSE;
 	}
 	if (rename(cached, dest) != 0) {
