@@ -26,7 +26,10 @@ worker_thread(gpointer user_data)
 	SgWorker *worker = user_data;
 
 	worker->result = worker->func(worker->data);
-	g_main_context_invoke(NULL, quit_loop, worker->loop);
+	/* Queued, never called here: g_main_context_invoke() would run it in
+	 * this thread when the main loop has not started yet, and the quit
+	 * would be lost before the loop runs. */
+	g_idle_add(quit_loop, worker->loop);
 	return NULL;
 }
 
