@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sg-error.h"
+#include "sg-sort.h"
 
 void
 sg_flavour_free(SgFlavour *flavour)
@@ -307,13 +308,6 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	return g_steal_pointer(&flavour);
 }
 
-/* g_ptr_array_sort hands the comparator pointers to the elements. */
-static gint
-compare_names(gconstpointer a, gconstpointer b)
-{
-	return g_strcmp0(*(const gchar *const *)a, *(const gchar *const *)b);
-}
-
 GPtrArray *
 sg_flavour_load_dirs(const gchar *const *dirs, GError **error)
 {
@@ -330,7 +324,7 @@ sg_flavour_load_dirs(const gchar *const *dirs, GError **error)
 			if (g_str_has_suffix(name, ".conf"))
 				g_ptr_array_add(names, g_strdup(name));
 		}
-		g_ptr_array_sort(names, compare_names);
+		sg_sort_strings(names);
 		for (guint i = 0; i < names->len; i++) {
 			g_autofree gchar *path = g_build_filename(dirs[d], g_ptr_array_index(names, i), NULL);
 			SgFlavour *flavour = sg_flavour_load_file(path, error);

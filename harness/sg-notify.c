@@ -11,6 +11,7 @@
 
 #include "sg-config.h"
 #include "sg-error.h"
+#include "sg-sort.h"
 
 #define SEQUENCE_DIGITS 20
 #define NOTICE_SUFFIX	".json"
@@ -85,12 +86,6 @@ is_notice_name(const gchar *name)
 	return g_str_has_suffix(name, NOTICE_SUFFIX);
 }
 
-static gint
-compare_names(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(const gchar *const *)a, *(const gchar *const *)b);
-}
-
 /* The notice names in @queue_dir, oldest first (zero-padded numbers sort as text). */
 static GPtrArray *
 list_notices(const gchar *queue_dir)
@@ -105,7 +100,7 @@ list_notices(const gchar *queue_dir)
 		if (is_notice_name(name))
 			g_ptr_array_add(names, g_strdup(name));
 	}
-	g_ptr_array_sort(names, compare_names);
+	sg_sort_strings(names);
 	return g_steal_pointer(&names);
 }
 
@@ -124,7 +119,7 @@ list_queues(const gchar *dir_path)
 		if (name[0] != '.' && g_file_test(path, G_FILE_TEST_IS_DIR))
 			g_ptr_array_add(names, g_strdup(name));
 	}
-	g_ptr_array_sort(names, compare_names);
+	sg_sort_strings(names);
 	return g_steal_pointer(&names);
 }
 

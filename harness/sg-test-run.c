@@ -307,6 +307,16 @@ prepare(SgRun *run, GError **error)
 	}
 	if (!load_answers(run, error))
 		return FALSE;
+	if (run->flavour->plan_install && run->flavour->needs_mirror) {
+		/* Guests get no network at all rather than one that could reach
+		 * the lab host: a mirror-only network is not built yet. */
+		sg_result_decide(run->result, SG_VERDICT_ERROR,
+				 "the %s install needs a package mirror, and smokegate cannot yet give "
+				 "a guest a network that reaches only the mirror",
+				 run->flavour->name);
+		sg_phase_finish(phase, SG_PHASE_ERROR, run->result->reason);
+		return TRUE;
+	}
 	run->lab = sg_lab_open(run->options->connect_uri, &local_error);
 	if (run->lab == NULL) {
 		sg_result_decide(run->result, SG_VERDICT_ERROR, "%s", local_error->message);

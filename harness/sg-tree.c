@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sg-error.h"
+#include "sg-sort.h"
 
 #define MAX_NAME 100
 
@@ -122,13 +123,6 @@ sg_tree_next_build_id(const gchar *type_dir, GDateTime *day)
 	return g_strdup_printf("%s.%d", date, highest + 1);
 }
 
-/* g_ptr_array_sort hands the comparator pointers to the elements. */
-static gint
-compare_names(gconstpointer a, gconstpointer b)
-{
-	return g_strcmp0(*(const gchar *const *)a, *(const gchar *const *)b);
-}
-
 GPtrArray *
 sg_tree_list_types(const gchar *tree)
 {
@@ -154,7 +148,7 @@ sg_tree_list_types(const gchar *tree)
 				g_ptr_array_add(types, g_build_filename(flavour, image_type, NULL));
 		}
 	}
-	g_ptr_array_sort(types, compare_names);
+	sg_sort_strings(types);
 	return types;
 }
 
