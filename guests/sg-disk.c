@@ -12,9 +12,9 @@ sg_disk_create(const gchar *path, guint size_gib, GError **error)
 	g_autofree gchar *errors = NULL;
 	g_autoptr(GError) local_error = NULL;
 
-	qemu_img = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-				    &local_error, "qemu-img", "create", "-q", "-f", "qcow2", path,
-				    size, NULL);
+	qemu_img = g_subprocess_new(
+		G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &local_error,
+		"qemu-img", "create", "-q", "-f", "qcow2", path, size, NULL);
 	if (qemu_img == NULL ||
 	    !g_subprocess_communicate_utf8(qemu_img, NULL, NULL, NULL, &errors, &local_error)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot run qemu-img: %s",

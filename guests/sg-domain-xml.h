@@ -10,11 +10,11 @@ typedef struct {
 	const gchar *domain_type; /* "kvm" or "qemu" (TCG) */
 	guint memory_mib;
 	guint vcpus;
-	const gchar *kernel;  /* NULL: boot the disk with its own bootloader */
-	const gchar *initrd;  /* only with kernel */
-	const gchar *cmdline; /* only with kernel */
-	const gchar *disk;    /* qcow2, attached as virtio vda; NULL for none */
-	const gchar *cdrom;   /* NULL for none */
+	const gchar *kernel;	 /* NULL: boot the disk with its own bootloader */
+	const gchar *initrd;	 /* only with kernel */
+	const gchar *cmdline;	 /* only with kernel */
+	const gchar *disk;	 /* qcow2, attached as virtio vda; NULL for none */
+	const gchar *cdrom;	 /* NULL for none */
 	const gchar *seed_cdrom; /* a second CD-ROM (cloud-init CIDATA), or NULL */
 	const gchar *console_log;
 	const gchar *network; /* NULL: no network device at all */

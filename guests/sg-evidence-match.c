@@ -23,7 +23,8 @@ mentions_autologin_session_of(const gchar *text, const gchar *username)
 static gboolean
 is_graphical_target_text(const gchar *text)
 {
-	return strstr(text, "Reached target") != NULL && strstr(text, "Graphical Interface") != NULL;
+	return strstr(text, "Reached target") != NULL &&
+	       strstr(text, "Graphical Interface") != NULL;
 }
 
 static gboolean
@@ -45,8 +46,7 @@ sg_evidence_match_journal(GHashTable *fields, const gchar *username)
 	if (g_strcmp0(message_id, MESSAGE_ID_UNIT_STARTED) == 0 &&
 	    g_strcmp0(unit, "graphical.target") == 0)
 		return SG_EVIDENCE_GRAPHICAL_TARGET;
-	if (g_strcmp0(message_id, MESSAGE_ID_NEW_SESSION) == 0 &&
-	    g_strcmp0(user_id, username) == 0)
+	if (g_strcmp0(message_id, MESSAGE_ID_NEW_SESSION) == 0 && g_strcmp0(user_id, username) == 0)
 		return SG_EVIDENCE_LOGIN_SESSION;
 	if (g_strcmp0(message_id, MESSAGE_ID_SESSION_RUNNING) == 0)
 		return SG_EVIDENCE_DESKTOP_SESSION;

@@ -57,7 +57,8 @@ pixbuf_from_ppm(GByteArray *ppm, GError **error)
 			p++;
 		fields[i] = g_ascii_strtoull(p, &after, 10);
 		if (after == p) {
-			g_set_error(error, SG_ERROR, SG_ERROR_LAB, "screenshot PPM header is malformed");
+			g_set_error(error, SG_ERROR, SG_ERROR_LAB,
+				    "screenshot PPM header is malformed");
 			return NULL;
 		}
 		p = after;
@@ -70,8 +71,8 @@ pixbuf_from_ppm(GByteArray *ppm, GError **error)
 		return NULL;
 	}
 	return gdk_pixbuf_new_from_bytes(
-	    g_bytes_new(ppm->data + header_len, fields[0] * fields[1] * 3), GDK_COLORSPACE_RGB,
-	    FALSE, 8, (int)fields[0], (int)fields[1], (int)fields[0] * 3);
+		g_bytes_new(ppm->data + header_len, fields[0] * fields[1] * 3), GDK_COLORSPACE_RGB,
+		FALSE, 8, (int)fields[0], (int)fields[1], (int)fields[0] * 3);
 }
 
 gboolean

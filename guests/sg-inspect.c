@@ -115,10 +115,12 @@ read_installer_logs(guestfs_h *g, SgInspection *inspection, JsonBuilder *report)
 		json_builder_add_int_value(report, size);
 		json_builder_end_object(report);
 		g_string_append_printf(listing, "%s%s", listing->len > 0 ? ", " : "", *p);
-		if (g_str_has_suffix(*p, "subiquity-traceback.txt") && inspection->installer_crash == NULL) {
+		if (g_str_has_suffix(*p, "subiquity-traceback.txt") &&
+		    inspection->installer_crash == NULL) {
 			char **lines = guestfs_head_n(g, 3, path);
 			g_autofree gchar *joined = lines != NULL ? g_strjoinv(" | ", lines) : NULL;
-			inspection->installer_crash = g_strdup_printf("%s: %s", path, joined != NULL ? joined : "");
+			inspection->installer_crash =
+				g_strdup_printf("%s: %s", path, joined != NULL ? joined : "");
 			strv_free(lines);
 		}
 	}
@@ -132,8 +134,8 @@ static void
 find_user(guestfs_h *g, const gchar *username, SgInspection *inspection, JsonBuilder *report)
 {
 	g_autofree gchar *prefix = g_strdup_printf("%s:", username);
-	char **lines = guestfs_is_file(g, "/etc/passwd") > 0 ? guestfs_read_lines(g, "/etc/passwd")
-							     : NULL;
+	char **lines =
+		guestfs_is_file(g, "/etc/passwd") > 0 ? guestfs_read_lines(g, "/etc/passwd") : NULL;
 
 	for (char **p = lines; p != NULL && *p != NULL; p++) {
 		if (g_str_has_prefix(*p, prefix)) {
@@ -191,20 +193,23 @@ read_journal(guestfs_h *g, const gchar *username, SgInspection *inspection, Json
 		return -1;
 	while (entries < MAX_JOURNAL_ENTRIES && guestfs_journal_next(g) > 0) {
 		struct guestfs_xattr_list *fields = guestfs_journal_get(g);
-		g_autoptr(GHashTable) table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		g_autoptr(GHashTable) table =
+			g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 		SgEvidenceKind kind;
 
 		entries++;
 		if (fields == NULL)
 			continue;
 		for (guint32 i = 0; i < fields->len; i++)
-			g_hash_table_insert(table, g_strdup(fields->val[i].attrname),
-					    g_strndup(fields->val[i].attrval, fields->val[i].attrval_len));
+			g_hash_table_insert(
+				table, g_strdup(fields->val[i].attrname),
+				g_strndup(fields->val[i].attrval, fields->val[i].attrval_len));
 		guestfs_free_xattr_list(fields);
 		kind = sg_evidence_match_journal(table, username);
 		if (kind != SG_EVIDENCE_NONE) {
 			const gchar *message = g_hash_table_lookup(table, "MESSAGE");
-			record_evidence(inspection, report, kind, "journal", message != NULL ? message : "");
+			record_evidence(inspection, report, kind, "journal",
+					message != NULL ? message : "");
 		}
 	}
 	guestfs_journal_close(g);

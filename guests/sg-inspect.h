@@ -11,15 +11,15 @@ G_BEGIN_DECLS
  * missing; the verdict is made from these, the JSON is kept for people.
  */
 typedef struct {
-	gchar *os_summary;	   /* NULL: no operating system found */
-	gchar *installer_logs;	   /* e.g. "/var/log/installer: syslog, status" */
-	gchar *installer_crash;	   /* first lines of a subiquity traceback */
-	gchar *user;		   /* the passwd line of the answer file's user */
-	gchar *graphical_target;   /* the boot reached the graphical target */
-	gchar *login_session;	   /* the user's session was opened */
-	gchar *desktop_session;	   /* the desktop session said it runs */
-	gchar *desktop_failure;	   /* the desktop session said it failed */
-	JsonNode *report;	   /* everything above and more, for inspection.json */
+	gchar *os_summary;	 /* NULL: no operating system found */
+	gchar *installer_logs;	 /* e.g. "/var/log/installer: syslog, status" */
+	gchar *installer_crash;	 /* first lines of a subiquity traceback */
+	gchar *user;		 /* the passwd line of the answer file's user */
+	gchar *graphical_target; /* the boot reached the graphical target */
+	gchar *login_session;	 /* the user's session was opened */
+	gchar *desktop_session;	 /* the desktop session said it runs */
+	gchar *desktop_failure;	 /* the desktop session said it failed */
+	JsonNode *report;	 /* everything above and more, for inspection.json */
 } SgInspection;
 
 void sg_inspection_free(SgInspection *inspection);

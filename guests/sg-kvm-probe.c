@@ -38,14 +38,28 @@ run_probe(const gchar *kernel, guint timeout_ms, gchar **reason)
 	serial = g_build_filename(tmpdir, "serial.log", NULL);
 	serial_arg = g_strdup_printf("file:%s", serial);
 	{
-		const gchar *argv[] = {"qemu-system-x86_64", "-accel", "kvm", "-M", "pc", "-m", "128",
-				       "-nodefaults", "-display", "none", "-no-reboot", "-serial",
-				       serial_arg, "-kernel", kernel, "-append",
-				       "console=ttyS0 earlyprintk=ttyS0 panic=-1", NULL};
+		const gchar *argv[] = {"qemu-system-x86_64",
+				       "-accel",
+				       "kvm",
+				       "-M",
+				       "pc",
+				       "-m",
+				       "128",
+				       "-nodefaults",
+				       "-display",
+				       "none",
+				       "-no-reboot",
+				       "-serial",
+				       serial_arg,
+				       "-kernel",
+				       kernel,
+				       "-append",
+				       "console=ttyS0 earlyprintk=ttyS0 panic=-1",
+				       NULL};
 		/* Reaped by hand below: GSubprocess cannot wait with a timeout. */
 		if (!g_spawn_async(NULL, (gchar **)argv, NULL,
 				   G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-				       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+					   G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
 				   NULL, NULL, &pid, &error)) {
 			*reason = g_strdup_printf("cannot start the KVM probe: %s", error->message);
 			g_rmdir(tmpdir);
@@ -96,13 +110,15 @@ sg_kvm_probe(const gchar *kernel, const gchar *cache_dir, guint timeout_ms, gcha
 	if (cache != NULL && g_file_get_contents(cache, &cached, NULL, NULL)) {
 		g_auto(GStrv) parts = g_strsplit(cached, "\n", 2);
 		if (parts[0] != NULL && parts[1] != NULL) {
-			*reason = g_strdup_printf("%s (probed earlier this boot)", g_strstrip(parts[1]));
+			*reason = g_strdup_printf("%s (probed earlier this boot)",
+						  g_strstrip(parts[1]));
 			return g_strcmp0(parts[0], "kvm") == 0;
 		}
 	}
 	works = run_probe(kernel, timeout_ms, reason);
 	if (cache != NULL) {
-		g_autofree gchar *contents = g_strdup_printf("%s\n%s\n", works ? "kvm" : "tcg", *reason);
+		g_autofree gchar *contents =
+			g_strdup_printf("%s\n%s\n", works ? "kvm" : "tcg", *reason);
 		g_mkdir_with_parents(cache_dir, 0755);
 		g_file_set_contents(cache, contents, -1, NULL);
 	}

@@ -31,7 +31,7 @@ struct _SgLab {
 	gchar *uri;
 	gchar *scratch_dir;
 	gchar *host;
-	gchar *id; /* "PID-N": this process's Nth lab */
+	gchar *id;	    /* "PID-N": this process's Nth lab */
 	gint guest_counter; /* atomic: guests may start from several threads */
 };
 
@@ -255,8 +255,9 @@ sg_lab_open(const gchar *uri, GError **error)
 	SgLab *lab = g_new0(SgLab, 1);
 
 	lab->id = g_strdup_printf("%d-%d", (int)getpid(), g_atomic_int_add(&labs_opened, 1));
-	lab->host = g_strcanon(g_strdup(g_get_host_name()),
-			       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", '_');
+	lab->host =
+		g_strcanon(g_strdup(g_get_host_name()),
+			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", '_');
 	/* Once per process: what crashed runs left behind. */
 	if (g_once_init_enter(&stale_checked)) {
 		remove_stale_folders(embed_base, TRUE);
@@ -265,8 +266,8 @@ sg_lab_open(const gchar *uri, GError **error)
 	}
 	lab->scratch_dir = g_build_filename(scratch_base, lab->id, NULL);
 	if (g_mkdir_with_parents(lab->scratch_dir, 0700) != 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot create %s: %s",
-			    lab->scratch_dir, g_strerror(errno));
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot create %s: %s", lab->scratch_dir,
+			    g_strerror(errno));
 		sg_lab_close(lab);
 		return NULL;
 	}
@@ -292,7 +293,8 @@ destroy_own_guests(SgLab *lab)
 
 	for (int i = 0; i < count; i++) {
 		const char *name = virDomainGetName(domains[i]);
-		if (name != NULL && g_str_has_prefix(name, prefix) && virDomainIsActive(domains[i]) == 1)
+		if (name != NULL && g_str_has_prefix(name, prefix) &&
+		    virDomainIsActive(domains[i]) == 1)
 			virDomainDestroy(domains[i]);
 		virDomainFree(domains[i]);
 	}

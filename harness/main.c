@@ -15,13 +15,13 @@ typedef struct {
 } SgCommand;
 
 static const SgCommand commands[] = {
-    {"test", sg_cmd_test, "Test one image from boot to verdict"},
-    {"stage", sg_cmd_stage, "Stage a new build of an image in the tree"},
-    {"gate", sg_cmd_gate, "Test staged builds and publish those that pass"},
-    {"mark-current", sg_cmd_mark_current, "Make a build current by hand"},
-    {"yank", sg_cmd_yank, "Withdraw a published build"},
-    {"status", sg_cmd_status, "Show the tree's builds and verdicts"},
-    {NULL},
+	{"test", sg_cmd_test, "Test one image from boot to verdict"},
+	{"stage", sg_cmd_stage, "Stage a new build of an image in the tree"},
+	{"gate", sg_cmd_gate, "Test staged builds and publish those that pass"},
+	{"mark-current", sg_cmd_mark_current, "Make a build current by hand"},
+	{"yank", sg_cmd_yank, "Withdraw a published build"},
+	{"status", sg_cmd_status, "Show the tree's builds and verdicts"},
+	{NULL},
 };
 
 int

@@ -6,10 +6,8 @@
 #define RECORD_FILE "smokegate.json"
 
 static const gchar *const state_names[] = {
-	[SG_BUILD_UNTESTED] = "untested",
-	[SG_BUILD_PASSED] = "passed",
-	[SG_BUILD_FAILED] = "failed",
-	[SG_BUILD_MARKED_CURRENT] = "marked-current",
+	[SG_BUILD_UNTESTED] = "untested", [SG_BUILD_PASSED] = "passed",
+	[SG_BUILD_FAILED] = "failed",	  [SG_BUILD_MARKED_CURRENT] = "marked-current",
 	[SG_BUILD_YANKED] = "yanked",
 };
 
@@ -110,7 +108,8 @@ sg_build_record_load(const gchar *build_dir, GError **error)
 	if (!json_parser_load_from_file(parser, path, error) ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		if (error != NULL && *error == NULL)
-			g_set_error(error, SG_ERROR, SG_ERROR_TREE, "%s is not a JSON object", path);
+			g_set_error(error, SG_ERROR, SG_ERROR_TREE, "%s is not a JSON object",
+				    path);
 		g_prefix_error(error, "%s: ", path);
 		return NULL;
 	}
@@ -124,7 +123,9 @@ sg_build_record_load(const gchar *build_dir, GError **error)
 	record->verdict = g_strdup(member_string(root, "verdict"));
 	record->reason = g_strdup(member_string(root, "reason"));
 	record->errors = json_object_get_int_member_with_default(root, "errors", 0);
-	events = json_object_has_member(root, "events") ? json_object_get_array_member(root, "events") : NULL;
+	events = json_object_has_member(root, "events")
+			 ? json_object_get_array_member(root, "events")
+			 : NULL;
 	for (guint i = 0; events != NULL && i < json_array_get_length(events); i++) {
 		JsonObject *object = json_array_get_object_element(events, i);
 		SgBuildEvent *event = g_new0(SgBuildEvent, 1);
@@ -186,7 +187,8 @@ sg_build_record_save(SgBuildRecord *record, GError **error)
 	json_builder_set_member_name(builder, "events");
 	json_builder_begin_array(builder);
 	for (guint i = 0; i < record->events->len; i++)
-		json_builder_add_value(builder, sg_build_event_to_json(g_ptr_array_index(record->events, i)));
+		json_builder_add_value(
+			builder, sg_build_event_to_json(g_ptr_array_index(record->events, i)));
 	json_builder_end_array(builder);
 	json_builder_end_object(builder);
 
@@ -195,8 +197,8 @@ sg_build_record_save(SgBuildRecord *record, GError **error)
 	json_generator_set_pretty(generator, TRUE);
 	text = json_generator_to_data(generator, NULL);
 	if (!g_file_set_contents_full(path, text, -1,
-				      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
-				      error)) {
+				      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+				      0644, error)) {
 		g_prefix_error(error, "cannot record the build: ");
 		return FALSE;
 	}

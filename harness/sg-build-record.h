@@ -24,14 +24,14 @@ typedef struct {
 typedef struct {
 	gchar *dir;
 	SgBuildState state;
-	gchar *image;  /* file name of the ISO in the build folder */
+	gchar *image; /* file name of the ISO in the build folder */
 	gchar *sha256;
 	guint64 size;
 	gboolean oversized;
 	gboolean respin;
 	gchar *verdict; /* of the last test: pass, fail, error */
 	gchar *reason;
-	guint errors;	/* tests in a row that could not judge the build */
+	guint errors;	   /* tests in a row that could not judge the build */
 	GPtrArray *events; /* SgBuildEvent */
 } SgBuildRecord;
 

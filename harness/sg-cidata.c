@@ -10,7 +10,8 @@ typedef struct archive SgCidataWriter;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgCidataWriter, archive_write_free)
 
 static gboolean
-add_file(struct archive *writer, const gchar *name, const gchar *contents, gsize len, GError **error)
+add_file(struct archive *writer, const gchar *name, const gchar *contents, gsize len,
+	 GError **error)
 {
 	struct archive_entry *entry = archive_entry_new();
 	gboolean ok;
@@ -23,8 +24,9 @@ add_file(struct archive *writer, const gchar *name, const gchar *contents, gsize
 	     archive_write_data(writer, contents, len) == (la_ssize_t)len;
 	archive_entry_free(entry);
 	if (!ok)
-		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot write %s to the CIDATA volume: %s",
-			    name, archive_error_string(writer));
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB,
+			    "cannot write %s to the CIDATA volume: %s", name,
+			    archive_error_string(writer));
 	return ok;
 }
 
@@ -43,7 +45,8 @@ sg_cidata_write(const gchar *user_data_path, const gchar *output, GError **error
 	/* A fresh instance id: cloud-init runs its first-boot modules again. */
 	meta_data = g_strdup_printf("instance-id: smokegate-%08x\n", g_random_int());
 	archive_write_set_format_iso9660(writer);
-	if (archive_write_set_format_option(writer, "iso9660", "volume-id", "CIDATA") != ARCHIVE_OK ||
+	if (archive_write_set_format_option(writer, "iso9660", "volume-id", "CIDATA") !=
+		    ARCHIVE_OK ||
 	    archive_write_set_format_option(writer, "iso9660", "joliet", "1") != ARCHIVE_OK ||
 	    archive_write_set_format_option(writer, "iso9660", "rockridge", "1") != ARCHIVE_OK ||
 	    archive_write_open_filename(writer, output) != ARCHIVE_OK) {

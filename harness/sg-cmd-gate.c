@@ -31,22 +31,25 @@ sg_cmd_gate(int argc, char **argv)
 	g_autofree gchar *accel = NULL;
 	gint jobs = 1;
 	const GOptionEntry entries[] = {
-	    {"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
-	    {"flavour", 0, 0, G_OPTION_ARG_STRING_ARRAY, &flavours, "Only this flavour (repeatable)", "NAME"},
-	    {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Tests to run at once (default: 1)", "N"},
-	    {"connect", 'c', 0, G_OPTION_ARG_STRING, &connect, "libvirt URI (default: embedded QEMU driver)", "URI"},
-	    {"flavours-dir", 0, 0, G_OPTION_ARG_FILENAME, &flavours_dir, "Extra flavour profiles", "DIR"},
-	    {"accel", 0, 0, G_OPTION_ARG_STRING, &accel, "auto (default), kvm or tcg", "ACCEL"},
-	    {NULL}};
+		{"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
+		{"flavour", 0, 0, G_OPTION_ARG_STRING_ARRAY, &flavours,
+		 "Only this flavour (repeatable)", "NAME"},
+		{"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Tests to run at once (default: 1)", "N"},
+		{"connect", 'c', 0, G_OPTION_ARG_STRING, &connect,
+		 "libvirt URI (default: embedded QEMU driver)", "URI"},
+		{"flavours-dir", 0, 0, G_OPTION_ARG_FILENAME, &flavours_dir,
+		 "Extra flavour profiles", "DIR"},
+		{"accel", 0, 0, G_OPTION_ARG_STRING, &accel, "auto (default), kvm or tcg", "ACCEL"},
+		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
 	g_autoptr(SgProgress) progress = sg_progress_new();
 	SgGateJob job = {0};
 
-	g_option_context_set_summary(context,
-				     "Tests every staged build without a verdict; a pass becomes current.\n"
-				     "Exit status: 0 all passed (or nothing to do), 1 a build failed, "
-				     "2 a build could not be judged, 75 another gate runs.");
+	g_option_context_set_summary(
+		context, "Tests every staged build without a verdict; a pass becomes current.\n"
+			 "Exit status: 0 all passed (or nothing to do), 1 a build failed, "
+			 "2 a build could not be judged, 75 another gate runs.");
 	g_option_context_add_main_entries(context, entries, NULL);
 	if (!sg_cmd_parse(context, "gate", &argc, &argv))
 		return SG_EXIT_USAGE;
@@ -57,12 +60,12 @@ sg_cmd_gate(int argc, char **argv)
 	if (jobs < 1 || jobs > 64)
 		return sg_cmd_usage_error("gate", "--jobs must be between 1 and 64");
 	job.options = (SgGateOptions){
-	    .tree = tree,
-	    .flavours = (const gchar *const *)flavours,
-	    .jobs = (guint)jobs,
-	    .connect_uri = connect,
-	    .flavours_dir = flavours_dir,
-	    .accel = accel,
+		.tree = tree,
+		.flavours = (const gchar *const *)flavours,
+		.jobs = (guint)jobs,
+		.connect_uri = connect,
+		.flavours_dir = flavours_dir,
+		.accel = accel,
 	};
 	job.progress = progress;
 	job.cancellable = cancellable;
@@ -71,8 +74,8 @@ sg_cmd_gate(int argc, char **argv)
 		g_error_free(job.error);
 		return status;
 	}
-	printf("gate: %u passed, %u failed, %u not judged\n", job.summary.passed, job.summary.failed,
-	       job.summary.errors);
+	printf("gate: %u passed, %u failed, %u not judged\n", job.summary.passed,
+	       job.summary.failed, job.summary.errors);
 	if (job.summary.errors > 0 || g_cancellable_is_cancelled(cancellable))
 		return SG_EXIT_ERROR;
 	return job.summary.failed > 0 ? SG_EXIT_FAIL : SG_EXIT_PASS;

@@ -7,18 +7,20 @@
 #include "sg-tree.h"
 
 typedef gboolean (*SgPublishAction)(SgPublisher *publisher, const gchar *flavour,
-				    const gchar *image_type, const gchar *build_id, const gchar *why,
-				    GError **error);
+				    const gchar *image_type, const gchar *build_id,
+				    const gchar *why, GError **error);
 
 static int
-run_action(const gchar *command, const gchar *summary, SgPublishAction action, int argc, char **argv)
+run_action(const gchar *command, const gchar *summary, SgPublishAction action, int argc,
+	   char **argv)
 {
 	g_autofree gchar *tree = NULL;
 	g_autofree gchar *reason = NULL;
 	const GOptionEntry entries[] = {
-	    {"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
-	    {"reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (recorded and announced)", "TEXT"},
-	    {NULL}};
+		{"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
+		{"reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (recorded and announced)",
+		 "TEXT"},
+		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new("FLAVOUR/IMAGE-TYPE/BUILD-ID");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SgPublisher) publisher = NULL;

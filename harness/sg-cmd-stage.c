@@ -16,22 +16,27 @@ sg_cmd_stage(int argc, char **argv)
 	g_autofree gchar *flavours_dir = NULL;
 	g_autofree gchar *ca_file = NULL;
 	const GOptionEntry entries[] = {
-	    {"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
-	    {"flavour", 0, 0, G_OPTION_ARG_STRING, &flavour, "Flavour (e.g. kubuntu)", "NAME"},
-	    {"series", 0, 0, G_OPTION_ARG_STRING, &series, "Series (default: daily)", "SERIES"},
-	    {"arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Architecture (default: amd64)", "ARCH"},
-	    {"image-type", 0, 0, G_OPTION_ARG_STRING, &image_type, "Image type (default: daily-live)", "TYPE"},
-	    {"publish-type", 0, 0, G_OPTION_ARG_STRING, &publish_type, "Publish type (default: desktop)", "TYPE"},
-	    {"flavours-dir", 0, 0, G_OPTION_ARG_FILENAME, &flavours_dir, "Extra flavour profiles (size limits)", "DIR"},
-	    {"ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "Extra CA bundle for https", "FILE"},
-	    {NULL}};
+		{"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
+		{"flavour", 0, 0, G_OPTION_ARG_STRING, &flavour, "Flavour (e.g. kubuntu)", "NAME"},
+		{"series", 0, 0, G_OPTION_ARG_STRING, &series, "Series (default: daily)", "SERIES"},
+		{"arch", 0, 0, G_OPTION_ARG_STRING, &arch, "Architecture (default: amd64)", "ARCH"},
+		{"image-type", 0, 0, G_OPTION_ARG_STRING, &image_type,
+		 "Image type (default: daily-live)", "TYPE"},
+		{"publish-type", 0, 0, G_OPTION_ARG_STRING, &publish_type,
+		 "Publish type (default: desktop)", "TYPE"},
+		{"flavours-dir", 0, 0, G_OPTION_ARG_FILENAME, &flavours_dir,
+		 "Extra flavour profiles (size limits)", "DIR"},
+		{"ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "Extra CA bundle for https",
+		 "FILE"},
+		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new("SOURCE");
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *build = NULL;
 	SgStageOptions options;
 
-	g_option_context_set_summary(context, "Stages SOURCE (a local file or an http(s) URL) as the "
-					      "newest build; `pending` moves to it.");
+	g_option_context_set_summary(context,
+				     "Stages SOURCE (a local file or an http(s) URL) as the "
+				     "newest build; `pending` moves to it.");
 	g_option_context_add_main_entries(context, entries, NULL);
 	if (!sg_cmd_parse(context, "stage", &argc, &argv))
 		return SG_EXIT_USAGE;
@@ -40,15 +45,15 @@ sg_cmd_stage(int argc, char **argv)
 	if (tree == NULL || flavour == NULL)
 		return sg_cmd_usage_error("stage", "--tree and --flavour are required");
 	options = (SgStageOptions){
-	    .tree = tree,
-	    .flavour = flavour,
-	    .series = series != NULL ? series : "daily",
-	    .arch = arch != NULL ? arch : "amd64",
-	    .image_type = image_type != NULL ? image_type : "daily-live",
-	    .publish_type = publish_type != NULL ? publish_type : "desktop",
-	    .source = argv[1],
-	    .flavours_dir = flavours_dir,
-	    .ca_file = ca_file,
+		.tree = tree,
+		.flavour = flavour,
+		.series = series != NULL ? series : "daily",
+		.arch = arch != NULL ? arch : "amd64",
+		.image_type = image_type != NULL ? image_type : "daily-live",
+		.publish_type = publish_type != NULL ? publish_type : "desktop",
+		.source = argv[1],
+		.flavours_dir = flavours_dir,
+		.ca_file = ca_file,
 	};
 	build = sg_stage(&options, NULL, &error);
 	if (build == NULL)

@@ -21,12 +21,16 @@ print_model(JsonNode *model)
 		JsonObject *type = json_array_get_object_element(types, i);
 		JsonArray *builds = json_object_get_array_member(type, "builds");
 		printf("%s/%s  current %s  pending %s%s\n", or_dash(type, "flavour"),
-		       or_dash(type, "image_type"), or_dash(type, "current"), or_dash(type, "pending"),
-		       json_object_get_boolean_member(type, "no_daily_build") ? "  NO DAILY BUILD" : "");
+		       or_dash(type, "image_type"), or_dash(type, "current"),
+		       or_dash(type, "pending"),
+		       json_object_get_boolean_member(type, "no_daily_build") ? "  NO DAILY BUILD"
+									      : "");
 		for (guint b = 0; b < json_array_get_length(builds); b++) {
 			JsonObject *build = json_array_get_object_element(builds, b);
-			printf("  %-12s %-14s %s%s\n", or_dash(build, "id"), or_dash(build, "state"),
-			       json_object_get_boolean_member(build, "oversized") ? "OVERSIZED " : "",
+			printf("  %-12s %-14s %s%s\n", or_dash(build, "id"),
+			       or_dash(build, "state"),
+			       json_object_get_boolean_member(build, "oversized") ? "OVERSIZED "
+										  : "",
 			       or_dash(build, "reason"));
 		}
 	}
@@ -38,9 +42,9 @@ sg_cmd_status(int argc, char **argv)
 	g_autofree gchar *tree = NULL;
 	gboolean json = FALSE;
 	const GOptionEntry entries[] = {
-	    {"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
-	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print status.json's model", NULL},
-	    {NULL}};
+		{"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print status.json's model", NULL},
+		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SgPublisher) publisher = NULL;

@@ -31,24 +31,29 @@ sg_cmd_test(int argc, char **argv)
 	g_autofree gchar *accel = NULL;
 	gboolean json = FALSE;
 	const GOptionEntry entries[] = {
-	    {"flavour", 0, 0, G_OPTION_ARG_STRING, &flavour, "Flavour of the image (default: told from the image)", "NAME"},
-	    {"answers", 0, 0, G_OPTION_ARG_FILENAME, &answers, "Answer file (default: the flavour's)", "FILE"},
-	    {"connect", 'c', 0, G_OPTION_ARG_STRING, &connect, "libvirt URI (default: embedded QEMU driver)", "URI"},
-	    {"evidence", 0, 0, G_OPTION_ARG_FILENAME, &evidence, "Evidence folder (default: ./smokegate-evidence/IMAGE-TIME)", "DIR"},
-	    {"flavours-dir", 0, 0, G_OPTION_ARG_FILENAME, &flavours_dir, "Extra flavour profiles", "DIR"},
-	    {"accel", 0, 0, G_OPTION_ARG_STRING, &accel, "auto (default), kvm or tcg", "ACCEL"},
-	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print result.json on stdout", NULL},
-	    {NULL}};
+		{"flavour", 0, 0, G_OPTION_ARG_STRING, &flavour,
+		 "Flavour of the image (default: told from the image)", "NAME"},
+		{"answers", 0, 0, G_OPTION_ARG_FILENAME, &answers,
+		 "Answer file (default: the flavour's)", "FILE"},
+		{"connect", 'c', 0, G_OPTION_ARG_STRING, &connect,
+		 "libvirt URI (default: embedded QEMU driver)", "URI"},
+		{"evidence", 0, 0, G_OPTION_ARG_FILENAME, &evidence,
+		 "Evidence folder (default: ./smokegate-evidence/IMAGE-TIME)", "DIR"},
+		{"flavours-dir", 0, 0, G_OPTION_ARG_FILENAME, &flavours_dir,
+		 "Extra flavour profiles", "DIR"},
+		{"accel", 0, 0, G_OPTION_ARG_STRING, &accel, "auto (default), kvm or tcg", "ACCEL"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print result.json on stdout", NULL},
+		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new("IMAGE.iso");
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
 	g_autoptr(SgProgress) progress = sg_progress_new();
 	g_autoptr(SgResult) result = NULL;
 	SgTestJob job = {0};
 
-	g_option_context_set_summary(context,
-				     "Installs IMAGE in a guest, boots it to its desktop and judges it.\n"
-				     "Exit status: 0 pass, 1 fail (the image is bad), 2 error (not judged), "
-				     "64 usage.");
+	g_option_context_set_summary(
+		context, "Installs IMAGE in a guest, boots it to its desktop and judges it.\n"
+			 "Exit status: 0 pass, 1 fail (the image is bad), 2 error (not judged), "
+			 "64 usage.");
 	g_option_context_add_main_entries(context, entries, NULL);
 	if (!sg_cmd_parse(context, "test", &argc, &argv))
 		return SG_EXIT_USAGE;
@@ -56,20 +61,20 @@ sg_cmd_test(int argc, char **argv)
 		return sg_cmd_usage_error("test", "expected exactly one IMAGE argument");
 
 	job.options = (SgTestOptions){
-	    .image = argv[1],
-	    .flavour = flavour,
-	    .answers = answers,
-	    .connect_uri = connect,
-	    .evidence_dir = evidence,
-	    .flavours_dir = flavours_dir,
-	    .accel = accel != NULL ? accel : "auto",
+		.image = argv[1],
+		.flavour = flavour,
+		.answers = answers,
+		.connect_uri = connect,
+		.evidence_dir = evidence,
+		.flavours_dir = flavours_dir,
+		.accel = accel != NULL ? accel : "auto",
 	};
 	job.progress = progress;
 	job.cancellable = cancellable;
 	result = sg_worker_run(run_test, &job, cancellable);
 	if (result == NULL) {
 		int status = g_error_matches(job.error, SG_ERROR, SG_ERROR_USAGE) ? SG_EXIT_USAGE
-										 : SG_EXIT_ERROR;
+										  : SG_EXIT_ERROR;
 		g_printerr("smokegate test: %s\n", job.error->message);
 		g_error_free(job.error);
 		return status;

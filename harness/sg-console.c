@@ -67,7 +67,8 @@ add_rules(SgConsole *console, const gchar *display_manager)
 	}
 	if (console->phase == SG_CONSOLE_PHASE_DESKTOP && display_manager != NULL) {
 		g_autofree gchar *escaped = g_regex_escape_string(display_manager, -1);
-		g_autofree gchar *pattern = g_strdup_printf("Failed to start %s\\.service", escaped);
+		g_autofree gchar *pattern =
+			g_strdup_printf("Failed to start %s\\.service", escaped);
 		add_rule(console, pattern, SG_CONSOLE_PROBLEM_DESKTOP_FAILED);
 	}
 }
@@ -90,7 +91,7 @@ sg_console_new(SgFamily family, SgConsolePhase phase, const gchar *display_manag
 	console->dialog_title = g_regex_new("^\\s*\\[!!?\\] \\S", 0, 0, NULL);
 	console->dialog_prompt = g_regex_new("Prompt: '\\?' for help", 0, 0, NULL);
 	console->error_words =
-	    g_regex_new("fail|error|could not|cannot|unable", G_REGEX_CASELESS, 0, NULL);
+		g_regex_new("fail|error|could not|cannot|unable", G_REGEX_CASELESS, 0, NULL);
 	add_rules(console, display_manager);
 	for (guint i = 0; markers != NULL && markers[i] != NULL; i++) {
 		GRegex *regex = g_regex_new(markers[i], G_REGEX_OPTIMIZE, 0, error);
@@ -169,8 +170,9 @@ track_dialog(SgConsole *console, const gchar *raw_line)
 		return;
 	}
 	if (console->dialog != NULL && line[0] != '\0' && strlen(console->dialog) < MAX_QUOTE) {
-		gchar *longer = g_strdup_printf("%s%s %s", console->dialog,
-						strchr(console->dialog, ':') == NULL ? ":" : "", line);
+		gchar *longer =
+			g_strdup_printf("%s%s %s", console->dialog,
+					strchr(console->dialog, ':') == NULL ? ":" : "", line);
 		g_free(console->dialog);
 		console->dialog = longer;
 	}

@@ -1,3 +1,3 @@
 #include "sg-error.h"
 
-G_DEFINE_QUARK(smokegate-error-quark, sg_error)
+G_DEFINE_QUARK(smokegate - error - quark, sg_error)

@@ -91,8 +91,8 @@ get_string(GKeyFile *keyfile, const gchar *group, const gchar *key, const gchar 
 
 /* Reads a positive integer; absent keys take @fallback, bad ones are errors. */
 static gboolean
-get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallback,
-	 guint64 *out, GError **error)
+get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallback, guint64 *out,
+	 GError **error)
 {
 	g_autofree gchar *text = g_key_file_get_string(keyfile, group, key, NULL);
 	guint64 value;
@@ -102,8 +102,8 @@ get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallba
 		return TRUE;
 	}
 	if (!g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, G_MAXUINT64, &value, NULL)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
-			    "[%s] %s=%s is not a whole number", group, key, text);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "[%s] %s=%s is not a whole number",
+			    group, key, text);
 		return FALSE;
 	}
 	*out = value;
@@ -111,12 +111,11 @@ get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallba
 }
 
 /* Refuses the profile, pointing at the line of [@group] @key. */
+static void refuse(GError **error, const gchar *path, const gchar *group, const gchar *key,
+		   const gchar *format, ...) G_GNUC_PRINTF(5, 6);
 static void
-refuse(GError **error, const gchar *path, const gchar *group, const gchar *key,
-       const gchar *format, ...) G_GNUC_PRINTF(5, 6);
-static void
-refuse(GError **error, const gchar *path, const gchar *group, const gchar *key,
-       const gchar *format, ...)
+refuse(GError **error, const gchar *path, const gchar *group, const gchar *key, const gchar *format,
+       ...)
 {
 	g_autofree gchar *prefix = where(path, find_line(path, group, key, NULL));
 	g_autofree gchar *message = NULL;
@@ -166,7 +165,8 @@ load_plans(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **er
 		else if (g_str_equal(plan, "live"))
 			flavour->plan_live = TRUE;
 		else if (plan[0] != '\0') {
-			refuse(error, path, "Flavour", "Plans", "[Flavour] Plans: '%s' is not install or live", plan);
+			refuse(error, path, "Flavour", "Plans",
+			       "[Flavour] Plans: '%s' is not install or live", plan);
 			return FALSE;
 		}
 	}
@@ -175,7 +175,8 @@ load_plans(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **er
 		return FALSE;
 	}
 	if (flavour->plan_install && flavour->family == SG_FAMILY_LIVE) {
-		refuse(error, path, "Flavour", "Plans", "[Flavour] a live image has no installer: Plans=live");
+		refuse(error, path, "Flavour", "Plans",
+		       "[Flavour] a live image has no installer: Plans=live");
 		return FALSE;
 	}
 	return TRUE;
@@ -193,11 +194,13 @@ load_boot(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **err
 	flavour->live_kernel_args = get_string(keyfile, "Live", "KernelArgs", "");
 	flavour->live_user = get_string(keyfile, "Live", "User", NULL);
 	if (flavour->plan_install && (flavour->kernel == NULL || flavour->initrd == NULL)) {
-		refuse(error, path, "Boot", NULL, "[Boot] Kernel= and Initrd= are needed for the install plan");
+		refuse(error, path, "Boot", NULL,
+		       "[Boot] Kernel= and Initrd= are needed for the install plan");
 		return FALSE;
 	}
 	if (flavour->plan_live && (flavour->live_kernel == NULL || flavour->live_initrd == NULL)) {
-		refuse(error, path, "Live", NULL, "[Live] Kernel= and Initrd= are needed for the live plan");
+		refuse(error, path, "Live", NULL,
+		       "[Live] Kernel= and Initrd= are needed for the live plan");
 		return FALSE;
 	}
 	return TRUE;
@@ -211,7 +214,8 @@ load_guest(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **er
 	if (g_str_equal(network, "mirror"))
 		flavour->needs_mirror = TRUE;
 	else if (!g_str_equal(network, "none")) {
-		refuse(error, path, "Guest", "Network", "[Guest] Network=%s is not none or mirror", network);
+		refuse(error, path, "Guest", "Network", "[Guest] Network=%s is not none or mirror",
+		       network);
 		return FALSE;
 	}
 	return TRUE;
@@ -222,7 +226,8 @@ check_markers(SgFlavour *flavour, const gchar *path, GError **error)
 {
 	for (guint i = 0; flavour->console_markers[i] != NULL; i++) {
 		g_autoptr(GError) regex_error = NULL;
-		g_autoptr(GRegex) regex = g_regex_new(flavour->console_markers[i], 0, 0, &regex_error);
+		g_autoptr(GRegex) regex =
+			g_regex_new(flavour->console_markers[i], 0, 0, &regex_error);
 		if (regex == NULL) {
 			refuse(error, path, "Desktop", "ConsoleMarkers",
 			       "[Desktop] ConsoleMarkers: '%s' is not a regular expression: %s",
@@ -262,7 +267,8 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	flavour->family = sg_family_from_string(family);
 	if (flavour->family == SG_FAMILY_UNKNOWN) {
 		refuse(error, path, "Flavour", "Family",
-		       "[Flavour] Family=%s is not one of debian-installer, ubiquity, subiquity, live",
+		       "[Flavour] Family=%s is not one of debian-installer, ubiquity, subiquity, "
+		       "live",
 		       family);
 		return NULL;
 	}
@@ -273,21 +279,22 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	flavour->display_manager = get_string(keyfile, "Desktop", "DisplayManager", NULL);
 	flavour->session = get_string(keyfile, "Desktop", "Session", NULL);
 	flavour->console_markers =
-	    g_key_file_get_string_list(keyfile, "Desktop", "ConsoleMarkers", NULL, NULL);
+		g_key_file_get_string_list(keyfile, "Desktop", "ConsoleMarkers", NULL, NULL);
 	if (flavour->console_markers == NULL)
 		flavour->console_markers = g_new0(gchar *, 1);
-	if (!load_plans(flavour, keyfile, path, error) || !load_boot(flavour, keyfile, path, error) ||
+	if (!load_plans(flavour, keyfile, path, error) ||
+	    !load_boot(flavour, keyfile, path, error) ||
 	    !load_guest(flavour, keyfile, path, error) || !check_markers(flavour, path, error))
 		return NULL;
 
-#define LOAD_UINT(field, group, key, fallback)                                             \
-	do {                                                                               \
-		if (!get_uint(keyfile, group, key, fallback, &value, error)) {             \
+#define LOAD_UINT(field, group, key, fallback)                                                     \
+	do {                                                                                       \
+		if (!get_uint(keyfile, group, key, fallback, &value, error)) {                     \
 			g_autofree gchar *prefix = where(path, find_line(path, group, key, NULL)); \
-			g_prefix_error(error, "%s", prefix);                               \
-			return NULL;                                                       \
-		}                                                                          \
-		flavour->field = value;                                                    \
+			g_prefix_error(error, "%s", prefix);                                       \
+			return NULL;                                                               \
+		}                                                                                  \
+		flavour->field = value;                                                            \
 	} while (0)
 	LOAD_UINT(memory_mib, "Guest", "MemoryMiB", 2048);
 	LOAD_UINT(vcpus, "Guest", "VCPUs", 2);
@@ -302,7 +309,8 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	LOAD_UINT(live_silence_seconds, "Timeouts", "LiveSilenceSeconds", 300);
 #undef LOAD_UINT
 	if (flavour->memory_mib == 0 || flavour->vcpus == 0 || flavour->disk_gib == 0) {
-		refuse(error, path, "Guest", NULL, "[Guest] MemoryMiB, VCPUs and DiskGiB must be above zero");
+		refuse(error, path, "Guest", NULL,
+		       "[Guest] MemoryMiB, VCPUs and DiskGiB must be above zero");
 		return NULL;
 	}
 	return g_steal_pointer(&flavour);
@@ -311,7 +319,8 @@ sg_flavour_load_file(const gchar *path, GError **error)
 GPtrArray *
 sg_flavour_load_dirs(const gchar *const *dirs, GError **error)
 {
-	g_autoptr(GPtrArray) flavours = g_ptr_array_new_with_free_func((GDestroyNotify)sg_flavour_free);
+	g_autoptr(GPtrArray) flavours =
+		g_ptr_array_new_with_free_func((GDestroyNotify)sg_flavour_free);
 
 	for (guint d = 0; dirs[d] != NULL; d++) {
 		g_autoptr(GDir) dir = g_dir_open(dirs[d], 0, NULL);
@@ -326,7 +335,8 @@ sg_flavour_load_dirs(const gchar *const *dirs, GError **error)
 		}
 		sg_sort_strings(names);
 		for (guint i = 0; i < names->len; i++) {
-			g_autofree gchar *path = g_build_filename(dirs[d], g_ptr_array_index(names, i), NULL);
+			g_autofree gchar *path =
+				g_build_filename(dirs[d], g_ptr_array_index(names, i), NULL);
 			SgFlavour *flavour = sg_flavour_load_file(path, error);
 			guint index;
 			if (flavour == NULL)

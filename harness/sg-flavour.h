@@ -19,12 +19,12 @@ typedef struct {
 	gchar *kernel;		  /* installer boot: path inside the ISO */
 	gchar *initrd;
 	gchar *kernel_args;
-	gchar *answers; /* file name in preseed/ */
-	gchar *live_kernel;	  /* live session boot */
+	gchar *answers;	    /* file name in preseed/ */
+	gchar *live_kernel; /* live session boot */
 	gchar *live_initrd;
 	gchar *live_kernel_args;
 	gchar *live_user;
-	gboolean needs_mirror;	  /* the install needs a package mirror */
+	gboolean needs_mirror; /* the install needs a package mirror */
 	guint memory_mib;
 	guint vcpus;
 	guint disk_gib;

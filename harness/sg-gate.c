@@ -54,17 +54,20 @@ find_candidates(SgGate *gate)
 	for (guint t = 0; t < types->len; t++) {
 		g_autofree gchar *flavour = g_path_get_dirname(g_ptr_array_index(types, t));
 		g_autofree gchar *image_type = g_path_get_basename(g_ptr_array_index(types, t));
-		g_autofree gchar *type_dir = sg_publisher_type_dir(gate->publisher, flavour, image_type);
+		g_autofree gchar *type_dir =
+			sg_publisher_type_dir(gate->publisher, flavour, image_type);
 		g_autoptr(GPtrArray) builds = NULL;
 
 		if (!flavour_selected(gate->options, flavour))
 			continue;
 		builds = sg_tree_list_builds(type_dir);
 		for (gint i = (gint)builds->len - 1; i >= 0; i--) {
-			g_autofree gchar *dir = g_build_filename(type_dir, g_ptr_array_index(builds, i), NULL);
+			g_autofree gchar *dir =
+				g_build_filename(type_dir, g_ptr_array_index(builds, i), NULL);
 			g_autoptr(SgBuildRecord) record = sg_build_record_load(dir, NULL);
 			SgCandidate *candidate;
-			if (record == NULL || record->state != SG_BUILD_UNTESTED || record->image == NULL)
+			if (record == NULL || record->state != SG_BUILD_UNTESTED ||
+			    record->image == NULL)
 				continue;
 			candidate = g_new0(SgCandidate, 1);
 			candidate->flavour = g_strdup(flavour);
@@ -108,7 +111,8 @@ write_thumbnail(const gchar *evidence)
 	if (picture == NULL)
 		return;
 	height = gdk_pixbuf_get_height(picture) * THUMBNAIL_WIDTH / gdk_pixbuf_get_width(picture);
-	small = gdk_pixbuf_scale_simple(picture, THUMBNAIL_WIDTH, MAX(height, 1), GDK_INTERP_BILINEAR);
+	small = gdk_pixbuf_scale_simple(picture, THUMBNAIL_WIDTH, MAX(height, 1),
+					GDK_INTERP_BILINEAR);
 	if (small != NULL)
 		gdk_pixbuf_save(small, thumbnail, "png", NULL, NULL);
 }
@@ -139,8 +143,8 @@ record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gcha
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SgLock) lock = sg_publisher_lock_tree(gate->publisher, "gate", &error);
 	g_autoptr(SgBuildRecord) record = NULL;
-	g_autofree gchar *type_dir = sg_publisher_type_dir(gate->publisher, candidate->flavour,
-							   candidate->image_type);
+	g_autofree gchar *type_dir =
+		sg_publisher_type_dir(gate->publisher, candidate->flavour, candidate->image_type);
 	SgVerdict verdict = result != NULL ? result->verdict : SG_VERDICT_ERROR;
 	const gchar *reason = result != NULL ? result->reason : failure;
 
@@ -189,8 +193,9 @@ record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gcha
 	} else {
 		gate->summary->errors++;
 		if (record->errors >= gate->publisher->config->max_errors) {
-			g_autofree gchar *note = g_strdup_printf(
-			    "could not be judged %u times in a row: %s", record->errors, reason);
+			g_autofree gchar *note =
+				g_strdup_printf("could not be judged %u times in a row: %s",
+						record->errors, reason);
 			sg_publisher_notify(gate->publisher, "lab-problem", candidate->flavour,
 					    candidate->image_type, candidate->build_id, note);
 		}
@@ -248,11 +253,14 @@ announce_missing_builds(SgGate *gate)
 		const gchar *type_path = g_ptr_array_index(types, t);
 		g_autofree gchar *flavour = g_path_get_dirname(type_path);
 		g_autofree gchar *image_type = g_path_get_basename(type_path);
-		g_autofree gchar *type_dir = sg_publisher_type_dir(gate->publisher, flavour, image_type);
-		g_autofree gchar *marker_name = g_strdup_printf("no-build-%s-%s-%s", flavour, image_type, today);
-		g_autofree gchar *marker = g_build_filename(gate->publisher->tree, SG_TREE_STATE_DIR,
-							    marker_name, NULL);
-		if (!flavour_selected(gate->options, flavour) || g_file_test(marker, G_FILE_TEST_EXISTS) ||
+		g_autofree gchar *type_dir =
+			sg_publisher_type_dir(gate->publisher, flavour, image_type);
+		g_autofree gchar *marker_name =
+			g_strdup_printf("no-build-%s-%s-%s", flavour, image_type, today);
+		g_autofree gchar *marker = g_build_filename(gate->publisher->tree,
+							    SG_TREE_STATE_DIR, marker_name, NULL);
+		if (!flavour_selected(gate->options, flavour) ||
+		    g_file_test(marker, G_FILE_TEST_EXISTS) ||
 		    !sg_status_daily_build_missing(type_dir, gate->publisher->config, now))
 			continue;
 		sg_publisher_notify(gate->publisher, "no-build", flavour, image_type, NULL,

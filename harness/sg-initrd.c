@@ -44,8 +44,9 @@ append_cpio(int fd, GHashTable *files, GError **error)
 		archive_entry_set_mtime(entry, g_get_real_time() / G_USEC_PER_SEC, 0);
 		if (archive_write_header(writer, entry) != ARCHIVE_OK ||
 		    archive_write_data(writer, contents, len) != (la_ssize_t)len) {
-			g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot add %s to the initrd: %s",
-				    name, archive_error_string(writer));
+			g_set_error(error, SG_ERROR, SG_ERROR_LAB,
+				    "cannot add %s to the initrd: %s", name,
+				    archive_error_string(writer));
 			archive_entry_free(entry);
 			return FALSE;
 		}

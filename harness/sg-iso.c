@@ -144,7 +144,8 @@ sg_iso_extract(const gchar *iso, const gchar *const *paths, const gchar *const *
 
 	if (archive == NULL)
 		return FALSE;
-	while (remaining > 0 && (status = archive_read_next_header(archive, &entry)) == ARCHIVE_OK) {
+	while (remaining > 0 &&
+	       (status = archive_read_next_header(archive, &entry)) == ARCHIVE_OK) {
 		const gchar *name = relative(archive_entry_pathname(entry));
 		for (guint i = 0; i < wanted; i++) {
 			if (found[i] || !g_str_equal(name, relative(paths[i])))

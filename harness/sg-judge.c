@@ -4,7 +4,8 @@ gboolean
 sg_judge_inspection(const SgInspection *inspection, const gchar *username, gchar **reason)
 {
 	if (inspection->os_summary == NULL) {
-		*reason = g_strdup("the installed disk holds no operating system libguestfs can find");
+		*reason = g_strdup(
+			"the installed disk holds no operating system libguestfs can find");
 		return FALSE;
 	}
 	if (inspection->installer_crash != NULL) {
@@ -12,7 +13,8 @@ sg_judge_inspection(const SgInspection *inspection, const gchar *username, gchar
 		return FALSE;
 	}
 	if (inspection->installer_logs == NULL) {
-		*reason = g_strdup("the installed disk has no installer logs in /var/log/installer");
+		*reason =
+			g_strdup("the installed disk has no installer logs in /var/log/installer");
 		return FALSE;
 	}
 	if (username != NULL && inspection->user == NULL) {
@@ -22,7 +24,8 @@ sg_judge_inspection(const SgInspection *inspection, const gchar *username, gchar
 		return FALSE;
 	}
 	if (inspection->desktop_failure != NULL) {
-		*reason = g_strdup_printf("the desktop session failed: %s", inspection->desktop_failure);
+		*reason = g_strdup_printf("the desktop session failed: %s",
+					  inspection->desktop_failure);
 		return FALSE;
 	}
 	if (inspection->graphical_target == NULL) {

@@ -9,7 +9,6 @@ G_BEGIN_DECLS
  * evidence is there; otherwise FALSE with @reason naming the first piece
  * missing or contrary, quoting where it came from.
  */
-gboolean sg_judge_inspection(const SgInspection *inspection, const gchar *username,
-			     gchar **reason);
+gboolean sg_judge_inspection(const SgInspection *inspection, const gchar *username, gchar **reason);
 
 G_END_DECLS

@@ -43,7 +43,8 @@ sg_lock_acquire(const gchar *path, const gchar *purpose, guint wait_seconds, GEr
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno != EWOULDBLOCK || g_get_monotonic_time() >= deadline) {
 			g_autofree gchar *other = read_holder(fd);
-			g_set_error(error, SG_ERROR, SG_ERROR_LOCKED, "%s is held by %s", path, other);
+			g_set_error(error, SG_ERROR, SG_ERROR_LOCKED, "%s is held by %s", path,
+				    other);
 			close(fd);
 			return NULL;
 		}

@@ -14,7 +14,7 @@
 #include "sg-sort.h"
 
 #define SEQUENCE_DIGITS 20
-#define NOTICE_SUFFIX	".json"
+#define NOTICE_SUFFIX ".json"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CURL, curl_easy_cleanup)
 typedef struct curl_slist SgCurlHeaders;
@@ -207,8 +207,8 @@ sg_notify_enqueue(const gchar *tree, const gchar *const *urls, JsonNode *event, 
 	sequence_text = g_strdup_printf("%" G_GUINT64_FORMAT "\n", sequence);
 	if (!write_atomically(sequence_path, sequence_text, error))
 		return FALSE;
-	notice_name = g_strdup_printf("%0*" G_GUINT64_FORMAT NOTICE_SUFFIX, SEQUENCE_DIGITS,
-				      sequence);
+	notice_name =
+		g_strdup_printf("%0*" G_GUINT64_FORMAT NOTICE_SUFFIX, SEQUENCE_DIGITS, sequence);
 
 	for (guint i = 0; urls[i] != NULL; i++) {
 		g_autofree gchar *queue = NULL;
@@ -290,8 +290,7 @@ post_notice(const gchar *url, const gchar *body, gsize length, GError **error)
 }
 
 static gboolean
-post_with_retries(const gchar *url, const gchar *body, gsize length, guint attempts,
-		  GError **error)
+post_with_retries(const gchar *url, const gchar *body, gsize length, guint attempts, GError **error)
 {
 	g_autoptr(GError) local_error = NULL;
 
@@ -325,8 +324,7 @@ read_queue_url(const gchar *queue_dir)
 /* Sends what @queue holds now, oldest first, and stops at the first notice the
  * tracker would not take so that nothing behind it overtakes it. */
 static gboolean
-deliver_queue(const gchar *queue_dir, GPtrArray *names, guint attempts, guint *sent,
-	      GError **error)
+deliver_queue(const gchar *queue_dir, GPtrArray *names, guint attempts, guint *sent, GError **error)
 {
 	g_autofree gchar *url = read_queue_url(queue_dir);
 
@@ -344,7 +342,8 @@ deliver_queue(const gchar *queue_dir, GPtrArray *names, guint attempts, guint *s
 			return FALSE;
 		if (!post_with_retries(url, body, length, attempts, error))
 			return FALSE;
-		/* Removed only after the 2xx: a crash in between sends it twice, never zero times. */
+		/* Removed only after the 2xx: a crash in between sends it twice, never zero times.
+		 */
 		if (g_unlink(path) != 0) {
 			g_set_error(error, SG_ERROR, SG_ERROR_TREE,
 				    "%s was delivered but cannot be removed: %s", path,
@@ -410,7 +409,8 @@ sg_notify_deliver(const gchar *tree, guint attempts, guint *delivered, GError **
 {
 	g_autofree gchar *dir = NULL;
 	g_autofree gchar *deliver_lock_path = NULL;
-	g_autoptr(GHashTable) stopped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GHashTable) stopped =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr(GString) failures = g_string_new(NULL);
 	g_auto(SgNotifyLock) deliver_lock = -1;
 	guint sent = 0;

@@ -48,14 +48,16 @@ sg_publisher_free(SgPublisher *publisher)
 SgLock *
 sg_publisher_lock_tree(SgPublisher *publisher, const gchar *purpose, GError **error)
 {
-	g_autofree gchar *path = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "tree.lock", NULL);
+	g_autofree gchar *path =
+		g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "tree.lock", NULL);
 	return sg_lock_acquire(path, purpose, TREE_LOCK_WAIT_SECONDS, error);
 }
 
 SgLock *
 sg_publisher_lock_gate(SgPublisher *publisher, GError **error)
 {
-	g_autofree gchar *path = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "gate.lock", NULL);
+	g_autofree gchar *path =
+		g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "gate.lock", NULL);
 	return sg_lock_acquire(path, "gate", 0, error);
 }
 
@@ -95,8 +97,9 @@ sg_publisher_notify(SgPublisher *publisher, const gchar *what, const gchar *flav
 	json_builder_add_string_value(builder, when);
 	json_builder_end_object(builder);
 	event = json_builder_get_root(builder);
-	if (!sg_notify_enqueue(publisher->tree, (const gchar *const *)publisher->config->tracker_urls,
-			       event, &error))
+	if (!sg_notify_enqueue(publisher->tree,
+			       (const gchar *const *)publisher->config->tracker_urls, event,
+			       &error))
 		g_warning("cannot spool the '%s' notice: %s", what, error->message);
 }
 
@@ -122,7 +125,8 @@ static SgBuildRecord *
 load_existing_build(SgPublisher *publisher, const gchar *flavour, const gchar *image_type,
 		    const gchar *build_id, GError **error)
 {
-	g_autofree gchar *dir = g_build_filename(publisher->tree, flavour, image_type, build_id, NULL);
+	g_autofree gchar *dir =
+		g_build_filename(publisher->tree, flavour, image_type, build_id, NULL);
 
 	if (!g_file_test(dir, G_FILE_TEST_IS_DIR) || g_file_test(dir, G_FILE_TEST_IS_SYMLINK)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "no build %s/%s/%s in %s", flavour,

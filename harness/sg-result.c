@@ -153,7 +153,8 @@ sg_result_to_json(SgResult *result)
 	g_autoptr(JsonNode) root = NULL;
 
 	json_builder_begin_object(builder);
-	add_string(builder, "verdict", result->decided ? sg_verdict_to_string(result->verdict) : NULL);
+	add_string(builder, "verdict",
+		   result->decided ? sg_verdict_to_string(result->verdict) : NULL);
 	add_string(builder, "reason", result->reason);
 	add_string(builder, "flavour", result->flavour);
 	json_builder_set_member_name(builder, "image");
@@ -210,7 +211,7 @@ sg_result_write(SgResult *result, const gchar *dir, GError **error)
 	g_autofree gchar *json = sg_result_to_json(result);
 	g_autofree gchar *text = g_strconcat(json, "\n", NULL);
 
-	return g_file_set_contents_full(path, text, -1,
-					G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-					0644, error);
+	return g_file_set_contents_full(
+		path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
+		error);
 }

@@ -16,11 +16,11 @@ enum {
 	SG_EXIT_PASS = 0,
 	SG_EXIT_FAIL = 1,
 	SG_EXIT_ERROR = 2,
-	SG_EXIT_USAGE = 64,	/* EX_USAGE: bad arguments, paths, names */
-	SG_EXIT_CHECKSUM = 65,	/* EX_DATAERR: a download does not match SHA256SUMS */
-	SG_EXIT_FETCH = 69,	/* EX_UNAVAILABLE: a server could not give the file */
-	SG_EXIT_TREE = 74,	/* EX_IOERR: the tree could not be changed */
-	SG_EXIT_LOCKED = 75,	/* EX_TEMPFAIL: another gate holds the tree */
+	SG_EXIT_USAGE = 64,    /* EX_USAGE: bad arguments, paths, names */
+	SG_EXIT_CHECKSUM = 65, /* EX_DATAERR: a download does not match SHA256SUMS */
+	SG_EXIT_FETCH = 69,    /* EX_UNAVAILABLE: a server could not give the file */
+	SG_EXIT_TREE = 74,     /* EX_IOERR: the tree could not be changed */
+	SG_EXIT_LOCKED = 75,   /* EX_TEMPFAIL: another gate holds the tree */
 };
 
 typedef enum {
@@ -71,7 +71,7 @@ void sg_phase_finish(SgPhase *phase, SgPhaseStatus status, const gchar *detail);
 
 /* Sets the verdict once: the first failure or error is the reason. */
 void sg_result_decide(SgResult *result, SgVerdict verdict, const gchar *format, ...)
-    G_GNUC_PRINTF(3, 4);
+	G_GNUC_PRINTF(3, 4);
 
 const gchar *sg_verdict_to_string(SgVerdict verdict);
 int sg_verdict_exit_status(SgVerdict verdict);

@@ -16,7 +16,8 @@
 #include "sg-publish.h"
 #include "sg-tree.h"
 
-#define OVERSIZE_NOTE "WARNING: This image is OVERSIZED. This should never happen during milestone testing."
+#define OVERSIZE_NOTE                                                                              \
+	"WARNING: This image is OVERSIZED. This should never happen during milestone testing."
 
 static gboolean
 is_url(const gchar *source)
@@ -64,8 +65,8 @@ place_local_file(const gchar *source, const gchar *dest, const gchar **method, G
 		return TRUE;
 	}
 	if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
-		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot link %s into the tree: %s", source,
-			    g_strerror(errno));
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot link %s into the tree: %s",
+			    source, g_strerror(errno));
 		return FALSE;
 	}
 	if (reflink(source, dest)) {
@@ -88,7 +89,8 @@ place_download(const gchar *tree, const gchar *url, const gchar *dest, const gch
 	       GCancellable *cancellable, gchar **sha256, GError **error)
 {
 	g_autofree gchar *key = g_compute_checksum_for_string(G_CHECKSUM_SHA256, url, -1);
-	g_autofree gchar *cache_dir = g_build_filename(tree, SG_TREE_STATE_DIR, "downloads", key, NULL);
+	g_autofree gchar *cache_dir =
+		g_build_filename(tree, SG_TREE_STATE_DIR, "downloads", key, NULL);
 	g_autofree gchar *name = g_path_get_basename(url);
 	g_autofree gchar *cached = g_build_filename(cache_dir, name, NULL);
 	SgFetchOptions options = {.ca_file = ca_file};
@@ -106,8 +108,8 @@ place_download(const gchar *tree, const gchar *url, const gchar *dest, const gch
 		return FALSE;
 	}
 	if (rename(cached, dest) != 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot move %s into the tree: %s", cached,
-			    g_strerror(errno));
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot move %s into the tree: %s",
+			    cached, g_strerror(errno));
 		return FALSE;
 	}
 	g_rmdir(cache_dir);
@@ -117,9 +119,9 @@ place_download(const gchar *tree, const gchar *url, const gchar *dest, const gch
 static gboolean
 write_durably(const gchar *path, const gchar *contents, GError **error)
 {
-	return g_file_set_contents_full(path, contents, -1,
-					G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-					0644, error);
+	return g_file_set_contents_full(
+		path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+		0644, error);
 }
 
 static void
@@ -182,8 +184,9 @@ fill_staging(SgPublisher *publisher, const SgStageOptions *options, const gchar 
 	line = g_strdup_printf("%s *%s\n", record->sha256, record->image);
 	if (!write_durably(sums, line, error))
 		return FALSE;
-	limit = sg_tree_config_size_limit(publisher->config, options->flavour,
-					  profile_size_limit(options->flavour, options->flavours_dir));
+	limit = sg_tree_config_size_limit(
+		publisher->config, options->flavour,
+		profile_size_limit(options->flavour, options->flavours_dir));
 	if (limit > 0 && record->size > limit) {
 		g_autofree gchar *marker = g_strdup_printf("%s/%s.OVERSIZED", staging, prefix);
 		record->oversized = TRUE;
@@ -199,7 +202,8 @@ publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gch
 		SgBuildRecord *record, const gchar *method, GError **error)
 {
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
-	g_autofree gchar *type_dir = sg_publisher_type_dir(publisher, options->flavour, options->image_type);
+	g_autofree gchar *type_dir =
+		sg_publisher_type_dir(publisher, options->flavour, options->image_type);
 	g_autoptr(SgLock) lock = NULL;
 	g_autofree gchar *build_id = NULL;
 	g_autofree gchar *final_dir = NULL;
@@ -231,7 +235,8 @@ publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gch
 	sg_tree_sync_dir(type_dir);
 	if (!sg_tree_point(type_dir, SG_TREE_PENDING, build_id, error))
 		return NULL;
-	sg_publisher_notify(publisher, "staged", options->flavour, options->image_type, build_id, note);
+	sg_publisher_notify(publisher, "staged", options->flavour, options->image_type, build_id,
+			    note);
 	if (record->respin)
 		sg_publisher_notify(publisher, "respin", options->flavour, options->image_type,
 				    build_id, "a respin of the day's build");

@@ -282,8 +282,8 @@ append_yank(GString *html, JsonObject *yanked)
 		append_text(html, member_string(yanked, "when"));
 	}
 	g_string_append(html, ": ");
-	append_text(html,
-		    member_string(yanked, "why") != NULL ? member_string(yanked, "why") : "no reason given");
+	append_text(html, member_string(yanked, "why") != NULL ? member_string(yanked, "why")
+							       : "no reason given");
 }
 
 static void
@@ -380,8 +380,9 @@ append_builds_table(GString *html, JsonObject *section, JsonArray *builds)
 		g_string_append(html, "<p class=\"muted\">No builds in the tree.</p>\n");
 		return;
 	}
-	g_string_append(html, "<table><thead><tr><th>Build</th><th>State</th><th>Verdict</th>"
-			      "<th>Images</th><th>Notes</th><th>Evidence</th></tr></thead><tbody>\n");
+	g_string_append(html,
+			"<table><thead><tr><th>Build</th><th>State</th><th>Verdict</th>"
+			"<th>Images</th><th>Notes</th><th>Evidence</th></tr></thead><tbody>\n");
 	for (guint i = 0; i < json_array_get_length(builds); i++) {
 		JsonObject *build = json_array_get_object_element(builds, i);
 		JsonObject *yanked = member_object(build, "yanked");
@@ -511,14 +512,16 @@ render_html(JsonObject *status)
 	JsonArray *sections = member_array(status, "flavours");
 	guint count = sections != NULL ? json_array_get_length(sections) : 0;
 
-	g_string_append(html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-			      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-			      "<title>smokegate: daily image status</title>\n<style>");
+	g_string_append(html,
+			"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+			"<title>smokegate: daily image status</title>\n<style>");
 	g_string_append(html, page_css);
 	g_string_append(html, "</style>\n</head>\n<body>\n<h1>Daily image status</h1>\n"
 			      "<p>Generated ");
 	append_text(html, member_string(status, "generated"));
-	g_string_append(html, " &middot; machine-readable: <a href=\"status.json\">status.json</a></p>\n");
+	g_string_append(
+		html, " &middot; machine-readable: <a href=\"status.json\">status.json</a></p>\n");
 
 	if (count > 1) {
 		g_string_append(html, "<nav><ul>\n");
@@ -570,7 +573,8 @@ sg_status_page_write(const gchar *tree, JsonNode *status, GError **error)
 	g_return_val_if_fail(status != NULL, FALSE);
 
 	if (!JSON_NODE_HOLDS_OBJECT(status)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "the status model is not a JSON object");
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE,
+			    "the status model is not a JSON object");
 		return FALSE;
 	}
 	json_generator_set_root(generator, status);

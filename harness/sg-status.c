@@ -110,7 +110,8 @@ add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, const
 	json_builder_set_member_name(builder, "events");
 	json_builder_begin_array(builder);
 	for (guint i = 0; i < record->events->len; i++)
-		json_builder_add_value(builder, sg_build_event_to_json(g_ptr_array_index(record->events, i)));
+		json_builder_add_value(
+			builder, sg_build_event_to_json(g_ptr_array_index(record->events, i)));
 	json_builder_end_array(builder);
 	json_builder_end_object(builder);
 }
@@ -132,7 +133,8 @@ add_type(JsonBuilder *builder, const gchar *tree, const gchar *type_path, SgTree
 	add_string(builder, "current", current);
 	add_string(builder, "pending", pending);
 	json_builder_set_member_name(builder, "no_daily_build");
-	json_builder_add_boolean_value(builder, sg_status_daily_build_missing(type_dir, config, now));
+	json_builder_add_boolean_value(builder,
+				       sg_status_daily_build_missing(type_dir, config, now));
 	add_string(builder, "expected_by", config->expected_by);
 	json_builder_set_member_name(builder, "builds");
 	json_builder_begin_array(builder);

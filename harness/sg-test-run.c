@@ -110,15 +110,19 @@ check_inputs(SgRun *run, GError **error)
 		return FALSE;
 	}
 	if (!g_file_test(options->image, G_FILE_TEST_IS_REGULAR)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: not a regular file", options->image);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: not a regular file",
+			    options->image);
 		return FALSE;
 	}
-	if (options->flavours_dir != NULL && !g_file_test(options->flavours_dir, G_FILE_TEST_IS_DIR)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such folder", options->flavours_dir);
+	if (options->flavours_dir != NULL &&
+	    !g_file_test(options->flavours_dir, G_FILE_TEST_IS_DIR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such folder",
+			    options->flavours_dir);
 		return FALSE;
 	}
 	if (options->answers != NULL && !g_file_test(options->answers, G_FILE_TEST_IS_REGULAR)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such answer file", options->answers);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such answer file",
+			    options->answers);
 		return FALSE;
 	}
 	if (g_strcmp0(options->accel, "auto") != 0 && g_strcmp0(options->accel, "kvm") != 0 &&
@@ -138,11 +142,13 @@ check_inputs(SgRun *run, GError **error)
 			return FALSE;
 		}
 	}
-	run->evidence_dir = options->evidence_dir != NULL ? g_canonicalize_filename(options->evidence_dir, NULL)
-						       : default_evidence_dir(options->image);
+	run->evidence_dir = options->evidence_dir != NULL
+				    ? g_canonicalize_filename(options->evidence_dir, NULL)
+				    : default_evidence_dir(options->image);
 	if (g_mkdir_with_parents(run->evidence_dir, 0755) != 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "cannot create the evidence folder %s: %s",
-			    run->evidence_dir, g_strerror(errno));
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "cannot create the evidence folder %s: %s", run->evidence_dir,
+			    g_strerror(errno));
 		return FALSE;
 	}
 	result_set_evidence_dir(run);
@@ -210,10 +216,11 @@ choose_accelerator(SgRun *run)
 		run->use_kvm = TRUE;
 		reason = g_strdup("a remote lab host is assumed to have KVM");
 	} else {
-		run->use_kvm = sg_kvm_probe(run->kernel != NULL ? run->kernel : run->live_kernel, state,
-					    KVM_PROBE_TIMEOUT_MS, &reason);
+		run->use_kvm = sg_kvm_probe(run->kernel != NULL ? run->kernel : run->live_kernel,
+					    state, KVM_PROBE_TIMEOUT_MS, &reason);
 		if (!run->use_kvm)
-			sg_progress_note(run->progress, "KVM does not work here (%s): guests run under TCG",
+			sg_progress_note(run->progress,
+					 "KVM does not work here (%s): guests run under TCG",
 					 reason);
 	}
 	run->result->accelerator = g_strdup(run->use_kvm ? "kvm" : "tcg");
@@ -232,7 +239,8 @@ extract_kernel(SgRun *run, const gchar *path, const gchar *name, GError **error)
 		return NULL;
 	if (g_str_has_prefix(name, "kernel") && !sg_image_is_bzimage(dest)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
-			    "%s in the image is not a bootable Linux kernel (no bzImage header)", path);
+			    "%s in the image is not a bootable Linux kernel (no bzImage header)",
+			    path);
 		return NULL;
 	}
 	return g_steal_pointer(&dest);
@@ -253,9 +261,10 @@ extract_boot_files(SgRun *run, GError **error)
 			return FALSE;
 	}
 	if (flavour->plan_live) {
-		run->live_kernel = g_strcmp0(flavour->live_kernel, flavour->kernel) == 0 && run->kernel != NULL
-				       ? g_strdup(run->kernel)
-				       : extract_kernel(run, flavour->live_kernel, "kernel-live", error);
+		run->live_kernel =
+			g_strcmp0(flavour->live_kernel, flavour->kernel) == 0 && run->kernel != NULL
+				? g_strdup(run->kernel)
+				: extract_kernel(run, flavour->live_kernel, "kernel-live", error);
 		if (run->live_kernel == NULL)
 			return FALSE;
 		run->live_initrd = extract_kernel(run, flavour->live_initrd, "initrd-live", error);
@@ -276,7 +285,8 @@ deliver_answers(SgRun *run, GError **error)
 	if (!run->flavour->plan_install || run->answers_path == NULL)
 		return TRUE;
 	if (run->flavour->family == SG_FAMILY_SUBIQUITY) {
-		run->cidata = g_build_filename(sg_lab_get_scratch_dir(run->lab), "cidata.iso", NULL);
+		run->cidata =
+			g_build_filename(sg_lab_get_scratch_dir(run->lab), "cidata.iso", NULL);
 		return sg_cidata_write(run->answers_path, run->cidata, error);
 	}
 	injected = g_build_filename(sg_lab_get_scratch_dir(run->lab), "initrd", NULL);
@@ -310,10 +320,11 @@ prepare(SgRun *run, GError **error)
 	if (run->flavour->plan_install && run->flavour->needs_mirror) {
 		/* Guests get no network at all rather than one that could reach
 		 * the lab host: a mirror-only network is not built yet. */
-		sg_result_decide(run->result, SG_VERDICT_ERROR,
-				 "the %s install needs a package mirror, and smokegate cannot yet give "
-				 "a guest a network that reaches only the mirror",
-				 run->flavour->name);
+		sg_result_decide(
+			run->result, SG_VERDICT_ERROR,
+			"the %s install needs a package mirror, and smokegate cannot yet give "
+			"a guest a network that reaches only the mirror",
+			run->flavour->name);
 		sg_phase_finish(phase, SG_PHASE_ERROR, run->result->reason);
 		return TRUE;
 	}
@@ -327,10 +338,11 @@ prepare(SgRun *run, GError **error)
 	run->disk = g_build_filename(sg_lab_get_scratch_dir(run->lab), "disk.qcow2", NULL);
 	if (!extract_boot_files(run, &local_error) || !deliver_answers(run, &local_error)) {
 		SgVerdict verdict = g_error_matches(local_error, SG_ERROR, SG_ERROR_IMAGE)
-					? SG_VERDICT_FAIL
-					: SG_VERDICT_ERROR;
+					    ? SG_VERDICT_FAIL
+					    : SG_VERDICT_ERROR;
 		sg_result_decide(run->result, verdict, "%s", local_error->message);
-		sg_phase_finish(phase, verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED : SG_PHASE_ERROR,
+		sg_phase_finish(phase,
+				verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED : SG_PHASE_ERROR,
 				local_error->message);
 		return TRUE;
 	}
@@ -360,8 +372,9 @@ take_screenshot(SgRun *run, SgGuest *guest, const gchar *name)
 static SgConsole *
 new_console(SgRun *run, SgConsolePhase phase)
 {
-	const gchar *const *markers =
-	    phase == SG_CONSOLE_PHASE_DESKTOP ? (const gchar *const *)run->flavour->console_markers : NULL;
+	const gchar *const *markers = phase == SG_CONSOLE_PHASE_DESKTOP
+					      ? (const gchar *const *)run->flavour->console_markers
+					      : NULL;
 	g_autoptr(GError) error = NULL;
 	SgConsole *console = sg_console_new(run->flavour->family, phase,
 					    run->flavour->display_manager, markers, &error);
@@ -389,32 +402,34 @@ judge_watch(SgRun *run, SgPhase *phase, SgWatchOutcome outcome, SgConsole *conso
 {
 	const gchar *last = sg_console_get_last_line(console);
 	g_autofree gchar *last_words =
-	    g_strdup_printf("last console line: %s", last != NULL ? last : "(none)");
+		g_strdup_printf("last console line: %s", last != NULL ? last : "(none)");
 	SgVerdict verdict = SG_VERDICT_FAIL;
 	g_autofree gchar *reason = NULL;
 
 	switch (outcome) {
 	case SG_WATCH_PROBLEM:
 		run->problem_seen_us = sg_console_get_problem_time(console);
-		reason = g_strdup_printf("%s: %s: %s", phase->name,
-					 sg_console_problem_to_string(sg_console_get_problem(console)),
-					 sg_console_get_problem_quote(console));
+		reason = g_strdup_printf(
+			"%s: %s: %s", phase->name,
+			sg_console_problem_to_string(sg_console_get_problem(console)),
+			sg_console_get_problem_quote(console));
 		break;
 	case SG_WATCH_SILENT:
 		/* A disk whose boot code is missing or broken hangs in the firmware:
 		 * the console never says a word. */
 		reason = sg_console_get_bytes(console) == 0
-			     ? g_strdup_printf("%s: %snothing on the console for %u s", phase->name,
-					       g_str_equal(phase->name, "boot")
-						   ? "the installed disk did not boot: "
-						   : "",
-					       silence_seconds)
-			     : g_strdup_printf("%s: console silent for %u s; %s", phase->name,
-					       silence_seconds, last_words);
+				 ? g_strdup_printf("%s: %snothing on the console for %u s",
+						   phase->name,
+						   g_str_equal(phase->name, "boot")
+							   ? "the installed disk did not boot: "
+							   : "",
+						   silence_seconds)
+				 : g_strdup_printf("%s: console silent for %u s; %s", phase->name,
+						   silence_seconds, last_words);
 		break;
 	case SG_WATCH_TIMEOUT:
-		reason = g_strdup_printf("%s: not done after %u s; %s", phase->name, timeout_seconds,
-					 last_words);
+		reason = g_strdup_printf("%s: not done after %u s; %s", phase->name,
+					 timeout_seconds, last_words);
 		break;
 	case SG_WATCH_CANCELLED:
 		verdict = SG_VERDICT_ERROR;
@@ -424,7 +439,8 @@ judge_watch(SgRun *run, SgPhase *phase, SgWatchOutcome outcome, SgConsole *conso
 		return TRUE;
 	}
 	sg_result_decide(run->result, verdict, "%s", reason);
-	sg_phase_finish(phase, verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED : SG_PHASE_ERROR, reason);
+	sg_phase_finish(phase, verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED : SG_PHASE_ERROR,
+			reason);
 	return FALSE;
 }
 
@@ -435,7 +451,8 @@ start_guest(SgRun *run, SgPhase *phase, const SgDomainSpec *spec, SgGuest **gues
 
 	*guest = sg_guest_start(run->lab, spec, &error);
 	if (*guest == NULL) {
-		sg_result_decide(run->result, SG_VERDICT_ERROR, "%s: %s", phase->name, error->message);
+		sg_result_decide(run->result, SG_VERDICT_ERROR, "%s: %s", phase->name,
+				 error->message);
 		sg_phase_finish(phase, SG_PHASE_ERROR, error->message);
 		return FALSE;
 	}
@@ -472,14 +489,14 @@ run_install(SgRun *run)
 	if (!start_guest(run, phase, &spec, &guest))
 		return FALSE;
 	outcome = sg_watch_run(&(SgWatch){
-	    .phase = "install",
-	    .guest = guest,
-	    .console = console,
-	    .console_path = console_log,
-	    .timeout_seconds = run->flavour->install_seconds,
-	    .silence_seconds = run->flavour->install_silence_seconds,
-	    .cancellable = run->cancellable,
-	    .progress = run->progress,
+		.phase = "install",
+		.guest = guest,
+		.console = console,
+		.console_path = console_log,
+		.timeout_seconds = run->flavour->install_seconds,
+		.silence_seconds = run->flavour->install_silence_seconds,
+		.cancellable = run->cancellable,
+		.progress = run->progress,
 	});
 	if (outcome != SG_WATCH_GUEST_STOPPED)
 		take_screenshot(run, guest, "screenshot.png");
@@ -511,15 +528,15 @@ run_boot(SgRun *run)
 	if (!start_guest(run, phase, &spec, &guest))
 		return FALSE;
 	outcome = sg_watch_run(&(SgWatch){
-	    .phase = "boot",
-	    .guest = guest,
-	    .console = console,
-	    .console_path = console_log,
-	    .timeout_seconds = run->flavour->boot_seconds,
-	    .silence_seconds = run->flavour->boot_silence_seconds,
-	    .stop_on_markers = TRUE,
-	    .cancellable = run->cancellable,
-	    .progress = run->progress,
+		.phase = "boot",
+		.guest = guest,
+		.console = console,
+		.console_path = console_log,
+		.timeout_seconds = run->flavour->boot_seconds,
+		.silence_seconds = run->flavour->boot_silence_seconds,
+		.stop_on_markers = TRUE,
+		.cancellable = run->cancellable,
+		.progress = run->progress,
 	});
 	take_screenshot(run, guest, "screenshot.png");
 	if (outcome == SG_WATCH_MARKERS_SEEN)
@@ -529,10 +546,12 @@ run_boot(SgRun *run)
 	if (outcome == SG_WATCH_GUEST_STOPPED) {
 		const gchar *missing = sg_console_first_missing_marker(console);
 		g_autofree gchar *reason =
-		    sg_console_get_bytes(console) == 0
-			? g_strdup("boot: the installed disk did not boot: the guest reset with "
-				   "nothing on its console")
-			: g_strdup_printf("boot: the installed system stopped before its desktop "
+			sg_console_get_bytes(console) == 0
+				? g_strdup("boot: the installed disk did not boot: the guest reset "
+					   "with "
+					   "nothing on its console")
+				: g_strdup_printf(
+					  "boot: the installed system stopped before its desktop "
 					  "started (no console line matching '%s'); last console "
 					  "line: %s",
 					  missing, sg_console_get_last_line(console));
@@ -543,10 +562,10 @@ run_boot(SgRun *run)
 	if (!judge_watch(run, phase, outcome, console, run->flavour->boot_silence_seconds,
 			 run->flavour->boot_seconds))
 		return FALSE;
-	detail = g_strjoinv(" | ", (gchar **)(const gchar *[]){
-					   sg_console_get_marker_line(console, 0),
-					   sg_console_get_marker_line(console, 1),
-					   sg_console_get_marker_line(console, 2), NULL});
+	detail = g_strjoinv(
+		" | ", (gchar **)(const gchar *[]){sg_console_get_marker_line(console, 0),
+						   sg_console_get_marker_line(console, 1),
+						   sg_console_get_marker_line(console, 2), NULL});
 	sg_phase_finish(phase, SG_PHASE_PASSED, detail);
 	return TRUE;
 }
@@ -577,7 +596,8 @@ run_inspect(SgRun *run)
 	g_autofree gchar *reason = NULL;
 
 	if (run->progress != NULL)
-		sg_progress_update(run->progress, "inspect", 0, "reading the installed disk with libguestfs");
+		sg_progress_update(run->progress, "inspect", 0,
+				   "reading the installed disk with libguestfs");
 	inspection = sg_inspect_disk(run->disk, run->username, !run->use_kvm, &error);
 	if (inspection == NULL) {
 		sg_result_decide(run->result, SG_VERDICT_ERROR, "inspect: %s", error->message);
@@ -607,7 +627,8 @@ run_live(SgRun *run)
 	g_autoptr(SgGuest) guest = NULL;
 	SgDomainSpec spec = {0};
 	SgWatchOutcome outcome;
-	const gchar *screenshot = run->flavour->plan_install ? "screenshot-live.png" : "screenshot.png";
+	const gchar *screenshot =
+		run->flavour->plan_install ? "screenshot-live.png" : "screenshot.png";
 	const gchar *last;
 
 	phase->console = g_strdup("console-live.log");
@@ -621,24 +642,27 @@ run_live(SgRun *run)
 	if (!start_guest(run, phase, &spec, &guest))
 		return FALSE;
 	outcome = sg_watch_run(&(SgWatch){
-	    .phase = "live",
-	    .guest = guest,
-	    .console = console,
-	    .console_path = console_log,
-	    .timeout_seconds = run->flavour->live_seconds,
-	    .silence_seconds = run->flavour->live_silence_seconds,
-	    .stop_on_markers = TRUE,
-	    .cancellable = run->cancellable,
-	    .progress = run->progress,
+		.phase = "live",
+		.guest = guest,
+		.console = console,
+		.console_path = console_log,
+		.timeout_seconds = run->flavour->live_seconds,
+		.silence_seconds = run->flavour->live_silence_seconds,
+		.stop_on_markers = TRUE,
+		.cancellable = run->cancellable,
+		.progress = run->progress,
 	});
 	take_screenshot(run, guest, screenshot);
 	sg_guest_destroy(guest);
 	if (outcome == SG_WATCH_GUEST_STOPPED) {
-		g_autofree gchar *reason = g_strdup_printf(
-		    "live: the live session stopped before its desktop started (no console line "
-		    "matching '%s'); last console line: %s",
-		    sg_console_first_missing_marker(console),
-		    sg_console_get_last_line(console) != NULL ? sg_console_get_last_line(console) : "(none)");
+		g_autofree gchar *reason =
+			g_strdup_printf("live: the live session stopped before its desktop started "
+					"(no console line "
+					"matching '%s'); last console line: %s",
+					sg_console_first_missing_marker(console),
+					sg_console_get_last_line(console) != NULL
+						? sg_console_get_last_line(console)
+						: "(none)");
 		sg_result_decide(run->result, SG_VERDICT_FAIL, "%s", reason);
 		sg_phase_finish(phase, SG_PHASE_FAILED, reason);
 		return FALSE;
@@ -646,7 +670,8 @@ run_live(SgRun *run)
 	if (!judge_watch(run, phase, outcome, console, run->flavour->live_silence_seconds,
 			 run->flavour->live_seconds))
 		return FALSE;
-	last = sg_console_get_marker_line(console, g_strv_length(run->flavour->console_markers) - 1);
+	last = sg_console_get_marker_line(console,
+					  g_strv_length(run->flavour->console_markers) - 1);
 	sg_phase_finish(phase, SG_PHASE_PASSED, last);
 	g_string_append_printf(run->passed, "%slive session reached the desktop (%s)",
 			       run->passed->len > 0 ? "; " : "", last != NULL ? last : "");

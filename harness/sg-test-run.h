@@ -23,7 +23,7 @@ typedef struct {
  * (missing path, unknown flavour); every other outcome, including lab
  * trouble, is a result with a verdict and a reason.
  */
-SgResult *sg_test_run(const SgTestOptions *options, SgProgress *progress,
-		      GCancellable *cancellable, GError **error);
+SgResult *sg_test_run(const SgTestOptions *options, SgProgress *progress, GCancellable *cancellable,
+		      GError **error);
 
 G_END_DECLS

@@ -24,7 +24,8 @@ is_time_of_day(const gchar *text)
 {
 	guint hours, minutes;
 	gchar extra;
-	return sscanf(text, "%2u:%2u%c", &hours, &minutes, &extra) == 2 && hours < 24 && minutes < 60;
+	return sscanf(text, "%2u:%2u%c", &hours, &minutes, &extra) == 2 && hours < 24 &&
+	       minutes < 60;
 }
 
 SgTreeConfig *
@@ -41,17 +42,21 @@ sg_tree_config_load(const gchar *tree, GError **error)
 		config->tracker_urls = g_new0(gchar *, 1);
 		return g_steal_pointer(&config);
 	}
-	if (!g_key_file_load_from_file(config->keyfile, config->path, G_KEY_FILE_NONE, &local_error)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: %s", config->path, local_error->message);
+	if (!g_key_file_load_from_file(config->keyfile, config->path, G_KEY_FILE_NONE,
+				       &local_error)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: %s", config->path,
+			    local_error->message);
 		return NULL;
 	}
-	config->tracker_urls = g_key_file_get_string_list(config->keyfile, "Tree", "TrackerURLs", NULL, NULL);
+	config->tracker_urls =
+		g_key_file_get_string_list(config->keyfile, "Tree", "TrackerURLs", NULL, NULL);
 	if (config->tracker_urls == NULL)
 		config->tracker_urls = g_new0(gchar *, 1);
 	config->expected_by = g_key_file_get_string(config->keyfile, "Tree", "ExpectedBy", NULL);
 	if (config->expected_by != NULL && !is_time_of_day(config->expected_by)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: [Tree] ExpectedBy=%s is not HH:MM",
-			    config->path, config->expected_by);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s: [Tree] ExpectedBy=%s is not HH:MM", config->path,
+			    config->expected_by);
 		return NULL;
 	}
 	max_errors = g_key_file_get_integer(config->keyfile, "Tree", "MaxErrors", &local_error);
@@ -67,7 +72,8 @@ sg_tree_config_size_limit(SgTreeConfig *config, const gchar *flavour, guint64 pr
 	g_autofree gchar *text = g_key_file_get_string(config->keyfile, group, "SizeLimit", NULL);
 	guint64 limit;
 
-	if (text != NULL && g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, G_MAXUINT64, &limit, NULL))
+	if (text != NULL &&
+	    g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, G_MAXUINT64, &limit, NULL))
 		return limit;
 	return profile_limit;
 }

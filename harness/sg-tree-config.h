@@ -26,6 +26,7 @@ void sg_tree_config_free(SgTreeConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgTreeConfig, sg_tree_config_free)
 
 /* The size limit for @flavour: the tree's override, else @profile_limit. */
-guint64 sg_tree_config_size_limit(SgTreeConfig *config, const gchar *flavour, guint64 profile_limit);
+guint64 sg_tree_config_size_limit(SgTreeConfig *config, const gchar *flavour,
+				  guint64 profile_limit);
 
 G_END_DECLS

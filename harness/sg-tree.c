@@ -139,9 +139,12 @@ sg_tree_list_types(const gchar *tree)
 			continue;
 		image_types = g_dir_open(flavour_dir, 0, NULL);
 		while (image_types != NULL && (image_type = g_dir_read_name(image_types)) != NULL) {
-			g_autofree gchar *type_dir = g_build_filename(flavour_dir, image_type, NULL);
-			g_autofree gchar *pending = g_build_filename(type_dir, SG_TREE_PENDING, NULL);
-			g_autofree gchar *current = g_build_filename(type_dir, SG_TREE_CURRENT, NULL);
+			g_autofree gchar *type_dir =
+				g_build_filename(flavour_dir, image_type, NULL);
+			g_autofree gchar *pending =
+				g_build_filename(type_dir, SG_TREE_PENDING, NULL);
+			g_autofree gchar *current =
+				g_build_filename(type_dir, SG_TREE_CURRENT, NULL);
 			g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
 			if (builds->len > 0 || g_file_test(pending, G_FILE_TEST_IS_SYMLINK) ||
 			    g_file_test(current, G_FILE_TEST_IS_SYMLINK))
@@ -166,7 +169,8 @@ gboolean
 sg_tree_point(const gchar *type_dir, const gchar *link, const gchar *build_id, GError **error)
 {
 	g_autofree gchar *path = g_build_filename(type_dir, link, NULL);
-	g_autofree gchar *temporary = g_strdup_printf("%s/.%s.%d.tmp", type_dir, link, (int)getpid());
+	g_autofree gchar *temporary =
+		g_strdup_printf("%s/.%s.%d.tmp", type_dir, link, (int)getpid());
 
 	if (build_id == NULL) {
 		if (unlink(path) != 0 && errno != ENOENT) {
@@ -201,8 +205,8 @@ sg_tree_read_link(const gchar *type_dir, const gchar *link)
 }
 
 gboolean
-sg_tree_parse_build_path(const gchar *path, gchar **flavour, gchar **image_type,
-			 gchar **build_id, GError **error)
+sg_tree_parse_build_path(const gchar *path, gchar **flavour, gchar **image_type, gchar **build_id,
+			 GError **error)
 {
 	g_auto(GStrv) parts = g_strsplit(path, "/", -1);
 	g_autoptr(GPtrArray) words = g_ptr_array_new();
@@ -213,7 +217,8 @@ sg_tree_parse_build_path(const gchar *path, gchar **flavour, gchar **image_type,
 	}
 	if (words->len != 3) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
-			    "'%s' is not FLAVOUR/IMAGE-TYPE/BUILD-ID (e.g. kubuntu/daily-live/20261124.1)",
+			    "'%s' is not FLAVOUR/IMAGE-TYPE/BUILD-ID (e.g. "
+			    "kubuntu/daily-live/20261124.1)",
 			    path);
 		return FALSE;
 	}

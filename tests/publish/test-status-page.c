@@ -10,7 +10,7 @@
 #define CHROMIUM "/usr/bin/chromium"
 
 static const gchar *const oversized_text =
-    "WARNING: This image is OVERSIZED. This should never happen during milestone testing.";
+	"WARNING: This image is OVERSIZED. This should never happen during milestone testing.";
 
 typedef struct {
 	gchar *tree;
@@ -45,7 +45,7 @@ write_screenshot(const gchar *path, const gchar *thumbnail_path)
 	g_assert_no_error(error);
 	if (thumbnail_path != NULL) {
 		g_autoptr(GdkPixbuf) small =
-		    gdk_pixbuf_scale_simple(shot, 320, 240, GDK_INTERP_BILINEAR);
+			gdk_pixbuf_scale_simple(shot, 320, 240, GDK_INTERP_BILINEAR);
 		gdk_pixbuf_save(small, thumbnail_path, "png", &error, NULL);
 		g_assert_no_error(error);
 	}
@@ -168,22 +168,31 @@ static JsonNode *
 make_model(void)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	const BuildSpec ubuntu_passed = {"20261125", "marked-current", "pass", NULL, FALSE,
-					 FALSE, NULL, TRUE, TRUE};
+	const BuildSpec ubuntu_passed = {
+		"20261125", "marked-current", "pass", NULL, FALSE, FALSE, NULL, TRUE, TRUE};
 	const BuildSpec ubuntu_yanked = {"20261124", "yanked", "pass", NULL, FALSE,
-					 FALSE, "alice", FALSE, FALSE};
+					 FALSE,	     "alice",  FALSE,  FALSE};
 	const BuildSpec kubuntu_respin = {
-	    "20261125.1", "failed", "fail",
-	    "install: kernel panic: Kernel panic - not syncing: VFS: Unable to mount root fs "
-	    "on unknown-block(0,0) <ESC>[0m",
-	    TRUE, TRUE, NULL, TRUE, FALSE};
-	const BuildSpec kubuntu_error = {"20261125", "error", "error",
-					 "the lab could not judge the image: libvirt went away",
-					 FALSE, FALSE, NULL, FALSE, FALSE};
-	const BuildSpec kubuntu_current = {"20261124", "marked-current", "pass", NULL, FALSE,
-					   FALSE, NULL, FALSE, FALSE};
+		"20261125.1",
+		"failed",
+		"fail",
+		"install: kernel panic: Kernel panic - not syncing: VFS: Unable to mount root fs "
+		"on unknown-block(0,0) <ESC>[0m",
+		TRUE,
+		TRUE,
+		NULL,
+		TRUE,
+		FALSE};
+	const BuildSpec kubuntu_error = {
+		"20261125", "error",
+		"error",    "the lab could not judge the image: libvirt went away",
+		FALSE,	    FALSE,
+		NULL,	    FALSE,
+		FALSE};
+	const BuildSpec kubuntu_current = {
+		"20261124", "marked-current", "pass", NULL, FALSE, FALSE, NULL, FALSE, FALSE};
 	const BuildSpec xubuntu_old = {"20261123", "passed", "pass", NULL, FALSE,
-				       FALSE, NULL, FALSE, FALSE};
+				       FALSE,	   NULL,     FALSE,  FALSE};
 
 	json_builder_begin_object(builder);
 	add_string_or_null(builder, "generated", "2026-11-25T20:00:00Z");
@@ -235,7 +244,8 @@ test_write(void)
 	g_assert_nonnull(strstr(page.html, oversized_text));
 	g_assert_nonnull(strstr(page.html, "No daily build"));
 	g_assert_nonnull(
-	    strstr(page.html, "the build did not appear by 06:00; it probably failed to build (FTBFS)"));
+		strstr(page.html,
+		       "the build did not appear by 06:00; it probably failed to build (FTBFS)"));
 	g_assert_nonnull(strstr(page.html, "Kernel panic - not syncing: VFS"));
 	g_assert_nonnull(strstr(page.html, "yanked by alice"));
 	g_assert_nonnull(strstr(page.html, "Respins of 20261125</dt><dd>20261125.1 (failed)"));
@@ -243,10 +253,10 @@ test_write(void)
 	g_assert_nonnull(strstr(page.html, "PASS"));
 	g_assert_nonnull(strstr(page.html, "ERROR"));
 	g_assert_nonnull(
-	    strstr(page.html, "src=\"ubuntu/daily-live/20261125/smoke/thumbnail.png\""));
+		strstr(page.html, "src=\"ubuntu/daily-live/20261125/smoke/thumbnail.png\""));
 	/* No thumbnail: the screenshot itself, scaled to the thumbnail's width. */
-	g_assert_nonnull(
-	    strstr(page.html, "src=\"kubuntu/daily-live/20261125.1/smoke/screenshot.png\" width="));
+	g_assert_nonnull(strstr(
+		page.html, "src=\"kubuntu/daily-live/20261125.1/smoke/screenshot.png\" width="));
 	g_assert_nonnull(strstr(page.html, "href=\"kubuntu/daily-live/20261125.1/smoke/\""));
 
 	/* The oversize warning belongs to kubuntu's section, not ubuntu's. */
@@ -255,7 +265,8 @@ test_write(void)
 	*strstr(kubuntu, "</section>") = '\0';
 	g_assert_nonnull(strstr(kubuntu, oversized_text));
 	{
-		g_autofree gchar *ubuntu = g_strdup(strstr(page.html, "<section id=\"ubuntu-daily-live\""));
+		g_autofree gchar *ubuntu =
+			g_strdup(strstr(page.html, "<section id=\"ubuntu-daily-live\""));
 		g_assert_nonnull(ubuntu);
 		*strstr(ubuntu, "</section>") = '\0';
 		g_assert_null(strstr(ubuntu, oversized_text));
@@ -464,11 +475,11 @@ test_images_load(void)
 	g_ptr_array_add(sources, g_strdup("kubuntu/daily-live/20261125/smoke/screenshot.png"));
 	for (guint i = 0; i < sources->len; i++) {
 		g_string_append_printf(
-		    probe,
-		    "<p id=\"i%u\">pending <img src=\"%s\" "
-		    "onload=\"this.parentNode.textContent='i%u loaded '+this.naturalWidth\" "
-		    "onerror=\"this.parentNode.textContent='i%u broken'\"></p>\n",
-		    i, (const gchar *)sources->pdata[i], i, i);
+			probe,
+			"<p id=\"i%u\">pending <img src=\"%s\" "
+			"onload=\"this.parentNode.textContent='i%u loaded '+this.naturalWidth\" "
+			"onerror=\"this.parentNode.textContent='i%u broken'\"></p>\n",
+			i, (const gchar *)sources->pdata[i], i, i);
 	}
 	g_string_append(probe, "</body></html>\n");
 	g_file_set_contents(probe_path, probe->str, -1, &error);

@@ -40,8 +40,9 @@ test_question_without_newline(void)
 	/* d-i waits for input right after the prompt: no newline comes. */
 	feed(console, "Prompt: '?' for help> ");
 	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_QUESTION);
-	g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
-			"[!] Choose a mirror of the Debian archive: Debian archive mirror country:");
+	g_assert_cmpstr(
+		sg_console_get_problem_quote(console), ==,
+		"[!] Choose a mirror of the Debian archive: Debian archive mirror country:");
 }
 
 static void
@@ -49,8 +50,9 @@ test_error_dialog(void)
 {
 	g_autoptr(SgConsole) console = new_install_console();
 
-	feed(console, "[!!] Partition disks\n\nThe creation of an ext4 file system on partition "
-		      "#1 of Virtio Block Device (vda) failed.\n\nPrompt: '?' for help, default=1>\n");
+	feed(console,
+	     "[!!] Partition disks\n\nThe creation of an ext4 file system on partition "
+	     "#1 of Virtio Block Device (vda) failed.\n\nPrompt: '?' for help, default=1>\n");
 	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
 	g_assert_nonnull(strstr(sg_console_get_problem_quote(console), "[!!] Partition disks:"));
 }
@@ -71,10 +73,11 @@ test_harmless_error_lines(void)
 static void
 test_markers_split_across_reads(void)
 {
-	const gchar *markers[] = {"Reached target .*Graphical Interface", "Entering running state", NULL};
+	const gchar *markers[] = {"Reached target .*Graphical Interface", "Entering running state",
+				  NULL};
 	g_autoptr(GError) error = NULL;
-	g_autoptr(SgConsole) console = sg_console_new(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_DESKTOP,
-						      "lightdm", markers, &error);
+	g_autoptr(SgConsole) console = sg_console_new(
+		SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_DESKTOP, "lightdm", markers, &error);
 
 	g_assert_no_error(error);
 	feed(console, "[\x1b[0;32m  OK  \x1b[0m] Reached target graph");
@@ -92,8 +95,8 @@ static void
 test_display_manager_failure(void)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(SgConsole) console = sg_console_new(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_DESKTOP,
-						      "lightdm", NULL, &error);
+	g_autoptr(SgConsole) console = sg_console_new(
+		SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_DESKTOP, "lightdm", NULL, &error);
 
 	feed(console, "[FAILED] Failed to start plymouth-quit.service - Hide splash.\n");
 	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
@@ -105,12 +108,13 @@ static void
 test_subiquity_rules(void)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(SgConsole) console = sg_console_new(SG_FAMILY_SUBIQUITY, SG_CONSOLE_PHASE_INSTALL,
-						      NULL, NULL, &error);
+	g_autoptr(SgConsole) console =
+		sg_console_new(SG_FAMILY_SUBIQUITY, SG_CONSOLE_PHASE_INSTALL, NULL, NULL, &error);
 
 	feed(console, "start: subiquity/Install/install: installing\n");
 	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
-	feed(console, "finish: subiquity/Install/install/curtin: FAIL: curtin command block-meta\n");
+	feed(console,
+	     "finish: subiquity/Install/install/curtin: FAIL: curtin command block-meta\n");
 	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
 }
 
@@ -119,8 +123,8 @@ test_bad_marker(void)
 {
 	const gchar *markers[] = {"unclosed (group", NULL};
 	g_autoptr(GError) error = NULL;
-	SgConsole *console = sg_console_new(SG_FAMILY_LIVE, SG_CONSOLE_PHASE_DESKTOP, NULL, markers,
-					    &error);
+	SgConsole *console =
+		sg_console_new(SG_FAMILY_LIVE, SG_CONSOLE_PHASE_DESKTOP, NULL, markers, &error);
 	g_assert_null(console);
 	g_assert_nonnull(error);
 }

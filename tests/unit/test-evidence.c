@@ -22,51 +22,67 @@ fields(const gchar *first, ...)
 static void
 test_journal_matches(void)
 {
-	g_autoptr(GHashTable) target = fields("MESSAGE_ID", "39f53479d3a045ac8e11786248231fbf", "UNIT",
-					      "graphical.target", "MESSAGE", "Reached target x", NULL);
-	g_autoptr(GHashTable) other_unit = fields("MESSAGE_ID", "39f53479d3a045ac8e11786248231fbf", "UNIT",
-						  "multi-user.target", "MESSAGE", "Reached target Multi-User System.", NULL);
-	g_autoptr(GHashTable) session = fields("MESSAGE_ID", "8d45620c1a4348dbb17410da57c60c66", "USER_ID",
-					       "tester", NULL);
-	g_autoptr(GHashTable) wrong_user = fields("MESSAGE_ID", "8d45620c1a4348dbb17410da57c60c66", "USER_ID",
-						  "gdm", "MESSAGE", "New session c1 of user gdm.", NULL);
-	g_autoptr(GHashTable) running = fields("MESSAGE_ID", "0ce153587afa4095832d233c17a88001", NULL);
-	g_autoptr(GHashTable) failed = fields("MESSAGE_ID", "10dd2dc188b54a5e98970f56499d1f73", NULL);
+	g_autoptr(GHashTable) target =
+		fields("MESSAGE_ID", "39f53479d3a045ac8e11786248231fbf", "UNIT", "graphical.target",
+		       "MESSAGE", "Reached target x", NULL);
+	g_autoptr(GHashTable) other_unit =
+		fields("MESSAGE_ID", "39f53479d3a045ac8e11786248231fbf", "UNIT",
+		       "multi-user.target", "MESSAGE", "Reached target Multi-User System.", NULL);
+	g_autoptr(GHashTable) session =
+		fields("MESSAGE_ID", "8d45620c1a4348dbb17410da57c60c66", "USER_ID", "tester", NULL);
+	g_autoptr(GHashTable) wrong_user =
+		fields("MESSAGE_ID", "8d45620c1a4348dbb17410da57c60c66", "USER_ID", "gdm",
+		       "MESSAGE", "New session c1 of user gdm.", NULL);
+	g_autoptr(GHashTable) running =
+		fields("MESSAGE_ID", "0ce153587afa4095832d233c17a88001", NULL);
+	g_autoptr(GHashTable) failed =
+		fields("MESSAGE_ID", "10dd2dc188b54a5e98970f56499d1f73", NULL);
 
-	g_assert_cmpint(sg_evidence_match_journal(target, "tester"), ==, SG_EVIDENCE_GRAPHICAL_TARGET);
+	g_assert_cmpint(sg_evidence_match_journal(target, "tester"), ==,
+			SG_EVIDENCE_GRAPHICAL_TARGET);
 	g_assert_cmpint(sg_evidence_match_journal(other_unit, "tester"), ==, SG_EVIDENCE_NONE);
-	g_assert_cmpint(sg_evidence_match_journal(session, "tester"), ==, SG_EVIDENCE_LOGIN_SESSION);
+	g_assert_cmpint(sg_evidence_match_journal(session, "tester"), ==,
+			SG_EVIDENCE_LOGIN_SESSION);
 	g_assert_cmpint(sg_evidence_match_journal(wrong_user, "tester"), ==, SG_EVIDENCE_NONE);
-	g_assert_cmpint(sg_evidence_match_journal(running, "tester"), ==, SG_EVIDENCE_DESKTOP_SESSION);
-	g_assert_cmpint(sg_evidence_match_journal(failed, "tester"), ==, SG_EVIDENCE_DESKTOP_FAILURE);
+	g_assert_cmpint(sg_evidence_match_journal(running, "tester"), ==,
+			SG_EVIDENCE_DESKTOP_SESSION);
+	g_assert_cmpint(sg_evidence_match_journal(failed, "tester"), ==,
+			SG_EVIDENCE_DESKTOP_FAILURE);
 }
 
 static void
 test_text_logs(void)
 {
-	g_assert_cmpint(sg_evidence_match_text("Session pid=1021: Started with service 'lightdm-autologin', "
-					       "username 'tester'", "tester"),
+	g_assert_cmpint(sg_evidence_match_text(
+				"Session pid=1021: Started with service 'lightdm-autologin', "
+				"username 'tester'",
+				"tester"),
 			==, SG_EVIDENCE_LOGIN_SESSION);
-	g_assert_cmpint(sg_evidence_match_text("Session pid=1021: Started with service 'lightdm-autologin', "
-					       "username 'other'", "tester"),
+	g_assert_cmpint(sg_evidence_match_text(
+				"Session pid=1021: Started with service 'lightdm-autologin', "
+				"username 'other'",
+				"tester"),
 			==, SG_EVIDENCE_NONE);
-	g_assert_cmpint(sg_evidence_match_text("pam_unix(sddm-autologin:session): session opened for user "
-					       "tester(uid=1000) by (uid=0)", "tester"),
-			==, SG_EVIDENCE_LOGIN_SESSION);
-	g_assert_cmpint(sg_evidence_match_text("init: Reached target Graphical Interface.", "tester"), ==,
-			SG_EVIDENCE_GRAPHICAL_TARGET);
+	g_assert_cmpint(
+		sg_evidence_match_text("pam_unix(sddm-autologin:session): session opened for user "
+				       "tester(uid=1000) by (uid=0)",
+				       "tester"),
+		==, SG_EVIDENCE_LOGIN_SESSION);
+	g_assert_cmpint(
+		sg_evidence_match_text("init: Reached target Graphical Interface.", "tester"), ==,
+		SG_EVIDENCE_GRAPHICAL_TARGET);
 }
 
 static void
 test_judge(void)
 {
 	SgInspection inspection = {
-	    .os_summary = (gchar *)"Debian",
-	    .installer_logs = (gchar *)"/var/log/installer: syslog",
-	    .user = (gchar *)"/etc/passwd: tester:x:1000",
-	    .graphical_target = (gchar *)"journal: Reached target",
-	    .login_session = (gchar *)"journal: New session 1 of user tester.",
-	    .desktop_session = (gchar *)"journal: Entering running state",
+		.os_summary = (gchar *)"Debian",
+		.installer_logs = (gchar *)"/var/log/installer: syslog",
+		.user = (gchar *)"/etc/passwd: tester:x:1000",
+		.graphical_target = (gchar *)"journal: Reached target",
+		.login_session = (gchar *)"journal: New session 1 of user tester.",
+		.desktop_session = (gchar *)"journal: Entering running state",
 	};
 	g_autofree gchar *reason = NULL;
 
@@ -92,12 +108,15 @@ test_judge(void)
 static void
 test_answers(void)
 {
-	g_autofree gchar *preseed = sg_answers_get_username(SG_FAMILY_DEBIAN_INSTALLER,
+	g_autofree gchar *preseed = sg_answers_get_username(
+		SG_FAMILY_DEBIAN_INSTALLER,
 		"# d-i passwd/username string commented\nd-i passwd/user-fullname string A B\n"
 		"d-i  passwd/username  string tester\n");
-	g_autofree gchar *autoinstall = sg_answers_get_username(SG_FAMILY_SUBIQUITY,
-		"#cloud-config\nautoinstall:\n  version: 1\n  identity:\n    hostname: x\n    username: ubuntu\n");
-	g_autofree gchar *none = sg_answers_get_username(SG_FAMILY_UBIQUITY, "d-i foo/bar string x\n");
+	g_autofree gchar *autoinstall = sg_answers_get_username(
+		SG_FAMILY_SUBIQUITY, "#cloud-config\nautoinstall:\n  version: 1\n  identity:\n    "
+				     "hostname: x\n    username: ubuntu\n");
+	g_autofree gchar *none =
+		sg_answers_get_username(SG_FAMILY_UBIQUITY, "d-i foo/bar string x\n");
 
 	g_assert_cmpstr(preseed, ==, "tester");
 	g_assert_cmpstr(autoinstall, ==, "ubuntu");
@@ -108,9 +127,16 @@ static void
 test_domain_xml(void)
 {
 	SgDomainSpec install = {
-	    .name = "smokegate-h-1-1-install", .domain_type = "qemu", .memory_mib = 512, .vcpus = 1,
-	    .kernel = "/s/kernel", .initrd = "/s/initrd", .cmdline = "auto=true a<b",
-	    .disk = "/s/disk.qcow2", .cdrom = "/images/it's.iso", .console_log = "/e/console.log",
+		.name = "smokegate-h-1-1-install",
+		.domain_type = "qemu",
+		.memory_mib = 512,
+		.vcpus = 1,
+		.kernel = "/s/kernel",
+		.initrd = "/s/initrd",
+		.cmdline = "auto=true a<b",
+		.disk = "/s/disk.qcow2",
+		.cdrom = "/images/it's.iso",
+		.console_log = "/e/console.log",
 	};
 	SgDomainSpec boot = install;
 	g_autofree gchar *install_xml = sg_domain_xml_build(&install);

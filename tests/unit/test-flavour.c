@@ -17,8 +17,10 @@ write_profile(const gchar *dir, const gchar *name, const gchar *contents)
 static void
 test_shipped_profiles(void)
 {
-	g_autofree gchar *flavours_dir = g_test_build_filename(G_TEST_DIST, "..", "..", "guests", "flavours", NULL);
-	g_autofree gchar *answers_dir = g_test_build_filename(G_TEST_DIST, "..", "..", "preseed", NULL);
+	g_autofree gchar *flavours_dir =
+		g_test_build_filename(G_TEST_DIST, "..", "..", "guests", "flavours", NULL);
+	g_autofree gchar *answers_dir =
+		g_test_build_filename(G_TEST_DIST, "..", "..", "preseed", NULL);
 	const gchar *dirs[] = {flavours_dir, NULL};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, &error);
@@ -34,7 +36,8 @@ test_shipped_profiles(void)
 		g_test_message("profile %s", flavour->name);
 		g_assert_cmpint(flavour->family, !=, SG_FAMILY_UNKNOWN);
 		g_assert_true(flavour->plan_install || flavour->plan_live);
-		g_assert_true(flavour->disk_info_pattern != NULL || flavour->volume_id_pattern != NULL);
+		g_assert_true(flavour->disk_info_pattern != NULL ||
+			      flavour->volume_id_pattern != NULL);
 		g_assert_cmpuint(g_strv_length(flavour->console_markers), >, 0);
 		if (flavour->plan_live)
 			g_assert_nonnull(flavour->live_kernel);
@@ -42,7 +45,8 @@ test_shipped_profiles(void)
 			continue;
 		g_assert_nonnull(flavour->kernel);
 		g_assert_nonnull(flavour->answers);
-		/* Every answer file is there and names the user whose session proves the desktop. */
+		/* Every answer file is there and names the user whose session proves the desktop.
+		 */
 		answers = g_build_filename(answers_dir, flavour->answers, NULL);
 		g_assert_true(g_file_get_contents(answers, &contents, NULL, NULL));
 		username = sg_answers_get_username(flavour->family, contents);
@@ -57,22 +61,27 @@ test_shipped_profiles(void)
 static void
 test_detect(void)
 {
-	g_autofree gchar *flavours_dir = g_test_build_filename(G_TEST_DIST, "..", "..", "guests", "flavours", NULL);
+	g_autofree gchar *flavours_dir =
+		g_test_build_filename(G_TEST_DIST, "..", "..", "guests", "flavours", NULL);
 	const gchar *dirs[] = {flavours_dir, NULL};
 	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
 	SgFlavour *found;
 
-	found = sg_flavour_detect(flavours, "Smokegate Test Image 1.0 \"good\" - amd64 debian-installer (20261125)",
-				  "SMOKETEST_AMD64");
+	found = sg_flavour_detect(
+		flavours, "Smokegate Test Image 1.0 \"good\" - amd64 debian-installer (20261125)",
+		"SMOKETEST_AMD64");
 	g_assert_nonnull(found);
 	g_assert_cmpstr(found->name, ==, "smoketest");
-	found = sg_flavour_detect(flavours, "Smokegate Test Ubuntu 1.0 \"good\" - amd64 ubiquity (20261125)",
+	found = sg_flavour_detect(flavours,
+				  "Smokegate Test Ubuntu 1.0 \"good\" - amd64 ubiquity (20261125)",
 				  "SMOKETEST_CASPER");
 	g_assert_cmpstr(found->name, ==, "smoketest-casper");
-	found = sg_flavour_detect(flavours, "Smokegate Test Ubuntu Server 1.0 \"good\" - amd64 subiquity (20261125)",
-				  "SMOKETEST_SUBIQUITY");
+	found = sg_flavour_detect(
+		flavours, "Smokegate Test Ubuntu Server 1.0 \"good\" - amd64 subiquity (20261125)",
+		"SMOKETEST_SUBIQUITY");
 	g_assert_cmpstr(found->name, ==, "smoketest-subiquity");
-	found = sg_flavour_detect(flavours, "Smokegate Test Debian Live 1.0 \"good\" - amd64 live (20261125)",
+	found = sg_flavour_detect(flavours,
+				  "Smokegate Test Debian Live 1.0 \"good\" - amd64 live (20261125)",
 				  "SMOKETEST_LIVE");
 	g_assert_cmpstr(found->name, ==, "smoketest-live");
 	/* No .disk/info: the volume id alone tells. */
@@ -86,19 +95,22 @@ static void
 test_override_and_errors(void)
 {
 	g_autofree gchar *dir = g_dir_make_tmp("sg-flavour-XXXXXX", NULL);
-	g_autofree gchar *good = write_profile(dir, "mine.conf",
+	g_autofree gchar *good = write_profile(
+		dir, "mine.conf",
 		"[Flavour]\nFamily=live\n[Live]\nKernel=/live/vmlinuz\nInitrd=/live/initrd.img\n"
 		"[Guest]\nMemoryMiB=1024\n");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SgFlavour) flavour = sg_flavour_load_file(good, &error);
-	g_autofree gchar *bad_family = write_profile(dir, "bad.conf",
-		"[Flavour]\nFamily=anaconda\n[Boot]\nKernel=/k\n");
-	g_autofree gchar *bad_number = write_profile(dir, "num.conf",
-		"[Flavour]\nFamily=debian-installer\n[Boot]\nKernel=/k\nInitrd=/i\n[Guest]\nMemoryMiB=lots\n");
-	g_autofree gchar *bad_syntax = write_profile(dir, "syntax.conf",
-		"[Flavour]\nFamily=live\nthis line is wrong\n");
-	g_autofree gchar *bad_plan = write_profile(dir, "plan.conf",
-		"[Flavour]\nFamily=live\nPlans=install\n");
+	g_autofree gchar *bad_family =
+		write_profile(dir, "bad.conf", "[Flavour]\nFamily=anaconda\n[Boot]\nKernel=/k\n");
+	g_autofree gchar *bad_number =
+		write_profile(dir, "num.conf",
+			      "[Flavour]\nFamily=debian-installer\n[Boot]\nKernel=/k\nInitrd=/"
+			      "i\n[Guest]\nMemoryMiB=lots\n");
+	g_autofree gchar *bad_syntax =
+		write_profile(dir, "syntax.conf", "[Flavour]\nFamily=live\nthis line is wrong\n");
+	g_autofree gchar *bad_plan =
+		write_profile(dir, "plan.conf", "[Flavour]\nFamily=live\nPlans=install\n");
 	g_autofree gchar *missing = write_profile(dir, "missing.conf", "[Flavour]\nFamily=live\n");
 	SgFlavour *refused;
 
@@ -121,7 +133,8 @@ test_override_and_errors(void)
 	g_assert_nonnull(strstr(error->message, "num.conf:7: "));
 	g_clear_error(&error);
 	g_assert_null(sg_flavour_load_file(missing, &error));
-	g_assert_nonnull(strstr(error->message, "Kernel= and Initrd= are needed for the live plan"));
+	g_assert_nonnull(
+		strstr(error->message, "Kernel= and Initrd= are needed for the live plan"));
 	g_clear_error(&error);
 	g_assert_null(sg_flavour_load_file(bad_syntax, &error));
 	g_assert_nonnull(strstr(error->message, "syntax.conf:3: "));

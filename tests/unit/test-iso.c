@@ -31,11 +31,12 @@ fixture_set_up(Fixture *f, gconstpointer data)
 	g_assert_true(g_file_set_contents(kernel, "not really a kernel", -1, NULL));
 	f->iso = g_build_filename(f->dir, "test.iso", NULL);
 	{
-		const gchar *argv[] = {"xorriso", "-as", "mkisofs", "-quiet", "-R", "-J", "-V", "TEST_VOLUME",
-				       "-o", f->iso, tree, NULL};
+		const gchar *argv[] = {"xorriso", "-as",	 "mkisofs", "-quiet", "-R", "-J",
+				       "-V",	  "TEST_VOLUME", "-o",	    f->iso,   tree, NULL};
 		g_autoptr(GError) error = NULL;
-		g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-			     NULL, NULL, NULL, &status, &error);
+		g_spawn_sync(NULL, (gchar **)argv, NULL,
+			     G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+			     NULL, &status, &error);
 		g_assert_no_error(error);
 		g_assert_cmpint(status, ==, 0);
 	}
@@ -112,7 +113,8 @@ test_inject(Fixture *f, gconstpointer data)
 	struct archive_entry *entry;
 	gchar buffer[64] = {0};
 
-	g_assert_true(g_file_set_contents(initrd, "ORIGINAL", 8 + 1, NULL)); /* 9 bytes: needs padding */
+	g_assert_true(
+		g_file_set_contents(initrd, "ORIGINAL", 8 + 1, NULL)); /* 9 bytes: needs padding */
 	g_assert_true(g_file_set_contents(answers, "d-i passwd/username string t\n", -1, NULL));
 	g_hash_table_insert(files, (gpointer) "preseed.cfg", answers);
 	g_assert_true(sg_initrd_inject(initrd, files, output, &error));
@@ -136,9 +138,11 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add("/iso/read-info", Fixture, NULL, fixture_set_up, test_read_info, fixture_tear_down);
+	g_test_add("/iso/read-info", Fixture, NULL, fixture_set_up, test_read_info,
+		   fixture_tear_down);
 	g_test_add("/iso/extract", Fixture, NULL, fixture_set_up, test_extract, fixture_tear_down);
-	g_test_add("/iso/truncated", Fixture, NULL, fixture_set_up, test_truncated, fixture_tear_down);
+	g_test_add("/iso/truncated", Fixture, NULL, fixture_set_up, test_truncated,
+		   fixture_tear_down);
 	g_test_add("/iso/inject", Fixture, NULL, fixture_set_up, test_inject, fixture_tear_down);
 	return g_test_run();
 }
