@@ -91,7 +91,7 @@ sg_console_new(SgFamily family, SgConsolePhase phase, const gchar *display_manag
 	console->dialog_title = g_regex_new("^\\s*\\[!!?\\] \\S", 0, 0, NULL);
 	console->dialog_prompt = g_regex_new("Prompt: '\\?' for help", 0, 0, NULL);
 	console->error_words =
-		g_regex_new("fail|error|could not|cannot|unable", G_REGEX_CASELESS, 0, NULL);
+		g_regex_new("fail|error|could not|cannot|unable|not available", G_REGEX_CASELESS, 0, NULL);
 	add_rules(console, display_manager);
 	for (guint i = 0; markers != NULL && markers[i] != NULL; i++) {
 		GRegex *regex = g_regex_new(markers[i], G_REGEX_OPTIMIZE, 0, error);

@@ -58,6 +58,18 @@ test_error_dialog(void)
 }
 
 static void
+test_mirror_error_dialog(void)
+{
+	g_autoptr(SgConsole) console = new_install_console();
+
+	/* d-i's mirror error says neither "error" nor "failed". */
+	feed(console, "[!!] Choose a mirror of the Debian archive\n\nThe specified Debian archive "
+		      "mirror is either not available, or does not have a valid Release file on "
+		      "it.\n\nPrompt: '?' for help>\n");
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
+}
+
+static void
 test_harmless_error_lines(void)
 {
 	g_autoptr(SgConsole) console = new_install_console();
@@ -136,6 +148,7 @@ main(int argc, char **argv)
 	g_test_add_func("/console/panic", test_panic);
 	g_test_add_func("/console/question-without-newline", test_question_without_newline);
 	g_test_add_func("/console/error-dialog", test_error_dialog);
+	g_test_add_func("/console/mirror-error-dialog", test_mirror_error_dialog);
 	g_test_add_func("/console/harmless-error-lines", test_harmless_error_lines);
 	g_test_add_func("/console/markers-split-across-reads", test_markers_split_across_reads);
 	g_test_add_func("/console/display-manager-failure", test_display_manager_failure);
