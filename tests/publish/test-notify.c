@@ -162,12 +162,26 @@ tracker_start(Tracker *tracker)
 	g_mutex_unlock(&tracker->ready_lock);
 }
 
+static gboolean
+quit_tracker_loop(gpointer loop)
+{
+	g_main_loop_quit(loop);
+	return G_SOURCE_REMOVE;
+}
+
 static void
 tracker_stop(Tracker *tracker)
 {
+	GSource *quit;
+
 	if (tracker->thread == NULL)
 		return;
-	g_main_loop_quit(tracker->loop);
+	/* Queued on the tracker's own context: a quit called before its
+	 * thread entered g_main_loop_run() would be lost, and the join hang. */
+	quit = g_idle_source_new();
+	g_source_set_callback(quit, quit_tracker_loop, tracker->loop, NULL);
+	g_source_attach(quit, tracker->context);
+	g_source_unref(quit);
 	g_thread_join(g_steal_pointer(&tracker->thread));
 	g_clear_pointer(&tracker->loop, g_main_loop_unref);
 	g_clear_pointer(&tracker->context, g_main_context_unref);
