@@ -12,7 +12,8 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 {
 	GString *xml = g_string_new(NULL);
 
-	append_escaped(xml, "<domain type='%s'>\n", spec->domain_type);
+	append_escaped(xml, "<domain type='%s' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n",
+		       spec->domain_type);
 	append_escaped(xml, "  <name>%s</name>\n", spec->name);
 	g_string_append_printf(xml, "  <memory unit='MiB'>%u</memory>\n", spec->memory_mib);
 	g_string_append_printf(xml, "  <vcpu>%u</vcpu>\n", spec->vcpus);
@@ -75,6 +76,22 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 		       spec->console_log);
 	g_string_append(xml, "    <video><model type='vga' vram='16384'/></video>\n"
 			     "    <memballoon model='none'/>\n"
-			     "  </devices>\n</domain>\n");
+			     "  </devices>\n");
+	if (spec->mirror != NULL) {
+		/* libvirt's own user-mode interface cannot restrict the guest, so
+		 * QEMU is told directly: restrict=on cuts the guest off from the
+		 * host and the world, and the only way out is the forward to the
+		 * mirror (socat, one process per connection). */
+		g_autofree gchar *netdev = g_strdup_printf(
+		    "user,id=mirror0,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:%s",
+		    spec->mirror);
+		g_string_append(xml, "  <qemu:commandline>\n"
+				     "    <qemu:arg value='-netdev'/>\n");
+		append_escaped(xml, "    <qemu:arg value='%s'/>\n", netdev);
+		g_string_append(xml, "    <qemu:arg value='-device'/>\n"
+				     "    <qemu:arg value='virtio-net-pci,netdev=mirror0,bus=pci.0,addr=0x10'/>\n"
+				     "  </qemu:commandline>\n");
+	}
+	g_string_append(xml, "</domain>\n");
 	return g_string_free(xml, FALSE);
 }

@@ -27,6 +27,7 @@ sg_flavour_free(SgFlavour *flavour)
 	g_free(flavour->live_initrd);
 	g_free(flavour->live_kernel_args);
 	g_free(flavour->live_user);
+	g_free(flavour->mirror);
 	g_strfreev(flavour->console_markers);
 	g_free(flavour);
 }
@@ -211,9 +212,15 @@ load_guest(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **er
 {
 	g_autofree gchar *network = get_string(keyfile, "Guest", "Network", "none");
 
-	if (g_str_equal(network, "mirror"))
+	if (g_str_equal(network, "mirror")) {
 		flavour->needs_mirror = TRUE;
-	else if (!g_str_equal(network, "none")) {
+		flavour->mirror = get_string(keyfile, "Guest", "Mirror", NULL);
+		if (flavour->mirror == NULL) {
+			refuse(error, path, "Guest", "Network",
+			       "[Guest] Network=mirror needs Mirror=http://HOST[:PORT]");
+			return FALSE;
+		}
+	} else if (!g_str_equal(network, "none")) {
 		refuse(error, path, "Guest", "Network", "[Guest] Network=%s is not none or mirror",
 		       network);
 		return FALSE;

@@ -25,6 +25,7 @@ typedef struct {
 	gchar *live_kernel_args;
 	gchar *live_user;
 	gboolean needs_mirror; /* the install needs a package mirror */
+	gchar *mirror; /* http://HOST[:PORT] the guest's 10.0.2.100:80 leads to */
 	guint memory_mib;
 	guint vcpus;
 	guint disk_gib;

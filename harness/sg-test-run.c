@@ -43,6 +43,7 @@ typedef struct {
 	gchar *live_initrd;
 	gchar *cidata; /* the subiquity answers as a NoCloud volume */
 	gchar *disk;
+	gchar *mirror; /* HOST:PORT of the package mirror, for the install */
 	GString *passed; /* what each plan proved, for the pass reason */
 	gboolean use_kvm;
 	gint64 problem_seen_us; /* monotonic time the failing console line was read */
@@ -61,6 +62,7 @@ sg_run_clear(SgRun *run)
 	g_free(run->live_kernel);
 	g_free(run->live_initrd);
 	g_free(run->cidata);
+	g_free(run->mirror);
 	if (run->passed != NULL)
 		g_string_free(run->passed, TRUE);
 	g_free(run->disk);
@@ -299,6 +301,23 @@ deliver_answers(SgRun *run, GError **error)
 	return TRUE;
 }
 
+/* "HOST:PORT" of an http:// mirror URL, checked so that it cannot smuggle
+ * options into QEMU's command line. */
+static gchar *
+mirror_address(const gchar *url, GError **error)
+{
+	g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
+	const gchar *host = uri != NULL ? g_uri_get_host(uri) : NULL;
+
+	if (uri == NULL || g_strcmp0(g_uri_get_scheme(uri), "http") != 0 || host == NULL ||
+	    host[0] == '\0' || strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(host)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "the flavour's Mirror=%s is not http://HOST[:PORT]", url);
+		return NULL;
+	}
+	return g_strdup_printf("%s:%d", host, g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : 80);
+}
+
 /* Prepare: image identity, kernel and initrd out of the ISO, answers in. */
 static gboolean
 prepare(SgRun *run, GError **error)
@@ -318,15 +337,9 @@ prepare(SgRun *run, GError **error)
 	if (!load_answers(run, error))
 		return FALSE;
 	if (run->flavour->plan_install && run->flavour->needs_mirror) {
-		/* Guests get no network at all rather than one that could reach
-		 * the lab host: a mirror-only network is not built yet. */
-		sg_result_decide(
-			run->result, SG_VERDICT_ERROR,
-			"the %s install needs a package mirror, and smokegate cannot yet give "
-			"a guest a network that reaches only the mirror",
-			run->flavour->name);
-		sg_phase_finish(phase, SG_PHASE_ERROR, run->result->reason);
-		return TRUE;
+		run->mirror = mirror_address(run->flavour->mirror, error);
+		if (run->mirror == NULL)
+			return FALSE;
 	}
 	run->lab = sg_lab_open(run->options->connect_uri, &local_error);
 	if (run->lab == NULL) {
@@ -486,6 +499,7 @@ run_install(SgRun *run)
 	spec.cmdline = run->flavour->kernel_args;
 	spec.cdrom = run->result->image; /* absolute: QEMU's cwd is not ours */
 	spec.seed_cdrom = run->cidata;
+	spec.mirror = run->mirror;
 	if (!start_guest(run, phase, &spec, &guest))
 		return FALSE;
 	outcome = sg_watch_run(&(SgWatch){

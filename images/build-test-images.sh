@@ -10,6 +10,8 @@
 #   smoketest-casper-amd64-{good,installer-error}.iso   ubiquity + casper live
 #   smoketest-subiquity-amd64-{good,fail}.iso           subiquity autoinstall
 #   smoketest-live-amd64-{good,no-desktop}.iso          Debian live, no installer
+# and smoketest-netinst-amd64-good.iso: the good d-i install, but like
+# Debian's netinst it needs a package mirror (installer/netcfg.sh).
 #
 # Built from files of the host's Debian packages (kernel, busybox-static,
 # isolinux, syslinux-common, extlinux, e2fsprogs, fdisk,
@@ -139,6 +141,27 @@ for variant in $VARIANTS; do
 	make_iso "$tree" "$outdir/smoketest-amd64-$variant.iso"
 	msg "wrote $outdir/smoketest-amd64-$variant.iso"
 done
+
+# --- netinst: the good install, but it needs a package mirror ------------
+# Its own initrd: the common one plus virtio_net (and what it needs), the
+# udhcpc script and netcfg.sh, with /etc/variant good and /etc/media netinst.
+netinst=$work/installer-netinst
+cp -a "$inst" "$netinst"
+rootfs_modules "$netinst" "$kver" virtio_net
+mkdir -p "$netinst/etc/udhcpc"
+install -m 0755 "$here/installer/udhcpc.script" "$netinst/etc/udhcpc/default.script"
+install -m 0644 "$here/installer/netcfg.sh" "$netinst/usr/lib/smoketest/netcfg.sh"
+printf 'good\n' >"$netinst/etc/variant"
+printf 'netinst\n' >"$netinst/etc/media"
+tree=$work/netinst-good/tree
+mkdir -p "$tree/install.amd" "$tree/pool"
+rootfs_cpio "$netinst" "$tree/install.amd/initrd.gz"
+ln -s "/boot/vmlinuz-$kver" "$tree/install.amd/vmlinuz"
+ln -s "$common/isolinux" "$tree/isolinux"
+ln -s "$work/pool/system.tar.gz" "$tree/pool/system.tar.gz"
+disk_info "$tree" "Smokegate Test Netinst 1.0 \"good\" - amd64 debian-installer ($date)"
+make_iso "$tree" "$outdir/smoketest-netinst-amd64-good.iso" SMOKETEST_NETINST
+msg "wrote $outdir/smoketest-netinst-amd64-good.iso"
 
 # --- the live file system: the same system as the installed one ----------
 # casper and live-boot mount it; ubiquity and curtin copy it to the disk.

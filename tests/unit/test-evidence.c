@@ -141,8 +141,10 @@ test_domain_xml(void)
 	SgDomainSpec boot = install;
 	g_autofree gchar *install_xml = sg_domain_xml_build(&install);
 	g_autofree gchar *boot_xml = NULL;
+	g_autofree gchar *mirror_xml = NULL;
 
-	g_assert_nonnull(strstr(install_xml, "<domain type='qemu'>"));
+	g_assert_true(g_str_has_prefix(install_xml, "<domain type='qemu' "));
+	g_assert_null(strstr(install_xml, "<qemu:commandline>"));
 	g_assert_nonnull(strstr(install_xml, "<cmdline>auto=true a&lt;b</cmdline>"));
 	g_assert_nonnull(strstr(install_xml, "it&apos;s.iso"));
 	g_assert_nonnull(strstr(install_xml, "<on_reboot>destroy</on_reboot>"));
@@ -153,6 +155,13 @@ test_domain_xml(void)
 	g_assert_null(strstr(boot_xml, "<kernel>"));
 	g_assert_null(strstr(boot_xml, "device='cdrom'"));
 	g_assert_nonnull(strstr(boot_xml, "<boot dev='hd'/>"));
+
+	/* A guest that needs a mirror reaches that and nothing else. */
+	install.mirror = "mirror.example:8080";
+	mirror_xml = sg_domain_xml_build(&install);
+	g_assert_nonnull(strstr(mirror_xml, "restrict=on"));
+	g_assert_nonnull(strstr(mirror_xml, "guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:mirror.example:8080"));
+	g_assert_null(strstr(mirror_xml, "<interface"));
 }
 
 int

@@ -111,6 +111,9 @@ test_override_and_errors(void)
 		write_profile(dir, "syntax.conf", "[Flavour]\nFamily=live\nthis line is wrong\n");
 	g_autofree gchar *bad_plan =
 		write_profile(dir, "plan.conf", "[Flavour]\nFamily=live\nPlans=install\n");
+	g_autofree gchar *no_mirror = write_profile(dir, "nomirror.conf",
+						    "[Flavour]\nFamily=debian-installer\n[Boot]\nKernel=/k\n"
+						    "Initrd=/i\n[Guest]\nNetwork=mirror\n");
 	g_autofree gchar *missing = write_profile(dir, "missing.conf", "[Flavour]\nFamily=live\n");
 	SgFlavour *refused;
 
@@ -143,6 +146,11 @@ test_override_and_errors(void)
 	g_assert_nonnull(strstr(error->message, "plan.conf:3: "));
 	g_assert_nonnull(strstr(error->message, "Plans=live"));
 	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(no_mirror, &error));
+	g_assert_nonnull(strstr(error->message, "nomirror.conf:7: "));
+	g_assert_nonnull(strstr(error->message, "Mirror="));
+	g_clear_error(&error);
+	g_unlink(no_mirror);
 	g_unlink(bad_syntax);
 	g_unlink(bad_plan);
 
