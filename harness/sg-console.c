@@ -34,7 +34,7 @@ struct _SgConsole {
 static void
 add_rule(SgConsole *console, const gchar *pattern, SgConsoleProblem problem)
 {
-	SgConsoleRule rule = {g_regex_new(pattern, G_REGEX_OPTIMIZE, 0, NULL), problem};
+	SgConsoleRule rule = {g_regex_new(pattern, 0, 0, NULL), problem};
 	g_assert(rule.regex != NULL);
 	g_array_append_val(console->rules, rule);
 }
@@ -94,7 +94,7 @@ sg_console_new(SgFamily family, SgConsolePhase phase, const gchar *display_manag
 		g_regex_new("fail|error|could not|cannot|unable|not available", G_REGEX_CASELESS, 0, NULL);
 	add_rules(console, display_manager);
 	for (guint i = 0; markers != NULL && markers[i] != NULL; i++) {
-		GRegex *regex = g_regex_new(markers[i], G_REGEX_OPTIMIZE, 0, error);
+		GRegex *regex = g_regex_new(markers[i], 0, 0, error);
 		if (regex == NULL) {
 			g_prefix_error(error, "bad console marker %s: ", markers[i]);
 			return NULL;

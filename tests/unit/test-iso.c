@@ -25,8 +25,13 @@ fixture_set_up(Fixture *f, gconstpointer data)
 	tree = g_build_filename(f->dir, "tree", NULL);
 	info = g_build_filename(tree, ".disk", "info", NULL);
 	kernel = g_build_filename(tree, "install.amd", "vmlinuz", NULL);
-	g_mkdir_with_parents(g_path_get_dirname(info), 0755);
-	g_mkdir_with_parents(g_path_get_dirname(kernel), 0755);
+	g_autofree gchar *info_dir = NULL;
+	g_autofree gchar *kernel_dir = NULL;
+
+	info_dir = g_path_get_dirname(info);
+	kernel_dir = g_path_get_dirname(kernel);
+	g_mkdir_with_parents(info_dir, 0755);
+	g_mkdir_with_parents(kernel_dir, 0755);
 	g_assert_true(g_file_set_contents(info, "Test OS 1.0 \"x\" - amd64", -1, NULL));
 	g_assert_true(g_file_set_contents(kernel, "not really a kernel", -1, NULL));
 	f->iso = g_build_filename(f->dir, "test.iso", NULL);
