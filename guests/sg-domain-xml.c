@@ -61,13 +61,6 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 			       "      <readonly/>\n"
 			       "    </disk>\n",
 			       spec->seed_cdrom);
-	if (spec->network != NULL)
-		append_escaped(xml,
-			       "    <interface type='network'>\n"
-			       "      <source network='%s'/>\n"
-			       "      <model type='virtio'/>\n"
-			       "    </interface>\n",
-			       spec->network);
 	append_escaped(xml,
 		       "    <serial type='file'>\n"
 		       "      <source path='%s'/>\n"

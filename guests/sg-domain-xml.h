@@ -17,8 +17,8 @@ typedef struct {
 	const gchar *cdrom;	 /* NULL for none */
 	const gchar *seed_cdrom; /* a second CD-ROM (cloud-init CIDATA), or NULL */
 	const gchar *console_log;
-	const gchar *network; /* NULL: no network device at all */
-	/* "HOST:PORT": a NIC on a user-mode network of its own that reaches
+	/* No network device at all, unless @mirror is "HOST:PORT": then a NIC
+	 * on a user-mode network of its own that reaches
 	 * nothing but this, as http://10.0.2.100/ in the guest. NULL: none. */
 	const gchar *mirror;
 } SgDomainSpec;

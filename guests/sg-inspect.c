@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sg-error.h"
+#include "sg-json.h"
 #include "sg-evidence-match.h"
 
 /* A journal of a long-lived system can be huge; the boot we care about is
@@ -75,16 +76,11 @@ describe_os(guestfs_h *g, const char *root, JsonBuilder *report)
 
 	json_builder_set_member_name(report, "os");
 	json_builder_begin_object(report);
-	json_builder_set_member_name(report, "root");
-	json_builder_add_string_value(report, root);
-	json_builder_set_member_name(report, "product");
-	json_builder_add_string_value(report, product);
-	json_builder_set_member_name(report, "distro");
-	json_builder_add_string_value(report, distro);
-	json_builder_set_member_name(report, "version");
-	json_builder_add_string_value(report, version);
-	json_builder_set_member_name(report, "hostname");
-	json_builder_add_string_value(report, hostname);
+	sg_json_add_string(report, "root", root);
+	sg_json_add_string(report, "product", product);
+	sg_json_add_string(report, "distro", distro);
+	sg_json_add_string(report, "version", version);
+	sg_json_add_string(report, "hostname", hostname);
 	json_builder_end_object(report);
 	return g_strdup_printf("%s (%s %d.%d, hostname %s)", product != NULL ? product : "?",
 			       distro != NULL ? distro : "?", major, minor,
@@ -109,10 +105,8 @@ read_installer_logs(guestfs_h *g, SgInspection *inspection, JsonBuilder *report)
 			continue;
 		size = guestfs_filesize(g, path);
 		json_builder_begin_object(report);
-		json_builder_set_member_name(report, "path");
-		json_builder_add_string_value(report, path);
-		json_builder_set_member_name(report, "size");
-		json_builder_add_int_value(report, size);
+		sg_json_add_string(report, "path", path);
+		sg_json_add_int(report, "size", size);
 		json_builder_end_object(report);
 		g_string_append_printf(listing, "%s%s", listing->len > 0 ? ", " : "", *p);
 		if (g_str_has_suffix(*p, "subiquity-traceback.txt") &&
@@ -144,8 +138,7 @@ find_user(guestfs_h *g, const gchar *username, SgInspection *inspection, JsonBui
 		}
 	}
 	strv_free(lines);
-	json_builder_set_member_name(report, "user");
-	json_builder_add_string_value(report, inspection->user);
+	sg_json_add_string(report, "user", inspection->user);
 }
 
 static gchar **
@@ -175,12 +168,9 @@ record_evidence(SgInspection *inspection, JsonBuilder *report, SgEvidenceKind ki
 		return;
 	*slot = g_strdup_printf("%s: %s", source, text);
 	json_builder_begin_object(report);
-	json_builder_set_member_name(report, "kind");
-	json_builder_add_string_value(report, sg_evidence_kind_to_string(kind));
-	json_builder_set_member_name(report, "source");
-	json_builder_add_string_value(report, source);
-	json_builder_set_member_name(report, "text");
-	json_builder_add_string_value(report, text);
+	sg_json_add_string(report, "kind", sg_evidence_kind_to_string(kind));
+	sg_json_add_string(report, "source", source);
+	sg_json_add_string(report, "text", text);
 	json_builder_end_object(report);
 }
 
@@ -253,8 +243,7 @@ read_desktop_evidence(guestfs_h *g, const gchar *username, SgInspection *inspect
 	    inspection->desktop_session == NULL)
 		read_text_logs(g, username, inspection, report);
 	json_builder_end_array(report);
-	json_builder_set_member_name(report, "journal_entries");
-	json_builder_add_int_value(report, entries);
+	sg_json_add_int(report, "journal_entries", entries);
 }
 
 SgInspection *

@@ -1,7 +1,6 @@
 #include "sg-lab.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "sg-error.h"
+#include "sg-files.h"
 
 /*
  * libvirt's embedded QEMU driver is one per process: every lab of this
@@ -43,21 +43,6 @@ sg_lab_state_dir(void)
 	if (override != NULL && override[0] != '\0')
 		return g_strdup(override);
 	return g_build_filename(g_get_user_cache_dir(), "smokegate", NULL);
-}
-
-static int
-remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	if (remove(path) != 0 && errno != ENOENT)
-		g_warning("cannot remove %s: %s", path, g_strerror(errno));
-	return 0;
-}
-
-static void
-remove_tree(const gchar *path)
-{
-	/* FTW_PHYS: never follow a symlink out of our own folder. */
-	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static gboolean
@@ -126,7 +111,7 @@ remove_stale_folders(const gchar *base, gboolean embed_roots)
 		if (embed_roots)
 			kill_orphan_qemus(path);
 		g_debug("removing %s left by process %" G_GINT64_FORMAT, path, pid);
-		remove_tree(path);
+		sg_files_remove_tree(path);
 	}
 }
 
@@ -181,22 +166,57 @@ write_embed_config(const gchar *root, GError **error)
 	return ok;
 }
 
+/* Closes the connection and removes the embedded root it ran in. */
+static void
+shared_connection_free(SgSharedConnection *shared)
+{
+	if (shared->conn != NULL)
+		virConnectClose(shared->conn);
+	if (shared->embed_root != NULL)
+		sg_files_remove_tree(shared->embed_root);
+	g_free(shared->key);
+	g_free(shared->uri);
+	g_free(shared->embed_root);
+	g_free(shared);
+}
+
 static void
 shared_connection_release(SgSharedConnection *shared)
 {
 	g_mutex_lock(&shared_lock);
 	if (--shared->users == 0) {
 		g_hash_table_remove(shared_connections, shared->key);
-		if (shared->conn != NULL)
-			virConnectClose(shared->conn);
-		if (shared->embed_root != NULL)
-			remove_tree(shared->embed_root);
-		g_free(shared->key);
-		g_free(shared->uri);
-		g_free(shared->embed_root);
-		g_free(shared);
+		shared_connection_free(shared);
 	}
 	g_mutex_unlock(&shared_lock);
+}
+
+/* A new connection for @uri; NULL embeds the QEMU driver in a root of its own. */
+static SgSharedConnection *
+shared_connection_open(const gchar *key, const gchar *uri, const gchar *embed_base, GError **error)
+{
+	SgSharedConnection *shared = g_new0(SgSharedConnection, 1);
+
+	shared->key = g_strdup(key);
+	shared->users = 1;
+	if (uri == NULL) {
+		g_autofree gchar *pid = g_strdup_printf("%d", (int)getpid());
+		shared->embed_root = g_build_filename(embed_base, pid, NULL);
+		if (!write_embed_config(shared->embed_root, error)) {
+			shared_connection_free(shared);
+			return NULL;
+		}
+		shared->uri = g_strdup_printf("qemu:///embed?root=%s", shared->embed_root);
+	} else {
+		shared->uri = g_strdup(uri);
+	}
+	shared->conn = virConnectOpen(shared->uri);
+	if (shared->conn == NULL) {
+		sg_virt_set_error(error, "cannot connect to %s", shared->uri);
+		shared_connection_free(shared);
+		return NULL;
+	}
+	return shared;
 }
 
 /* Opens (or shares) the connection for @uri; NULL embeds the QEMU driver. */
@@ -212,39 +232,13 @@ shared_connection_acquire(const gchar *uri, const gchar *embed_base, GError **er
 	shared = g_hash_table_lookup(shared_connections, key);
 	if (shared != NULL) {
 		shared->users++;
-		g_mutex_unlock(&shared_lock);
-		return shared;
-	}
-	shared = g_new0(SgSharedConnection, 1);
-	shared->key = g_strdup(key);
-	shared->users = 1;
-	if (uri == NULL) {
-		g_autofree gchar *pid = g_strdup_printf("%d", (int)getpid());
-		shared->embed_root = g_build_filename(embed_base, pid, NULL);
-		if (!write_embed_config(shared->embed_root, error))
-			goto failed;
-		shared->uri = g_strdup_printf("qemu:///embed?root=%s", shared->embed_root);
 	} else {
-		shared->uri = g_strdup(uri);
+		shared = shared_connection_open(key, uri, embed_base, error);
+		if (shared != NULL)
+			g_hash_table_insert(shared_connections, shared->key, shared);
 	}
-	shared->conn = virConnectOpen(shared->uri);
-	if (shared->conn == NULL) {
-		sg_virt_set_error(error, "cannot connect to %s", shared->uri);
-		goto failed;
-	}
-	g_hash_table_insert(shared_connections, shared->key, shared);
 	g_mutex_unlock(&shared_lock);
 	return shared;
-
-failed:
-	if (shared->embed_root != NULL)
-		remove_tree(shared->embed_root);
-	g_free(shared->key);
-	g_free(shared->uri);
-	g_free(shared->embed_root);
-	g_free(shared);
-	g_mutex_unlock(&shared_lock);
-	return NULL;
 }
 
 SgLab *
@@ -314,7 +308,7 @@ sg_lab_close(SgLab *lab)
 	if (lab->shared != NULL)
 		shared_connection_release(lab->shared);
 	if (lab->scratch_dir != NULL)
-		remove_tree(lab->scratch_dir);
+		sg_files_remove_tree(lab->scratch_dir);
 	g_free(lab->scratch_dir);
 	g_free(lab->uri);
 	g_free(lab->host);

@@ -1,6 +1,7 @@
 #include "sg-build-record.h"
 
 #include "sg-error.h"
+#include "sg-json.h"
 #include "sg-tree.h"
 
 #define RECORD_FILE "smokegate.json"
@@ -144,14 +145,10 @@ sg_build_event_to_json(const SgBuildEvent *event)
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 
 	json_builder_begin_object(builder);
-	json_builder_set_member_name(builder, "what");
-	json_builder_add_string_value(builder, event->what);
-	json_builder_set_member_name(builder, "who");
-	json_builder_add_string_value(builder, event->who);
-	json_builder_set_member_name(builder, "when");
-	json_builder_add_string_value(builder, event->when);
-	json_builder_set_member_name(builder, "why");
-	json_builder_add_string_value(builder, event->why);
+	sg_json_add_string(builder, "what", event->what);
+	sg_json_add_string(builder, "who", event->who);
+	sg_json_add_string(builder, "when", event->when);
+	sg_json_add_string(builder, "why", event->why);
 	json_builder_end_object(builder);
 	return json_builder_get_root(builder);
 }
@@ -166,24 +163,15 @@ sg_build_record_save(SgBuildRecord *record, GError **error)
 	g_autofree gchar *text = NULL;
 
 	json_builder_begin_object(builder);
-	json_builder_set_member_name(builder, "state");
-	json_builder_add_string_value(builder, sg_build_state_to_string(record->state));
-	json_builder_set_member_name(builder, "image");
-	json_builder_add_string_value(builder, record->image);
-	json_builder_set_member_name(builder, "sha256");
-	json_builder_add_string_value(builder, record->sha256);
-	json_builder_set_member_name(builder, "size");
-	json_builder_add_int_value(builder, (gint64)record->size);
-	json_builder_set_member_name(builder, "oversized");
-	json_builder_add_boolean_value(builder, record->oversized);
-	json_builder_set_member_name(builder, "respin");
-	json_builder_add_boolean_value(builder, record->respin);
-	json_builder_set_member_name(builder, "verdict");
-	json_builder_add_string_value(builder, record->verdict);
-	json_builder_set_member_name(builder, "reason");
-	json_builder_add_string_value(builder, record->reason);
-	json_builder_set_member_name(builder, "errors");
-	json_builder_add_int_value(builder, record->errors);
+	sg_json_add_string(builder, "state", sg_build_state_to_string(record->state));
+	sg_json_add_string(builder, "image", record->image);
+	sg_json_add_string(builder, "sha256", record->sha256);
+	sg_json_add_int(builder, "size", (gint64)record->size);
+	sg_json_add_boolean(builder, "oversized", record->oversized);
+	sg_json_add_boolean(builder, "respin", record->respin);
+	sg_json_add_string(builder, "verdict", record->verdict);
+	sg_json_add_string(builder, "reason", record->reason);
+	sg_json_add_int(builder, "errors", record->errors);
 	json_builder_set_member_name(builder, "events");
 	json_builder_begin_array(builder);
 	for (guint i = 0; i < record->events->len; i++)

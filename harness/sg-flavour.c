@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "sg-error.h"
-#include "sg-sort.h"
+#include "sg-files.h"
 
 void
 sg_flavour_free(SgFlavour *flavour)
@@ -323,6 +323,12 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	return g_steal_pointer(&flavour);
 }
 
+static gboolean
+keep_profile(const gchar *dir, const gchar *name)
+{
+	return g_str_has_suffix(name, ".conf");
+}
+
 GPtrArray *
 sg_flavour_load_dirs(const gchar *const *dirs, GError **error)
 {
@@ -330,17 +336,8 @@ sg_flavour_load_dirs(const gchar *const *dirs, GError **error)
 		g_ptr_array_new_with_free_func((GDestroyNotify)sg_flavour_free);
 
 	for (guint d = 0; dirs[d] != NULL; d++) {
-		g_autoptr(GDir) dir = g_dir_open(dirs[d], 0, NULL);
-		g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-		const gchar *name;
+		g_autoptr(GPtrArray) names = sg_files_list(dirs[d], keep_profile);
 
-		if (dir == NULL)
-			continue;
-		while ((name = g_dir_read_name(dir)) != NULL) {
-			if (g_str_has_suffix(name, ".conf"))
-				g_ptr_array_add(names, g_strdup(name));
-		}
-		sg_sort_strings(names);
 		for (guint i = 0; i < names->len; i++) {
 			g_autofree gchar *path =
 				g_build_filename(dirs[d], g_ptr_array_index(names, i), NULL);

@@ -11,7 +11,7 @@
 
 #include "sg-config.h"
 #include "sg-error.h"
-#include "sg-sort.h"
+#include "sg-files.h"
 
 #define SEQUENCE_DIGITS 20
 #define NOTICE_SUFFIX ".json"
@@ -86,41 +86,31 @@ is_notice_name(const gchar *name)
 	return g_str_has_suffix(name, NOTICE_SUFFIX);
 }
 
+static gboolean
+keep_notice(const gchar *dir, const gchar *name)
+{
+	return is_notice_name(name);
+}
+
 /* The notice names in @queue_dir, oldest first (zero-padded numbers sort as text). */
 static GPtrArray *
 list_notices(const gchar *queue_dir)
 {
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GDir) dir = g_dir_open(queue_dir, 0, NULL);
-	const gchar *name;
+	return sg_files_list(queue_dir, keep_notice);
+}
 
-	if (dir == NULL)
-		return g_steal_pointer(&names);
-	while ((name = g_dir_read_name(dir)) != NULL) {
-		if (is_notice_name(name))
-			g_ptr_array_add(names, g_strdup(name));
-	}
-	sg_sort_strings(names);
-	return g_steal_pointer(&names);
+static gboolean
+keep_queue(const gchar *dir, const gchar *name)
+{
+	g_autofree gchar *path = g_build_filename(dir, name, NULL);
+	return name[0] != '.' && g_file_test(path, G_FILE_TEST_IS_DIR);
 }
 
 /* The queue folders (one per URL), in a stable order. */
 static GPtrArray *
 list_queues(const gchar *dir_path)
 {
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
-	const gchar *name;
-
-	if (dir == NULL)
-		return g_steal_pointer(&names);
-	while ((name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *path = g_build_filename(dir_path, name, NULL);
-		if (name[0] != '.' && g_file_test(path, G_FILE_TEST_IS_DIR))
-			g_ptr_array_add(names, g_strdup(name));
-	}
-	sg_sort_strings(names);
-	return g_steal_pointer(&names);
+	return sg_files_list(dir_path, keep_queue);
 }
 
 static gboolean

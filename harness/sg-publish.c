@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "sg-error.h"
+#include "sg-json.h"
 #include "sg-notify.h"
 #include "sg-status-page.h"
 #include "sg-status.h"
@@ -81,20 +82,13 @@ sg_publisher_notify(SgPublisher *publisher, const gchar *what, const gchar *flav
 	if (g_strv_length(publisher->config->tracker_urls) == 0)
 		return;
 	json_builder_begin_object(builder);
-	json_builder_set_member_name(builder, "event");
-	json_builder_add_string_value(builder, what);
-	json_builder_set_member_name(builder, "flavour");
-	json_builder_add_string_value(builder, flavour);
-	json_builder_set_member_name(builder, "image_type");
-	json_builder_add_string_value(builder, image_type);
-	json_builder_set_member_name(builder, "build");
-	json_builder_add_string_value(builder, build);
-	json_builder_set_member_name(builder, "note");
-	json_builder_add_string_value(builder, note);
-	json_builder_set_member_name(builder, "who");
-	json_builder_add_string_value(builder, who);
-	json_builder_set_member_name(builder, "time");
-	json_builder_add_string_value(builder, when);
+	sg_json_add_string(builder, "event", what);
+	sg_json_add_string(builder, "flavour", flavour);
+	sg_json_add_string(builder, "image_type", image_type);
+	sg_json_add_string(builder, "build", build);
+	sg_json_add_string(builder, "note", note);
+	sg_json_add_string(builder, "who", who);
+	sg_json_add_string(builder, "time", when);
 	json_builder_end_object(builder);
 	event = json_builder_get_root(builder);
 	if (!sg_notify_enqueue(publisher->tree,

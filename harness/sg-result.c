@@ -1,6 +1,6 @@
 #include "sg-result.h"
 
-#include <json-glib/json-glib.h>
+#include "sg-json.h"
 
 static void
 sg_phase_free(SgPhase *phase)
@@ -126,16 +126,6 @@ add_time(JsonBuilder *builder, const gchar *member, gint64 real_us)
 }
 
 static void
-add_string(JsonBuilder *builder, const gchar *member, const gchar *value)
-{
-	json_builder_set_member_name(builder, member);
-	if (value != NULL)
-		json_builder_add_string_value(builder, value);
-	else
-		json_builder_add_null_value(builder);
-}
-
-static void
 add_seconds(JsonBuilder *builder, const gchar *member, gint64 from_us, gint64 to_us)
 {
 	json_builder_set_member_name(builder, member);
@@ -153,23 +143,21 @@ sg_result_to_json(SgResult *result)
 	g_autoptr(JsonNode) root = NULL;
 
 	json_builder_begin_object(builder);
-	add_string(builder, "verdict",
-		   result->decided ? sg_verdict_to_string(result->verdict) : NULL);
-	add_string(builder, "reason", result->reason);
-	add_string(builder, "flavour", result->flavour);
+	sg_json_add_string(builder, "verdict",
+			   result->decided ? sg_verdict_to_string(result->verdict) : NULL);
+	sg_json_add_string(builder, "reason", result->reason);
+	sg_json_add_string(builder, "flavour", result->flavour);
 	json_builder_set_member_name(builder, "image");
 	json_builder_begin_object(builder);
-	add_string(builder, "path", result->image);
-	add_string(builder, "sha256", result->sha256);
-	json_builder_set_member_name(builder, "size");
-	json_builder_add_int_value(builder, (gint64)result->size);
+	sg_json_add_string(builder, "path", result->image);
+	sg_json_add_string(builder, "sha256", result->sha256);
+	sg_json_add_int(builder, "size", (gint64)result->size);
 	json_builder_end_object(builder);
-	add_string(builder, "sha256", result->sha256);
-	json_builder_set_member_name(builder, "size");
-	json_builder_add_int_value(builder, (gint64)result->size);
-	add_string(builder, "accelerator", result->accelerator);
-	add_string(builder, "accelerator_reason", result->accelerator_reason);
-	add_string(builder, "connection", result->connection);
+	sg_json_add_string(builder, "sha256", result->sha256);
+	sg_json_add_int(builder, "size", (gint64)result->size);
+	sg_json_add_string(builder, "accelerator", result->accelerator);
+	sg_json_add_string(builder, "accelerator_reason", result->accelerator_reason);
+	sg_json_add_string(builder, "connection", result->connection);
 	add_time(builder, "started", result->started_us);
 	add_time(builder, "finished", result->finished_us);
 	add_seconds(builder, "duration_s", result->started_us, result->finished_us);
@@ -183,19 +171,19 @@ sg_result_to_json(SgResult *result)
 	for (guint i = 0; i < result->phases->len; i++) {
 		SgPhase *phase = g_ptr_array_index(result->phases, i);
 		json_builder_begin_object(builder);
-		add_string(builder, "name", phase->name);
-		add_string(builder, "status", phase_status_to_string(phase->status));
+		sg_json_add_string(builder, "name", phase->name);
+		sg_json_add_string(builder, "status", phase_status_to_string(phase->status));
 		add_time(builder, "started", phase->started_us);
 		add_time(builder, "finished", phase->finished_us);
 		add_seconds(builder, "duration_s", phase->started_us, phase->finished_us);
-		add_string(builder, "console", phase->console);
-		add_string(builder, "detail", phase->detail);
+		sg_json_add_string(builder, "console", phase->console);
+		sg_json_add_string(builder, "detail", phase->detail);
 		json_builder_end_object(builder);
 	}
 	json_builder_end_array(builder);
-	add_string(builder, "screenshot", result->screenshot);
-	add_string(builder, "inspection", result->inspection);
-	add_string(builder, "evidence", result->evidence_dir);
+	sg_json_add_string(builder, "screenshot", result->screenshot);
+	sg_json_add_string(builder, "inspection", result->inspection);
+	sg_json_add_string(builder, "evidence", result->evidence_dir);
 	json_builder_end_object(builder);
 
 	root = json_builder_get_root(builder);

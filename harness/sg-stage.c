@@ -10,6 +10,7 @@
 #include "sg-build-record.h"
 #include "sg-error.h"
 #include "sg-fetch.h"
+#include "sg-files.h"
 #include "sg-flavour.h"
 #include "sg-image-check.h"
 #include "sg-paths.h"
@@ -132,19 +133,6 @@ sync_file(const gchar *path)
 		fsync(fd);
 		close(fd);
 	}
-}
-
-static void
-remove_staging(const gchar *dir)
-{
-	g_autoptr(GDir) listing = g_dir_open(dir, 0, NULL);
-	const gchar *name;
-
-	while (listing != NULL && (name = g_dir_read_name(listing)) != NULL) {
-		g_autofree gchar *path = g_build_filename(dir, name, NULL);
-		g_unlink(path);
-	}
-	g_rmdir(dir);
 }
 
 static gboolean
@@ -282,7 +270,7 @@ sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **erro
 	if (fill_staging(publisher, options, staging, prefix, record, &method, cancellable, error))
 		build = publish_staging(publisher, options, staging, record, method, error);
 	if (build == NULL) {
-		remove_staging(staging);
+		sg_files_remove_tree(staging);
 		return NULL;
 	}
 	sg_publisher_refresh(publisher);

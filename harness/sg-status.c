@@ -1,5 +1,6 @@
 #include "sg-status.h"
 
+#include "sg-json.h"
 #include "sg-build-record.h"
 #include "sg-tree.h"
 
@@ -21,16 +22,6 @@ sg_status_daily_build_missing(const gchar *type_dir, SgTreeConfig *config, GDate
 			return FALSE;
 	}
 	return TRUE;
-}
-
-static void
-add_string(JsonBuilder *builder, const gchar *name, const gchar *value)
-{
-	json_builder_set_member_name(builder, name);
-	if (value != NULL)
-		json_builder_add_string_value(builder, value);
-	else
-		json_builder_add_null_value(builder);
 }
 
 /* A file of the build's evidence, relative to the tree, when it exists. */
@@ -72,16 +63,13 @@ add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, const
 			yank = event;
 	}
 	json_builder_begin_object(builder);
-	add_string(builder, "id", id);
-	add_string(builder, "state", display_state(record));
-	add_string(builder, "verdict", record->verdict);
-	add_string(builder, "reason", record->reason);
-	json_builder_set_member_name(builder, "respin");
-	json_builder_add_boolean_value(builder, record->respin);
-	json_builder_set_member_name(builder, "oversized");
-	json_builder_add_boolean_value(builder, record->oversized);
-	json_builder_set_member_name(builder, "errors");
-	json_builder_add_int_value(builder, record->errors);
+	sg_json_add_string(builder, "id", id);
+	sg_json_add_string(builder, "state", display_state(record));
+	sg_json_add_string(builder, "verdict", record->verdict);
+	sg_json_add_string(builder, "reason", record->reason);
+	sg_json_add_boolean(builder, "respin", record->respin);
+	sg_json_add_boolean(builder, "oversized", record->oversized);
+	sg_json_add_int(builder, "errors", record->errors);
 	json_builder_set_member_name(builder, "yanked");
 	if (yank != NULL && record->state == SG_BUILD_YANKED)
 		json_builder_add_value(builder, sg_build_event_to_json(yank));
@@ -91,22 +79,21 @@ add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, const
 	json_builder_begin_array(builder);
 	if (record->image != NULL) {
 		json_builder_begin_object(builder);
-		add_string(builder, "file", record->image);
-		json_builder_set_member_name(builder, "size");
-		json_builder_add_int_value(builder, (gint64)record->size);
-		add_string(builder, "sha256", record->sha256);
+		sg_json_add_string(builder, "file", record->image);
+		sg_json_add_int(builder, "size", (gint64)record->size);
+		sg_json_add_string(builder, "sha256", record->sha256);
 		json_builder_end_object(builder);
 	}
 	json_builder_end_array(builder);
 	if (evidence != NULL) {
 		g_autofree gchar *folder = g_path_get_dirname(evidence);
 		g_autofree gchar *with_slash = g_strconcat(folder, "/", NULL);
-		add_string(builder, "evidence", with_slash);
+		sg_json_add_string(builder, "evidence", with_slash);
 	} else {
-		add_string(builder, "evidence", NULL);
+		sg_json_add_string(builder, "evidence", NULL);
 	}
-	add_string(builder, "screenshot", screenshot);
-	add_string(builder, "thumbnail", thumbnail);
+	sg_json_add_string(builder, "screenshot", screenshot);
+	sg_json_add_string(builder, "thumbnail", thumbnail);
 	json_builder_set_member_name(builder, "events");
 	json_builder_begin_array(builder);
 	for (guint i = 0; i < record->events->len; i++)
@@ -128,14 +115,13 @@ add_type(JsonBuilder *builder, const gchar *tree, const gchar *type_path, SgTree
 	g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
 
 	json_builder_begin_object(builder);
-	add_string(builder, "flavour", flavour);
-	add_string(builder, "image_type", image_type);
-	add_string(builder, "current", current);
-	add_string(builder, "pending", pending);
-	json_builder_set_member_name(builder, "no_daily_build");
-	json_builder_add_boolean_value(builder,
-				       sg_status_daily_build_missing(type_dir, config, now));
-	add_string(builder, "expected_by", config->expected_by);
+	sg_json_add_string(builder, "flavour", flavour);
+	sg_json_add_string(builder, "image_type", image_type);
+	sg_json_add_string(builder, "current", current);
+	sg_json_add_string(builder, "pending", pending);
+	sg_json_add_boolean(builder, "no_daily_build",
+			    sg_status_daily_build_missing(type_dir, config, now));
+	sg_json_add_string(builder, "expected_by", config->expected_by);
 	json_builder_set_member_name(builder, "builds");
 	json_builder_begin_array(builder);
 	for (guint i = 0; i < builds->len && i < MAX_BUILDS_SHOWN; i++)
@@ -153,7 +139,7 @@ sg_status_build_model(const gchar *tree, SgTreeConfig *config, GDateTime *now)
 	g_autofree gchar *generated = g_date_time_format_iso8601(utc);
 
 	json_builder_begin_object(builder);
-	add_string(builder, "generated", generated);
+	sg_json_add_string(builder, "generated", generated);
 	json_builder_set_member_name(builder, "flavours");
 	json_builder_begin_array(builder);
 	for (guint i = 0; i < types->len; i++)

@@ -43,7 +43,7 @@ typedef struct {
 	gchar *live_initrd;
 	gchar *cidata; /* the subiquity answers as a NoCloud volume */
 	gchar *disk;
-	gchar *mirror; /* HOST:PORT of the package mirror, for the install */
+	gchar *mirror;	 /* HOST:PORT of the package mirror, for the install */
 	GString *passed; /* what each plan proved, for the pass reason */
 	gboolean use_kvm;
 	gint64 problem_seen_us; /* monotonic time the failing console line was read */
@@ -229,49 +229,52 @@ choose_accelerator(SgRun *run)
 	run->result->accelerator_reason = g_steal_pointer(&reason);
 }
 
-/* Reads @path out of the ISO into the scratch folder as @name, once. */
-static gchar *
-extract_kernel(SgRun *run, const gchar *path, const gchar *name, GError **error)
-{
-	g_autofree gchar *dest = g_build_filename(sg_lab_get_scratch_dir(run->lab), name, NULL);
-	const gchar *paths[] = {path, NULL};
-	const gchar *dests[] = {dest, NULL};
-
-	if (!sg_iso_extract(run->result->image, paths, dests, error))
-		return NULL;
-	if (g_str_has_prefix(name, "kernel") && !sg_image_is_bzimage(dest)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
-			    "%s in the image is not a bootable Linux kernel (no bzImage header)",
-			    path);
-		return NULL;
-	}
-	return g_steal_pointer(&dest);
-}
-
-/* The kernels and initrds each plan boots, straight out of the ISO. */
+/* The kernels and initrds each plan boots, read out of the ISO in one pass
+ * over its directory (a file two plans share is read once). */
 static gboolean
 extract_boot_files(SgRun *run, GError **error)
 {
 	SgFlavour *flavour = run->flavour;
+	struct {
+		const gchar *path; /* in the ISO */
+		const gchar *name; /* in the scratch folder */
+		gchar **slot;
+		gboolean wanted;
+	} files[] = {
+		{flavour->kernel, "kernel", &run->kernel, flavour->plan_install},
+		{flavour->initrd, "initrd.orig", &run->initrd, flavour->plan_install},
+		{flavour->live_kernel, "kernel-live", &run->live_kernel, flavour->plan_live},
+		{flavour->live_initrd, "initrd-live", &run->live_initrd, flavour->plan_live},
+	};
+	g_autoptr(GPtrArray) paths = g_ptr_array_new();
+	g_autoptr(GPtrArray) dests = g_ptr_array_new_with_free_func(g_free);
 
-	if (flavour->plan_install) {
-		run->kernel = extract_kernel(run, flavour->kernel, "kernel", error);
-		if (run->kernel == NULL)
-			return FALSE;
-		run->initrd = extract_kernel(run, flavour->initrd, "initrd.orig", error);
-		if (run->initrd == NULL)
-			return FALSE;
+	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+		guint index;
+		if (!files[i].wanted)
+			continue;
+		if (!g_ptr_array_find_with_equal_func(paths, files[i].path, g_str_equal, &index)) {
+			index = paths->len;
+			g_ptr_array_add(paths, (gpointer)files[i].path);
+			g_ptr_array_add(dests, g_build_filename(sg_lab_get_scratch_dir(run->lab),
+								files[i].name, NULL));
+		}
+		*files[i].slot = g_strdup(g_ptr_array_index(dests, index));
 	}
-	if (flavour->plan_live) {
-		run->live_kernel =
-			g_strcmp0(flavour->live_kernel, flavour->kernel) == 0 && run->kernel != NULL
-				? g_strdup(run->kernel)
-				: extract_kernel(run, flavour->live_kernel, "kernel-live", error);
-		if (run->live_kernel == NULL)
+	g_ptr_array_add(paths, NULL);
+	g_ptr_array_add(dests, NULL);
+	if (!sg_iso_extract(run->result->image, (const gchar *const *)paths->pdata,
+			    (const gchar *const *)dests->pdata, error))
+		return FALSE;
+	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+		if (files[i].wanted && g_str_has_prefix(files[i].name, "kernel") &&
+		    !sg_image_is_bzimage(*files[i].slot)) {
+			g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
+				    "%s in the image is not a bootable Linux kernel (no bzImage "
+				    "header)",
+				    files[i].path);
 			return FALSE;
-		run->live_initrd = extract_kernel(run, flavour->live_initrd, "initrd-live", error);
-		if (run->live_initrd == NULL)
-			return FALSE;
+		}
 	}
 	return TRUE;
 }
@@ -295,7 +298,9 @@ deliver_answers(SgRun *run, GError **error)
 	g_hash_table_insert(inject, (gpointer) "preseed.cfg", run->answers_path);
 	if (!sg_initrd_inject(run->initrd, inject, injected, error))
 		return FALSE;
-	g_unlink(run->initrd);
+	/* The live plan may boot the very same initrd, untouched. */
+	if (g_strcmp0(run->initrd, run->live_initrd) != 0)
+		g_unlink(run->initrd);
 	g_free(run->initrd);
 	run->initrd = g_steal_pointer(&injected);
 	return TRUE;
@@ -310,7 +315,9 @@ mirror_address(const gchar *url, GError **error)
 	const gchar *host = uri != NULL ? g_uri_get_host(uri) : NULL;
 
 	if (uri == NULL || g_strcmp0(g_uri_get_scheme(uri), "http") != 0 || host == NULL ||
-	    host[0] == '\0' || strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(host)) {
+	    host[0] == '\0' ||
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+		    strlen(host)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
 			    "the flavour's Mirror=%s is not http://HOST[:PORT]", url);
 		return NULL;

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "sg-error.h"
-#include "sg-sort.h"
+#include "sg-files.h"
 
 #define MAX_NAME 100
 
