@@ -1,0 +1,70 @@
+#!/bin/bash
+# cached-fixture.sh OUTDIR RECIPE [INPUT...] -- [RECIPE ARGS...]
+#
+# Runs RECIPE OUTDIR.tmp [RECIPE ARGS...] once per version of its recipe and
+# keeps what it wrote in a cache outside the clone, so a machine builds each
+# real-component fixture (debootstrap, Debian's installer packages: minutes
+# and the network) once. The cache key is a SHA-256 over the recipe and
+# every INPUT file (their names and contents): change any of them and the
+# fixture is built again. Each file the recipe wrote is then hard-linked
+# (or copied, across filesystems) into OUTDIR.
+#
+# Cache folder: $SMOKEGATE_FIXTURE_CACHE, else /var/cache/smokegate/fixtures
+# for root, else ~/.cache/smokegate/fixtures. An entry counts only once its
+# .complete marker exists: a build killed half-way is never used.
+set -euo pipefail
+
+[ $# -ge 2 ] || { echo "usage: $0 OUTDIR RECIPE [INPUT...] -- [RECIPE ARGS...]" >&2; exit 2; }
+outdir=$1 recipe=$2
+shift 2
+inputs=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+	inputs+=("$1")
+	shift
+done
+[ $# -gt 0 ] && shift # the --
+recipe_args=("$@")
+
+if [ -n "${SMOKEGATE_FIXTURE_CACHE:-}" ]; then
+	cache=$SMOKEGATE_FIXTURE_CACHE
+elif [ "$(id -u)" -eq 0 ]; then
+	cache=/var/cache/smokegate/fixtures
+else
+	cache=${XDG_CACHE_HOME:-$HOME/.cache}/smokegate/fixtures
+fi
+
+key=$(
+	for f in "$recipe" "${inputs[@]}"; do
+		printf '%s\n' "$(basename "$f")"
+		sha256sum < "$f"
+	done | sha256sum | cut -c1-16
+)
+entry="$cache/$(basename "$recipe" .sh)-$key"
+
+if [ ! -e "$entry/.complete" ]; then
+	mkdir -p "$cache"
+	# One builder per entry; a second caller waits for the first.
+	exec 9> "$entry.lock"
+	flock 9
+	if [ ! -e "$entry/.complete" ]; then
+		echo "${0##*/}: building $(basename "$entry") (cached in $cache)" >&2
+		rm -rf "$entry" "$entry.tmp"
+		mkdir -p "$entry.tmp"
+		"$recipe" "$entry.tmp" "${recipe_args[@]}"
+		touch "$entry.tmp/.complete"
+		mv "$entry.tmp" "$entry"
+	fi
+	# Older entries of the same recipe are of no more use.
+	for old in "$cache/$(basename "$recipe" .sh)"-*; do
+		case $old in "$entry" | "$entry".*) continue ;; esac
+		rm -rf "$old"
+	done
+fi
+
+mkdir -p "$outdir"
+for f in "$entry"/*; do
+	[ -f "$f" ] || continue
+	target="$outdir/$(basename "$f")"
+	rm -f "$target"
+	ln "$f" "$target" 2> /dev/null || cp --reflink=auto "$f" "$target"
+done
