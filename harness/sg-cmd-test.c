@@ -84,6 +84,12 @@ sg_cmd_test(int argc, char **argv)
 		printf("%s\n", text);
 	} else {
 		printf("%s: %s\n", sg_verdict_to_string(result->verdict), result->reason);
+		if (result->generic_hint != NULL)
+			g_printerr("note: %s\n", result->generic_hint);
+		if (result->flavour != NULL && result->profile_verified == NULL)
+			g_printerr("note: the %s profile's markers were not checked against a real "
+				   "image's console (no Verified= in it): they are assumed\n",
+				   result->flavour);
 		sg_progress_note(progress, "evidence: %s", result->evidence_dir);
 	}
 	return sg_verdict_exit_status(result->verdict);

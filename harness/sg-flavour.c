@@ -23,6 +23,7 @@ sg_flavour_free(SgFlavour *flavour)
 	g_free(flavour->display_manager);
 	g_free(flavour->session);
 	g_free(flavour->era);
+	g_free(flavour->verified);
 	g_free(flavour->live_kernel);
 	g_free(flavour->live_initrd);
 	g_free(flavour->live_kernel_args);
@@ -114,6 +115,27 @@ get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallba
 /* Refuses the profile, pointing at the line of [@group] @key. */
 static void refuse(GError **error, const gchar *path, const gchar *group, const gchar *key,
 		   const gchar *format, ...) G_GNUC_PRINTF(5, 6);
+
+/* Reads true/false; absent keys take @fallback, anything else is refused. */
+static gboolean
+get_boolean(GKeyFile *keyfile, const gchar *group, const gchar *key, gboolean fallback,
+	    gboolean *out, const gchar *path, GError **error)
+{
+	g_autofree gchar *text = g_key_file_get_string(keyfile, group, key, NULL);
+
+	if (text == NULL) {
+		*out = fallback;
+		return TRUE;
+	}
+	g_strstrip(text);
+	if (g_str_equal(text, "true") || g_str_equal(text, "false")) {
+		*out = g_str_equal(text, "true");
+		return TRUE;
+	}
+	refuse(error, path, group, key, "[%s] %s=%s is not true or false", group, key, text);
+	return FALSE;
+}
+
 static void
 refuse(GError **error, const gchar *path, const gchar *group, const gchar *key, const gchar *format,
        ...)
@@ -281,6 +303,11 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	}
 	flavour->description = get_string(keyfile, "Flavour", "Description", flavour->name);
 	flavour->era = get_string(keyfile, "Flavour", "Era", "today");
+	flavour->verified = get_string(keyfile, "Flavour", "Verified", NULL);
+	if (flavour->verified != NULL && g_strstrip(flavour->verified)[0] == '\0')
+		g_clear_pointer(&flavour->verified, g_free);
+	if (!get_boolean(keyfile, "Flavour", "Generic", FALSE, &flavour->generic, path, error))
+		return NULL;
 	flavour->disk_info_pattern = get_string(keyfile, "Flavour", "DiskInfo", NULL);
 	flavour->volume_id_pattern = get_string(keyfile, "Flavour", "VolumeId", NULL);
 	flavour->display_manager = get_string(keyfile, "Desktop", "DisplayManager", NULL);
@@ -289,6 +316,9 @@ sg_flavour_load_file(const gchar *path, GError **error)
 		g_key_file_get_string_list(keyfile, "Desktop", "ConsoleMarkers", NULL, NULL);
 	if (flavour->console_markers == NULL)
 		flavour->console_markers = g_new0(gchar *, 1);
+	if (!get_boolean(keyfile, "Desktop", "DrawnDesktop", flavour->display_manager != NULL,
+			 &flavour->drawn_desktop, path, error))
+		return NULL;
 	if (!load_plans(flavour, keyfile, path, error) ||
 	    !load_boot(flavour, keyfile, path, error) ||
 	    !load_guest(flavour, keyfile, path, error) || !check_markers(flavour, path, error))
@@ -314,6 +344,7 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	LOAD_UINT(boot_silence_seconds, "Timeouts", "BootSilenceSeconds", 300);
 	LOAD_UINT(live_seconds, "Timeouts", "LiveSeconds", 900);
 	LOAD_UINT(live_silence_seconds, "Timeouts", "LiveSilenceSeconds", 300);
+	LOAD_UINT(draw_seconds, "Timeouts", "DrawSeconds", 120);
 #undef LOAD_UINT
 	if (flavour->memory_mib == 0 || flavour->vcpus == 0 || flavour->disk_gib == 0) {
 		refuse(error, path, "Guest", NULL,
@@ -369,19 +400,41 @@ sg_flavour_find(GPtrArray *flavours, const gchar *name)
 	return NULL;
 }
 
+static gboolean
+match_caseless(const gchar *pattern, const gchar *text)
+{
+	g_autofree gchar *folded_pattern = NULL;
+	g_autofree gchar *folded_text = NULL;
+
+	if (pattern == NULL || text == NULL)
+		return FALSE;
+	folded_pattern = g_utf8_casefold(pattern, -1);
+	folded_text = g_utf8_casefold(text, -1);
+	return g_pattern_match_simple(folded_pattern, folded_text);
+}
+
 SgFlavour *
 sg_flavour_detect(GPtrArray *flavours, const gchar *disk_info, const gchar *volume_id)
 {
 	for (guint i = 0; i < flavours->len; i++) {
 		SgFlavour *flavour = g_ptr_array_index(flavours, i);
-		if (flavour->disk_info_pattern != NULL && disk_info != NULL &&
-		    g_pattern_match_simple(flavour->disk_info_pattern, disk_info))
+		if (match_caseless(flavour->disk_info_pattern, disk_info))
 			return flavour;
 	}
 	for (guint i = 0; i < flavours->len; i++) {
 		SgFlavour *flavour = g_ptr_array_index(flavours, i);
-		if (flavour->volume_id_pattern != NULL && volume_id != NULL &&
-		    g_pattern_match_simple(flavour->volume_id_pattern, volume_id))
+		if (match_caseless(flavour->volume_id_pattern, volume_id))
+			return flavour;
+	}
+	return NULL;
+}
+
+SgFlavour *
+sg_flavour_find_generic(GPtrArray *flavours, SgFamily family)
+{
+	for (guint i = 0; i < flavours->len; i++) {
+		SgFlavour *flavour = g_ptr_array_index(flavours, i);
+		if (flavour->generic && flavour->family == family)
 			return flavour;
 	}
 	return NULL;

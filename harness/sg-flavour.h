@@ -16,7 +16,13 @@ typedef struct {
 	gboolean plan_install;	  /* answer-file install, reboot, desktop */
 	gboolean plan_live;	  /* the live session to its desktop */
 	gchar *era;		  /* "today" or "2013", for people */
-	gchar *kernel;		  /* installer boot: path inside the ISO */
+	/* What of this profile was checked against a real image's console
+	 * ([Flavour] Verified=), NULL when its markers are assumed. */
+	gchar *verified;
+	/* A stand-in for a whole installer family, chosen by the image's
+	 * layout when no profile knows the image ([Flavour] Generic=true). */
+	gboolean generic;
+	gchar *kernel; /* installer boot: path inside the ISO */
 	gchar *initrd;
 	gchar *kernel_args;
 	gchar *answers;	    /* file name in preseed/ */
@@ -25,7 +31,7 @@ typedef struct {
 	gchar *live_kernel_args;
 	gchar *live_user;
 	gboolean needs_mirror; /* the install needs a package mirror */
-	gchar *mirror; /* http://HOST[:PORT] the guest's 10.0.2.100:80 leads to */
+	gchar *mirror;	       /* http://HOST[:PORT] the guest's 10.0.2.100:80 leads to */
 	guint memory_mib;
 	guint vcpus;
 	guint disk_gib;
@@ -33,7 +39,11 @@ typedef struct {
 	gchar *display_manager;
 	gchar *session;
 	gchar **console_markers; /* regexes proving the desktop came up */
-	guint shutdown_seconds;	 /* grace for a clean shutdown before destroy */
+	/* The desktop must also be drawn on the screen (a flavour with a
+	 * display manager, unless [Desktop] DrawnDesktop=false). */
+	gboolean drawn_desktop;
+	guint draw_seconds;	/* how long after the markers it may take to draw */
+	guint shutdown_seconds; /* grace for a clean shutdown before destroy */
 	guint install_seconds;
 	guint install_silence_seconds;
 	guint boot_seconds;
@@ -50,8 +60,12 @@ SgFlavour *sg_flavour_load_file(const gchar *path, GError **error);
  * one of the same name. Missing folders are skipped. */
 GPtrArray *sg_flavour_load_dirs(const gchar *const *dirs, GError **error);
 SgFlavour *sg_flavour_find(GPtrArray *flavours, const gchar *name);
-/* The flavour whose patterns match the image's own words, or NULL. */
+/* The flavour whose patterns match the image's own words, or NULL.
+ * Patterns are globs matched without regard to case: real volume ids
+ * vary in case from one release to the next. */
 SgFlavour *sg_flavour_detect(GPtrArray *flavours, const gchar *disk_info, const gchar *volume_id);
+/* The generic profile of @family, or NULL when none is loaded. */
+SgFlavour *sg_flavour_find_generic(GPtrArray *flavours, SgFamily family);
 /* "ubuntu, kubuntu, ..." for messages. */
 gchar *sg_flavour_list_names(GPtrArray *flavours);
 

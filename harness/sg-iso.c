@@ -23,6 +23,8 @@ sg_iso_info_free(SgIsoInfo *info)
 		return;
 	g_free(info->volume_id);
 	g_free(info->disk_info);
+	g_free(info->layout_kernel);
+	g_free(info->layout_initrd);
 	g_free(info);
 }
 
@@ -73,11 +75,84 @@ read_volume_id(const gchar *iso, GError **error)
 	return g_strchomp(g_strndup((const gchar *)pvd + 40, 32));
 }
 
+/* Where each family keeps its boot files, most specific first, as real
+ * images lay them out (DOMAIN.md section 3): d-i's /install.amd/ (Debian)
+ * or /install/ (Ubuntu), casper's /casper/ (ubiquity, and subiquity when an
+ * installer layer sits beside the live one), live-boot's /live/. */
+static const struct {
+	SgFamily family;
+	const gchar *kernels;
+	const gchar *initrds;
+} layouts[] = {
+	{SG_FAMILY_DEBIAN_INSTALLER, "install.amd/vmlinuz", "install.amd/initrd.gz"},
+	{SG_FAMILY_DEBIAN_INSTALLER, "install/vmlinuz", "install/initrd.gz"},
+	{SG_FAMILY_UBIQUITY, "casper/vmlinuz;casper/vmlinuz.efi",
+	 "casper/initrd;casper/initrd.lz;casper/initrd.gz;casper/initrd.img"},
+	{SG_FAMILY_LIVE, "live/vmlinuz;live/vmlinuz*", "live/initrd.img;live/initrd.img*"},
+};
+
+/* Subiquity's ISOs carry its snap in an installer layer of their own
+ * (server 20.04+: casper/installer.squashfs or casper/NAME.installer.squashfs;
+ * desktop 23.04+: the layered casper/minimal.*.squashfs). */
+static gboolean
+is_subiquity_marker(const gchar *path)
+{
+	return g_str_has_prefix(path, "casper/") && g_str_has_suffix(path, ".squashfs") &&
+	       (strstr(path, "installer") != NULL || g_str_has_prefix(path, "casper/minimal"));
+}
+
+/* The first path of @candidates (globs, in order of preference) in @paths. */
+static gchar *
+find_candidate(GPtrArray *paths, const gchar *candidates)
+{
+	g_auto(GStrv) globs = g_strsplit(candidates, ";", -1);
+
+	for (guint g = 0; globs[g] != NULL; g++) {
+		for (guint i = 0; i < paths->len; i++) {
+			const gchar *path = g_ptr_array_index(paths, i);
+			if (g_pattern_match_simple(globs[g], path))
+				return g_strconcat("/", path, NULL);
+		}
+	}
+	return NULL;
+}
+
+static void
+read_layout(SgIsoInfo *info, GPtrArray *paths, gboolean subiquity)
+{
+	info->layout_family = SG_FAMILY_UNKNOWN;
+	for (guint i = 0; i < G_N_ELEMENTS(layouts); i++) {
+		g_autofree gchar *kernel = find_candidate(paths, layouts[i].kernels);
+		g_autofree gchar *initrd = find_candidate(paths, layouts[i].initrds);
+		if (kernel == NULL || initrd == NULL)
+			continue;
+		info->layout_family = layouts[i].family;
+		if (info->layout_family == SG_FAMILY_UBIQUITY && subiquity)
+			info->layout_family = SG_FAMILY_SUBIQUITY;
+		info->layout_kernel = g_steal_pointer(&kernel);
+		info->layout_initrd = g_steal_pointer(&initrd);
+		return;
+	}
+}
+
+/* Boot files sit near the top: deeper paths (a pool of packages) are not
+ * kept, so a DVD's thousands of entries cost nothing. */
+static gboolean
+is_layout_path(const gchar *path)
+{
+	const gchar *slash = strchr(path, '/');
+	return slash != NULL && strchr(slash + 1, '/') == NULL &&
+	       (g_str_has_prefix(path, "install") || g_str_has_prefix(path, "casper/") ||
+		g_str_has_prefix(path, "live/"));
+}
+
 SgIsoInfo *
 sg_iso_read_info(const gchar *iso, GError **error)
 {
 	g_autoptr(SgIsoInfo) info = g_new0(SgIsoInfo, 1);
 	g_autoptr(SgArchive) archive = NULL;
+	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+	gboolean subiquity = FALSE;
 	struct archive_entry *entry;
 	int status;
 
@@ -88,21 +163,25 @@ sg_iso_read_info(const gchar *iso, GError **error)
 	if (archive == NULL)
 		return NULL;
 	while ((status = archive_read_next_header(archive, &entry)) == ARCHIVE_OK) {
-		if (g_str_equal(relative(archive_entry_pathname(entry)), ".disk/info")) {
+		const gchar *path = relative(archive_entry_pathname(entry));
+		if (g_str_equal(path, ".disk/info") && info->disk_info == NULL) {
 			gchar buffer[MAX_DISK_INFO + 1];
 			la_ssize_t len = archive_read_data(archive, buffer, MAX_DISK_INFO);
 			if (len < 0)
 				break;
 			buffer[len] = '\0';
 			info->disk_info = g_strstrip(g_strdup(buffer));
-			return g_steal_pointer(&info);
 		}
+		if (is_layout_path(path) && archive_entry_filetype(entry) == AE_IFREG)
+			g_ptr_array_add(paths, g_strdup(path));
+		subiquity |= is_subiquity_marker(path);
 	}
 	if (status != ARCHIVE_EOF) {
 		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "ISO 9660 image is unreadable: %s",
 			    archive_error_string(archive));
 		return NULL;
 	}
+	read_layout(info, paths, subiquity);
 	return g_steal_pointer(&info);
 }
 

@@ -2,12 +2,19 @@
 
 #include <glib.h>
 
+#include "sg-family.h"
+
 G_BEGIN_DECLS
 
 /* What an ISO says about itself, read with libarchive without mounting. */
 typedef struct {
 	gchar *volume_id; /* from the primary volume descriptor */
 	gchar *disk_info; /* /.disk/info, NULL when absent */
+	/* The installer family its layout says, SG_FAMILY_UNKNOWN when it says
+	 * none, and where that layout keeps its kernel and initrd. */
+	SgFamily layout_family;
+	gchar *layout_kernel;
+	gchar *layout_initrd;
 } SgIsoInfo;
 
 void sg_iso_info_free(SgIsoInfo *info);

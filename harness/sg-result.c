@@ -28,6 +28,10 @@ sg_result_free(SgResult *result)
 		return;
 	g_free(result->reason);
 	g_free(result->flavour);
+	g_free(result->generic_hint);
+	g_free(result->profile_verified);
+	g_free(result->screen_kind);
+	g_free(result->screen_description);
 	g_free(result->image);
 	g_free(result->sha256);
 	g_free(result->accelerator);
@@ -147,6 +151,15 @@ sg_result_to_json(SgResult *result)
 			   result->decided ? sg_verdict_to_string(result->verdict) : NULL);
 	sg_json_add_string(builder, "reason", result->reason);
 	sg_json_add_string(builder, "flavour", result->flavour);
+	sg_json_add_boolean(builder, "generic", result->generic);
+	json_builder_set_member_name(builder, "profile");
+	json_builder_begin_object(builder);
+	sg_json_add_string(builder, "name", result->flavour);
+	sg_json_add_boolean(builder, "generic", result->generic);
+	sg_json_add_string(builder, "hint", result->generic_hint);
+	sg_json_add_boolean(builder, "verified", result->profile_verified != NULL);
+	sg_json_add_string(builder, "verified_against", result->profile_verified);
+	json_builder_end_object(builder);
 	json_builder_set_member_name(builder, "image");
 	json_builder_begin_object(builder);
 	sg_json_add_string(builder, "path", result->image);
@@ -182,6 +195,17 @@ sg_result_to_json(SgResult *result)
 	}
 	json_builder_end_array(builder);
 	sg_json_add_string(builder, "screenshot", result->screenshot);
+	json_builder_set_member_name(builder, "screen");
+	if (result->screen_kind == NULL) {
+		json_builder_add_null_value(builder);
+	} else {
+		json_builder_begin_object(builder);
+		sg_json_add_string(builder, "kind", result->screen_kind);
+		sg_json_add_string(builder, "picture", result->screen_description);
+		json_builder_set_member_name(builder, "seconds_after_markers");
+		json_builder_add_double_value(builder, result->screen_seconds);
+		json_builder_end_object(builder);
+	}
 	sg_json_add_string(builder, "inspection", result->inspection);
 	sg_json_add_string(builder, "evidence", result->evidence_dir);
 	json_builder_end_object(builder);

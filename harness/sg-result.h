@@ -45,6 +45,13 @@ typedef struct {
 	gboolean decided;
 	gchar *reason;
 	gchar *flavour;
+	/* Judged with a family's generic profile (the image's layout told the
+	 * family, no profile knew the image) and what would make it precise. */
+	gboolean generic;
+	gchar *generic_hint;
+	/* What the profile's markers were checked against ([Flavour] Verified=),
+	 * NULL when they are assumed. */
+	gchar *profile_verified;
 	gchar *image;
 	gchar *sha256;
 	guint64 size;
@@ -55,6 +62,11 @@ typedef struct {
 	gint64 finished_us;
 	GPtrArray *phases; /* SgPhase */
 	gchar *screenshot;
+	/* The settled desktop picture: "drawn", "blank", ...; NULL when the
+	 * screen was not judged. */
+	gchar *screen_kind;
+	gchar *screen_description;
+	gdouble screen_seconds; /* from the desktop markers to that picture */
 	gchar *inspection;
 	gchar *evidence_dir;
 	/* Seconds from the console line that showed the failure to the verdict

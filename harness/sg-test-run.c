@@ -8,6 +8,7 @@
 #include "sg-answers.h"
 #include "sg-cidata.h"
 #include "sg-console.h"
+#include "sg-desktop-screen.h"
 #include "sg-disk.h"
 #include "sg-error.h"
 #include "sg-flavour.h"
@@ -157,8 +158,30 @@ check_inputs(SgRun *run, GError **error)
 	return TRUE;
 }
 
-/* Reads what the image says about itself; a bad image is a fail, and an
- * image of no known flavour is the caller's to name (usage). */
+/* A generic profile boots what the image's own layout holds. */
+static void
+use_layout(SgFlavour *flavour, const SgIsoInfo *info)
+{
+	if (info->layout_family != flavour->family || info->layout_kernel == NULL)
+		return;
+	if (flavour->plan_install) {
+		g_free(flavour->kernel);
+		g_free(flavour->initrd);
+		flavour->kernel = g_strdup(info->layout_kernel);
+		flavour->initrd = g_strdup(info->layout_initrd);
+	}
+	if (flavour->plan_live) {
+		g_free(flavour->live_kernel);
+		g_free(flavour->live_initrd);
+		flavour->live_kernel = g_strdup(info->layout_kernel);
+		flavour->live_initrd = g_strdup(info->layout_initrd);
+	}
+}
+
+/* Reads what the image says about itself; a bad image is a fail. Without
+ * a profile that knows the image, its layout tells the installer family
+ * and a generic profile judges it; only an image whose layout says
+ * nothing either is the caller's to name (usage). */
 static gboolean
 identify_image(SgRun *run, GError **error)
 {
@@ -171,16 +194,31 @@ identify_image(SgRun *run, GError **error)
 	}
 	if (run->flavour == NULL)
 		run->flavour = sg_flavour_detect(run->flavours, info->disk_info, info->volume_id);
+	if (run->flavour == NULL)
+		run->flavour = sg_flavour_find_generic(run->flavours, info->layout_family);
 	if (run->flavour == NULL) {
 		g_autofree gchar *known = sg_flavour_list_names(run->flavours);
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
-			    "cannot tell the flavour of %s (volume id '%s', .disk/info '%s'); "
+			    "cannot tell the flavour of %s (volume id '%s', .disk/info '%s', no "
+			    "/install.amd/, /install/, /casper/ or /live/ kernel and initrd); "
 			    "name it with --flavour, one of: %s",
 			    run->options->image, info->volume_id,
 			    info->disk_info != NULL ? info->disk_info : "", known);
 		return FALSE;
 	}
+	if (run->flavour->generic) {
+		use_layout(run->flavour, info);
+		run->result->generic = TRUE;
+		run->result->generic_hint = g_strdup_printf(
+			"judged as a generic %s image (its layout); a flavour profile whose "
+			"DiskInfo= matches '%s' or VolumeId= matches '%s' (in %s or "
+			"--flavours-dir) would judge it precisely",
+			sg_family_to_string(run->flavour->family),
+			info->disk_info != NULL ? info->disk_info : "", info->volume_id,
+			SG_PATHS_SYSTEM_FLAVOURS);
+	}
 	run->result->flavour = g_strdup(run->flavour->name);
+	run->result->profile_verified = g_strdup(run->flavour->verified);
 	return TRUE;
 }
 
@@ -415,14 +453,106 @@ fill_spec(SgRun *run, SgDomainSpec *spec, const gchar *name, const gchar *consol
 	spec->console_log = console_log;
 }
 
+/* "desktop evidence seen: 'A'; never came: 'B', 'C'" so a desktop that did
+ * not start says what it got and what it waited for; NULL without markers. */
+static gchar *
+describe_evidence(SgRun *run, SgConsole *console)
+{
+	gchar **markers = run->flavour->console_markers;
+	g_autoptr(GString) seen = g_string_new(NULL);
+	g_autoptr(GString) missing = g_string_new(NULL);
+
+	if (markers == NULL || markers[0] == NULL)
+		return NULL;
+	for (guint i = 0; markers[i] != NULL; i++) {
+		GString *list = sg_console_get_marker_line(console, i) != NULL ? seen : missing;
+		g_string_append_printf(list, "%s'%s'", list->len > 0 ? ", " : "", markers[i]);
+	}
+	return g_strdup_printf("desktop evidence seen: %s; never came: %s",
+			       seen->len > 0 ? seen->str : "none",
+			       missing->len > 0 ? missing->str : "none");
+}
+
+static const gchar *
+blank_kind_words(SgScreenKind kind)
+{
+	switch (kind) {
+	case SG_SCREEN_TEXT_MODE:
+		return "the display never left the VGA text mode";
+	case SG_SCREEN_TEXT_CONSOLE:
+		return "only a text console was on it";
+	default:
+		return "nothing was drawn";
+	}
+}
+
+/* The console said the desktop started; the screen must show it drawn.
+ * Returns FALSE with the verdict decided when it does not. */
+static gboolean
+check_desktop_drawn(SgRun *run, SgPhase *phase, SgGuest *guest, const gchar *screenshot)
+{
+	g_autofree gchar *path = evidence_path(run, screenshot);
+	g_auto(SgDesktopScreenReport) report = {0};
+	SgDesktopScreenOutcome outcome;
+	g_autofree gchar *reason = NULL;
+	SgVerdict verdict = SG_VERDICT_FAIL;
+
+	if (!run->flavour->drawn_desktop) {
+		take_screenshot(run, guest, screenshot);
+		return TRUE;
+	}
+	if (run->progress != NULL)
+		sg_progress_update(run->progress, phase->name, 0,
+				   "waiting for the desktop to be drawn on the screen");
+	outcome = sg_desktop_screen_wait(guest, path, run->flavour->draw_seconds, run->cancellable,
+					 &report);
+	if (report.pictures > 0) {
+		g_free(run->result->screenshot);
+		run->result->screenshot = g_strdup(screenshot);
+		run->result->screen_kind = g_strdup(sg_screen_kind_to_string(report.kind));
+		run->result->screen_description = g_strdup(report.description);
+		run->result->screen_seconds = report.seconds;
+	}
+	switch (outcome) {
+	case SG_DESKTOP_SCREEN_DRAWN:
+		return TRUE;
+	case SG_DESKTOP_SCREEN_NOT_DRAWN:
+		reason = g_strdup_printf("%s: the session opened but the screen stayed blank: %s "
+					 "%u s after the desktop's console markers (%s)",
+					 phase->name, blank_kind_words(report.kind),
+					 run->flavour->draw_seconds, report.description);
+		break;
+	case SG_DESKTOP_SCREEN_GUEST_STOPPED:
+		reason = g_strdup_printf("%s: the guest stopped before its desktop was drawn",
+					 phase->name);
+		break;
+	case SG_DESKTOP_SCREEN_NO_PICTURE:
+		verdict = SG_VERDICT_ERROR;
+		reason = g_strdup_printf("%s: cannot see the screen: %s", phase->name,
+					 report.error_message);
+		break;
+	default:
+		verdict = SG_VERDICT_ERROR;
+		reason = g_strdup_printf("%s: interrupted before a verdict", phase->name);
+		break;
+	}
+	sg_result_decide(run->result, verdict, "%s", reason);
+	sg_phase_finish(phase, verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED : SG_PHASE_ERROR,
+			reason);
+	return FALSE;
+}
+
 /* Turns how a watch ended into the phase's status and, on trouble, the verdict. */
 static gboolean
 judge_watch(SgRun *run, SgPhase *phase, SgWatchOutcome outcome, SgConsole *console,
 	    guint silence_seconds, guint timeout_seconds)
 {
 	const gchar *last = sg_console_get_last_line(console);
+	g_autofree gchar *evidence =
+		g_str_equal(phase->name, "install") ? NULL : describe_evidence(run, console);
 	g_autofree gchar *last_words =
-		g_strdup_printf("last console line: %s", last != NULL ? last : "(none)");
+		g_strdup_printf("%s%slast console line: %s", evidence != NULL ? evidence : "",
+				evidence != NULL ? "; " : "", last != NULL ? last : "(none)");
 	SgVerdict verdict = SG_VERDICT_FAIL;
 	g_autofree gchar *reason = NULL;
 
@@ -559,13 +689,16 @@ run_boot(SgRun *run)
 		.cancellable = run->cancellable,
 		.progress = run->progress,
 	});
-	take_screenshot(run, guest, "screenshot.png");
-	if (outcome == SG_WATCH_MARKERS_SEEN)
+	if (outcome == SG_WATCH_MARKERS_SEEN) {
+		if (!check_desktop_drawn(run, phase, guest, "screenshot.png"))
+			return FALSE; /* the guest goes with its autoptr */
 		sg_guest_shutdown(guest, run->flavour->shutdown_seconds);
-	else
+	} else {
+		take_screenshot(run, guest, "screenshot.png");
 		sg_guest_destroy(guest);
+	}
 	if (outcome == SG_WATCH_GUEST_STOPPED) {
-		const gchar *missing = sg_console_first_missing_marker(console);
+		g_autofree gchar *evidence = describe_evidence(run, console);
 		g_autofree gchar *reason =
 			sg_console_get_bytes(console) == 0
 				? g_strdup("boot: the installed disk did not boot: the guest reset "
@@ -573,9 +706,8 @@ run_boot(SgRun *run)
 					   "nothing on its console")
 				: g_strdup_printf(
 					  "boot: the installed system stopped before its desktop "
-					  "started (no console line matching '%s'); last console "
-					  "line: %s",
-					  missing, sg_console_get_last_line(console));
+					  "started (%s); last console line: %s",
+					  evidence, sg_console_get_last_line(console));
 		sg_result_decide(run->result, SG_VERDICT_FAIL, "%s", reason);
 		sg_phase_finish(phase, SG_PHASE_FAILED, reason);
 		return FALSE;
@@ -673,14 +805,19 @@ run_live(SgRun *run)
 		.cancellable = run->cancellable,
 		.progress = run->progress,
 	});
-	take_screenshot(run, guest, screenshot);
+	if (outcome == SG_WATCH_MARKERS_SEEN) {
+		if (!check_desktop_drawn(run, phase, guest, screenshot))
+			return FALSE;
+	} else {
+		take_screenshot(run, guest, screenshot);
+	}
 	sg_guest_destroy(guest);
 	if (outcome == SG_WATCH_GUEST_STOPPED) {
+		g_autofree gchar *evidence = describe_evidence(run, console);
 		g_autofree gchar *reason =
 			g_strdup_printf("live: the live session stopped before its desktop started "
-					"(no console line "
-					"matching '%s'); last console line: %s",
-					sg_console_first_missing_marker(console),
+					"(%s); last console line: %s",
+					evidence,
 					sg_console_get_last_line(console) != NULL
 						? sg_console_get_last_line(console)
 						: "(none)");

@@ -36,8 +36,14 @@ test_shipped_profiles(void)
 		g_test_message("profile %s", flavour->name);
 		g_assert_cmpint(flavour->family, !=, SG_FAMILY_UNKNOWN);
 		g_assert_true(flavour->plan_install || flavour->plan_live);
-		g_assert_true(flavour->disk_info_pattern != NULL ||
-			      flavour->volume_id_pattern != NULL);
+		/* A generic profile is chosen by the image's layout, never by
+		 * its words; every other one is found by its words. */
+		if (flavour->generic)
+			g_assert_true(flavour->disk_info_pattern == NULL &&
+				      flavour->volume_id_pattern == NULL);
+		else
+			g_assert_true(flavour->disk_info_pattern != NULL ||
+				      flavour->volume_id_pattern != NULL);
 		g_assert_cmpuint(g_strv_length(flavour->console_markers), >, 0);
 		if (flavour->plan_live)
 			g_assert_nonnull(flavour->live_kernel);
@@ -56,6 +62,29 @@ test_shipped_profiles(void)
 		else
 			g_assert_nonnull(strstr(contents, "poweroff boolean true"));
 	}
+}
+
+/* One generic profile per installer family, and none for "unknown". */
+static void
+test_generic_profiles(void)
+{
+	g_autofree gchar *flavours_dir =
+		g_test_build_filename(G_TEST_DIST, "..", "..", "guests", "flavours", NULL);
+	const gchar *dirs[] = {flavours_dir, NULL};
+	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
+	const SgFamily families[] = {SG_FAMILY_DEBIAN_INSTALLER, SG_FAMILY_UBIQUITY,
+				     SG_FAMILY_SUBIQUITY, SG_FAMILY_LIVE};
+
+	for (guint i = 0; i < G_N_ELEMENTS(families); i++) {
+		SgFlavour *generic = sg_flavour_find_generic(flavours, families[i]);
+		g_autofree gchar *name =
+			g_strdup_printf("generic-%s", sg_family_to_string(families[i]));
+		g_assert_nonnull(generic);
+		g_assert_cmpstr(generic->name, ==, name);
+	}
+	g_assert_null(sg_flavour_find_generic(flavours, SG_FAMILY_UNKNOWN));
+	/* A generic live image must be drawn on the screen to pass. */
+	g_assert_true(sg_flavour_find_generic(flavours, SG_FAMILY_LIVE)->drawn_desktop);
 }
 
 static void
@@ -87,6 +116,16 @@ test_detect(void)
 	/* No .disk/info: the volume id alone tells. */
 	found = sg_flavour_detect(flavours, NULL, "SMOKETEST_LIVE");
 	g_assert_cmpstr(found->name, ==, "smoketest-live");
+	/* Volume ids vary in case between releases: matching ignores case. */
+	found = sg_flavour_detect(flavours, NULL, "smoketest_live");
+	g_assert_cmpstr(found->name, ==, "smoketest-live");
+	/* Debian's live images name their desktop in the volume id ("xf" for
+	 * Xfce); another desktop's image is left to the generic profile. */
+	found = sg_flavour_detect(flavours, NULL, "d-live 12.8.0 xf amd64");
+	g_assert_cmpstr(found->name, ==, "debian-live");
+	found = sg_flavour_detect(flavours, NULL, "D-LIVE 12.8.0 XF AMD64");
+	g_assert_cmpstr(found->name, ==, "debian-live");
+	g_assert_null(sg_flavour_detect(flavours, NULL, "d-live 12.8.0 gn amd64"));
 	g_assert_null(sg_flavour_detect(flavours, "Some Other OS 1.0", "OTHER"));
 	g_assert_null(sg_flavour_detect(flavours, NULL, "OTHER"));
 }
@@ -101,6 +140,10 @@ test_override_and_errors(void)
 		"[Guest]\nMemoryMiB=1024\n");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SgFlavour) flavour = sg_flavour_load_file(good, &error);
+	g_autofree gchar *bad_boolean =
+		write_profile(dir, "bool.conf",
+			      "[Flavour]\nFamily=live\n[Live]\nKernel=/k\nInitrd=/"
+			      "i\n[Desktop]\nDrawnDesktop=yes\n");
 	g_autofree gchar *bad_family =
 		write_profile(dir, "bad.conf", "[Flavour]\nFamily=anaconda\n[Boot]\nKernel=/k\n");
 	g_autofree gchar *bad_number =
@@ -111,9 +154,10 @@ test_override_and_errors(void)
 		write_profile(dir, "syntax.conf", "[Flavour]\nFamily=live\nthis line is wrong\n");
 	g_autofree gchar *bad_plan =
 		write_profile(dir, "plan.conf", "[Flavour]\nFamily=live\nPlans=install\n");
-	g_autofree gchar *no_mirror = write_profile(dir, "nomirror.conf",
-						    "[Flavour]\nFamily=debian-installer\n[Boot]\nKernel=/k\n"
-						    "Initrd=/i\n[Guest]\nNetwork=mirror\n");
+	g_autofree gchar *no_mirror =
+		write_profile(dir, "nomirror.conf",
+			      "[Flavour]\nFamily=debian-installer\n[Boot]\nKernel=/k\n"
+			      "Initrd=/i\n[Guest]\nNetwork=mirror\n");
 	g_autofree gchar *missing = write_profile(dir, "missing.conf", "[Flavour]\nFamily=live\n");
 	SgFlavour *refused;
 
@@ -150,6 +194,11 @@ test_override_and_errors(void)
 	g_assert_nonnull(strstr(error->message, "nomirror.conf:7: "));
 	g_assert_nonnull(strstr(error->message, "Mirror="));
 	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(bad_boolean, &error));
+	g_assert_nonnull(strstr(error->message, "bool.conf:7: "));
+	g_assert_nonnull(strstr(error->message, "DrawnDesktop=yes is not true or false"));
+	g_clear_error(&error);
+	g_unlink(bad_boolean);
 	g_unlink(no_mirror);
 	g_unlink(bad_syntax);
 	g_unlink(bad_plan);
@@ -167,6 +216,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/flavour/shipped-profiles", test_shipped_profiles);
 	g_test_add_func("/flavour/detect", test_detect);
+	g_test_add_func("/flavour/generic", test_generic_profiles);
 	g_test_add_func("/flavour/override-and-errors", test_override_and_errors);
 	return g_test_run();
 }
