@@ -48,6 +48,21 @@ run test other.iso
 check "an ISO of no known flavour exits 64" test $status -eq 64
 check "and says how to pick one" grep -q -- "--flavour" err
 
+# No profile knows it, but its layout says live-boot: judged by the generic
+# live profile, which boots /live/vmlinuz (here not a kernel: a fail, found
+# before any guest starts).
+mkdir -p unknown-live/.disk unknown-live/live
+echo "Someone's Live 1.0" > unknown-live/.disk/info
+echo "not a kernel" > unknown-live/live/vmlinuz
+echo "not an initrd" > unknown-live/live/initrd.img
+xorriso -as mkisofs -quiet -R -V SOMEONES_LIVE -o unknown-live.iso unknown-live 2>/dev/null
+run test unknown-live.iso --evidence ev-unknown-live
+check "an unknown ISO with a /live/ layout is judged, not refused (got $status)" test $status -eq 1
+check "by the generic live profile" test "$(json_field .flavour ev-unknown-live/result.json)" = generic-live
+check "result.json says it was judged as generic" test "$(json_field .generic ev-unknown-live/result.json)" = true
+check "and which profile would make it precise" grep -q "DiskInfo= matches 'Someone's Live 1.0'" err
+check "the layout's kernel was used: $(cat out)" grep -q "/live/vmlinuz in the image is not a bootable Linux kernel" out
+
 run test "$good_iso" --flavour smoketest --answers random.iso --connect "qemu:///nonexistent-driver" --evidence ev-lab
 check "an unreachable hypervisor is an error (2), not a fail: $(cat out)" test $status -eq 2
 check "its result.json says error" test "$(json_field .verdict ev-lab/result.json)" = error
