@@ -10,6 +10,14 @@ G_BEGIN_DECLS
  * answer file missed, the display manager failing) and which of the
  * phase's success markers have been seen. Judgement is by positive
  * evidence: a line merely containing "error" decides nothing.
+ *
+ * Every byte goes two ways: into lines (escape sequences dropped) for the
+ * line rules, and through an 80x24 terminal (SgScreen) for full-screen
+ * installers: a debian-installer newt dialog "[!!] Step" or subiquity's
+ * error and question screens, drawn and then unchanged for a settle time
+ * (a few seconds), are a question or an installer error; a progress window
+ * is not. Only meaningful screen changes count as output: a status line's
+ * clock does not.
  */
 typedef enum {
 	SG_CONSOLE_PHASE_INSTALL,
@@ -25,6 +33,10 @@ typedef enum {
 	SG_CONSOLE_PROBLEM_DESKTOP_FAILED,
 } SgConsoleProblem;
 
+/* How long a drawn dialog must stay unchanged to count as waiting for an
+ * answer nobody gives. */
+#define SG_CONSOLE_SETTLE_US (5 * G_USEC_PER_SEC)
+
 typedef struct _SgConsole SgConsole;
 
 /* @markers: regular expressions that must all match some line for the
@@ -34,13 +46,18 @@ SgConsole *sg_console_new(SgFamily family, SgConsolePhase phase, const gchar *di
 void sg_console_free(SgConsole *console);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgConsole, sg_console_free)
 
-/* Feeds raw console bytes (escape sequences and CRs are dropped). */
+/* Feeds raw console bytes as they came at @now_us (monotonic µs). */
 void sg_console_feed(SgConsole *console, const gchar *data, gsize len, gint64 now_us);
+/* Lets time pass without output: a dialog that stays unchanged long enough
+ * becomes a problem here. Call it every poll. */
+void sg_console_tick(SgConsole *console, gint64 now_us);
 
 SgConsoleProblem sg_console_get_problem(SgConsole *console);
 /* One line quoting the console for the problem, e.g. "[!] Choose a mirror: ..." */
 const gchar *sg_console_get_problem_quote(SgConsole *console);
-/* When the line showing the problem was read (monotonic µs), 0 if none. */
+/* When the problem first showed (monotonic µs), 0 if none: the line's
+ * arrival, or for a dialog when it first appeared on the screen (not when
+ * it had waited long enough to be judged). */
 gint64 sg_console_get_problem_time(SgConsole *console);
 const gchar *sg_console_problem_to_string(SgConsoleProblem problem);
 
@@ -51,8 +68,12 @@ const gchar *sg_console_first_missing_marker(SgConsole *console);
 const gchar *sg_console_get_marker_line(SgConsole *console, guint index);
 
 const gchar *sg_console_get_last_line(SgConsole *console);
-/* Monotonic µs of the last byte received; 0 before any. */
+/* Monotonic µs of the last meaningful output: new lines or a screen change
+ * other than a status line's clock; 0 before any. */
 gint64 sg_console_get_last_output(SgConsole *console);
 gsize sg_console_get_bytes(SgConsole *console);
+/* The screen as it is now: 24 lines of UTF-8 text, each ended by a newline
+ * (line-drawing cells as Unicode box characters). Free with g_free(). */
+gchar *sg_console_get_screen_text(SgConsole *console);
 
 G_END_DECLS

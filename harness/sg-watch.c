@@ -37,6 +37,8 @@ sg_watch_run(const SgWatch *watch)
 		/* Read after the state check: a guest that stopped has written all. */
 		read_console(&file, watch->console_path, watch->console);
 		now = g_get_monotonic_time();
+		/* A dialog is judged once it has stayed unchanged a while. */
+		sg_console_tick(watch->console, now);
 		if (sg_console_get_problem(watch->console) != SG_CONSOLE_PROBLEM_NONE) {
 			outcome = SG_WATCH_PROBLEM;
 			break;

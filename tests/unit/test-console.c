@@ -1,5 +1,7 @@
 #include "sg-console.h"
 
+#include "recording.h"
+
 static SgConsole *
 new_install_console(void)
 {
@@ -141,6 +143,349 @@ test_bad_marker(void)
 	g_assert_nonnull(error);
 }
 
+/* Fake monotonic time: recordings start here, ticks come every 100 ms as
+ * sg-watch.c polls. */
+#define BASE_US ((gint64)1000 * G_USEC_PER_SEC)
+#define TICK_US (100 * 1000)
+
+static gint64
+at(gdouble seconds)
+{
+	return BASE_US + (gint64)(seconds * G_USEC_PER_SEC);
+}
+
+static SgConsole *
+new_console(SgFamily family, SgConsolePhase phase)
+{
+	g_autoptr(GError) error = NULL;
+	SgConsole *console = sg_console_new(family, phase, NULL, NULL, &error);
+	g_assert_no_error(error);
+	return console;
+}
+
+/* Feeds @rec as it came, each read cut in random pieces (@seed), ticking
+ * between reads and for @tail_s after the end. Stops at the first problem
+ * and returns when it was decided, or 0. */
+static gint64
+replay(SgConsole *console, SgRecording *rec, guint seed, gdouble tail_s)
+{
+	g_autoptr(GRand) rand = g_rand_new_with_seed(seed);
+	gint64 now = BASE_US;
+	gint64 end;
+
+	for (guint i = 0; i < rec->offsets->len; i++) {
+		gsize start = g_array_index(rec->offsets, gsize, i);
+		gsize stop = i + 1 < rec->offsets->len ? g_array_index(rec->offsets, gsize, i + 1)
+						       : rec->len;
+		gint64 read_at = at(g_array_index(rec->times, gdouble, i));
+
+		for (now += TICK_US; now < read_at; now += TICK_US) {
+			sg_console_tick(console, now);
+			if (sg_console_get_problem(console) != SG_CONSOLE_PROBLEM_NONE)
+				return now;
+		}
+		now = read_at;
+		while (start < stop) {
+			gsize n = g_rand_int_range(rand, 1, 300);
+			n = MIN(n, stop - start);
+			sg_console_feed(console, rec->data + start, n, now);
+			start += n;
+		}
+		if (sg_console_get_problem(console) != SG_CONSOLE_PROBLEM_NONE)
+			return now;
+	}
+	end = now + (gint64)(tail_s * G_USEC_PER_SEC);
+	for (now += TICK_US; now <= end; now += TICK_US) {
+		sg_console_tick(console, now);
+		if (sg_console_get_problem(console) != SG_CONSOLE_PROBLEM_NONE)
+			return now;
+	}
+	return 0;
+}
+
+/* When the first byte of @needle came in @rec. */
+static gint64
+time_of(SgRecording *rec, const gchar *needle)
+{
+	const gchar *found = g_strstr_len(rec->data, rec->len, needle);
+
+	g_assert_nonnull(found);
+	return at(sg_recording_time_of(rec, found - rec->data));
+}
+
+/* When the last byte of @needle came in @rec. */
+static gint64
+time_of_end(SgRecording *rec, const gchar *needle)
+{
+	const gchar *found = g_strstr_len(rec->data, rec->len, needle);
+
+	g_assert_nonnull(found);
+	return at(sg_recording_time_of(rec, found - rec->data + strlen(needle) - 1));
+}
+
+/* The real d-i, newt frontend, first question, nothing answering it. */
+static void
+test_recording_newt_question(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("di-newt-language");
+	/* newt draws a window from its top border down. */
+	gint64 first_byte = time_of(rec, "lqqqqqqqqqq");
+	gint64 drawn = time_of(rec, "mqqqqq");
+
+	for (guint seed = 1; seed <= 6; seed++) {
+		g_autoptr(SgConsole) console =
+			new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+		gint64 decided = replay(console, rec, seed, 0);
+		gint64 since = sg_console_get_problem_time(console);
+
+		g_assert_cmpint(sg_console_get_problem(console), ==,
+				SG_CONSOLE_PROBLEM_INSTALLER_QUESTION);
+		g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
+				"[!!] Select a language: Choose the language to be used for the "
+				"installation process. The selected language will also be the "
+				"default language for the installed system. Language:");
+		/* The problem dates from the dialog's first bytes, not its
+		 * last ones, nor from when it was judged. */
+		g_assert_cmpint(since, >=, first_byte);
+		g_assert_cmpint(since, <=, drawn);
+		g_assert_cmpint(decided - since, >=, SG_CONSOLE_SETTLE_US);
+		g_assert_cmpint(decided - since, <, 10 * G_USEC_PER_SEC);
+	}
+}
+
+static void
+test_recording_newt_settle(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("di-newt-language");
+	g_autoptr(SgConsole) console =
+		new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+	gsize settled = sg_recording_offset_at(rec, 60.0);
+	gint64 last;
+
+	/* Everything up to the dialog, fed at its last byte's time. */
+	sg_console_feed(console, rec->data, settled, time_of(rec, "<Tab> moves"));
+	last = sg_console_get_last_output(console);
+	g_assert_cmpint(last, ==, time_of(rec, "<Tab> moves"));
+	sg_console_tick(console, last + SG_CONSOLE_SETTLE_US - 1);
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	g_assert_nonnull(strstr(sg_console_get_last_line(console), "[!!] Select a language"));
+	sg_console_tick(console, last + SG_CONSOLE_SETTLE_US);
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_QUESTION);
+}
+
+/* GNU screen's clock ticks three times after the dialog: no output. */
+static void
+test_recording_clock_not_output(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("di-newt-language");
+	/* The desktop phase judges no dialogs: the whole recording runs. */
+	g_autoptr(SgConsole) console =
+		new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_DESKTOP);
+	g_autofree gchar *screen = NULL;
+	g_auto(GStrv) rows = NULL;
+
+	g_assert_cmpint(replay(console, rec, 7, 30), ==, 0);
+	g_assert_cmpuint(sg_console_get_bytes(console), ==, rec->len);
+	g_assert_cmpint(sg_console_get_last_output(console), ==,
+			time_of_end(rec, "activates buttons"));
+	g_assert_cmpint(sg_console_get_last_output(console), <, at(60));
+	screen = sg_console_get_screen_text(console);
+	rows = g_strsplit(screen, "\n", -1);
+	g_assert_cmpuint(g_strv_length(rows), ==, 25); /* 24 lines, each ended */
+	g_assert_cmpstr(rows[24], ==, "");
+	/* The clock did move past the dialog's minute: 10:43 in the end. */
+	g_assert_true(g_str_has_suffix(rows[0], "][ Nov 30 10:43 ]"));
+	g_assert_nonnull(strstr(rows[4], "[!!] Select a language"));
+}
+
+/* The real d-i with an answer file and no network card: a progress gauge,
+ * then a real error dialog. */
+static void
+test_recording_no_network(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("di-newt-no-network");
+	gint64 first_byte = time_of(rec, "[!] Configure the network");
+
+	for (guint seed = 1; seed <= 4; seed++) {
+		g_autoptr(SgConsole) console =
+			new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+		gint64 decided = replay(console, rec, seed, 0);
+		gint64 since = sg_console_get_problem_time(console);
+
+		g_assert_cmpint(sg_console_get_problem(console), ==,
+				SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
+		g_assert_true(g_str_has_prefix(sg_console_get_problem_quote(console),
+					       "[!] Configure the network: No network interfaces "
+					       "detected No network interfaces were found."));
+		g_assert_cmpint(since, >=, first_byte);
+		g_assert_cmpint(since - first_byte, <, G_USEC_PER_SEC);
+		g_assert_cmpint(decided - first_byte, <, 10 * G_USEC_PER_SEC);
+	}
+}
+
+/* A gauge that stops moving is progress, not a question: the silence limit
+ * deals with it, not the dialog judge. */
+static void
+test_recording_progress_not_question(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("di-newt-no-network");
+	g_autoptr(SgConsole) console =
+		new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+	const gchar *gauge = g_strstr_len(rec->data, rec->len, "95%");
+	gsize upto;
+
+	g_assert_nonnull(gauge);
+	upto = gauge - rec->data + 3;
+	sg_console_feed(console, rec->data, upto, at(100));
+	g_assert_cmpstr(sg_console_get_last_line(console), ==,
+			"Detecting network hardware: 95% Detecting hardware, please wait...");
+	for (gint64 now = at(100); now < at(200); now += TICK_US)
+		sg_console_tick(console, now);
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	g_assert_cmpint(sg_console_get_last_output(console), ==, at(100));
+}
+
+/* The real text frontend: underlined title, "Prompt: '?' for help". */
+static void
+test_recording_text_frontend(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("di-text-language");
+
+	for (guint seed = 1; seed <= 4; seed++) {
+		g_autoptr(SgConsole) console =
+			new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+		gint64 decided = replay(console, rec, seed, 0);
+
+		g_assert_cmpint(sg_console_get_problem(console), ==,
+				SG_CONSOLE_PROBLEM_INSTALLER_QUESTION);
+		g_assert_true(
+			g_str_has_prefix(sg_console_get_problem_quote(console),
+					 "Select a language: Choose the language to be used"));
+		/* The prompt decides at once; the problem dates from the title. */
+		g_assert_cmpint(decided, ==, time_of(rec, "Prompt: '?' for help"));
+		g_assert_cmpint(sg_console_get_problem_time(console), ==,
+				time_of(rec, "Select a language"));
+	}
+}
+
+static void
+test_recording_subiquity(void)
+{
+	const struct {
+		const gchar *name;
+		SgConsoleProblem problem;
+		const gchar *quote;
+	} cases[] = {
+		{"subiquity-error", SG_CONSOLE_PROBLEM_INSTALLER_ERROR,
+		 "An error occurred during installation: Sorry, there was a problem completing "
+		 "the installation. If you want to help improve the installer, you can send an "
+		 "error report."},
+		{"subiquity-confirm", SG_CONSOLE_PROBLEM_INSTALLER_QUESTION,
+		 "Confirm destructive action: Selecting Continue below will begin the "
+		 "installation process and result in the loss of data on the disks selected to "
+		 "be formatted."},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(SgRecording) rec = sg_recording_load(cases[i].name);
+		for (guint seed = 1; seed <= 4; seed++) {
+			g_autoptr(SgConsole) console =
+				new_console(SG_FAMILY_SUBIQUITY, SG_CONSOLE_PHASE_INSTALL);
+			g_autoptr(SgConsole) other =
+				new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+			gint64 decided = replay(console, rec, seed, 30);
+
+			g_assert_cmpint(sg_console_get_problem(console), ==, cases[i].problem);
+			g_assert_true(g_str_has_prefix(sg_console_get_problem_quote(console),
+						       cases[i].quote));
+			g_assert_cmpint(decided - sg_console_get_problem_time(console), ==,
+					SG_CONSOLE_SETTLE_US);
+			/* Other installers draw no such screens. */
+			g_assert_cmpint(replay(other, rec, seed, 30), ==, 0);
+		}
+	}
+}
+
+/* A newt window as cdebconf draws one, VT100 line drawing and all: the
+ * title in red in the top border, text and buttons inside. */
+static gchar *
+newt_window(const gchar *title, const gchar *text, const gchar *buttons)
+{
+	gint width = MAX(44, (gint)strlen(title) + 12);
+	g_autofree gchar *right = g_strnfill(width - 9 - strlen(title), 'q');
+	g_autofree gchar *bottom = g_strnfill(width - 2, 'q');
+
+	return g_strdup_printf("\x1b[5;3H\x1b[30m\x1b[47m\x1b(0lqqqu\x1b(B \x1b[31m%s\x1b[30m "
+			       "\x1b(0t%sk"
+			       "\x1b[6;3Hx\x1b(B %-*s\x1b(0x"
+			       "\x1b[7;3Hx\x1b(B %-*s\x1b(0x"
+			       "\x1b[8;3Hm%sj\x1b(B",
+			       title, right, width - 3, text, width - 3, buttons, bottom);
+}
+
+static void
+test_dialog_replaced_in_time(void)
+{
+	g_autoptr(SgConsole) console =
+		new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+	g_autofree gchar *dialog =
+		newt_window("[!!] Configure the network",
+			    "Name server addresses:", "<Go Back>      <Continue>");
+	g_autofree gchar *gauge = newt_window("Configuring the network", "  50%", "");
+
+	sg_console_feed(console, dialog, strlen(dialog), at(0));
+	sg_console_tick(console, at(4.9));
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	g_assert_cmpstr(sg_console_get_last_line(console), ==,
+			"[!!] Configure the network: Name server addresses:");
+	/* Answered (by a preseed, say): the installer moved on. */
+	sg_console_feed(console, "\x1b[m\x1b[2J", 7, at(4.9));
+	sg_console_feed(console, gauge, strlen(gauge), at(4.95));
+	for (gint64 now = at(5); now < at(60); now += TICK_US)
+		sg_console_tick(console, now);
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	g_assert_cmpstr(sg_console_get_last_line(console), ==, "Configuring the network: 50%");
+}
+
+static void
+test_dialog_same_title_new_text(void)
+{
+	g_autoptr(SgConsole) console =
+		new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+	g_autofree gchar *first = newt_window("[!!] Configure the network",
+					      "IP address:", "<Go Back>      <Continue>");
+	g_autofree gchar *second =
+		newt_window("[!!] Configure the network",
+			    "Name server addresses:", "<Go Back>      <Continue>");
+
+	sg_console_feed(console, first, strlen(first), at(0));
+	sg_console_tick(console, at(3));
+	sg_console_feed(console, second, strlen(second), at(3));
+	sg_console_tick(console, at(7.9));
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	sg_console_tick(console, at(8));
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_QUESTION);
+	/* The question on the screen is the second one, shown at 3 s. */
+	g_assert_cmpint(sg_console_get_problem_time(console), ==, at(3));
+	g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
+			"[!!] Configure the network: Name server addresses:");
+}
+
+static void
+test_dialog_error_words(void)
+{
+	g_autoptr(SgConsole) console =
+		new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+	/* mirror/bad in choose-mirror's templates (the d-i initrd). */
+	g_autofree gchar *dialog =
+		newt_window("[!!] Choose a mirror of the Debian archive",
+			    "An error has been detected while trying", "<Go Back>   <Continue>");
+
+	sg_console_feed(console, dialog, strlen(dialog), at(0));
+	sg_console_tick(console, at(5));
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -154,5 +499,16 @@ main(int argc, char **argv)
 	g_test_add_func("/console/display-manager-failure", test_display_manager_failure);
 	g_test_add_func("/console/subiquity", test_subiquity_rules);
 	g_test_add_func("/console/bad-marker", test_bad_marker);
+	g_test_add_func("/console/recording/newt-question", test_recording_newt_question);
+	g_test_add_func("/console/recording/newt-settle", test_recording_newt_settle);
+	g_test_add_func("/console/recording/clock-not-output", test_recording_clock_not_output);
+	g_test_add_func("/console/recording/no-network", test_recording_no_network);
+	g_test_add_func("/console/recording/progress-not-question",
+			test_recording_progress_not_question);
+	g_test_add_func("/console/recording/text-frontend", test_recording_text_frontend);
+	g_test_add_func("/console/recording/subiquity", test_recording_subiquity);
+	g_test_add_func("/console/dialog-replaced-in-time", test_dialog_replaced_in_time);
+	g_test_add_func("/console/dialog-same-title-new-text", test_dialog_same_title_new_text);
+	g_test_add_func("/console/dialog-error-words", test_dialog_error_words);
 	return g_test_run();
 }
