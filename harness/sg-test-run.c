@@ -427,6 +427,20 @@ take_screenshot(SgRun *run, SgGuest *guest, const gchar *name)
 	}
 }
 
+/* The last screen of a phase, as a person would have seen it: full-screen
+ * installers draw rather than print, and the raw log is hard to read. */
+static void
+write_screen(SgRun *run, SgConsole *console, const gchar *phase)
+{
+	g_autofree gchar *name = g_strdup_printf("screen-%s.txt", phase);
+	g_autofree gchar *path = evidence_path(run, name);
+	g_autofree gchar *text = sg_console_get_screen_text(console);
+	g_autoptr(GError) error = NULL;
+
+	if (!g_file_set_contents(path, text, -1, &error))
+		g_warning("cannot write %s: %s", path, error->message);
+}
+
 static SgConsole *
 new_console(SgRun *run, SgConsolePhase phase)
 {
@@ -649,6 +663,7 @@ run_install(SgRun *run)
 		.cancellable = run->cancellable,
 		.progress = run->progress,
 	});
+	write_screen(run, console, "install");
 	if (outcome != SG_WATCH_GUEST_STOPPED)
 		take_screenshot(run, guest, "screenshot.png");
 	sg_guest_destroy(guest);
@@ -689,6 +704,7 @@ run_boot(SgRun *run)
 		.cancellable = run->cancellable,
 		.progress = run->progress,
 	});
+	write_screen(run, console, "boot");
 	if (outcome == SG_WATCH_MARKERS_SEEN) {
 		if (!check_desktop_drawn(run, phase, guest, "screenshot.png"))
 			return FALSE; /* the guest goes with its autoptr */
@@ -805,6 +821,7 @@ run_live(SgRun *run)
 		.cancellable = run->cancellable,
 		.progress = run->progress,
 	});
+	write_screen(run, console, "live");
 	if (outcome == SG_WATCH_MARKERS_SEEN) {
 		if (!check_desktop_drawn(run, phase, guest, screenshot))
 			return FALSE;

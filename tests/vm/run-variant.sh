@@ -25,11 +25,14 @@ check "printed verdict is the result's" test "$(cat "$workdir/stdout")" = "$want
 check "flavour told from the image" test "$(json_field .flavour "$result")" = "$want_flavour"
 check "sha256 recorded" test "$(json_field .image.sha256 "$result")" = "$(sha256sum < "$iso" | cut -d' ' -f1)"
 case $plans in
-*install*) check "install console captured" test -s "$evidence/console-install.log" ;;
-*) check "live console captured" test -s "$evidence/console-live.log" ;;
+*install*) check "install console captured" test -s "$evidence/console-install.log"
+	check "the install's last screen kept as text (24 rows)" test "$(wc -l < "$evidence/screen-install.txt")" -eq 24 ;;
+*) check "live console captured" test -s "$evidence/console-live.log"
+	check "the live session's last screen kept as text (24 rows)" test "$(wc -l < "$evidence/screen-live.txt")" -eq 24 ;;
 esac
 if [ "$want_verdict" = pass ]; then
 	check "desktop screenshot is a PNG" sh -c "file '$evidence/screenshot.png' | grep -q 'PNG image'"
+	check "the screen was judged drawn: $(jq -c .screen "$result")" test "$(json_field .screen.kind "$result")" = drawn
 	check "every phase passed" test "$(jq -r '[.phases[].status] | unique | join(",")' "$result")" = pass
 	case $plans in *install*)
 		check "boot console captured" test -s "$evidence/console-boot.log"
