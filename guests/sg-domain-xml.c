@@ -12,8 +12,9 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 {
 	GString *xml = g_string_new(NULL);
 
-	append_escaped(xml, "<domain type='%s' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n",
-		       spec->domain_type);
+	append_escaped(
+		xml, "<domain type='%s' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n",
+		spec->domain_type);
 	append_escaped(xml, "  <name>%s</name>\n", spec->name);
 	g_string_append_printf(xml, "  <memory unit='MiB'>%u</memory>\n", spec->memory_mib);
 	g_string_append_printf(xml, "  <vcpu>%u</vcpu>\n", spec->vcpus);
@@ -61,12 +62,14 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 			       "      <readonly/>\n"
 			       "    </disk>\n",
 			       spec->seed_cdrom);
-	append_escaped(xml,
-		       "    <serial type='file'>\n"
-		       "      <source path='%s'/>\n"
-		       "      <target port='0'/>\n"
-		       "    </serial>\n",
-		       spec->console_log);
+	/* A pty read over the connection (virDomainOpenConsole): nothing on
+	 * the host's file system, the same for a local or a remote host. */
+	g_string_append(xml, "    <serial type='pty'>\n"
+			     "      <target port='0'/>\n"
+			     "    </serial>\n"
+			     "    <console type='pty'>\n"
+			     "      <target type='serial' port='0'/>\n"
+			     "    </console>\n");
 	g_string_append(xml, "    <video><model type='vga' vram='16384'/></video>\n"
 			     "    <memballoon model='none'/>\n"
 			     "  </devices>\n");
@@ -76,13 +79,14 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 		 * host and the world, and the only way out is the forward to the
 		 * mirror (socat, one process per connection). */
 		g_autofree gchar *netdev = g_strdup_printf(
-		    "user,id=mirror0,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:%s",
-		    spec->mirror);
+			"user,id=mirror0,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:%s",
+			spec->mirror);
 		g_string_append(xml, "  <qemu:commandline>\n"
 				     "    <qemu:arg value='-netdev'/>\n");
 		append_escaped(xml, "    <qemu:arg value='%s'/>\n", netdev);
 		g_string_append(xml, "    <qemu:arg value='-device'/>\n"
-				     "    <qemu:arg value='virtio-net-pci,netdev=mirror0,bus=pci.0,addr=0x10'/>\n"
+				     "    <qemu:arg "
+				     "value='virtio-net-pci,netdev=mirror0,bus=pci.0,addr=0x10'/>\n"
 				     "  </qemu:commandline>\n");
 	}
 	g_string_append(xml, "</domain>\n");

@@ -16,7 +16,6 @@ typedef struct {
 	const gchar *disk;	 /* qcow2, attached as virtio vda; NULL for none */
 	const gchar *cdrom;	 /* NULL for none */
 	const gchar *seed_cdrom; /* a second CD-ROM (cloud-init CIDATA), or NULL */
-	const gchar *console_log;
 	/* No network device at all, unless @mirror is "HOST:PORT": then a NIC
 	 * on a user-mode network of its own that reaches
 	 * nothing but this, as http://10.0.2.100/ in the guest. NULL: none. */

@@ -12,7 +12,7 @@ sg_guest_start(SgLab *lab, const SgDomainSpec *spec, GError **error)
 	SgGuest *guest;
 
 	g_debug("starting guest:\n%s", xml);
-	domain = virDomainCreateXML(sg_lab_get_connection(lab), xml, VIR_DOMAIN_NONE);
+	domain = virDomainCreateXML(sg_lab_get_connection(lab), xml, VIR_DOMAIN_START_PAUSED);
 	if (domain == NULL) {
 		sg_virt_set_error(error, "cannot start guest %s", spec->name);
 		return NULL;
@@ -20,14 +20,77 @@ sg_guest_start(SgLab *lab, const SgDomainSpec *spec, GError **error)
 	guest = g_new0(SgGuest, 1);
 	guest->domain = domain;
 	guest->name = g_strdup(spec->name);
+	guest->lifecycle_callback = -1;
 	return guest;
+}
+
+gboolean
+sg_guest_resume(SgGuest *guest, GError **error)
+{
+	if (virDomainResume(guest->domain) < 0) {
+		sg_virt_set_error(error, "cannot start the CPUs of guest %s", guest->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+finish_shutdown(SgGuest *guest)
+{
+	SgGuestStopped callback = guest->on_shutdown;
+
+	g_clear_handle_id(&guest->shutdown_timeout, g_source_remove);
+	guest->on_shutdown = NULL;
+	if (callback != NULL)
+		callback(guest->on_shutdown_data);
+	return G_SOURCE_REMOVE;
+}
+
+static int
+on_lifecycle(virConnectPtr conn, virDomainPtr domain, int event, int detail, void *opaque)
+{
+	SgGuest *guest = opaque;
+
+	if (event != VIR_DOMAIN_EVENT_STOPPED && event != VIR_DOMAIN_EVENT_SHUTDOWN &&
+	    event != VIR_DOMAIN_EVENT_CRASHED)
+		return 0;
+	/* SHUTDOWN comes before STOPPED when the guest powers off: only a
+	 * stopped QEMU has said everything. */
+	if (event != VIR_DOMAIN_EVENT_STOPPED && virDomainIsActive(domain) == 1)
+		return 0;
+	if (guest->stopped)
+		return 0;
+	guest->stopped = TRUE;
+	if (guest->on_stopped != NULL)
+		guest->on_stopped(guest->on_stopped_data);
+	if (guest->on_shutdown != NULL)
+		finish_shutdown(guest);
+	return 0;
+}
+
+gboolean
+sg_guest_watch_lifecycle(SgGuest *guest, SgGuestStopped callback, gpointer user_data,
+			 GError **error)
+{
+	guest->on_stopped = callback;
+	guest->on_stopped_data = user_data;
+	if (guest->lifecycle_callback >= 0)
+		return TRUE;
+	guest->lifecycle_callback = virConnectDomainEventRegisterAny(
+		virDomainGetConnect(guest->domain), guest->domain, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), guest, NULL);
+	if (guest->lifecycle_callback < 0) {
+		sg_virt_set_error(error, "cannot follow the state of guest %s", guest->name);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 gboolean
 sg_guest_is_running(SgGuest *guest)
 {
 	/* A transient guest that stopped is gone: "no such domain" means off. */
-	return virDomainIsActive(guest->domain) == 1;
+	return !guest->stopped && virDomainIsActive(guest->domain) == 1;
 }
 
 static int
@@ -108,16 +171,29 @@ sg_guest_screenshot(SgGuest *guest, const gchar *png_path, GError **error)
 	}
 }
 
-void
-sg_guest_shutdown(SgGuest *guest, guint seconds)
+static gboolean
+on_shutdown_timeout(gpointer user_data)
 {
-	gint64 deadline = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
+	SgGuest *guest = user_data;
 
-	if (seconds > 0 && virDomainShutdown(guest->domain) == 0) {
-		while (sg_guest_is_running(guest) && g_get_monotonic_time() < deadline)
-			g_usleep(200 * 1000);
-	}
+	guest->shutdown_timeout = 0;
 	sg_guest_destroy(guest);
+	/* The destroy's lifecycle event may come later, or never for a guest
+	 * already gone: the callback runs now either way. */
+	return finish_shutdown(guest);
+}
+
+void
+sg_guest_shutdown_async(SgGuest *guest, guint seconds, SgGuestStopped callback, gpointer user_data)
+{
+	guest->on_shutdown = callback;
+	guest->on_shutdown_data = user_data;
+	if (!sg_guest_is_running(guest) || seconds == 0 || virDomainShutdown(guest->domain) < 0) {
+		sg_guest_destroy(guest);
+		g_idle_add((GSourceFunc)finish_shutdown, guest);
+		return;
+	}
+	guest->shutdown_timeout = g_timeout_add_seconds(seconds, on_shutdown_timeout, guest);
 }
 
 void
@@ -132,7 +208,12 @@ sg_guest_free(SgGuest *guest)
 {
 	if (guest == NULL)
 		return;
+	g_clear_handle_id(&guest->shutdown_timeout, g_source_remove);
+	g_idle_remove_by_data(guest);
 	sg_guest_destroy(guest);
+	if (guest->lifecycle_callback >= 0)
+		virConnectDomainEventDeregisterAny(virDomainGetConnect(guest->domain),
+						   guest->lifecycle_callback);
 	if (guest->domain != NULL)
 		virDomainFree(guest->domain);
 	g_free(guest->name);

@@ -1,126 +1,212 @@
 #include "sg-kvm-probe.h"
 
-#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "sg-console-stream.h"
+#include "sg-domain-xml.h"
+#include "sg-guest.h"
+
+/* A remote host's answer is trusted this long: its boot is not ours to see. */
+#define REMOTE_CACHE_SECONDS (24 * 3600)
+#define KERNEL_FIRST_LINE "Linux version"
+
+typedef struct {
+	SgLab *lab;
+	gchar *cache;
+	SgGuest *guest;
+	SgConsoleStream *stream;
+	GString *console;
+	gint64 started;
+	guint timer;
+	gboolean finished;
+	SgKvmProbeDone done;
+	gpointer user_data;
+	gboolean works;
+	gchar *reason;
+} SgKvmProbe;
+
+static void
+probe_free(SgKvmProbe *probe)
+{
+	g_clear_handle_id(&probe->timer, g_source_remove);
+	g_clear_pointer(&probe->stream, sg_console_stream_free);
+	g_clear_pointer(&probe->guest, sg_guest_free);
+	if (probe->console != NULL)
+		g_string_free(probe->console, TRUE);
+	g_free(probe->cache);
+	g_free(probe->reason);
+	g_free(probe);
+}
+
+/* This machine's boot for the embedded driver and a local daemon; the
+ * host's name and URI for a remote one. */
 static gchar *
-probe_cache_path(const gchar *cache_dir)
+cache_path(SgLab *lab, const gchar *cache_dir)
 {
 	g_autofree gchar *boot_id = NULL;
+	g_autofree gchar *hostname = NULL;
+	g_autofree gchar *key = NULL;
 
-	if (!g_file_get_contents("/proc/sys/kernel/random/boot_id", &boot_id, NULL, NULL))
-		return NULL;
-	g_strstrip(boot_id);
-	return g_strdup_printf("%s/kvm-probe-%s", cache_dir, boot_id);
+	if (sg_lab_is_local(lab)) {
+		if (!g_file_get_contents("/proc/sys/kernel/random/boot_id", &boot_id, NULL, NULL))
+			return NULL;
+		return g_strdup_printf("%s/kvm-probe-%s", cache_dir, g_strstrip(boot_id));
+	}
+	hostname = virConnectGetHostname(sg_lab_get_connection(lab));
+	key = g_compute_checksum_for_string(G_CHECKSUM_SHA256, sg_lab_get_uri(lab), -1);
+	return g_strdup_printf("%s/kvm-probe-remote-%s-%.16s", cache_dir,
+			       hostname != NULL ? hostname : "unknown", key);
 }
 
 static gboolean
-run_probe(const gchar *kernel, guint timeout_ms, gchar **reason)
+read_cache(SgKvmProbe *probe, gboolean *works, gchar **reason)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *tmpdir = NULL;
-	g_autofree gchar *serial = NULL;
-	g_autofree gchar *serial_arg = NULL;
-	gint64 deadline;
-	gboolean works = FALSE;
-	GPid pid;
-	int status;
+	g_autofree gchar *cached = NULL;
+	g_auto(GStrv) parts = NULL;
+	GStatBuf st;
 
-	tmpdir = g_dir_make_tmp("smokegate-kvm-probe-XXXXXX", &error);
-	if (tmpdir == NULL) {
-		*reason = g_strdup_printf("cannot probe KVM: %s", error->message);
+	if (probe->cache == NULL || !g_file_get_contents(probe->cache, &cached, NULL, NULL))
 		return FALSE;
-	}
-	serial = g_build_filename(tmpdir, "serial.log", NULL);
-	serial_arg = g_strdup_printf("file:%s", serial);
-	{
-		const gchar *argv[] = {"qemu-system-x86_64",
-				       "-accel",
-				       "kvm",
-				       "-M",
-				       "pc",
-				       "-m",
-				       "128",
-				       "-nodefaults",
-				       "-display",
-				       "none",
-				       "-no-reboot",
-				       "-serial",
-				       serial_arg,
-				       "-kernel",
-				       kernel,
-				       "-append",
-				       "console=ttyS0 earlyprintk=ttyS0 panic=-1",
-				       NULL};
-		/* Reaped by hand below: GSubprocess cannot wait with a timeout. */
-		if (!g_spawn_async(NULL, (gchar **)argv, NULL,
-				   G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-					   G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-				   NULL, NULL, &pid, &error)) {
-			*reason = g_strdup_printf("cannot start the KVM probe: %s", error->message);
-			g_rmdir(tmpdir);
-			return FALSE;
-		}
-	}
-	deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-	while (g_get_monotonic_time() < deadline) {
-		g_autofree gchar *text = NULL;
-		if (g_file_get_contents(serial, &text, NULL, NULL) &&
-		    strstr(text, "Linux version") != NULL) {
-			works = TRUE;
-			break;
-		}
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			pid = 0;
-			break;
-		}
-		g_usleep(50 * 1000);
-	}
-	if (pid != 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
-	g_spawn_close_pid(pid);
-	g_unlink(serial);
-	g_rmdir(tmpdir);
-	if (works)
-		*reason = g_strdup("a KVM test guest booted its kernel");
-	else
-		*reason = g_strdup_printf("/dev/kvm exists but a KVM test guest did not start its "
-					  "kernel within %.1f s",
-					  timeout_ms / 1000.0);
-	return works;
+	if (!sg_lab_is_local(probe->lab) &&
+	    (g_stat(probe->cache, &st) != 0 ||
+	     g_get_real_time() / G_USEC_PER_SEC - st.st_mtime > REMOTE_CACHE_SECONDS))
+		return FALSE;
+	parts = g_strsplit(cached, "\n", 2);
+	if (parts[0] == NULL || parts[1] == NULL)
+		return FALSE;
+	*works = g_str_equal(parts[0], "kvm");
+	*reason = g_strdup_printf("%s (probed earlier)", g_strstrip(parts[1]));
+	return TRUE;
 }
 
-gboolean
-sg_kvm_probe(const gchar *kernel, const gchar *cache_dir, guint timeout_ms, gchar **reason)
+static gboolean
+call_done(gpointer user_data)
 {
-	g_autofree gchar *cache = probe_cache_path(cache_dir);
-	g_autofree gchar *cached = NULL;
-	gboolean works;
+	SgKvmProbe *probe = user_data;
 
-	if (access("/dev/kvm", R_OK | W_OK) != 0) {
-		*reason = g_strdup("/dev/kvm is not available");
-		return FALSE;
+	probe->done(probe->works, probe->reason, probe->user_data);
+	probe_free(probe);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+finish(SgKvmProbe *probe, gboolean works, gchar *reason, gboolean cache)
+{
+	if (probe->finished) {
+		g_free(reason);
+		return;
 	}
-	if (cache != NULL && g_file_get_contents(cache, &cached, NULL, NULL)) {
-		g_auto(GStrv) parts = g_strsplit(cached, "\n", 2);
-		if (parts[0] != NULL && parts[1] != NULL) {
-			*reason = g_strdup_printf("%s (probed earlier this boot)",
-						  g_strstrip(parts[1]));
-			return g_strcmp0(parts[0], "kvm") == 0;
-		}
-	}
-	works = run_probe(kernel, timeout_ms, reason);
-	if (cache != NULL) {
+	probe->finished = TRUE;
+	probe->works = works;
+	probe->reason = reason;
+	g_clear_handle_id(&probe->timer, g_source_remove);
+	if (probe->guest != NULL)
+		sg_guest_destroy(probe->guest);
+	if (cache && probe->cache != NULL) {
+		g_autofree gchar *dir = g_path_get_dirname(probe->cache);
 		g_autofree gchar *contents =
-			g_strdup_printf("%s\n%s\n", works ? "kvm" : "tcg", *reason);
-		g_mkdir_with_parents(cache_dir, 0755);
-		g_file_set_contents(cache, contents, -1, NULL);
+			g_strdup_printf("%s\n%s\n", works ? "kvm" : "tcg", reason);
+		g_mkdir_with_parents(dir, 0755);
+		g_file_set_contents(probe->cache, contents, -1, NULL);
 	}
-	return works;
+	/* Out of the stream or timer callback before anything is freed. */
+	g_idle_add(call_done, probe);
+}
+
+static void
+on_console(const gchar *data, gsize len, gpointer user_data)
+{
+	SgKvmProbe *probe = user_data;
+
+	g_string_append_len(probe->console, data, len);
+	if (strstr(probe->console->str, KERNEL_FIRST_LINE) != NULL)
+		finish(probe, TRUE,
+		       g_strdup_printf("a KVM test guest started its kernel in %.1f s",
+				       (g_get_monotonic_time() - probe->started) / 1e6),
+		       TRUE);
+}
+
+static void
+on_console_closed(gpointer user_data)
+{
+	SgKvmProbe *probe = user_data;
+
+	finish(probe, FALSE, g_strdup("a KVM test guest stopped before its kernel said a word"),
+	       TRUE);
+}
+
+static gboolean
+on_timeout(gpointer user_data)
+{
+	SgKvmProbe *probe = user_data;
+
+	probe->timer = 0;
+	finish(probe, FALSE,
+	       g_strdup_printf("the host offers KVM but a KVM test guest did not start its "
+			       "kernel within %.1f s",
+			       (g_get_monotonic_time() - probe->started) / 1e6),
+	       TRUE);
+	return G_SOURCE_REMOVE;
+}
+
+/* The host's own word first: no KVM domain type, no probe guest. */
+static gboolean
+host_offers_kvm(SgLab *lab)
+{
+	g_autofree gchar *caps = virConnectGetDomainCapabilities(sg_lab_get_connection(lab), NULL,
+								 "x86_64", "pc", "kvm", 0);
+	return caps != NULL;
+}
+
+void
+sg_kvm_probe_async(SgLab *lab, const gchar *kernel, const gchar *cache_dir, guint timeout_ms,
+		   SgKvmProbeDone done, gpointer user_data)
+{
+	SgKvmProbe *probe = g_new0(SgKvmProbe, 1);
+	g_autofree gchar *name = NULL;
+	g_autoptr(GError) error = NULL;
+	gboolean works;
+	gchar *reason = NULL;
+
+	probe->lab = lab;
+	probe->done = done;
+	probe->user_data = user_data;
+	probe->console = g_string_new(NULL);
+	probe->cache = cache_path(lab, cache_dir);
+	if (read_cache(probe, &works, &reason)) {
+		finish(probe, works, reason, FALSE);
+		return;
+	}
+	if (!host_offers_kvm(lab)) {
+		finish(probe, FALSE, g_strdup("the lab host offers no KVM domains"), TRUE);
+		return;
+	}
+	name = sg_lab_new_guest_name(lab, "kvm-probe");
+	probe->guest = sg_guest_start(lab,
+				      &(SgDomainSpec){
+					      .name = name,
+					      .domain_type = "kvm",
+					      .memory_mib = 256,
+					      .vcpus = 1,
+					      .kernel = kernel,
+					      .cmdline = "console=ttyS0 earlyprintk=ttyS0 panic=-1",
+				      },
+				      &error);
+	if (probe->guest == NULL) {
+		finish(probe, FALSE,
+		       g_strdup_printf("a KVM test guest could not start: %s", error->message),
+		       TRUE);
+		return;
+	}
+	probe->stream =
+		sg_console_stream_open(probe->guest, on_console, on_console_closed, probe, &error);
+	if (probe->stream == NULL || !sg_guest_resume(probe->guest, &error)) {
+		/* Our trouble, not the host's answer: nothing cached. */
+		finish(probe, FALSE, g_strdup_printf("cannot probe KVM: %s", error->message),
+		       FALSE);
+		return;
+	}
+	probe->started = g_get_monotonic_time();
+	probe->timer = g_timeout_add(timeout_ms, on_timeout, probe);
 }

@@ -1,21 +1,25 @@
 #pragma once
 
-#include <glib.h>
+#include "sg-lab.h"
 
 G_BEGIN_DECLS
 
 /*
- * Whether KVM really runs a guest on this host. /dev/kvm existing is not
- * enough: on some hosts (nested, sandboxed) a KVM guest runs its first
- * real-mode instructions and then hangs for ever when it enters protected
- * mode. So the probe boots @kernel under QEMU with KVM and waits up to
- * @timeout_ms for the kernel's first line on the serial port.
+ * Whether KVM really runs a guest on the lab host. The host saying it has
+ * KVM is not enough: on some hosts (nested, sandboxed) a KVM guest runs its
+ * first real-mode instructions and then hangs for ever when it enters
+ * protected mode. So the probe boots @kernel (a path as the host sees it)
+ * in a small KVM guest on the host, over the libvirt connection, and waits
+ * up to @timeout_ms for the kernel's first line on its console: the same
+ * code for the embedded driver and a remote lab host.
  *
- * The answer is cached under @cache_dir for the current host boot, so a
- * host where KVM does not work costs the wait once per boot, not per run.
- * @reason tells the operator why the choice was made.
+ * The answer is cached under @cache_dir for the host (this machine's boot,
+ * or a remote host for a day), so a host where KVM does not work costs the
+ * wait once, not per run. @reason tells the operator why the choice was made.
  */
-gboolean sg_kvm_probe(const gchar *kernel, const gchar *cache_dir, guint timeout_ms,
-		      gchar **reason);
+typedef void (*SgKvmProbeDone)(gboolean works, const gchar *reason, gpointer user_data);
+
+void sg_kvm_probe_async(SgLab *lab, const gchar *kernel, const gchar *cache_dir, guint timeout_ms,
+			SgKvmProbeDone done, gpointer user_data);
 
 G_END_DECLS

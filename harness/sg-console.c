@@ -658,6 +658,16 @@ sg_console_tick(SgConsole *console, gint64 now_us)
 	judge_screen(console, now_us);
 }
 
+gint64
+sg_console_get_next_deadline(SgConsole *console)
+{
+	if (console->phase != SG_CONSOLE_PHASE_INSTALL ||
+	    console->problem != SG_CONSOLE_PROBLEM_NONE ||
+	    console->view.kind != SG_SCREEN_VIEW_WAITING)
+		return 0;
+	return console->last_output + SG_CONSOLE_SETTLE_US;
+}
+
 gchar *
 sg_console_get_screen_text(SgConsole *console)
 {

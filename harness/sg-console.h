@@ -49,8 +49,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgConsole, sg_console_free)
 /* Feeds raw console bytes as they came at @now_us (monotonic µs). */
 void sg_console_feed(SgConsole *console, const gchar *data, gsize len, gint64 now_us);
 /* Lets time pass without output: a dialog that stays unchanged long enough
- * becomes a problem here. Call it every poll. */
+ * becomes a problem here. Call it when sg_console_get_next_deadline() is due. */
 void sg_console_tick(SgConsole *console, gint64 now_us);
+/* When sg_console_tick() could next decide something with no more output
+ * (a dialog on the screen settling), monotonic µs; 0 when nothing waits. */
+gint64 sg_console_get_next_deadline(SgConsole *console);
 
 SgConsoleProblem sg_console_get_problem(SgConsole *console);
 /* One line quoting the console for the problem, e.g. "[!] Choose a mirror: ..." */

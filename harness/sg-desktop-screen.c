@@ -14,68 +14,123 @@ sg_desktop_screen_report_clear(SgDesktopScreenReport *report)
 	g_clear_pointer(&report->error_message, g_free);
 }
 
-/* Sleeps up to @us, waking at once on cancellation. */
-static void
-pause_or_cancel(GCancellable *cancellable, gint64 us)
-{
-	gint64 until = g_get_monotonic_time() + us;
+struct _SgDesktopScreenWatch {
+	SgGuest *guest;
+	gchar *png_path;
+	gchar *tmp_path;
+	gint64 started;
+	gint64 deadline;
+	GCancellable *cancellable;
+	SgPicture *previous;
+	SgDesktopScreenReport report;
+	guint timer;
+	guint done_source;
+	SgDesktopScreenOutcome outcome;
+	SgDesktopScreenDone done;
+	gpointer user_data;
+};
 
-	while (!g_cancellable_is_cancelled(cancellable) && g_get_monotonic_time() < until)
-		g_usleep(MIN(100 * 1000, MAX(0, until - g_get_monotonic_time())));
+static gboolean
+call_done(gpointer user_data)
+{
+	SgDesktopScreenWatch *watch = user_data;
+
+	watch->done_source = 0;
+	watch->done(watch->outcome, &watch->report, watch->user_data);
+	return G_SOURCE_REMOVE;
 }
 
-SgDesktopScreenOutcome
-sg_desktop_screen_wait(SgGuest *guest, const gchar *png_path, guint limit_seconds,
-		       GCancellable *cancellable, SgDesktopScreenReport *report)
+static gboolean
+finish(SgDesktopScreenWatch *watch, SgDesktopScreenOutcome outcome)
 {
-	g_autofree gchar *tmp_path = g_strconcat(png_path, ".new", NULL);
-	g_autoptr(SgPicture) previous = NULL;
-	gint64 started = g_get_monotonic_time();
-	gint64 deadline = started + (gint64)limit_seconds * G_USEC_PER_SEC;
+	watch->outcome = outcome;
+	watch->timer = 0;
+	watch->done_source = g_idle_add(call_done, watch);
+	return G_SOURCE_REMOVE;
+}
 
-	report->kind = SG_SCREEN_BLANK;
-	for (;;) {
-		g_autoptr(GError) error = NULL;
-		g_autoptr(SgPicture) picture = NULL;
-		gint64 taken;
+/* One picture: judged, kept as evidence, compared with the one before. */
+static gboolean
+take_picture(gpointer user_data)
+{
+	SgDesktopScreenWatch *watch = user_data;
+	SgDesktopScreenReport *report = &watch->report;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgPicture) picture = NULL;
+	gint64 taken;
 
-		if (g_cancellable_is_cancelled(cancellable))
-			return SG_DESKTOP_SCREEN_CANCELLED;
-		if (!sg_guest_is_running(guest))
-			return SG_DESKTOP_SCREEN_GUEST_STOPPED;
-		if (!sg_guest_screenshot(guest, tmp_path, &error) ||
-		    (picture = sg_picture_load(tmp_path, &error)) == NULL) {
-			g_unlink(tmp_path);
-			/* A guest that stopped between the check and the picture is
-			 * no failure of libvirt's. */
-			if (!sg_guest_is_running(guest))
-				return SG_DESKTOP_SCREEN_GUEST_STOPPED;
-			report->error_message = g_strdup(error->message);
-			return SG_DESKTOP_SCREEN_NO_PICTURE;
-		}
-		taken = g_get_monotonic_time();
-		if (g_rename(tmp_path, png_path) != 0)
-			g_unlink(tmp_path);
-		report->pictures++;
-		report->seconds = (taken - started) / 1e6;
-		report->kind = sg_picture_classify(picture);
-		g_free(report->description);
-		report->description = sg_picture_describe(picture);
-		report->settled = previous != NULL &&
-				  sg_picture_difference(previous, picture) <= SETTLED_DIFFERENCE;
-		g_debug("desktop screen after %.1f s: %s (%s)%s", report->seconds,
-			sg_screen_kind_to_string(report->kind), report->description,
-			report->settled ? ", settled" : "");
-		if (report->kind == SG_SCREEN_DRAWN && report->settled)
-			return SG_DESKTOP_SCREEN_DRAWN;
-		if (taken >= deadline) {
-			/* A desktop that keeps moving (an animation, a video) is
-			 * still drawn; only "never drawn" fails. */
-			return report->kind == SG_SCREEN_DRAWN ? SG_DESKTOP_SCREEN_DRAWN
-							       : SG_DESKTOP_SCREEN_NOT_DRAWN;
-		}
-		g_clear_pointer(&previous, sg_picture_free);
-		previous = g_steal_pointer(&picture);
-		pause_or_cancel(cancellable, MIN(INTERVAL_US, deadline - taken));
+	if (g_cancellable_is_cancelled(watch->cancellable))
+		return finish(watch, SG_DESKTOP_SCREEN_CANCELLED);
+	if (!sg_guest_is_running(watch->guest))
+		return finish(watch, SG_DESKTOP_SCREEN_GUEST_STOPPED);
+	if (!sg_guest_screenshot(watch->guest, watch->tmp_path, &error) ||
+	    (picture = sg_picture_load(watch->tmp_path, &error)) == NULL) {
+		g_unlink(watch->tmp_path);
+		/* A guest that stopped between the check and the picture is no
+		 * failure of libvirt's. */
+		if (!sg_guest_is_running(watch->guest))
+			return finish(watch, SG_DESKTOP_SCREEN_GUEST_STOPPED);
+		report->error_message = g_strdup(error->message);
+		return finish(watch, SG_DESKTOP_SCREEN_NO_PICTURE);
 	}
+	taken = g_get_monotonic_time();
+	if (g_rename(watch->tmp_path, watch->png_path) != 0)
+		g_unlink(watch->tmp_path);
+	report->pictures++;
+	report->seconds = (taken - watch->started) / 1e6;
+	report->kind = sg_picture_classify(picture);
+	g_free(report->description);
+	report->description = sg_picture_describe(picture);
+	report->settled = watch->previous != NULL &&
+			  sg_picture_difference(watch->previous, picture) <= SETTLED_DIFFERENCE;
+	g_debug("desktop screen after %.1f s: %s (%s)%s", report->seconds,
+		sg_screen_kind_to_string(report->kind), report->description,
+		report->settled ? ", settled" : "");
+	if (report->kind == SG_SCREEN_DRAWN && report->settled)
+		return finish(watch, SG_DESKTOP_SCREEN_DRAWN);
+	if (taken >= watch->deadline) {
+		/* A desktop that keeps moving (an animation, a video) is still
+		 * drawn; only "never drawn" fails. */
+		return finish(watch, report->kind == SG_SCREEN_DRAWN ? SG_DESKTOP_SCREEN_DRAWN
+								     : SG_DESKTOP_SCREEN_NOT_DRAWN);
+	}
+	g_clear_pointer(&watch->previous, sg_picture_free);
+	watch->previous = g_steal_pointer(&picture);
+	watch->timer = g_timeout_add(MIN(INTERVAL_US, watch->deadline - taken) / 1000 + 1,
+				     take_picture, watch);
+	return G_SOURCE_REMOVE;
+}
+
+SgDesktopScreenWatch *
+sg_desktop_screen_watch(SgGuest *guest, const gchar *png_path, guint limit_seconds,
+			GCancellable *cancellable, SgDesktopScreenDone done, gpointer user_data)
+{
+	SgDesktopScreenWatch *watch = g_new0(SgDesktopScreenWatch, 1);
+
+	watch->guest = guest;
+	watch->png_path = g_strdup(png_path);
+	watch->tmp_path = g_strconcat(png_path, ".new", NULL);
+	watch->cancellable = cancellable != NULL ? g_object_ref(cancellable) : NULL;
+	watch->done = done;
+	watch->user_data = user_data;
+	watch->started = g_get_monotonic_time();
+	watch->deadline = watch->started + (gint64)limit_seconds * G_USEC_PER_SEC;
+	watch->report.kind = SG_SCREEN_BLANK;
+	watch->timer = g_idle_add(take_picture, watch);
+	return watch;
+}
+
+void
+sg_desktop_screen_watch_free(SgDesktopScreenWatch *watch)
+{
+	if (watch == NULL)
+		return;
+	g_clear_handle_id(&watch->timer, g_source_remove);
+	g_clear_handle_id(&watch->done_source, g_source_remove);
+	g_clear_pointer(&watch->previous, sg_picture_free);
+	g_clear_object(&watch->cancellable);
+	sg_desktop_screen_report_clear(&watch->report);
+	g_free(watch->png_path);
+	g_free(watch->tmp_path);
+	g_free(watch);
 }

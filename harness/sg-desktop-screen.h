@@ -34,10 +34,18 @@ typedef struct {
 void sg_desktop_screen_report_clear(SgDesktopScreenReport *report);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SgDesktopScreenReport, sg_desktop_screen_report_clear)
 
-/* Takes screenshots of @guest into @png_path (the last one stays there as
- * evidence) until the screen settles drawn or @limit_seconds pass. */
-SgDesktopScreenOutcome sg_desktop_screen_wait(SgGuest *guest, const gchar *png_path,
+typedef struct _SgDesktopScreenWatch SgDesktopScreenWatch;
+typedef void (*SgDesktopScreenDone)(SgDesktopScreenOutcome outcome,
+				    const SgDesktopScreenReport *report, gpointer user_data);
+
+/* Takes a screenshot of @guest into @png_path every second on the main loop
+ * (the last one stays there as evidence) until the screen settles drawn or
+ * @limit_seconds pass; then @done runs (from an idle: it may free the
+ * watch). */
+SgDesktopScreenWatch *sg_desktop_screen_watch(SgGuest *guest, const gchar *png_path,
 					      guint limit_seconds, GCancellable *cancellable,
-					      SgDesktopScreenReport *report);
+					      SgDesktopScreenDone done, gpointer user_data);
+void sg_desktop_screen_watch_free(SgDesktopScreenWatch *watch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgDesktopScreenWatch, sg_desktop_screen_watch_free)
 
 G_END_DECLS

@@ -48,11 +48,27 @@ typedef struct {
 	GString *passed; /* what each plan proved, for the pass reason */
 	gboolean use_kvm;
 	gint64 problem_seen_us; /* monotonic time the failing console line was read */
+	/* The run in progress on the main loop. */
+	GTask *task;
+	GPtrArray *steps; /* of SgStep, what is left to do, in order */
+	SgPhase *phase;
+	const struct _SgGuestPhase *kind;
+	SgConsole *console;
+	SgGuest *guest;
+	SgWatch *watch;
+	SgDesktopScreenWatch *screen;
+	guint idle;
 } SgRun;
+
+static void end_guest_phase_state(SgRun *run);
 
 static void
 sg_run_clear(SgRun *run)
 {
+	end_guest_phase_state(run);
+	g_clear_handle_id(&run->idle, g_source_remove);
+	g_clear_pointer(&run->steps, g_ptr_array_unref);
+	g_clear_pointer(&run->lab, sg_lab_close);
 	g_clear_pointer(&run->flavours, g_ptr_array_unref);
 	g_free(run->evidence_dir);
 	g_free(run->answers_path);
@@ -69,7 +85,13 @@ sg_run_clear(SgRun *run)
 	g_free(run->disk);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SgRun, sg_run_clear)
+static void
+sg_run_free(SgRun *run)
+{
+	sg_run_clear(run);
+	g_clear_pointer(&run->result, sg_result_free);
+	g_free(run);
+}
 
 static gchar *
 evidence_path(SgRun *run, const gchar *name)
@@ -243,28 +265,15 @@ load_answers(SgRun *run, GError **error)
 	return TRUE;
 }
 
+/* --accel kvm or tcg decides now; auto waits for the probe step. */
 static void
 choose_accelerator(SgRun *run)
 {
-	g_autofree gchar *reason = NULL;
-	g_autofree gchar *state = sg_lab_state_dir();
-
-	if (g_str_equal(run->options->accel, "kvm") || g_str_equal(run->options->accel, "tcg")) {
-		run->use_kvm = g_str_equal(run->options->accel, "kvm");
-		reason = g_strdup("chosen with --accel");
-	} else if (!sg_lab_is_local(run->lab)) {
-		run->use_kvm = TRUE;
-		reason = g_strdup("a remote lab host is assumed to have KVM");
-	} else {
-		run->use_kvm = sg_kvm_probe(run->kernel != NULL ? run->kernel : run->live_kernel,
-					    state, KVM_PROBE_TIMEOUT_MS, &reason);
-		if (!run->use_kvm)
-			sg_progress_note(run->progress,
-					 "KVM does not work here (%s): guests run under TCG",
-					 reason);
-	}
+	if (g_str_equal(run->options->accel, "auto"))
+		return;
+	run->use_kvm = g_str_equal(run->options->accel, "kvm");
 	run->result->accelerator = g_strdup(run->use_kvm ? "kvm" : "tcg");
-	run->result->accelerator_reason = g_steal_pointer(&reason);
+	run->result->accelerator_reason = g_strdup("chosen with --accel");
 }
 
 /* The kernels and initrds each plan boots, read out of the ISO in one pass
@@ -456,17 +465,6 @@ new_console(SgRun *run, SgConsolePhase phase)
 	return console;
 }
 
-static void
-fill_spec(SgRun *run, SgDomainSpec *spec, const gchar *name, const gchar *console_log)
-{
-	spec->name = name;
-	spec->domain_type = run->use_kvm ? "kvm" : "qemu";
-	spec->memory_mib = run->flavour->memory_mib;
-	spec->vcpus = run->flavour->vcpus;
-	spec->disk = run->disk;
-	spec->console_log = console_log;
-}
-
 /* "desktop evidence seen: 'A'; never came: 'B', 'C'" so a desktop that did
  * not start says what it got and what it waited for; NULL without markers. */
 static gchar *
@@ -498,62 +496,6 @@ blank_kind_words(SgScreenKind kind)
 	default:
 		return "nothing was drawn";
 	}
-}
-
-/* The console said the desktop started; the screen must show it drawn.
- * Returns FALSE with the verdict decided when it does not. */
-static gboolean
-check_desktop_drawn(SgRun *run, SgPhase *phase, SgGuest *guest, const gchar *screenshot)
-{
-	g_autofree gchar *path = evidence_path(run, screenshot);
-	g_auto(SgDesktopScreenReport) report = {0};
-	SgDesktopScreenOutcome outcome;
-	g_autofree gchar *reason = NULL;
-	SgVerdict verdict = SG_VERDICT_FAIL;
-
-	if (!run->flavour->drawn_desktop) {
-		take_screenshot(run, guest, screenshot);
-		return TRUE;
-	}
-	if (run->progress != NULL)
-		sg_progress_update(run->progress, phase->name, 0,
-				   "waiting for the desktop to be drawn on the screen");
-	outcome = sg_desktop_screen_wait(guest, path, run->flavour->draw_seconds, run->cancellable,
-					 &report);
-	if (report.pictures > 0) {
-		g_free(run->result->screenshot);
-		run->result->screenshot = g_strdup(screenshot);
-		run->result->screen_kind = g_strdup(sg_screen_kind_to_string(report.kind));
-		run->result->screen_description = g_strdup(report.description);
-		run->result->screen_seconds = report.seconds;
-	}
-	switch (outcome) {
-	case SG_DESKTOP_SCREEN_DRAWN:
-		return TRUE;
-	case SG_DESKTOP_SCREEN_NOT_DRAWN:
-		reason = g_strdup_printf("%s: the session opened but the screen stayed blank: %s "
-					 "%u s after the desktop's console markers (%s)",
-					 phase->name, blank_kind_words(report.kind),
-					 run->flavour->draw_seconds, report.description);
-		break;
-	case SG_DESKTOP_SCREEN_GUEST_STOPPED:
-		reason = g_strdup_printf("%s: the guest stopped before its desktop was drawn",
-					 phase->name);
-		break;
-	case SG_DESKTOP_SCREEN_NO_PICTURE:
-		verdict = SG_VERDICT_ERROR;
-		reason = g_strdup_printf("%s: cannot see the screen: %s", phase->name,
-					 report.error_message);
-		break;
-	default:
-		verdict = SG_VERDICT_ERROR;
-		reason = g_strdup_printf("%s: interrupted before a verdict", phase->name);
-		break;
-	}
-	sg_result_decide(run->result, verdict, "%s", reason);
-	sg_phase_finish(phase, verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED : SG_PHASE_ERROR,
-			reason);
-	return FALSE;
 }
 
 /* Turns how a watch ended into the phase's status and, on trouble, the verdict. */
@@ -599,6 +541,12 @@ judge_watch(SgRun *run, SgPhase *phase, SgWatchOutcome outcome, SgConsole *conso
 		verdict = SG_VERDICT_ERROR;
 		reason = g_strdup_printf("%s: interrupted before a verdict", phase->name);
 		break;
+	case SG_WATCH_CONSOLE_LOST:
+		verdict = SG_VERDICT_ERROR;
+		reason = g_strdup_printf("%s: the guest's console closed while it ran (the lab "
+					 "connection broke?); %s",
+					 phase->name, last_words);
+		break;
 	default:
 		return TRUE;
 	}
@@ -606,137 +554,6 @@ judge_watch(SgRun *run, SgPhase *phase, SgWatchOutcome outcome, SgConsole *conso
 	sg_phase_finish(phase, verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED : SG_PHASE_ERROR,
 			reason);
 	return FALSE;
-}
-
-static gboolean
-start_guest(SgRun *run, SgPhase *phase, const SgDomainSpec *spec, SgGuest **guest)
-{
-	g_autoptr(GError) error = NULL;
-
-	*guest = sg_guest_start(run->lab, spec, &error);
-	if (*guest == NULL) {
-		sg_result_decide(run->result, SG_VERDICT_ERROR, "%s: %s", phase->name,
-				 error->message);
-		sg_phase_finish(phase, SG_PHASE_ERROR, error->message);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* Install: the installer boots from the ISO's kernel with the answers and
- * must power the guest off by itself when it is done. */
-static gboolean
-run_install(SgRun *run)
-{
-	SgPhase *phase = sg_result_begin_phase(run->result, "install");
-	g_autofree gchar *console_log = evidence_path(run, "console-install.log");
-	g_autofree gchar *name = sg_lab_new_guest_name(run->lab, "install");
-	g_autoptr(SgConsole) console = new_console(run, SG_CONSOLE_PHASE_INSTALL);
-	g_autoptr(SgGuest) guest = NULL;
-	g_autoptr(GError) error = NULL;
-	SgDomainSpec spec = {0};
-	SgWatchOutcome outcome;
-
-	phase->console = g_strdup("console-install.log");
-	g_unlink(console_log);
-	if (!sg_disk_create(run->disk, run->flavour->disk_gib, &error)) {
-		sg_result_decide(run->result, SG_VERDICT_ERROR, "install: %s", error->message);
-		sg_phase_finish(phase, SG_PHASE_ERROR, error->message);
-		return FALSE;
-	}
-	fill_spec(run, &spec, name, console_log);
-	spec.kernel = run->kernel;
-	spec.initrd = run->initrd;
-	spec.cmdline = run->flavour->kernel_args;
-	spec.cdrom = run->result->image; /* absolute: QEMU's cwd is not ours */
-	spec.seed_cdrom = run->cidata;
-	spec.mirror = run->mirror;
-	if (!start_guest(run, phase, &spec, &guest))
-		return FALSE;
-	outcome = sg_watch_run(&(SgWatch){
-		.phase = "install",
-		.guest = guest,
-		.console = console,
-		.console_path = console_log,
-		.timeout_seconds = run->flavour->install_seconds,
-		.silence_seconds = run->flavour->install_silence_seconds,
-		.cancellable = run->cancellable,
-		.progress = run->progress,
-	});
-	write_screen(run, console, "install");
-	if (outcome != SG_WATCH_GUEST_STOPPED)
-		take_screenshot(run, guest, "screenshot.png");
-	sg_guest_destroy(guest);
-	if (!judge_watch(run, phase, outcome, console, run->flavour->install_silence_seconds,
-			 run->flavour->install_seconds))
-		return FALSE;
-	sg_phase_finish(phase, SG_PHASE_PASSED, sg_console_get_last_line(console));
-	return TRUE;
-}
-
-/* Boot: the installed disk boots with its own bootloader and must reach
- * the desktop; the guest is shut down as soon as it has. */
-static gboolean
-run_boot(SgRun *run)
-{
-	SgPhase *phase = sg_result_begin_phase(run->result, "boot");
-	g_autofree gchar *console_log = evidence_path(run, "console-boot.log");
-	g_autofree gchar *name = sg_lab_new_guest_name(run->lab, "boot");
-	g_autoptr(SgConsole) console = new_console(run, SG_CONSOLE_PHASE_DESKTOP);
-	g_autoptr(SgGuest) guest = NULL;
-	SgDomainSpec spec = {0};
-	SgWatchOutcome outcome;
-	g_autofree gchar *detail = NULL;
-
-	phase->console = g_strdup("console-boot.log");
-	g_unlink(console_log);
-	fill_spec(run, &spec, name, console_log);
-	if (!start_guest(run, phase, &spec, &guest))
-		return FALSE;
-	outcome = sg_watch_run(&(SgWatch){
-		.phase = "boot",
-		.guest = guest,
-		.console = console,
-		.console_path = console_log,
-		.timeout_seconds = run->flavour->boot_seconds,
-		.silence_seconds = run->flavour->boot_silence_seconds,
-		.stop_on_markers = TRUE,
-		.cancellable = run->cancellable,
-		.progress = run->progress,
-	});
-	write_screen(run, console, "boot");
-	if (outcome == SG_WATCH_MARKERS_SEEN) {
-		if (!check_desktop_drawn(run, phase, guest, "screenshot.png"))
-			return FALSE; /* the guest goes with its autoptr */
-		sg_guest_shutdown(guest, run->flavour->shutdown_seconds);
-	} else {
-		take_screenshot(run, guest, "screenshot.png");
-		sg_guest_destroy(guest);
-	}
-	if (outcome == SG_WATCH_GUEST_STOPPED) {
-		g_autofree gchar *evidence = describe_evidence(run, console);
-		g_autofree gchar *reason =
-			sg_console_get_bytes(console) == 0
-				? g_strdup("boot: the installed disk did not boot: the guest reset "
-					   "with "
-					   "nothing on its console")
-				: g_strdup_printf(
-					  "boot: the installed system stopped before its desktop "
-					  "started (%s); last console line: %s",
-					  evidence, sg_console_get_last_line(console));
-		sg_result_decide(run->result, SG_VERDICT_FAIL, "%s", reason);
-		sg_phase_finish(phase, SG_PHASE_FAILED, reason);
-		return FALSE;
-	}
-	if (!judge_watch(run, phase, outcome, console, run->flavour->boot_silence_seconds,
-			 run->flavour->boot_seconds))
-		return FALSE;
-	detail = g_strjoinv(
-		" | ", (gchar **)(const gchar *[]){sg_console_get_marker_line(console, 0),
-						   sg_console_get_marker_line(console, 1),
-						   sg_console_get_marker_line(console, 2), NULL});
-	sg_phase_finish(phase, SG_PHASE_PASSED, detail);
-	return TRUE;
 }
 
 static void
@@ -755,150 +572,595 @@ write_inspection(SgRun *run, SgInspection *inspection)
 	run->result->inspection = g_strdup("inspection.json");
 }
 
-/* Inspect: what the installed disk says, read with the guest gone. */
-static gboolean
-run_inspect(SgRun *run)
+/* ---- the run on the main loop ------------------------------------------ */
+
+/* One guest phase, as data: install, boot and live differ only in this. */
+typedef struct _SgGuestPhase {
+	const gchar *name;
+	SgConsolePhase console_phase;
+	/* The desktop phases stop at the profile's markers, then the screen
+	 * must show the desktop drawn; the install runs until the installer
+	 * powers the guest off. */
+	gboolean desktop;
+	gsize timeout_offset; /* of the phase's limits in SgFlavour */
+	gsize silence_offset;
+	void (*fill)(SgRun *run, SgDomainSpec *spec);
+} SgGuestPhase;
+
+static void next_step(SgRun *run);
+
+static void
+fill_install(SgRun *run, SgDomainSpec *spec)
 {
-	SgPhase *phase = sg_result_begin_phase(run->result, "inspect");
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SgInspection) inspection = NULL;
+	spec->disk = run->disk;
+	spec->kernel = run->kernel;
+	spec->initrd = run->initrd;
+	spec->cmdline = run->flavour->kernel_args;
+	spec->cdrom = run->result->image; /* absolute: QEMU's cwd is not ours */
+	spec->seed_cdrom = run->cidata;
+	spec->mirror = run->mirror;
+}
+
+static void
+fill_boot(SgRun *run, SgDomainSpec *spec)
+{
+	spec->disk = run->disk; /* no kernel: the disk's own bootloader */
+}
+
+static void
+fill_live(SgRun *run, SgDomainSpec *spec)
+{
+	spec->kernel = run->live_kernel;
+	spec->initrd = run->live_initrd;
+	spec->cmdline = run->flavour->live_kernel_args;
+	spec->cdrom = run->result->image;
+}
+
+static const SgGuestPhase install_phase = {
+	"install",
+	SG_CONSOLE_PHASE_INSTALL,
+	FALSE,
+	G_STRUCT_OFFSET(SgFlavour, install_seconds),
+	G_STRUCT_OFFSET(SgFlavour, install_silence_seconds),
+	fill_install,
+};
+static const SgGuestPhase boot_phase = {
+	"boot",
+	SG_CONSOLE_PHASE_DESKTOP,
+	TRUE,
+	G_STRUCT_OFFSET(SgFlavour, boot_seconds),
+	G_STRUCT_OFFSET(SgFlavour, boot_silence_seconds),
+	fill_boot,
+};
+static const SgGuestPhase live_phase = {
+	"live",
+	SG_CONSOLE_PHASE_DESKTOP,
+	TRUE,
+	G_STRUCT_OFFSET(SgFlavour, live_seconds),
+	G_STRUCT_OFFSET(SgFlavour, live_silence_seconds),
+	fill_live,
+};
+
+#define PHASE_LIMIT(run, offset) G_STRUCT_MEMBER(guint, (run)->flavour, offset)
+
+static const gchar *
+screenshot_name(SgRun *run)
+{
+	if (run->kind == &live_phase && run->flavour->plan_install)
+		return "screenshot-live.png";
+	return "screenshot.png";
+}
+
+static void
+end_guest_phase_state(SgRun *run)
+{
+	g_clear_pointer(&run->screen, sg_desktop_screen_watch_free);
+	g_clear_pointer(&run->watch, sg_watch_free);
+	g_clear_pointer(&run->guest, sg_guest_free);
+	g_clear_pointer(&run->console, sg_console_free);
+	run->kind = NULL;
+}
+
+static gboolean
+next_step_idle(gpointer user_data)
+{
+	SgRun *run = user_data;
+
+	run->idle = 0;
+	end_guest_phase_state(run);
+	next_step(run);
+	return G_SOURCE_REMOVE;
+}
+
+/* Leaves the callback that called it (a libvirt event, a watch) before the
+ * guest and its watches are freed. */
+static void
+schedule_next_step(SgRun *run)
+{
+	if (run->idle == 0)
+		run->idle = g_idle_add(next_step_idle, run);
+}
+
+static void
+phase_error(SgRun *run, const GError *error)
+{
+	sg_result_decide(run->result, SG_VERDICT_ERROR, "%s: %s", run->phase->name, error->message);
+	sg_phase_finish(run->phase, SG_PHASE_ERROR, error->message);
+	schedule_next_step(run);
+}
+
+static void
+phase_fail(SgRun *run, const gchar *reason)
+{
+	sg_result_decide(run->result, SG_VERDICT_FAIL, "%s", reason);
+	sg_phase_finish(run->phase, SG_PHASE_FAILED, reason);
+	schedule_next_step(run);
+}
+
+static void
+phase_passed(SgRun *run)
+{
+	SgConsole *console = run->console;
+	g_autofree gchar *detail = NULL;
+
+	if (run->kind == &boot_phase) {
+		detail = g_strjoinv(" | ", (gchar **)(const gchar *[]){
+						   sg_console_get_marker_line(console, 0),
+						   sg_console_get_marker_line(console, 1),
+						   sg_console_get_marker_line(console, 2), NULL});
+	} else if (run->kind == &live_phase) {
+		const gchar *last = sg_console_get_marker_line(
+			console, g_strv_length(run->flavour->console_markers) - 1);
+		detail = g_strdup(last);
+		g_string_append_printf(run->passed, "%slive session reached the desktop (%s)",
+				       run->passed->len > 0 ? "; " : "", last != NULL ? last : "");
+	} else {
+		detail = g_strdup(sg_console_get_last_line(console));
+	}
+	sg_phase_finish(run->phase, SG_PHASE_PASSED, detail);
+	schedule_next_step(run);
+}
+
+static void
+on_guest_shut_down(gpointer user_data)
+{
+	phase_passed(user_data);
+}
+
+/* The desktop is up (and drawn): the installed system shuts down cleanly so
+ * its journal reaches the disk; a live session has nothing to keep. */
+static void
+leave_desktop(SgRun *run)
+{
+	guint seconds = run->kind == &boot_phase ? run->flavour->shutdown_seconds : 0;
+	sg_guest_shutdown_async(run->guest, seconds, on_guest_shut_down, run);
+}
+
+static void
+on_screen_done(SgDesktopScreenOutcome outcome, const SgDesktopScreenReport *report,
+	       gpointer user_data)
+{
+	SgRun *run = user_data;
+	const gchar *name = run->phase->name;
 	g_autofree gchar *reason = NULL;
 
-	if (run->progress != NULL)
-		sg_progress_update(run->progress, "inspect", 0,
-				   "reading the installed disk with libguestfs");
-	inspection = sg_inspect_disk(run->disk, run->username, !run->use_kvm, &error);
+	if (report->pictures > 0) {
+		g_free(run->result->screenshot);
+		run->result->screenshot = g_strdup(screenshot_name(run));
+		g_free(run->result->screen_kind);
+		run->result->screen_kind = g_strdup(sg_screen_kind_to_string(report->kind));
+		g_free(run->result->screen_description);
+		run->result->screen_description = g_strdup(report->description);
+		run->result->screen_seconds = report->seconds;
+	}
+	switch (outcome) {
+	case SG_DESKTOP_SCREEN_DRAWN:
+		leave_desktop(run);
+		return;
+	case SG_DESKTOP_SCREEN_NOT_DRAWN:
+		reason = g_strdup_printf("%s: the session opened but the screen stayed blank: %s "
+					 "%u s after the desktop's console markers (%s)",
+					 name, blank_kind_words(report->kind),
+					 run->flavour->draw_seconds, report->description);
+		phase_fail(run, reason);
+		return;
+	case SG_DESKTOP_SCREEN_GUEST_STOPPED:
+		reason =
+			g_strdup_printf("%s: the guest stopped before its desktop was drawn", name);
+		phase_fail(run, reason);
+		return;
+	case SG_DESKTOP_SCREEN_NO_PICTURE: {
+		g_autoptr(GError) error = g_error_new(
+			SG_ERROR, SG_ERROR_LAB, "cannot see the screen: %s", report->error_message);
+		phase_error(run, error);
+		return;
+	}
+	default: {
+		g_autoptr(GError) error =
+			g_error_new(SG_ERROR, SG_ERROR_CANCELLED, "interrupted before a verdict");
+		phase_error(run, error);
+		return;
+	}
+	}
+}
+
+/* The guest stopped by itself: the installer's end, or a desktop that
+ * never came. */
+static void
+guest_stopped(SgRun *run)
+{
+	SgConsole *console = run->console;
+	g_autofree gchar *evidence = NULL;
+	g_autofree gchar *reason = NULL;
+	const gchar *last = sg_console_get_last_line(console);
+
+	if (run->kind == &install_phase) {
+		phase_passed(run);
+		return;
+	}
+	evidence = describe_evidence(run, console);
+	if (run->kind == &boot_phase && sg_console_get_bytes(console) == 0)
+		reason = g_strdup("boot: the installed disk did not boot: the guest reset with "
+				  "nothing on its console");
+	else
+		reason = g_strdup_printf("%s: the %s stopped before its desktop started (%s); "
+					 "last console line: %s",
+					 run->phase->name,
+					 run->kind == &boot_phase ? "installed system"
+								  : "live session",
+					 evidence, last != NULL ? last : "(none)");
+	phase_fail(run, reason);
+}
+
+static void
+on_watch_done(SgWatchOutcome outcome, gpointer user_data)
+{
+	SgRun *run = user_data;
+	const SgGuestPhase *kind = run->kind;
+
+	write_screen(run, run->console, kind->name);
+	if (outcome == SG_WATCH_MARKERS_SEEN) {
+		if (run->flavour->drawn_desktop) {
+			g_autofree gchar *path = evidence_path(run, screenshot_name(run));
+			if (run->progress != NULL)
+				sg_progress_update(run->progress, kind->name, 0,
+						   "waiting for the desktop to be drawn");
+			run->screen = sg_desktop_screen_watch(
+				run->guest, path, run->flavour->draw_seconds, run->cancellable,
+				on_screen_done, run);
+			return;
+		}
+		take_screenshot(run, run->guest, screenshot_name(run));
+		leave_desktop(run);
+		return;
+	}
+	if (outcome != SG_WATCH_GUEST_STOPPED)
+		take_screenshot(run, run->guest, screenshot_name(run));
+	g_debug("%s: watch ended %.3f s ago; screenshot taken", kind->name,
+		(g_get_monotonic_time() - sg_watch_get_finished(run->watch)) / 1e6);
+	/* The verdict waits for nothing the guest could still do. */
+	sg_guest_destroy(run->guest);
+	g_debug("%s: guest destroyed %.3f s after the watch ended", kind->name,
+		(g_get_monotonic_time() - sg_watch_get_finished(run->watch)) / 1e6);
+	if (outcome == SG_WATCH_GUEST_STOPPED) {
+		guest_stopped(run);
+		return;
+	}
+	judge_watch(run, run->phase, outcome, run->console, PHASE_LIMIT(run, kind->silence_offset),
+		    PHASE_LIMIT(run, kind->timeout_offset));
+	schedule_next_step(run);
+}
+
+static void
+start_guest_phase(SgRun *run, const SgGuestPhase *kind)
+{
+	g_autofree gchar *console_log = NULL;
+	g_autofree gchar *name = sg_lab_new_guest_name(run->lab, kind->name);
+	g_autoptr(GError) error = NULL;
+	SgDomainSpec spec = {
+		.name = name,
+		.domain_type = run->use_kvm ? "kvm" : "qemu",
+		.memory_mib = run->flavour->memory_mib,
+		.vcpus = run->flavour->vcpus,
+	};
+
+	run->kind = kind;
+	run->phase = sg_result_begin_phase(run->result, kind->name);
+	run->phase->console = g_strdup_printf("console-%s.log", kind->name);
+	console_log = evidence_path(run, run->phase->console);
+	if (kind == &install_phase && !sg_disk_create(run->disk, run->flavour->disk_gib, &error)) {
+		phase_error(run, error);
+		return;
+	}
+	run->console = new_console(run, kind->console_phase);
+	kind->fill(run, &spec);
+	run->guest = sg_guest_start(run->lab, &spec, &error);
+	if (run->guest == NULL) {
+		phase_error(run, error);
+		return;
+	}
+	run->watch = sg_watch_start(
+		&(SgWatchSpec){
+			.phase = kind->name,
+			.guest = run->guest,
+			.console = run->console,
+			.console_path = console_log,
+			.timeout_seconds = PHASE_LIMIT(run, kind->timeout_offset),
+			.silence_seconds = PHASE_LIMIT(run, kind->silence_offset),
+			.stop_on_markers = kind->desktop,
+			.cancellable = run->cancellable,
+			.progress = run->progress,
+		},
+		on_watch_done, run, &error);
+	if (run->watch == NULL)
+		phase_error(run, error);
+}
+
+/* Inspect: what the installed disk says, read with the guest gone, on a
+ * thread of its own (a libguestfs appliance takes seconds to start). */
+static void
+inspect_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	SgRun *run = data;
+	GError *error = NULL;
+	SgInspection *inspection = sg_inspect_disk(run->disk, run->username, !run->use_kvm, &error);
+
+	if (inspection == NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, inspection, (GDestroyNotify)sg_inspection_free);
+}
+
+static void
+on_inspected(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	SgRun *run = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgInspection) inspection = g_task_propagate_pointer(G_TASK(result), &error);
+	g_autofree gchar *reason = NULL;
+
 	if (inspection == NULL) {
-		sg_result_decide(run->result, SG_VERDICT_ERROR, "inspect: %s", error->message);
-		sg_phase_finish(phase, SG_PHASE_ERROR, error->message);
-		return FALSE;
+		phase_error(run, error);
+		return;
 	}
 	write_inspection(run, inspection);
 	if (!sg_judge_inspection(inspection, run->username, &reason)) {
-		sg_result_decide(run->result, SG_VERDICT_FAIL, "inspect: %s", reason);
-		sg_phase_finish(phase, SG_PHASE_FAILED, reason);
-		return FALSE;
+		g_autofree gchar *full = g_strdup_printf("inspect: %s", reason);
+		phase_fail(run, full);
+		return;
 	}
-	sg_phase_finish(phase, SG_PHASE_PASSED, inspection->desktop_session);
+	sg_phase_finish(run->phase, SG_PHASE_PASSED, inspection->desktop_session);
 	g_string_append_printf(run->passed, "%sinstalled, booted and reached the desktop (%s)",
 			       run->passed->len > 0 ? "; " : "", inspection->desktop_session);
-	return TRUE;
+	schedule_next_step(run);
 }
 
-/* Live: the ISO's live session boots straight to its desktop, no disk. */
-static gboolean
-run_live(SgRun *run)
+static void
+start_inspect(SgRun *run)
 {
-	SgPhase *phase = sg_result_begin_phase(run->result, "live");
-	g_autofree gchar *console_log = evidence_path(run, "console-live.log");
-	g_autofree gchar *name = sg_lab_new_guest_name(run->lab, "live");
-	g_autoptr(SgConsole) console = new_console(run, SG_CONSOLE_PHASE_DESKTOP);
-	g_autoptr(SgGuest) guest = NULL;
-	SgDomainSpec spec = {0};
-	SgWatchOutcome outcome;
-	const gchar *screenshot =
-		run->flavour->plan_install ? "screenshot-live.png" : "screenshot.png";
-	const gchar *last;
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, on_inspected, run);
 
-	phase->console = g_strdup("console-live.log");
-	g_unlink(console_log);
-	fill_spec(run, &spec, name, console_log);
-	spec.disk = NULL;
-	spec.kernel = run->live_kernel;
-	spec.initrd = run->live_initrd;
-	spec.cmdline = run->flavour->live_kernel_args;
-	spec.cdrom = run->result->image;
-	if (!start_guest(run, phase, &spec, &guest))
-		return FALSE;
-	outcome = sg_watch_run(&(SgWatch){
-		.phase = "live",
-		.guest = guest,
-		.console = console,
-		.console_path = console_log,
-		.timeout_seconds = run->flavour->live_seconds,
-		.silence_seconds = run->flavour->live_silence_seconds,
-		.stop_on_markers = TRUE,
-		.cancellable = run->cancellable,
-		.progress = run->progress,
-	});
-	write_screen(run, console, "live");
-	if (outcome == SG_WATCH_MARKERS_SEEN) {
-		if (!check_desktop_drawn(run, phase, guest, screenshot))
-			return FALSE;
+	run->phase = sg_result_begin_phase(run->result, "inspect");
+	if (run->progress != NULL)
+		sg_progress_update(run->progress, "inspect", 0,
+				   "reading the installed disk with libguestfs");
+	g_task_set_task_data(task, run, NULL);
+	g_task_run_in_thread(task, inspect_thread);
+}
+
+/* Writes the verdict and hands the result to whoever asked for the run. */
+static void
+finish_run(SgRun *run)
+{
+	SgResult *result = run->result;
+	g_autoptr(GError) write_error = NULL;
+	GTask *task = g_steal_pointer(&run->task);
+
+	if (!result->decided)
+		sg_result_decide(result, SG_VERDICT_ERROR, "no verdict was reached (harness bug)");
+	if (run->progress != NULL)
+		sg_progress_clear(run->progress);
+	result->finished_us = g_get_real_time();
+	if (run->problem_seen_us > 0)
+		result->fail_fast_s = (g_get_monotonic_time() - run->problem_seen_us) / 1e6;
+	end_guest_phase_state(run);
+	if (!sg_result_write(result, run->evidence_dir, &write_error)) {
+		g_task_return_new_error(task, SG_ERROR, SG_ERROR_LAB,
+					"cannot write the verdict: %s", write_error->message);
 	} else {
-		take_screenshot(run, guest, screenshot);
+		g_task_return_pointer(task, g_steal_pointer(&run->result),
+				      (GDestroyNotify)sg_result_free);
 	}
-	sg_guest_destroy(guest);
-	if (outcome == SG_WATCH_GUEST_STOPPED) {
-		g_autofree gchar *evidence = describe_evidence(run, console);
-		g_autofree gchar *reason =
-			g_strdup_printf("live: the live session stopped before its desktop started "
-					"(%s); last console line: %s",
-					evidence,
-					sg_console_get_last_line(console) != NULL
-						? sg_console_get_last_line(console)
-						: "(none)");
-		sg_result_decide(run->result, SG_VERDICT_FAIL, "%s", reason);
-		sg_phase_finish(phase, SG_PHASE_FAILED, reason);
-		return FALSE;
-	}
-	if (!judge_watch(run, phase, outcome, console, run->flavour->live_silence_seconds,
-			 run->flavour->live_seconds))
-		return FALSE;
-	last = sg_console_get_marker_line(console,
-					  g_strv_length(run->flavour->console_markers) - 1);
-	sg_phase_finish(phase, SG_PHASE_PASSED, last);
-	g_string_append_printf(run->passed, "%slive session reached the desktop (%s)",
-			       run->passed->len > 0 ? "; " : "", last != NULL ? last : "");
-	return TRUE;
+	g_object_unref(task); /* frees the run */
+}
+
+typedef void (*SgStep)(SgRun *run);
+
+static void
+start_install(SgRun *run)
+{
+	start_guest_phase(run, &install_phase);
+}
+
+static void
+start_boot(SgRun *run)
+{
+	start_guest_phase(run, &boot_phase);
+}
+
+static void
+start_live(SgRun *run)
+{
+	start_guest_phase(run, &live_phase);
+}
+
+static void
+on_kvm_probed(gboolean works, const gchar *reason, gpointer user_data)
+{
+	SgRun *run = user_data;
+
+	run->use_kvm = works;
+	run->result->accelerator = g_strdup(works ? "kvm" : "tcg");
+	run->result->accelerator_reason = g_strdup(reason);
+	if (!works)
+		sg_progress_note(run->progress,
+				 "KVM does not work on the lab host (%s): guests "
+				 "run under TCG",
+				 reason);
+	sg_phase_finish(run->phase, SG_PHASE_PASSED, reason);
+	schedule_next_step(run);
+}
+
+/* Whether KVM really runs a guest on the lab host, asked of the host. */
+static void
+start_kvm_probe(SgRun *run)
+{
+	g_autofree gchar *state = sg_lab_state_dir();
+
+	run->phase = sg_result_begin_phase(run->result, "kvm-probe");
+	sg_kvm_probe_async(run->lab, run->kernel != NULL ? run->kernel : run->live_kernel, state,
+			   KVM_PROBE_TIMEOUT_MS, on_kvm_probed, run);
 }
 
 /* Every plan of the flavour, in order; the first failure ends the test. */
 static void
-run_plans(SgRun *run)
+next_step(SgRun *run)
 {
-	SgFlavour *flavour = run->flavour;
+	SgStep step;
 
-	if (flavour->plan_install && !(run_install(run) && run_boot(run) && run_inspect(run)))
+	if (run->result->decided || run->steps->len == 0) {
+		if (!run->result->decided)
+			sg_result_decide(run->result, SG_VERDICT_PASS, "%s", run->passed->str);
+		finish_run(run);
 		return;
-	if (flavour->plan_live && !run_live(run))
+	}
+	step = (SgStep)g_ptr_array_steal_index(run->steps, 0);
+	step(run);
+}
+
+static void
+plan_steps(SgRun *run)
+{
+	run->steps = g_ptr_array_new();
+	if (run->result->accelerator == NULL)
+		g_ptr_array_add(run->steps, start_kvm_probe);
+	if (run->flavour->plan_install) {
+		g_ptr_array_add(run->steps, start_install);
+		g_ptr_array_add(run->steps, start_boot);
+		g_ptr_array_add(run->steps, start_inspect);
+	}
+	if (run->flavour->plan_live)
+		g_ptr_array_add(run->steps, start_live);
+}
+
+static void
+prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	SgRun *run = data;
+	GError *error = NULL;
+
+	if (!check_inputs(run, &error) || !prepare(run, &error))
+		g_task_return_error(task, error);
+	else
+		g_task_return_boolean(task, TRUE);
+}
+
+static void
+on_prepared(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	SgRun *run = user_data;
+	GError *error = NULL;
+
+	if (!g_task_propagate_boolean(G_TASK(result), &error)) {
+		GTask *task = g_steal_pointer(&run->task);
+		g_task_return_error(task, error);
+		g_object_unref(task);
 		return;
-	sg_result_decide(run->result, SG_VERDICT_PASS, "%s", run->passed->str);
+	}
+	if (run->result->decided) {
+		finish_run(run);
+		return;
+	}
+	plan_steps(run);
+	next_step(run);
+}
+
+void
+sg_test_run_async(const SgTestOptions *options, SgProgress *progress, GCancellable *cancellable,
+		  GAsyncReadyCallback callback, gpointer user_data)
+{
+	SgRun *run = g_new0(SgRun, 1);
+	g_autoptr(GTask) prepare_task = NULL;
+
+	run->options = options;
+	run->progress = progress;
+	run->cancellable = cancellable;
+	run->result = sg_result_new();
+	run->passed = g_string_new(NULL);
+	run->result->image = g_canonicalize_filename(options->image, NULL);
+	run->task = g_task_new(NULL, cancellable, callback, user_data);
+	g_task_set_task_data(run->task, run, (GDestroyNotify)sg_run_free);
+	/* Hashing, reading the ISO and opening the lab block: a thread. */
+	prepare_task = g_task_new(NULL, NULL, on_prepared, run);
+	g_task_set_task_data(prepare_task, run, NULL);
+	g_task_run_in_thread(prepare_task, prepare_thread);
+}
+
+SgResult *
+sg_test_run_finish(GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+typedef struct {
+	const SgTestOptions *options;
+	SgProgress *progress;
+	GCancellable *cancellable;
+	GMutex lock;
+	GCond cond;
+	gboolean done;
+	SgResult *result;
+	GError *error;
+} SgTestRunWait;
+
+static void
+on_run_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	SgTestRunWait *wait = user_data;
+	SgResult *res = sg_test_run_finish(result, &wait->error);
+
+	g_mutex_lock(&wait->lock);
+	wait->result = res;
+	wait->done = TRUE;
+	g_cond_signal(&wait->cond);
+	g_mutex_unlock(&wait->lock);
+}
+
+static gboolean
+start_on_main_loop(gpointer user_data)
+{
+	SgTestRunWait *wait = user_data;
+	sg_test_run_async(wait->options, wait->progress, wait->cancellable, on_run_done, wait);
+	return G_SOURCE_REMOVE;
 }
 
 SgResult *
 sg_test_run(const SgTestOptions *options, SgProgress *progress, GCancellable *cancellable,
 	    GError **error)
 {
-	g_auto(SgRun) run = {.options = options, .progress = progress, .cancellable = cancellable};
-	g_autoptr(SgResult) result = sg_result_new();
-	g_autoptr(GError) write_error = NULL;
+	SgTestRunWait wait = {options, progress, cancellable};
 
-	run.result = result;
-	run.passed = g_string_new(NULL);
-	result->image = g_canonicalize_filename(options->image, NULL);
-	if (!check_inputs(&run, error))
-		return NULL;
-	if (!prepare(&run, error)) {
-		g_clear_pointer(&run.lab, sg_lab_close);
-		return NULL;
-	}
-	if (!result->decided)
-		run_plans(&run);
-	if (!result->decided)
-		sg_result_decide(result, SG_VERDICT_ERROR, "no verdict was reached (harness bug)");
-	if (progress != NULL)
-		sg_progress_clear(progress);
-	result->finished_us = g_get_real_time();
-	if (run.problem_seen_us > 0)
-		result->fail_fast_s = (g_get_monotonic_time() - run.problem_seen_us) / 1e6;
-	if (!sg_result_write(result, run.evidence_dir, &write_error)) {
-		g_clear_pointer(&run.lab, sg_lab_close);
-		sg_result_free(g_steal_pointer(&result));
-		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot write the verdict: %s",
-			    write_error->message);
-		return NULL;
-	}
-	g_clear_pointer(&run.lab, sg_lab_close);
-	return g_steal_pointer(&result);
+	g_return_val_if_fail(!g_main_context_is_owner(g_main_context_default()), NULL);
+	g_mutex_init(&wait.lock);
+	g_cond_init(&wait.cond);
+	g_idle_add(start_on_main_loop, &wait);
+	g_mutex_lock(&wait.lock);
+	while (!wait.done)
+		g_cond_wait(&wait.cond, &wait.lock);
+	g_mutex_unlock(&wait.lock);
+	g_mutex_clear(&wait.lock);
+	g_cond_clear(&wait.cond);
+	if (wait.error != NULL)
+		g_propagate_error(error, wait.error);
+	return wait.result;
 }

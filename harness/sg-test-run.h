@@ -18,11 +18,18 @@ typedef struct {
 } SgTestOptions;
 
 /*
- * Tests one image from boot to verdict and writes the evidence. Returns
+ * Tests one image from boot to verdict and writes the evidence, on the
+ * main loop: guests' consoles and lifecycles arrive as libvirt events, the
+ * blocking parts (hashing, reading the ISO, libguestfs) run on threads. Returns
  * NULL with SG_ERROR_USAGE only for bad input found before anything ran
  * (missing path, unknown flavour); every other outcome, including lab
  * trouble, is a result with a verdict and a reason.
  */
+void sg_test_run_async(const SgTestOptions *options, SgProgress *progress,
+		       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+SgResult *sg_test_run_finish(GAsyncResult *result, GError **error);
+/* The same, waiting for the result: call it from a thread other than the
+ * main loop's, which runs the test (sg_worker_run() sets that up). */
 SgResult *sg_test_run(const SgTestOptions *options, SgProgress *progress, GCancellable *cancellable,
 		      GError **error);
 

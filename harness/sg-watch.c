@@ -1,75 +1,258 @@
 #include "sg-watch.h"
 
+#include <errno.h>
 #include <stdio.h>
 
-/* How often the console file and the guest are looked at: the bound on how
- * late a failure is noticed after QEMU wrote it. */
-#define POLL_INTERVAL_US (100 * 1000)
+#include "sg-console-stream.h"
+#include "sg-error.h"
 
-/* Feeds what QEMU appended to the console file since the last call. */
-static void
-read_console(FILE **file, const gchar *path, SgConsole *console)
+/* After the guest stopped, how long its console may take to hand over its
+ * last bytes (the lifecycle event and the stream's end are not ordered). */
+#define LAST_WORDS_US (500 * 1000)
+
+struct _SgWatch {
+	SgWatchSpec spec;
+	gchar *phase;
+	gchar *console_path;
+	FILE *log;
+	SgConsoleStream *stream;
+	gint64 started;
+	gint64 finished;
+	gboolean guest_stopped;
+	guint deadline_source;
+	guint last_words_source;
+	guint done_source;
+	GSource *cancel_source;
+	SgWatchOutcome outcome;
+	SgWatchDone done;
+	gpointer user_data;
+};
+
+static gboolean
+call_done(gpointer user_data)
 {
-	gchar buffer[8192];
-	gsize got;
+	SgWatch *watch = user_data;
 
-	if (*file == NULL)
-		*file = fopen(path, "rb");
-	if (*file == NULL)
-		return;
-	while ((got = fread(buffer, 1, sizeof(buffer), *file)) > 0)
-		sg_console_feed(console, buffer, got, g_get_monotonic_time());
-	clearerr(*file); /* at EOF now; QEMU may write more */
+	watch->done_source = 0;
+	watch->done(watch->outcome, watch->user_data);
+	return G_SOURCE_REMOVE;
 }
 
-SgWatchOutcome
-sg_watch_run(const SgWatch *watch)
+static void
+finish(SgWatch *watch, SgWatchOutcome outcome)
 {
-	gint64 started = g_get_monotonic_time();
-	FILE *file = NULL;
-	SgWatchOutcome outcome;
+	if (watch->finished != 0)
+		return;
+	watch->finished = g_get_monotonic_time();
+	watch->outcome = outcome;
+	g_clear_handle_id(&watch->deadline_source, g_source_remove);
+	g_clear_handle_id(&watch->last_words_source, g_source_remove);
+	if (watch->log != NULL)
+		fflush(watch->log);
+	watch->done_source = g_idle_add_full(G_PRIORITY_HIGH, call_done, watch, NULL);
+}
 
-	for (;;) {
-		gint64 now;
-		gint64 quiet_since;
-		gboolean running = sg_guest_is_running(watch->guest);
+static gboolean on_deadline(gpointer user_data);
 
-		/* Read after the state check: a guest that stopped has written all. */
-		read_console(&file, watch->console_path, watch->console);
-		now = g_get_monotonic_time();
-		/* A dialog is judged once it has stayed unchanged a while. */
-		sg_console_tick(watch->console, now);
-		if (sg_console_get_problem(watch->console) != SG_CONSOLE_PROBLEM_NONE) {
-			outcome = SG_WATCH_PROBLEM;
-			break;
-		}
-		if (watch->stop_on_markers && sg_console_markers_complete(watch->console)) {
-			outcome = SG_WATCH_MARKERS_SEEN;
-			break;
-		}
-		if (!running) {
-			outcome = SG_WATCH_GUEST_STOPPED;
-			break;
-		}
-		if (g_cancellable_is_cancelled(watch->cancellable)) {
-			outcome = SG_WATCH_CANCELLED;
-			break;
-		}
-		quiet_since = MAX(started, sg_console_get_last_output(watch->console));
-		if (now - quiet_since > (gint64)watch->silence_seconds * G_USEC_PER_SEC) {
-			outcome = SG_WATCH_SILENT;
-			break;
-		}
-		if (now - started > (gint64)watch->timeout_seconds * G_USEC_PER_SEC) {
-			outcome = SG_WATCH_TIMEOUT;
-			break;
-		}
-		if (watch->progress != NULL)
-			sg_progress_update(watch->progress, watch->phase, now - started,
-					   sg_console_get_last_line(watch->console));
-		g_usleep(POLL_INTERVAL_US);
+/* The next moment time alone can decide something: the phase's limit, the
+ * silence limit from the last meaningful output, or a dialog settling. */
+static void
+arm_deadline(SgWatch *watch)
+{
+	gint64 quiet_since = MAX(watch->started, sg_console_get_last_output(watch->spec.console));
+	gint64 deadline = MIN(watch->started + (gint64)watch->spec.timeout_seconds * G_USEC_PER_SEC,
+			      quiet_since + (gint64)watch->spec.silence_seconds * G_USEC_PER_SEC);
+	gint64 settles = sg_console_get_next_deadline(watch->spec.console);
+	gint64 now = g_get_monotonic_time();
+
+	if (settles > 0)
+		deadline = MIN(deadline, settles);
+	g_clear_handle_id(&watch->deadline_source, g_source_remove);
+	watch->deadline_source =
+		g_timeout_add(MAX(deadline - now, 0) / 1000 + 1, on_deadline, watch);
+}
+
+/* Decides what the console and time say now; TRUE when the watch ended. */
+static gboolean
+evaluate(SgWatch *watch, gint64 now)
+{
+	SgConsole *console = watch->spec.console;
+
+	if (watch->finished != 0)
+		return TRUE;
+	sg_console_tick(console, now);
+	if (sg_console_get_problem(console) != SG_CONSOLE_PROBLEM_NONE) {
+		finish(watch, SG_WATCH_PROBLEM);
+		return TRUE;
 	}
-	if (file != NULL)
-		fclose(file);
-	return outcome;
+	if (watch->spec.stop_on_markers && sg_console_markers_complete(console)) {
+		finish(watch, SG_WATCH_MARKERS_SEEN);
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+on_deadline(gpointer user_data)
+{
+	SgWatch *watch = user_data;
+	gint64 now = g_get_monotonic_time();
+	gint64 quiet_since = MAX(watch->started, sg_console_get_last_output(watch->spec.console));
+
+	watch->deadline_source = 0;
+	if (evaluate(watch, now))
+		return G_SOURCE_REMOVE;
+	if (now - watch->started >= (gint64)watch->spec.timeout_seconds * G_USEC_PER_SEC)
+		finish(watch, SG_WATCH_TIMEOUT);
+	else if (now - quiet_since >= (gint64)watch->spec.silence_seconds * G_USEC_PER_SEC)
+		finish(watch, SG_WATCH_SILENT);
+	else
+		arm_deadline(watch);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_console_data(const gchar *data, gsize len, gpointer user_data)
+{
+	SgWatch *watch = user_data;
+	gint64 now = g_get_monotonic_time();
+
+	/* The evidence is byte for byte what came, even after the verdict. */
+	if (watch->log != NULL)
+		fwrite(data, 1, len, watch->log);
+	if (watch->finished != 0)
+		return;
+	sg_console_feed(watch->spec.console, data, len, now);
+	if (evaluate(watch, now))
+		return;
+	if (watch->spec.progress != NULL)
+		sg_progress_update(watch->spec.progress, watch->phase, now - watch->started,
+				   sg_console_get_last_line(watch->spec.console));
+	arm_deadline(watch);
+}
+
+/* The guest is gone and its console has said all it will. */
+static void
+conclude_stopped(SgWatch *watch)
+{
+	g_clear_handle_id(&watch->last_words_source, g_source_remove);
+	if (!evaluate(watch, g_get_monotonic_time()))
+		finish(watch, SG_WATCH_GUEST_STOPPED);
+}
+
+static gboolean
+on_last_words_timeout(gpointer user_data)
+{
+	SgWatch *watch = user_data;
+
+	watch->last_words_source = 0;
+	conclude_stopped(watch);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_guest_stopped(gpointer user_data)
+{
+	SgWatch *watch = user_data;
+
+	watch->guest_stopped = TRUE;
+	if (watch->finished != 0)
+		return;
+	sg_console_stream_drain(watch->stream);
+	if (sg_console_stream_is_closed(watch->stream))
+		conclude_stopped(watch);
+	else if (watch->last_words_source == 0)
+		watch->last_words_source =
+			g_timeout_add(LAST_WORDS_US / 1000, on_last_words_timeout, watch);
+}
+
+static void
+on_console_closed(gpointer user_data)
+{
+	SgWatch *watch = user_data;
+
+	if (watch->finished != 0)
+		return;
+	if (watch->guest_stopped || !sg_guest_is_running(watch->spec.guest)) {
+		watch->guest_stopped = TRUE;
+		conclude_stopped(watch);
+		return;
+	}
+	/* The guest runs on but we cannot hear it: a broken connection, not
+	 * the image's doing. */
+	finish(watch, SG_WATCH_CONSOLE_LOST);
+}
+
+static gboolean
+on_cancelled(GCancellable *cancellable, gpointer user_data)
+{
+	finish(user_data, SG_WATCH_CANCELLED);
+	return G_SOURCE_REMOVE;
+}
+
+SgWatch *
+sg_watch_start(const SgWatchSpec *spec, SgWatchDone done, gpointer user_data, GError **error)
+{
+	g_autoptr(SgWatch) watch = g_new0(SgWatch, 1);
+
+	watch->spec = *spec;
+	watch->phase = g_strdup(spec->phase);
+	watch->console_path = g_strdup(spec->console_path);
+	watch->spec.phase = watch->phase;
+	watch->spec.console_path = watch->console_path;
+	watch->done = done;
+	watch->user_data = user_data;
+	watch->log = fopen(spec->console_path, "wb");
+	if (watch->log == NULL) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot write %s: %s",
+			    spec->console_path, g_strerror(errno));
+		return NULL;
+	}
+	watch->stream = sg_console_stream_open(spec->guest, on_console_data, on_console_closed,
+					       watch, error);
+	if (watch->stream == NULL)
+		return NULL;
+	if (!sg_guest_watch_lifecycle(spec->guest, on_guest_stopped, watch, error))
+		return NULL;
+	watch->started = g_get_monotonic_time();
+	if (!sg_guest_resume(spec->guest, error))
+		return NULL;
+	if (spec->cancellable != NULL) {
+		watch->cancel_source = g_cancellable_source_new(spec->cancellable);
+		g_source_set_callback(watch->cancel_source, G_SOURCE_FUNC(on_cancelled), watch,
+				      NULL);
+		g_source_attach(watch->cancel_source, NULL);
+	}
+	arm_deadline(watch);
+	return g_steal_pointer(&watch);
+}
+
+gint64
+sg_watch_get_finished(SgWatch *watch)
+{
+	return watch->finished;
+}
+
+void
+sg_watch_free(SgWatch *watch)
+{
+	if (watch == NULL)
+		return;
+	g_clear_handle_id(&watch->deadline_source, g_source_remove);
+	g_clear_handle_id(&watch->last_words_source, g_source_remove);
+	g_clear_handle_id(&watch->done_source, g_source_remove);
+	if (watch->cancel_source != NULL) {
+		g_source_destroy(watch->cancel_source);
+		g_source_unref(watch->cancel_source);
+	}
+	/* The guest outlives its watch (a screenshot, a shutdown): it must
+	 * not call back into freed memory. */
+	if (watch->spec.guest != NULL && watch->spec.guest->on_stopped_data == watch)
+		watch->spec.guest->on_stopped = NULL;
+	g_clear_pointer(&watch->stream, sg_console_stream_free);
+	if (watch->log != NULL)
+		fclose(watch->log);
+	g_free(watch->phase);
+	g_free(watch->console_path);
+	g_free(watch);
 }

@@ -13,25 +13,36 @@ typedef enum {
 	SG_WATCH_GUEST_STOPPED, /* the guest powered off or reset on its own */
 	SG_WATCH_MARKERS_SEEN,	/* every success marker is on the console */
 	SG_WATCH_PROBLEM,	/* the console showed a problem: see the console */
-	SG_WATCH_SILENT,	/* nothing on the console for too long */
+	SG_WATCH_SILENT,	/* nothing meaningful on the console for too long */
 	SG_WATCH_TIMEOUT,	/* the phase took longer than it may */
 	SG_WATCH_CANCELLED,
+	SG_WATCH_CONSOLE_LOST, /* the console closed while the guest ran: not judged */
 } SgWatchOutcome;
 
 typedef struct {
 	const gchar *phase;
-	SgGuest *guest;
+	SgGuest *guest; /* created paused: the watch resumes it */
 	SgConsole *console;
-	const gchar *console_path;
+	const gchar *console_path; /* the raw bytes are written here as they come */
 	guint timeout_seconds;
 	guint silence_seconds;
 	gboolean stop_on_markers;
 	GCancellable *cancellable;
 	SgProgress *progress;
-} SgWatch;
+} SgWatchSpec;
 
-/* Follows the console and the guest until something decides the phase.
- * Returns at once when that happens: no waiting for an overall timeout. */
-SgWatchOutcome sg_watch_run(const SgWatch *watch);
+typedef struct _SgWatch SgWatch;
+typedef void (*SgWatchDone)(SgWatchOutcome outcome, gpointer user_data);
+
+/* Opens the guest's console over the connection, resumes the guest and
+ * follows its console and lifecycle on the main loop; @done runs there (from
+ * an idle, so it may free the watch) the moment something decides the
+ * phase: no polling, no waiting for an overall timeout. */
+SgWatch *sg_watch_start(const SgWatchSpec *spec, SgWatchDone done, gpointer user_data,
+			GError **error);
+/* Monotonic µs when the watch ended, 0 while it runs. */
+gint64 sg_watch_get_finished(SgWatch *watch);
+void sg_watch_free(SgWatch *watch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgWatch, sg_watch_free)
 
 G_END_DECLS

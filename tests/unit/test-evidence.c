@@ -136,7 +136,6 @@ test_domain_xml(void)
 		.cmdline = "auto=true a<b",
 		.disk = "/s/disk.qcow2",
 		.cdrom = "/images/it's.iso",
-		.console_log = "/e/console.log",
 	};
 	SgDomainSpec boot = install;
 	g_autofree gchar *install_xml = sg_domain_xml_build(&install);
@@ -148,6 +147,9 @@ test_domain_xml(void)
 	g_assert_nonnull(strstr(install_xml, "<cmdline>auto=true a&lt;b</cmdline>"));
 	g_assert_nonnull(strstr(install_xml, "it&apos;s.iso"));
 	g_assert_nonnull(strstr(install_xml, "<on_reboot>destroy</on_reboot>"));
+	/* The console is a pty read over the connection: no host path. */
+	g_assert_nonnull(strstr(install_xml, "<serial type='pty'>"));
+	g_assert_null(strstr(install_xml, "console.log"));
 	g_assert_null(strstr(install_xml, "<interface"));
 	boot.kernel = NULL;
 	boot.cdrom = NULL;
@@ -160,7 +162,8 @@ test_domain_xml(void)
 	install.mirror = "mirror.example:8080";
 	mirror_xml = sg_domain_xml_build(&install);
 	g_assert_nonnull(strstr(mirror_xml, "restrict=on"));
-	g_assert_nonnull(strstr(mirror_xml, "guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:mirror.example:8080"));
+	g_assert_nonnull(strstr(mirror_xml,
+				"guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:mirror.example:8080"));
 	g_assert_null(strstr(mirror_xml, "<interface"));
 }
 

@@ -1,0 +1,112 @@
+#include "sg-console-stream.h"
+
+#define READ_SIZE 65536
+
+struct _SgConsoleStream {
+	virStreamPtr stream;
+	gboolean watching; /* the event callback is registered */
+	gboolean closed;
+	SgConsoleStreamData on_data;
+	SgConsoleStreamClosed on_closed;
+	gpointer user_data;
+};
+
+static void
+close_stream(SgConsoleStream *console)
+{
+	if (console->closed)
+		return;
+	console->closed = TRUE;
+	if (console->watching) {
+		virStreamEventRemoveCallback(console->stream);
+		console->watching = FALSE;
+	}
+	if (console->on_closed != NULL)
+		console->on_closed(console->user_data);
+}
+
+void
+sg_console_stream_drain(SgConsoleStream *console)
+{
+	gchar buffer[READ_SIZE];
+
+	while (!console->closed) {
+		int got = virStreamRecv(console->stream, buffer, sizeof(buffer));
+		if (got > 0) {
+			console->on_data(buffer, got, console->user_data);
+			continue;
+		}
+		if (got == -2)
+			return; /* nothing more for now */
+		/* 0: the other end closed; -1: the stream broke. Either way the
+		 * console has said all it will. */
+		close_stream(console);
+	}
+}
+
+static void
+on_stream_event(virStreamPtr stream, int events, void *opaque)
+{
+	SgConsoleStream *console = opaque;
+
+	if (events & VIR_STREAM_EVENT_READABLE)
+		sg_console_stream_drain(console);
+	if (events & (VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR)) {
+		sg_console_stream_drain(console);
+		close_stream(console);
+	}
+}
+
+SgConsoleStream *
+sg_console_stream_open(SgGuest *guest, SgConsoleStreamData on_data, SgConsoleStreamClosed on_closed,
+		       gpointer user_data, GError **error)
+{
+	virConnectPtr conn = virDomainGetConnect(guest->domain);
+	g_autofree SgConsoleStream *console = g_new0(SgConsoleStream, 1);
+
+	console->on_data = on_data;
+	console->on_closed = on_closed;
+	console->user_data = user_data;
+	console->stream = virStreamNew(conn, VIR_STREAM_NONBLOCK);
+	if (console->stream == NULL) {
+		sg_virt_set_error(error, "cannot make a stream for the console of %s", guest->name);
+		return NULL;
+	}
+	/* FORCE: a console left open by a killed earlier run must not block us. */
+	if (virDomainOpenConsole(guest->domain, NULL, console->stream, VIR_DOMAIN_CONSOLE_FORCE) <
+	    0) {
+		sg_virt_set_error(error, "cannot open the console of %s", guest->name);
+		virStreamFree(console->stream);
+		return NULL;
+	}
+	if (virStreamEventAddCallback(console->stream,
+				      VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_HANGUP |
+					      VIR_STREAM_EVENT_ERROR,
+				      on_stream_event, console, NULL) < 0) {
+		sg_virt_set_error(error, "cannot follow the console of %s", guest->name);
+		virStreamAbort(console->stream);
+		virStreamFree(console->stream);
+		return NULL;
+	}
+	console->watching = TRUE;
+	return g_steal_pointer(&console);
+}
+
+gboolean
+sg_console_stream_is_closed(SgConsoleStream *console)
+{
+	return console->closed;
+}
+
+void
+sg_console_stream_free(SgConsoleStream *console)
+{
+	if (console == NULL)
+		return;
+	console->on_closed = NULL; /* nobody is listening any more */
+	if (console->watching)
+		virStreamEventRemoveCallback(console->stream);
+	virStreamAbort(console->stream);
+	virStreamFree(console->stream);
+	g_free(console);
+}

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "sg-guest.h"
+
+G_BEGIN_DECLS
+
+/*
+ * A guest's serial console read over the libvirt connection (the same on
+ * the embedded driver and on a remote host): a non-blocking console
+ * stream whose bytes arrive by stream events on the main loop, the moment
+ * QEMU hands them over. Open it on a guest created paused, then resume the
+ * guest, and no early byte is lost.
+ */
+typedef struct _SgConsoleStream SgConsoleStream;
+
+typedef void (*SgConsoleStreamData)(const gchar *data, gsize len, gpointer user_data);
+/* The console closed: the guest is gone or the connection broke. */
+typedef void (*SgConsoleStreamClosed)(gpointer user_data);
+
+SgConsoleStream *sg_console_stream_open(SgGuest *guest, SgConsoleStreamData on_data,
+					SgConsoleStreamClosed on_closed, gpointer user_data,
+					GError **error);
+/* Reads what is buffered now, without waiting: a guest that stopped has
+ * written its last words before the lifecycle event said so. */
+void sg_console_stream_drain(SgConsoleStream *stream);
+gboolean sg_console_stream_is_closed(SgConsoleStream *stream);
+void sg_console_stream_free(SgConsoleStream *stream);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgConsoleStream, sg_console_stream_free)
+
+G_END_DECLS
