@@ -146,7 +146,10 @@ mkdir -p "$live"
 cp "$kernel" "$live/vmlinuz"
 cp "$initrd" "$live/initrd.img"
 # zstd: the Debian kernel reads it, and it unpacks faster than xz under TCG.
-mksquashfs "$root" "$live/filesystem.squashfs" -comp zstd -noappend -no-progress -quiet \
+# Level 6 packs the 1.1 GB root in under a minute on 2 cores (mksquashfs's
+# default, 15, took about ten) for 7% more bytes.
+mksquashfs "$root" "$live/filesystem.squashfs" -comp zstd -Xcompression-level 6 \
+	-noappend -no-progress -quiet \
 	-e boot/vmlinuz-\* -e boot/initrd.img-\* >/dev/null
 
 # The black-screen layer: LightDM's autologin session becomes an X session
