@@ -451,11 +451,12 @@ read_newt_window(SgConsole *console, gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_CO
 	guint bottom = 0;
 	gboolean has_buttons = FALSE;
 	gboolean has_gauge = FALSE;
-	guint quoted = 0;
+	gint prompt = -1;
 	g_autofree gchar *title = NULL;
 	g_autoptr(GString) key = NULL;
 	g_autoptr(GString) quote = NULL;
 	g_autoptr(GString) words = NULL;
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
 
 	if (!find_titled_box(cells, &top, &left, &right, &title))
 		return;
@@ -466,7 +467,6 @@ read_newt_window(SgConsole *console, gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_CO
 	if (bottom == 0)
 		return; /* still being drawn */
 	key = g_string_new(title);
-	quote = g_string_new(title);
 	words = g_string_new(title);
 	for (guint row = top + 1; row < bottom; row++) {
 		g_autofree gchar *text = row_text(cells[row], left + 1, right);
@@ -483,13 +483,28 @@ read_newt_window(SgConsole *console, gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_CO
 		if (has_buttons)
 			continue;
 		g_string_append_printf(words, " %s", text);
-		if (quoted++ < QUOTE_LINES)
-			g_string_append_printf(quote, "%s %s", quoted == 1 ? ":" : "", text);
+		/* cdebconf puts a question's short description, "Name server
+		 * addresses:", after its long one, just above the answer. */
+		if (g_str_has_suffix(text, ":"))
+			prompt = lines->len;
+		g_ptr_array_add(lines, g_steal_pointer(&text));
 	}
+	/* Quote what is asked first, then why, and not the choices below it;
+	 * an error's words stay in their order. */
+	view->error = g_regex_match(console->error_words, words->str, 0, NULL);
+	quote = g_string_new(title);
+	if (view->error)
+		prompt = -1;
+	if (prompt > 0) {
+		g_string_append_printf(quote, ": %s", (gchar *)g_ptr_array_index(lines, prompt));
+		g_ptr_array_set_size(lines, prompt);
+	}
+	for (guint i = 0; i < lines->len && i < QUOTE_LINES; i++)
+		g_string_append_printf(quote, "%s %s", i == 0 && prompt <= 0 ? ":" : "",
+				       (gchar *)g_ptr_array_index(lines, i));
 	view->title = g_steal_pointer(&title);
 	view->key = g_string_free(g_steal_pointer(&key), FALSE);
 	view->quote = g_string_free(g_steal_pointer(&quote), FALSE);
-	view->error = g_regex_match(console->error_words, words->str, 0, NULL);
 	/* A question carries its priority in the title and waits on its
 	 * buttons; a window without them goes away by itself. */
 	if (g_regex_match(console->priority_title, view->title, 0, NULL) && has_buttons &&

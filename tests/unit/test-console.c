@@ -71,6 +71,26 @@ test_mirror_error_dialog(void)
 	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
 }
 
+/* cdebconf's text frontend (text.so) underlines the title and ends a note
+ * or an error with "[Press enter to continue]". */
+static void
+test_text_frontend_error(void)
+{
+	g_autoptr(SgConsole) console = new_install_console();
+
+	feed(console, "Configure the network\r\n---------------------\r\n\r\n"
+		      "No network interfaces detected\r\n"
+		      "No network interfaces were found. The installation system was unable to "
+		      "find\r\na network device.\r\n");
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	feed(console, "[Press enter to continue] ");
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
+	g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
+			"Configure the network: No network interfaces detected No network "
+			"interfaces were found. The installation system was unable to find a "
+			"network device.");
+}
+
 static void
 test_harmless_error_lines(void)
 {
@@ -241,9 +261,9 @@ test_recording_newt_question(void)
 		g_assert_cmpint(sg_console_get_problem(console), ==,
 				SG_CONSOLE_PROBLEM_INSTALLER_QUESTION);
 		g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
-				"[!!] Select a language: Choose the language to be used for the "
-				"installation process. The selected language will also be the "
-				"default language for the installed system. Language:");
+				"[!!] Select a language: Language: Choose the language to be used "
+				"for the installation process. The selected language will also be "
+				"the default language for the installed system.");
 		/* The problem dates from the dialog's first bytes, not its
 		 * last ones, nor from when it was judged. */
 		g_assert_cmpint(since, >=, first_byte);
@@ -494,6 +514,7 @@ main(int argc, char **argv)
 	g_test_add_func("/console/question-without-newline", test_question_without_newline);
 	g_test_add_func("/console/error-dialog", test_error_dialog);
 	g_test_add_func("/console/mirror-error-dialog", test_mirror_error_dialog);
+	g_test_add_func("/console/text-frontend-error", test_text_frontend_error);
 	g_test_add_func("/console/harmless-error-lines", test_harmless_error_lines);
 	g_test_add_func("/console/markers-split-across-reads", test_markers_split_across_reads);
 	g_test_add_func("/console/display-manager-failure", test_display_manager_failure);
