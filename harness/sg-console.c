@@ -607,26 +607,40 @@ update_view(SgConsole *console, gint64 now_us)
 	read_newt_window(console, cells, &view);
 	if (view.kind == SG_SCREEN_VIEW_NOTHING && console->family == SG_FAMILY_SUBIQUITY)
 		read_subiquity_screen(console, cells, &view);
-	if (g_strcmp0(view.key, console->view.key) != 0) {
-		/* A new dialog under the same title came with the redraw that
-		 * started the burst; under a new title, with that title. */
-		console->view_since = console->burst_start;
-		if (view.title != NULL && g_strcmp0(view.title, console->title_seen) == 0)
-			console->view_since = MAX(console->burst_start, console->title_since);
-	}
+	if (g_strcmp0(view.key, console->view.key) == 0) {
+		/* the same dialog redrawn */
+	} else if (view.title != NULL && g_strcmp0(view.title, console->title_seen) == 0) {
+		/* A newt window: a new dialog under the same title came with
+		 * the redraw that started the burst; under a new title, with
+		 * that title. */
+		console->view_since = MAX(console->burst_start, console->title_since);
+	} else if (view.kind != console->view.kind || view.error != console->view.error ||
+		   g_strcmp0(view.title, console->view.title) != 0) {
+		/* A screen drawn at once: within a second of its burst's start,
+		 * or the burst is something else going on (a spinner). */
+		console->view_since = now_us - console->burst_start <= G_USEC_PER_SEC
+					      ? console->burst_start
+					      : now_us;
+	} /* else the same screen, something on it moving (a spinner) */
 	view_clear(&console->view);
 	console->view = view;
 }
 
-/* A dialog that waited the settle time unchanged is an answer nobody gives. */
+/* A dialog that waited the settle time unchanged is an answer nobody gives.
+ * An error that stayed that long is an error, even with something on the
+ * screen still moving (subiquity's error report has a spinner while it
+ * collects the report). */
 static void
 judge_screen(SgConsole *console, gint64 now_us)
 {
+	gint64 since;
+
 	if (console->phase != SG_CONSOLE_PHASE_INSTALL)
 		return;
 	if (console->view.kind != SG_SCREEN_VIEW_WAITING)
 		return;
-	if (now_us - console->last_output < SG_CONSOLE_SETTLE_US)
+	since = console->view.error ? console->view_since : console->last_output;
+	if (now_us - since < SG_CONSOLE_SETTLE_US)
 		return;
 	report_problem(console,
 		       console->view.error ? SG_CONSOLE_PROBLEM_INSTALLER_ERROR
