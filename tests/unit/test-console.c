@@ -462,6 +462,36 @@ test_subiquity_error_with_spinner(void)
 	g_assert_cmpint(sg_console_get_last_output(console), ==, now);
 }
 
+/* subiquity's progress screen has a button too ("[ View full log ]") but
+ * waits for nothing; an interactive screen the autoinstall left in waits on
+ * "[ Done ]" (subiquitycore/ui/buttons.py done_btn). */
+static void
+test_subiquity_progress_and_done(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("subiquity-error");
+	g_autoptr(SgConsole) console = new_console(SG_FAMILY_SUBIQUITY, SG_CONSOLE_PHASE_INSTALL);
+	gsize progress = g_array_index(rec->offsets, gsize, 2);
+	const gchar *keyboard = "\x1b[H\x1b[2J\x1b[2;2HKeyboard configuration"
+				"\x1b[5;3HPlease select your keyboard layout below, or select "
+				"\"Identify keyboard\""
+				"\x1b[20;33H[ Done       ]\x1b[21;33H[ Back       ]";
+
+	/* The first two draws: "Installing system", events, [ View full log ]. */
+	sg_console_feed(console, rec->data, progress, at(0));
+	for (gint64 now = at(0); now < at(60); now += TICK_US)
+		sg_console_tick(console, now);
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	sg_console_feed(console, keyboard, strlen(keyboard), at(60));
+	sg_console_tick(console, at(65) - 1);
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	sg_console_tick(console, at(65));
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_QUESTION);
+	g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
+			"Keyboard configuration: Please select your keyboard layout below, or "
+			"select \"Identify keyboard\"");
+	g_assert_cmpint(sg_console_get_problem_time(console), ==, at(60));
+}
+
 /* A newt window as cdebconf draws one, VT100 line drawing and all: the
  * title in red in the top border, text and buttons inside. */
 static gchar *
@@ -565,6 +595,8 @@ main(int argc, char **argv)
 	g_test_add_func("/console/recording/text-frontend", test_recording_text_frontend);
 	g_test_add_func("/console/recording/subiquity", test_recording_subiquity);
 	g_test_add_func("/console/recording/subiquity-spinner", test_subiquity_error_with_spinner);
+	g_test_add_func("/console/recording/subiquity-progress-and-done",
+			test_subiquity_progress_and_done);
 	g_test_add_func("/console/dialog-replaced-in-time", test_dialog_replaced_in_time);
 	g_test_add_func("/console/dialog-same-title-new-text", test_dialog_same_title_new_text);
 	g_test_add_func("/console/dialog-error-words", test_dialog_error_words);
