@@ -81,6 +81,21 @@ make_random_file(const gchar *name, gsize size)
 	return path;
 }
 
+/* The same bytes at every run: an image cached on a lasting host (this
+ * machine's qemu:///system) is then cached once, not once per run. */
+static gchar *
+make_seeded_file(const gchar *name, gsize size, guint32 seed)
+{
+	gchar *path = g_build_filename(workdir, name, NULL);
+	g_autoptr(GRand) rand = g_rand_new_with_seed(seed);
+	g_autofree guint32 *buf = g_new(guint32, size / 4);
+
+	for (gsize i = 0; i < size / 4; i++)
+		buf[i] = g_rand_int(rand);
+	g_assert_true(g_file_set_contents(path, (const gchar *)buf, size, NULL));
+	return path;
+}
+
 static guint64
 allocated_bytes(const gchar *path)
 {
@@ -577,7 +592,7 @@ start_paused_guest(const gchar *uri, const gchar *kernel_path, gboolean check_qe
 {
 	g_autoptr(SgLab) lab = open_lab(uri);
 	SgMedia *media = get_media(lab);
-	g_autofree gchar *iso_path = make_random_file("guest.iso", 2 * MIB);
+	g_autofree gchar *iso_path = make_seeded_file("guest.iso", 2 * MIB, 8);
 	g_autofree gchar *initrd_path = make_random_file("guest-initrd", MIB);
 	g_autofree gchar *sha = sha256_of(iso_path);
 	g_autofree gchar *name = sg_lab_new_guest_name(lab, "media");

@@ -167,9 +167,9 @@ lab_host_pidfile_alive() {
 
 lab_host_system_start() {
 	local user=${1:-$$}
-	mkdir -p "$lab_host_system_state/users"
 	(
 		flock 9
+		mkdir -p "$lab_host_system_state/users"
 		touch "$lab_host_system_state/users/$user"
 		virsh -c qemu:///system version >/dev/null 2>&1 && exit 0
 		# The daemons must not hold the lock, nor the test's output open.
@@ -218,6 +218,7 @@ lab_host_system_stop() {
 			done
 			rm -f "$lab_host_system_state/$file"
 		done
+		rm -rf "$lab_host_system_state"
 	) 9>"$lab_host_system_state.lock"
 }
 
