@@ -9,6 +9,7 @@
 
 #include "sg-error.h"
 #include "sg-files.h"
+#include "sg-media.h"
 
 /*
  * libvirt's embedded QEMU driver is one per process: every lab of this
@@ -33,6 +34,8 @@ struct _SgLab {
 	gchar *host;
 	gchar *id;	    /* "PID-N": this process's Nth lab */
 	gint guest_counter; /* atomic: guests may start from several threads */
+	SgMedia *media;	    /* NULL until asked for */
+	GMutex media_lock;
 };
 
 gchar *
@@ -115,23 +118,34 @@ remove_stale_folders(const gchar *base, gboolean embed_roots)
 	}
 }
 
+gboolean
+sg_lab_name_is_stale(SgLab *lab, const gchar *name)
+{
+	g_autofree gchar *prefix = g_strdup_printf("smokegate-%s-", lab->host);
+	gchar *end = NULL;
+	gint64 pid;
+
+	if (!g_str_has_prefix(name, prefix))
+		return FALSE;
+	pid = g_ascii_strtoll(name + strlen(prefix), &end, 10);
+	if (end == name + strlen(prefix) || *end != '-')
+		return FALSE;
+	return pid > 0 && pid != getpid() && !process_is_alive((pid_t)pid);
+}
+
 /* For a shared hypervisor: our guests are named smokegate-HOST-PID-...; a
  * guest whose process on this host is gone was left by a crash. */
 static void
 destroy_orphan_guests(SgLab *lab)
 {
-	g_autofree gchar *prefix = g_strdup_printf("smokegate-%s-", lab->host);
 	virDomainPtr *domains = NULL;
 	int count = virConnectListAllDomains(lab->conn, &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
 
 	for (int i = 0; i < count; i++) {
 		const char *name = virDomainGetName(domains[i]);
-		if (name != NULL && g_str_has_prefix(name, prefix)) {
-			gint64 pid = g_ascii_strtoll(name + strlen(prefix), NULL, 10);
-			if (pid > 0 && pid != getpid() && !process_is_alive((pid_t)pid)) {
-				g_message("removing guest %s left by a crashed run", name);
-				virDomainDestroy(domains[i]);
-			}
+		if (name != NULL && sg_lab_name_is_stale(lab, name)) {
+			g_message("removing guest %s left by a crashed run", name);
+			virDomainDestroy(domains[i]);
 		}
 		virDomainFree(domains[i]);
 	}
@@ -251,6 +265,7 @@ sg_lab_open(const gchar *uri, GError **error)
 	g_autofree gchar *scratch_base = g_build_filename(state, "scratch", NULL);
 	SgLab *lab = g_new0(SgLab, 1);
 
+	g_mutex_init(&lab->media_lock);
 	lab->id = g_strdup_printf("%d-%d", (int)getpid(), g_atomic_int_add(&labs_opened, 1));
 	lab->host =
 		g_strcanon(g_strdup(g_get_host_name()),
@@ -305,6 +320,9 @@ sg_lab_close(SgLab *lab)
 		return;
 	if (lab->conn != NULL)
 		destroy_own_guests(lab);
+	/* After the guests: no volume is deleted under a running QEMU. */
+	g_clear_pointer(&lab->media, sg_media_free);
+	g_mutex_clear(&lab->media_lock);
 	if (lab->shared != NULL)
 		shared_connection_release(lab->shared);
 	if (lab->scratch_dir != NULL)
@@ -333,6 +351,22 @@ sg_lab_is_local(SgLab *lab)
 {
 	/* A remote URI names a host; local ones (embed, system, session) do not. */
 	return strstr(lab->uri, "://") != NULL && strstr(lab->uri, ":///") != NULL;
+}
+
+gboolean
+sg_lab_is_embedded(SgLab *lab)
+{
+	return g_str_has_prefix(lab->uri, "qemu:///embed");
+}
+
+SgMedia *
+sg_lab_get_media(SgLab *lab, GError **error)
+{
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lab->media_lock);
+
+	if (lab->media == NULL)
+		lab->media = sg_media_new(lab, error);
+	return lab->media;
 }
 
 const gchar *

@@ -17,16 +17,31 @@ G_BEGIN_DECLS
  * may be open in one process (a gate running tests side by side).
  */
 typedef struct _SgLab SgLab;
+typedef struct _SgMedia SgMedia;
 
 SgLab *sg_lab_open(const gchar *uri, GError **error);
 void sg_lab_close(SgLab *lab);
 virConnectPtr sg_lab_get_connection(SgLab *lab);
 const gchar *sg_lab_get_uri(SgLab *lab);
 gboolean sg_lab_is_local(SgLab *lab);
+/* Whether the QEMU driver is embedded in this process (qemu:///embed): it
+ * has no storage driver, so its media are plain local files. */
+gboolean sg_lab_is_embedded(SgLab *lab);
 /* Folder for this process's scratch files (disks, initrds); removed on close. */
 const gchar *sg_lab_get_scratch_dir(SgLab *lab);
-/* A guest name no other run, live or dead, can hold: smokegate-HOST-PID-LAB-N-PHASE */
+/* A guest or volume name no other run, live or dead, can hold:
+ * smokegate-HOST-PID-LAB-N-WHAT. It carries the run's identity so that a
+ * later run on the same coordinator can tell what a dead run left. */
 gchar *sg_lab_new_guest_name(SgLab *lab, const gchar *phase);
+/* Whether @name (a guest or volume) was made by a run on this coordinator
+ * whose process is gone. Names of other coordinators are never stale here:
+ * their own next run removes them. */
+gboolean sg_lab_name_is_stale(SgLab *lab, const gchar *name);
+/* The lab media of this test (see sg-media.h), made on first use: for a
+ * connection with a storage driver this readies the smokegate pool and
+ * removes the volumes dead runs left. The lab owns it: closing the lab
+ * destroys the guests first, then deletes the test's volumes. */
+SgMedia *sg_lab_get_media(SgLab *lab, GError **error);
 /* The base folder of smokegate's per-user state (embed roots, probe cache). */
 gchar *sg_lab_state_dir(void);
 

@@ -451,11 +451,12 @@ read_newt_window(SgConsole *console, gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_CO
 	guint bottom = 0;
 	gboolean has_buttons = FALSE;
 	gboolean has_gauge = FALSE;
-	guint quoted = 0;
+	gint prompt = -1;
 	g_autofree gchar *title = NULL;
 	g_autoptr(GString) key = NULL;
 	g_autoptr(GString) quote = NULL;
 	g_autoptr(GString) words = NULL;
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
 
 	if (!find_titled_box(cells, &top, &left, &right, &title))
 		return;
@@ -466,7 +467,6 @@ read_newt_window(SgConsole *console, gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_CO
 	if (bottom == 0)
 		return; /* still being drawn */
 	key = g_string_new(title);
-	quote = g_string_new(title);
 	words = g_string_new(title);
 	for (guint row = top + 1; row < bottom; row++) {
 		g_autofree gchar *text = row_text(cells[row], left + 1, right);
@@ -483,13 +483,28 @@ read_newt_window(SgConsole *console, gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_CO
 		if (has_buttons)
 			continue;
 		g_string_append_printf(words, " %s", text);
-		if (quoted++ < QUOTE_LINES)
-			g_string_append_printf(quote, "%s %s", quoted == 1 ? ":" : "", text);
+		/* cdebconf puts a question's short description, "Name server
+		 * addresses:", after its long one, just above the answer. */
+		if (g_str_has_suffix(text, ":"))
+			prompt = lines->len;
+		g_ptr_array_add(lines, g_steal_pointer(&text));
 	}
+	/* Quote what is asked first, then why, and not the choices below it;
+	 * an error's words stay in their order. */
+	view->error = g_regex_match(console->error_words, words->str, 0, NULL);
+	quote = g_string_new(title);
+	if (view->error)
+		prompt = -1;
+	if (prompt > 0) {
+		g_string_append_printf(quote, ": %s", (gchar *)g_ptr_array_index(lines, prompt));
+		g_ptr_array_set_size(lines, prompt);
+	}
+	for (guint i = 0; i < lines->len && i < QUOTE_LINES; i++)
+		g_string_append_printf(quote, "%s %s", i == 0 && prompt <= 0 ? ":" : "",
+				       (gchar *)g_ptr_array_index(lines, i));
 	view->title = g_steal_pointer(&title);
 	view->key = g_string_free(g_steal_pointer(&key), FALSE);
 	view->quote = g_string_free(g_steal_pointer(&quote), FALSE);
-	view->error = g_regex_match(console->error_words, words->str, 0, NULL);
 	/* A question carries its priority in the title and waits on its
 	 * buttons; a window without them goes away by itself. */
 	if (g_regex_match(console->priority_title, view->title, 0, NULL) && has_buttons &&
@@ -592,26 +607,40 @@ update_view(SgConsole *console, gint64 now_us)
 	read_newt_window(console, cells, &view);
 	if (view.kind == SG_SCREEN_VIEW_NOTHING && console->family == SG_FAMILY_SUBIQUITY)
 		read_subiquity_screen(console, cells, &view);
-	if (g_strcmp0(view.key, console->view.key) != 0) {
-		/* A new dialog under the same title came with the redraw that
-		 * started the burst; under a new title, with that title. */
-		console->view_since = console->burst_start;
-		if (view.title != NULL && g_strcmp0(view.title, console->title_seen) == 0)
-			console->view_since = MAX(console->burst_start, console->title_since);
-	}
+	if (g_strcmp0(view.key, console->view.key) == 0) {
+		/* the same dialog redrawn */
+	} else if (view.title != NULL && g_strcmp0(view.title, console->title_seen) == 0) {
+		/* A newt window: a new dialog under the same title came with
+		 * the redraw that started the burst; under a new title, with
+		 * that title. */
+		console->view_since = MAX(console->burst_start, console->title_since);
+	} else if (view.kind != console->view.kind || view.error != console->view.error ||
+		   g_strcmp0(view.title, console->view.title) != 0) {
+		/* A screen drawn at once: within a second of its burst's start,
+		 * or the burst is something else going on (a spinner). */
+		console->view_since = now_us - console->burst_start <= G_USEC_PER_SEC
+					      ? console->burst_start
+					      : now_us;
+	} /* else the same screen, something on it moving (a spinner) */
 	view_clear(&console->view);
 	console->view = view;
 }
 
-/* A dialog that waited the settle time unchanged is an answer nobody gives. */
+/* A dialog that waited the settle time unchanged is an answer nobody gives.
+ * An error that stayed that long is an error, even with something on the
+ * screen still moving (subiquity's error report has a spinner while it
+ * collects the report). */
 static void
 judge_screen(SgConsole *console, gint64 now_us)
 {
+	gint64 since;
+
 	if (console->phase != SG_CONSOLE_PHASE_INSTALL)
 		return;
 	if (console->view.kind != SG_SCREEN_VIEW_WAITING)
 		return;
-	if (now_us - console->last_output < SG_CONSOLE_SETTLE_US)
+	since = console->view.error ? console->view_since : console->last_output;
+	if (now_us - since < SG_CONSOLE_SETTLE_US)
 		return;
 	report_problem(console,
 		       console->view.error ? SG_CONSOLE_PROBLEM_INSTALLER_ERROR

@@ -71,6 +71,26 @@ test_mirror_error_dialog(void)
 	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
 }
 
+/* cdebconf's text frontend (text.so) underlines the title and ends a note
+ * or an error with "[Press enter to continue]". */
+static void
+test_text_frontend_error(void)
+{
+	g_autoptr(SgConsole) console = new_install_console();
+
+	feed(console, "Configure the network\r\n---------------------\r\n\r\n"
+		      "No network interfaces detected\r\n"
+		      "No network interfaces were found. The installation system was unable to "
+		      "find\r\na network device.\r\n");
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	feed(console, "[Press enter to continue] ");
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
+	g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
+			"Configure the network: No network interfaces detected No network "
+			"interfaces were found. The installation system was unable to find a "
+			"network device.");
+}
+
 static void
 test_harmless_error_lines(void)
 {
@@ -241,9 +261,9 @@ test_recording_newt_question(void)
 		g_assert_cmpint(sg_console_get_problem(console), ==,
 				SG_CONSOLE_PROBLEM_INSTALLER_QUESTION);
 		g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
-				"[!!] Select a language: Choose the language to be used for the "
-				"installation process. The selected language will also be the "
-				"default language for the installed system. Language:");
+				"[!!] Select a language: Language: Choose the language to be used "
+				"for the installation process. The selected language will also be "
+				"the default language for the installed system.");
 		/* The problem dates from the dialog's first bytes, not its
 		 * last ones, nor from when it was judged. */
 		g_assert_cmpint(since, >=, first_byte);
@@ -398,12 +418,78 @@ test_recording_subiquity(void)
 			g_assert_cmpint(sg_console_get_problem(console), ==, cases[i].problem);
 			g_assert_true(g_str_has_prefix(sg_console_get_problem_quote(console),
 						       cases[i].quote));
-			g_assert_cmpint(decided - sg_console_get_problem_time(console), ==,
+			g_assert_cmpint(decided - sg_console_get_problem_time(console), >=,
 					SG_CONSOLE_SETTLE_US);
+			g_assert_cmpint(decided - sg_console_get_problem_time(console), <=,
+					SG_CONSOLE_SETTLE_US + TICK_US);
 			/* Other installers draw no such screens. */
 			g_assert_cmpint(replay(other, rec, seed, 30), ==, 0);
 		}
 	}
+}
+
+/* subiquity's error report collects its report under a spinner
+ * (error.py, ErrorReportState.INCOMPLETE): the screen never stops moving,
+ * the error is still an error. */
+static void
+test_subiquity_error_with_spinner(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("subiquity-error");
+	g_autoptr(SgConsole) console = new_console(SG_FAMILY_SUBIQUITY, SG_CONSOLE_PHASE_INSTALL);
+	const gchar *frames[] = {"|", "/", "-", "\\"};
+	gint64 shown = at(10);
+	gint64 now;
+
+	/* A spinner turning on the progress screen before the error too. */
+	for (now = at(0); now < shown; now += 200 * 1000) {
+		g_autofree gchar *frame =
+			g_strdup_printf("\x1b[10;40H%s", frames[(now / (200 * 1000)) % 4]);
+		sg_console_feed(console, frame, strlen(frame), now);
+	}
+	sg_console_feed(console, rec->data, rec->len, shown);
+	for (now = shown; now < shown + 30 * G_USEC_PER_SEC; now += TICK_US) {
+		g_autofree gchar *frame =
+			g_strdup_printf("\x1b[24;2H%s", frames[(now / (200 * 1000)) % 4]);
+		sg_console_feed(console, frame, strlen(frame), now);
+		sg_console_tick(console, now);
+		if (sg_console_get_problem(console) != SG_CONSOLE_PROBLEM_NONE)
+			break;
+	}
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
+	g_assert_cmpint(sg_console_get_problem_time(console), ==, shown);
+	g_assert_cmpint(now - shown, ==, SG_CONSOLE_SETTLE_US);
+	/* The spinner is output: the silence limit does not fire either. */
+	g_assert_cmpint(sg_console_get_last_output(console), ==, now);
+}
+
+/* subiquity's progress screen has a button too ("[ View full log ]") but
+ * waits for nothing; an interactive screen the autoinstall left in waits on
+ * "[ Done ]" (subiquitycore/ui/buttons.py done_btn). */
+static void
+test_subiquity_progress_and_done(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("subiquity-error");
+	g_autoptr(SgConsole) console = new_console(SG_FAMILY_SUBIQUITY, SG_CONSOLE_PHASE_INSTALL);
+	gsize progress = g_array_index(rec->offsets, gsize, 2);
+	const gchar *keyboard = "\x1b[H\x1b[2J\x1b[2;2HKeyboard configuration"
+				"\x1b[5;3HPlease select your keyboard layout below, or select "
+				"\"Identify keyboard\""
+				"\x1b[20;33H[ Done       ]\x1b[21;33H[ Back       ]";
+
+	/* The first two draws: "Installing system", events, [ View full log ]. */
+	sg_console_feed(console, rec->data, progress, at(0));
+	for (gint64 now = at(0); now < at(60); now += TICK_US)
+		sg_console_tick(console, now);
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	sg_console_feed(console, keyboard, strlen(keyboard), at(60));
+	sg_console_tick(console, at(65) - 1);
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	sg_console_tick(console, at(65));
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_QUESTION);
+	g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
+			"Keyboard configuration: Please select your keyboard layout below, or "
+			"select \"Identify keyboard\"");
+	g_assert_cmpint(sg_console_get_problem_time(console), ==, at(60));
 }
 
 /* A newt window as cdebconf draws one, VT100 line drawing and all: the
@@ -494,6 +580,7 @@ main(int argc, char **argv)
 	g_test_add_func("/console/question-without-newline", test_question_without_newline);
 	g_test_add_func("/console/error-dialog", test_error_dialog);
 	g_test_add_func("/console/mirror-error-dialog", test_mirror_error_dialog);
+	g_test_add_func("/console/text-frontend-error", test_text_frontend_error);
 	g_test_add_func("/console/harmless-error-lines", test_harmless_error_lines);
 	g_test_add_func("/console/markers-split-across-reads", test_markers_split_across_reads);
 	g_test_add_func("/console/display-manager-failure", test_display_manager_failure);
@@ -507,6 +594,9 @@ main(int argc, char **argv)
 			test_recording_progress_not_question);
 	g_test_add_func("/console/recording/text-frontend", test_recording_text_frontend);
 	g_test_add_func("/console/recording/subiquity", test_recording_subiquity);
+	g_test_add_func("/console/recording/subiquity-spinner", test_subiquity_error_with_spinner);
+	g_test_add_func("/console/recording/subiquity-progress-and-done",
+			test_subiquity_progress_and_done);
 	g_test_add_func("/console/dialog-replaced-in-time", test_dialog_replaced_in_time);
 	g_test_add_func("/console/dialog-same-title-new-text", test_dialog_same_title_new_text);
 	g_test_add_func("/console/dialog-error-words", test_dialog_error_words);

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sg-lab.h"
+
+G_BEGIN_DECLS
+
+/*
+ * Lab media: the files a guest is handed (the ISO, the kernel, the initrd
+ * with the injected answers, the CIDATA image, the disk), put where the lab
+ * host's QEMU can open them, through the libvirt connection alone.
+ *
+ * The embedded driver (qemu:///embed) has no storage driver and runs in this
+ * process: its media are the local files themselves. Any other connection
+ * gets storage volumes in a pool named "smokegate" (type dir, at
+ * /var/lib/libvirt/smokegate on that host; defined, built, started and set
+ * to autostart when missing), owned by the daemon, so a system daemon's
+ * QEMU (libvirt-qemu) can open them and no path is shared with the host.
+ *
+ * Every function returns the path as the lab host sees it: what goes into
+ * the domain XML. Volumes are named after the run (as guests are,
+ * smokegate-HOST-PID-LAB-N-NAME) and deleted when the media are freed; the
+ * next run on this coordinator deletes those a killed run left.
+ *
+ * The ISO is the exception: its volume, <sha256>.iso, is a cache kept on the
+ * host, so a second test of the same image there uploads nothing. It counts
+ * only once its completion marker <sha256>.ok exists (written after the
+ * upload finished; libvirt cannot rename a volume), so a killed upload never
+ * passes for a complete image. The marker holds the image's size and when
+ * it was last used; over the cache's size limit the least recently used
+ * images go first.
+ *
+ * Get the media of a test with sg_lab_get_media(): the lab owns them.
+ */
+
+/* The default size limit of the ISO cache on a lab host. */
+#define SG_MEDIA_CACHE_LIMIT_DEFAULT (50 * (guint64)1024 * 1024 * 1024)
+
+/* Used by SgLab: readies the pool and removes what dead runs left. */
+SgMedia *sg_media_new(SgLab *lab, GError **error);
+/* Deletes this test's volumes (never the cached ISO). Used by SgLab. */
+void sg_media_free(SgMedia *media);
+
+/* TRUE when the media are storage volumes, FALSE for local files. */
+gboolean sg_media_uses_volumes(SgMedia *media);
+/* The ISO cache's size limit in bytes (default SG_MEDIA_CACHE_LIMIT_DEFAULT). */
+void sg_media_set_cache_limit(SgMedia *media, guint64 bytes);
+/* Bytes of file data sent to the lab host so far (holes and markers not
+ * counted): 0 after a cache hit. */
+guint64 sg_media_get_bytes_uploaded(SgMedia *media);
+
+/* The ISO at @path, whose SHA-256 is @sha256 (64 hex digits), from the
+ * host's cache or uploaded into it. */
+gchar *sg_media_put_image(SgMedia *media, const gchar *path, const gchar *sha256, GError **error);
+/* A file of this test (kernel, initrd, CIDATA image): its own volume named
+ * after the run and @name, uploaded as a sparse stream where the file has
+ * holes. The same @path twice gives the same volume. */
+gchar *sg_media_put_file(SgMedia *media, const gchar *path, const gchar *name, GError **error);
+/* A new empty qcow2 disk of @size_gib GiB named after the run and @name. */
+gchar *sg_media_create_disk(SgMedia *media, const gchar *name, guint size_gib, GError **error);
+/* A local path where libguestfs can read @disk (a path from
+ * sg_media_create_disk): the path itself when this machine can read it,
+ * else the volume downloaded into the scratch folder as a sparse stream,
+ * so only its allocated data crosses the wire. */
+gchar *sg_media_fetch_disk(SgMedia *media, const gchar *disk, GError **error);
+/* Cancels uploads and downloads under way (Ctrl-C); NULL for none. */
+void sg_media_set_cancellable(SgMedia *media, GCancellable *cancellable);
+
+G_END_DECLS
