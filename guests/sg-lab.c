@@ -230,6 +230,11 @@ shared_connection_open(const gchar *key, const gchar *uri, const gchar *embed_ba
 		shared_connection_free(shared);
 		return NULL;
 	}
+	/* A lab host that dies or drops off the network must be noticed in
+	 * seconds: libvirt pings it and closes the connection after 3 missed
+	 * answers 5 s apart (an embedded driver has nothing to ping). */
+	if (uri != NULL && virConnectSetKeepAlive(shared->conn, 5, 3) < 0)
+		g_debug("no keepalive on %s: %s", shared->uri, virGetLastErrorMessage());
 	return shared;
 }
 

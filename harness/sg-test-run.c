@@ -20,6 +20,7 @@
 #include "sg-judge.h"
 #include "sg-kvm-probe.h"
 #include "sg-lab.h"
+#include "sg-media.h"
 #include "sg-paths.h"
 #include "sg-watch.h"
 
@@ -46,6 +47,15 @@ typedef struct {
 	gchar *disk;
 	gchar *mirror;	 /* HOST:PORT of the package mirror, for the install */
 	GString *passed; /* what each plan proved, for the pass reason */
+	/* The same media as the lab host sees them: the local paths above on
+	 * the embedded driver, storage volumes on any other connection. */
+	SgMedia *media; /* the lab's */
+	gchar *host_image;
+	gchar *host_kernel;
+	gchar *host_initrd;
+	gchar *host_live_kernel;
+	gchar *host_live_initrd;
+	gchar *host_cidata;
 	gboolean use_kvm;
 	gint64 problem_seen_us; /* monotonic time the failing console line was read */
 	/* The run in progress on the main loop. */
@@ -83,6 +93,12 @@ sg_run_clear(SgRun *run)
 	if (run->passed != NULL)
 		g_string_free(run->passed, TRUE);
 	g_free(run->disk);
+	g_free(run->host_image);
+	g_free(run->host_kernel);
+	g_free(run->host_initrd);
+	g_free(run->host_live_kernel);
+	g_free(run->host_live_initrd);
+	g_free(run->host_cidata);
 }
 
 static void
@@ -372,6 +388,42 @@ mirror_address(const gchar *url, GError **error)
 	return g_strdup_printf("%s:%d", host, g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : 80);
 }
 
+/* Hands the image, the boot files and the answers to the lab host: the
+ * ISO once per host (a cache named by its SHA-256), the rest per test. */
+static gboolean
+put_media(SgRun *run, GError **error)
+{
+	struct {
+		const gchar *local;
+		const gchar *name;
+		gchar **host;
+	} files[] = {
+		{run->kernel, "kernel", &run->host_kernel},
+		{run->initrd, "initrd", &run->host_initrd},
+		{run->live_kernel, "kernel-live", &run->host_live_kernel},
+		{run->live_initrd, "initrd-live", &run->host_live_initrd},
+		{run->cidata, "cidata.iso", &run->host_cidata},
+	};
+
+	run->media = sg_lab_get_media(run->lab, error);
+	if (run->media == NULL)
+		return FALSE;
+	sg_media_set_cancellable(run->media, run->cancellable);
+	run->host_image =
+		sg_media_put_image(run->media, run->result->image, run->result->sha256, error);
+	if (run->host_image == NULL)
+		return FALSE;
+	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+		if (files[i].local == NULL)
+			continue;
+		*files[i].host =
+			sg_media_put_file(run->media, files[i].local, files[i].name, error);
+		if (*files[i].host == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* Prepare: image identity, kernel and initrd out of the ISO, answers in. */
 static gboolean
 prepare(SgRun *run, GError **error)
@@ -402,8 +454,8 @@ prepare(SgRun *run, GError **error)
 		return TRUE;
 	}
 	run->result->connection = g_strdup(sg_lab_get_uri(run->lab));
-	run->disk = g_build_filename(sg_lab_get_scratch_dir(run->lab), "disk.qcow2", NULL);
-	if (!extract_boot_files(run, &local_error) || !deliver_answers(run, &local_error)) {
+	if (!extract_boot_files(run, &local_error) || !deliver_answers(run, &local_error) ||
+	    !put_media(run, &local_error)) {
 		SgVerdict verdict = g_error_matches(local_error, SG_ERROR, SG_ERROR_IMAGE)
 					    ? SG_VERDICT_FAIL
 					    : SG_VERDICT_ERROR;
@@ -593,11 +645,11 @@ static void
 fill_install(SgRun *run, SgDomainSpec *spec)
 {
 	spec->disk = run->disk;
-	spec->kernel = run->kernel;
-	spec->initrd = run->initrd;
+	spec->kernel = run->host_kernel;
+	spec->initrd = run->host_initrd;
 	spec->cmdline = run->flavour->kernel_args;
-	spec->cdrom = run->result->image; /* absolute: QEMU's cwd is not ours */
-	spec->seed_cdrom = run->cidata;
+	spec->cdrom = run->host_image;
+	spec->seed_cdrom = run->host_cidata;
 	spec->mirror = run->mirror;
 }
 
@@ -610,10 +662,10 @@ fill_boot(SgRun *run, SgDomainSpec *spec)
 static void
 fill_live(SgRun *run, SgDomainSpec *spec)
 {
-	spec->kernel = run->live_kernel;
-	spec->initrd = run->live_initrd;
+	spec->kernel = run->host_live_kernel;
+	spec->initrd = run->host_live_initrd;
 	spec->cmdline = run->flavour->live_kernel_args;
-	spec->cdrom = run->result->image;
+	spec->cdrom = run->host_image;
 }
 
 static const SgGuestPhase install_phase = {
@@ -868,9 +920,14 @@ start_guest_phase(SgRun *run, const SgGuestPhase *kind)
 	run->phase = sg_result_begin_phase(run->result, kind->name);
 	run->phase->console = g_strdup_printf("console-%s.log", kind->name);
 	console_log = evidence_path(run, run->phase->console);
-	if (kind == &install_phase && !sg_disk_create(run->disk, run->flavour->disk_gib, &error)) {
-		phase_error(run, error);
-		return;
+	if (kind == &install_phase) {
+		g_free(run->disk);
+		run->disk =
+			sg_media_create_disk(run->media, "disk", run->flavour->disk_gib, &error);
+		if (run->disk == NULL) {
+			phase_error(run, error);
+			return;
+		}
 	}
 	run->console = new_console(run, kind->console_phase);
 	kind->fill(run, &spec);
@@ -903,7 +960,11 @@ inspect_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 {
 	SgRun *run = data;
 	GError *error = NULL;
-	SgInspection *inspection = sg_inspect_disk(run->disk, run->username, !run->use_kvm, &error);
+	/* libguestfs reads local disks only: a remote host's disk comes over
+	 * the connection first (only its allocated data). */
+	g_autofree gchar *local = sg_media_fetch_disk(run->media, run->disk, &error);
+	SgInspection *inspection =
+		local != NULL ? sg_inspect_disk(local, run->username, !run->use_kvm, &error) : NULL;
 
 	if (inspection == NULL)
 		g_task_return_error(task, error);
@@ -1018,8 +1079,9 @@ start_kvm_probe(SgRun *run)
 	g_autofree gchar *state = sg_lab_state_dir();
 
 	run->phase = sg_result_begin_phase(run->result, "kvm-probe");
-	sg_kvm_probe_async(run->lab, run->kernel != NULL ? run->kernel : run->live_kernel, state,
-			   KVM_PROBE_TIMEOUT_MS, on_kvm_probed, run);
+	sg_kvm_probe_async(run->lab,
+			   run->host_kernel != NULL ? run->host_kernel : run->host_live_kernel,
+			   state, KVM_PROBE_TIMEOUT_MS, on_kvm_probed, run);
 }
 
 /* Every plan of the flavour, in order; the first failure ends the test. */

@@ -9,6 +9,9 @@
 /* After the guest stopped, how long its console may take to hand over its
  * last bytes (the lifecycle event and the stream's end are not ordered). */
 #define LAST_WORDS_US (500 * 1000)
+/* A console that closed is a guest that stopped, once libvirt has noticed
+ * QEMU's exit; only a guest still running after this is a lost console. */
+#define STOP_NOTICED_US (5 * G_USEC_PER_SEC)
 
 struct _SgWatch {
 	SgWatchSpec spec;
@@ -21,6 +24,7 @@ struct _SgWatch {
 	gboolean guest_stopped;
 	guint deadline_source;
 	guint last_words_source;
+	guint console_closed_source;
 	guint done_source;
 	GSource *cancel_source;
 	SgWatchOutcome outcome;
@@ -47,6 +51,7 @@ finish(SgWatch *watch, SgWatchOutcome outcome)
 	watch->outcome = outcome;
 	g_clear_handle_id(&watch->deadline_source, g_source_remove);
 	g_clear_handle_id(&watch->last_words_source, g_source_remove);
+	g_clear_handle_id(&watch->console_closed_source, g_source_remove);
 	if (watch->log != NULL)
 		fflush(watch->log);
 	watch->done_source = g_idle_add_full(G_PRIORITY_HIGH, call_done, watch, NULL);
@@ -136,6 +141,7 @@ static void
 conclude_stopped(SgWatch *watch)
 {
 	g_clear_handle_id(&watch->last_words_source, g_source_remove);
+	g_clear_handle_id(&watch->console_closed_source, g_source_remove);
 	if (!evaluate(watch, g_get_monotonic_time()))
 		finish(watch, SG_WATCH_GUEST_STOPPED);
 }
@@ -166,6 +172,23 @@ on_guest_stopped(gpointer user_data)
 			g_timeout_add(LAST_WORDS_US / 1000, on_last_words_timeout, watch);
 }
 
+static gboolean
+on_console_closed_timeout(gpointer user_data)
+{
+	SgWatch *watch = user_data;
+
+	watch->console_closed_source = 0;
+	if (!sg_guest_is_running(watch->spec.guest)) {
+		watch->guest_stopped = TRUE;
+		conclude_stopped(watch);
+	} else {
+		/* The guest runs on but we cannot hear it: a broken connection,
+		 * not the image's doing. */
+		finish(watch, SG_WATCH_CONSOLE_LOST);
+	}
+	return G_SOURCE_REMOVE;
+}
+
 static void
 on_console_closed(gpointer user_data)
 {
@@ -173,14 +196,15 @@ on_console_closed(gpointer user_data)
 
 	if (watch->finished != 0)
 		return;
-	if (watch->guest_stopped || !sg_guest_is_running(watch->spec.guest)) {
-		watch->guest_stopped = TRUE;
+	if (watch->guest_stopped) {
 		conclude_stopped(watch);
 		return;
 	}
-	/* The guest runs on but we cannot hear it: a broken connection, not
-	 * the image's doing. */
-	finish(watch, SG_WATCH_CONSOLE_LOST);
+	/* QEMU closes the console as it exits, before libvirt's lifecycle
+	 * event says the guest stopped: give that event time to come. */
+	if (watch->console_closed_source == 0)
+		watch->console_closed_source = g_timeout_add(
+			STOP_NOTICED_US / 1000, on_console_closed_timeout, watch);
 }
 
 static gboolean
@@ -240,6 +264,7 @@ sg_watch_free(SgWatch *watch)
 		return;
 	g_clear_handle_id(&watch->deadline_source, g_source_remove);
 	g_clear_handle_id(&watch->last_words_source, g_source_remove);
+	g_clear_handle_id(&watch->console_closed_source, g_source_remove);
 	g_clear_handle_id(&watch->done_source, g_source_remove);
 	if (watch->cancel_source != NULL) {
 		g_source_destroy(watch->cancel_source);

@@ -596,7 +596,6 @@ start_paused_guest(const gchar *uri, const gchar *kernel_path, gboolean check_qe
 	g_autofree gchar *initrd_path = make_random_file("guest-initrd", MIB);
 	g_autofree gchar *sha = sha256_of(iso_path);
 	g_autofree gchar *name = sg_lab_new_guest_name(lab, "media");
-	g_autofree gchar *console = g_strdup_printf("/var/log/libvirt/%s-console.log", name);
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *iso = sg_media_put_image(media, iso_path, sha, &error);
 	g_autofree gchar *kernel = sg_media_put_file(media, kernel_path, "kernel", &error);
@@ -612,7 +611,6 @@ start_paused_guest(const gchar *uri, const gchar *kernel_path, gboolean check_qe
 		.cmdline = "console=ttyS0",
 		.disk = disk,
 		.cdrom = iso,
-		.console_log = console,
 	};
 	g_autofree gchar *xml = NULL;
 	virDomainPtr domain;
@@ -644,9 +642,6 @@ start_paused_guest(const gchar *uri, const gchar *kernel_path, gboolean check_qe
 	}
 	g_assert_cmpint(virDomainDestroy(domain), ==, 0);
 	virDomainFree(domain);
-	/* On this machine's own daemon the console file is ours to remove. */
-	if (check_qemu_user)
-		g_unlink(console);
 }
 
 static const gchar *
