@@ -18,6 +18,7 @@ sg_result_new(void)
 	result->phases = g_ptr_array_new_with_free_func((GDestroyNotify)sg_phase_free);
 	result->started_us = g_get_real_time();
 	result->fail_fast_s = -1;
+	result->image_uploaded_bytes = -1;
 	return result;
 }
 
@@ -171,6 +172,11 @@ sg_result_to_json(SgResult *result)
 	sg_json_add_string(builder, "accelerator", result->accelerator);
 	sg_json_add_string(builder, "accelerator_reason", result->accelerator_reason);
 	sg_json_add_string(builder, "connection", result->connection);
+	json_builder_set_member_name(builder, "image_uploaded_bytes");
+	if (result->image_uploaded_bytes >= 0)
+		json_builder_add_int_value(builder, result->image_uploaded_bytes);
+	else
+		json_builder_add_null_value(builder);
 	add_time(builder, "started", result->started_us);
 	add_time(builder, "finished", result->finished_us);
 	add_seconds(builder, "duration_s", result->started_us, result->finished_us);

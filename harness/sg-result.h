@@ -58,6 +58,9 @@ typedef struct {
 	gchar *accelerator;
 	gchar *accelerator_reason;
 	gchar *connection;
+	/* Bytes of the image sent to the lab host for this test: 0 when the
+	 * host had it cached, -1 when the host reads local files. */
+	gint64 image_uploaded_bytes;
 	gint64 started_us;
 	gint64 finished_us;
 	GPtrArray *phases; /* SgPhase */

@@ -404,15 +404,19 @@ put_media(SgRun *run, GError **error)
 		{run->live_initrd, "initrd-live", &run->host_live_initrd},
 		{run->cidata, "cidata.iso", &run->host_cidata},
 	};
+	guint64 before;
 
 	run->media = sg_lab_get_media(run->lab, error);
 	if (run->media == NULL)
 		return FALSE;
 	sg_media_set_cancellable(run->media, run->cancellable);
+	before = sg_media_get_bytes_uploaded(run->media);
 	run->host_image =
 		sg_media_put_image(run->media, run->result->image, run->result->sha256, error);
 	if (run->host_image == NULL)
 		return FALSE;
+	if (sg_media_uses_volumes(run->media))
+		run->result->image_uploaded_bytes = sg_media_get_bytes_uploaded(run->media) - before;
 	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
 		if (files[i].local == NULL)
 			continue;

@@ -1,0 +1,72 @@
+#!/bin/bash
+# smokegate driving a second libvirt host through the connection alone:
+# libvirtd in its own mount namespace on ADDR (tests/vm/lab-host.sh), with
+# none of the coordinator's paths inside it. Each image gets its verdict
+# over qemu+tcp; the host keeps nothing but the cached ISO and its marker;
+# a second test of the same image uploads no ISO; a run killed with -9
+# leaves a guest and volumes behind that the next run removes.
+# usage: remote.sh SMOKEGATE ADDR GOOD PANIC INSTALLER-ERROR NO-DESKTOP HANG
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lab-host.sh"
+
+smokegate=$(realpath "$1") addr=$2 good=$3 panic=$4 installer_error=$5 no_desktop=$6 hang=$7
+uri="qemu+tcp://$addr/system"
+host=smokegate-remote-test-$$
+make_workdir
+trap 'lab_host_stop "$host" >/dev/null 2>&1; rm -rf "$workdir"' EXIT
+
+if ! lab_host_start "$host" "$addr" "$(dirname "$(realpath "$good")")" "$workdir" > "$workdir/host.log" 2>&1; then
+	sed 's/^/# host: /' "$workdir/host.log"
+	not_ok "second libvirt host started on $addr"
+	finish
+	exit 1
+fi
+ok "second libvirt host started on $addr"
+inside() { nsenter -t "$(lab_host_pid "$host")" -m -- "$@"; }
+check "nothing shared: the image is not at its path on the host" sh -c "! nsenter -t $(lab_host_pid "$host") -m -- test -e '$(realpath "$good")'"
+check "nothing shared: the evidence folder is not there either" sh -c "! nsenter -t $(lab_host_pid "$host") -m -- test -e '$workdir'"
+
+# run NAME ISO EXIT REASON-REGEX
+run() {
+	local name=$1 iso=$2 want_exit=$3 want_reason=$4 status reason
+	"$smokegate" test "$iso" --connect "$uri" --evidence "$workdir/$name" \
+		> "$workdir/$name.out" 2> "$workdir/$name.err"
+	status=$?
+	reason=$(json_field .reason "$workdir/$name/result.json" 2>/dev/null)
+	echo "# $name: $(cat "$workdir/$name.out") ($(json_field .duration_s "$workdir/$name/result.json" 2>/dev/null) s)"
+	check "$name: exit $want_exit over $uri (got $status)" test "$status" -eq "$want_exit"
+	check "$name: reason matches /$want_reason/" grep -Eq -- "$want_reason" <<<"$reason"
+	check "$name: the console came over the connection" test -s "$workdir/$name/console-install.log"
+}
+
+run good "$good" 0 '^installed, booted and reached the desktop'
+first_upload=$(json_field .image_uploaded_bytes "$workdir/good/result.json")
+check "the first test uploaded the image ($first_upload bytes)" test "${first_upload:-0}" -gt 0
+check "the installed disk was read after a download" test -s "$workdir/good/inspection.json"
+run good-again "$good" 0 '^installed, booted and reached the desktop'
+check "the second test of the same image uploaded no ISO" test "$(json_field .image_uploaded_bytes "$workdir/good-again/result.json")" = 0
+run panic "$panic" 1 '^install: kernel panic'
+run installer-error "$installer_error" 1 '^install: installer error'
+run no-desktop "$no_desktop" 1 '^boot: display manager failed'
+
+# Killed in the middle: its guest and volumes stay on the host...
+"$smokegate" test "$hang" --connect "$uri" --evidence "$workdir/killed" > /dev/null 2>&1 &
+killed=$!
+for _ in $(seq 1 300); do
+	[ -s "$workdir/killed/console-install.log" ] && break
+	sleep 0.2
+done
+kill -9 "$killed"
+wait "$killed" 2>/dev/null
+check "the killed run left its guest on the host" sh -c "virsh -c '$uri' list --name | grep -q smokegate-"
+check "and its volumes" sh -c "virsh -c '$uri' vol-list smokegate | grep -q 'smokegate-'"
+# ...until the next run on that host removes them.
+run after-kill "$panic" 1 '^install: kernel panic'
+
+guests=$(virsh -c "$uri" list --all --name | grep -c . || true)
+check "no guest left on the host (found $guests)" test "$guests" -eq 0
+volumes=$(virsh -c "$uri" vol-list smokegate | awk 'NR > 2 && $1 != "" { print $1 }')
+echo "# volumes left: $(echo $volumes)"
+check "no volume left but cached ISOs and their markers" sh -c "! echo '$volumes' | grep -Ev '^[0-9a-f]{64}\\.(iso|ok)$' | grep -q ."
+check "no QEMU of this coordinator left on this machine" test -z "$(qemu_processes_under "$SMOKEGATE_STATE_DIR")"
+finish
