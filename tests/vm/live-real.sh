@@ -65,6 +65,6 @@ else
 	fi
 fi
 echo "# reason: $reason"
-echo "# duration $(json_field .duration_s "$result") s"
+echo "# duration $(json_field .duration_s "$result") s; screen: $(jq -c .screen "$result")"
 check_nothing_left
 finish
