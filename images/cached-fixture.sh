@@ -54,9 +54,12 @@ if [ ! -e "$entry/.complete" ]; then
 		touch "$entry.tmp/.complete"
 		mv "$entry.tmp" "$entry"
 	fi
-	# Older entries of the same recipe are of no more use.
+	# Older entries of the same recipe are of no more use: exactly
+	# RECIPE-<16 hex digits> (and their locks), never another recipe's
+	# entries whose name merely starts the same.
 	for old in "$cache/$(basename "$recipe" .sh)"-*; do
 		case $old in "$entry" | "$entry".*) continue ;; esac
+		[[ ${old#"$cache/$(basename "$recipe" .sh)"-} =~ ^[0-9a-f]{16}(\.lock|\.tmp)?$ ]] || continue
 		rm -rf "$old"
 	done
 fi
