@@ -92,6 +92,11 @@ static void
 add_rules(SgConsole *console, const gchar *display_manager)
 {
 	/* Kernel trouble ends any phase. */
+	/* An emulated guest starved of CPU by a busy host can miss its timer
+	 * check and panic this way before the image has run a line of its own:
+	 * the lab's trouble, not the image's (rules before it win). */
+	add_rule(console, "Kernel panic - not syncing: IO-APIC \\+ timer doesn't work",
+		 SG_CONSOLE_PROBLEM_HOST_STARVED);
 	add_rule(console, "Kernel panic - not syncing", SG_CONSOLE_PROBLEM_KERNEL_PANIC);
 	add_rule(console, "\\bOops: |BUG: unable to handle|general protection fault:",
 		 SG_CONSOLE_PROBLEM_KERNEL_OOPS);
@@ -505,10 +510,10 @@ read_newt_window(SgConsole *console, gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_CO
 	view->title = g_steal_pointer(&title);
 	view->key = g_string_free(g_steal_pointer(&key), FALSE);
 	view->quote = g_string_free(g_steal_pointer(&quote), FALSE);
-	/* A question carries its priority in the title and waits on its
-	 * buttons; a window without them goes away by itself. */
-	if (g_regex_match(console->priority_title, view->title, 0, NULL) && has_buttons &&
-	    !has_gauge)
+	/* A question carries its priority in the title; a progress window
+	 * has a gauge and none. A select question may show no buttons at all
+	 * ("[!!] Download installer components": Retry, Change mirror, Cancel). */
+	if (g_regex_match(console->priority_title, view->title, 0, NULL) && !has_gauge)
 		view->kind = SG_SCREEN_VIEW_WAITING;
 	else
 		view->kind = SG_SCREEN_VIEW_PROGRESS;
@@ -725,6 +730,8 @@ const gchar *
 sg_console_problem_to_string(SgConsoleProblem problem)
 {
 	switch (problem) {
+	case SG_CONSOLE_PROBLEM_HOST_STARVED:
+		return "the guest's timer failed on a starved lab host (not the image's doing)";
 	case SG_CONSOLE_PROBLEM_KERNEL_PANIC:
 		return "kernel panic";
 	case SG_CONSOLE_PROBLEM_KERNEL_OOPS:

@@ -416,7 +416,8 @@ put_media(SgRun *run, GError **error)
 	if (run->host_image == NULL)
 		return FALSE;
 	if (sg_media_uses_volumes(run->media))
-		run->result->image_uploaded_bytes = sg_media_get_bytes_uploaded(run->media) - before;
+		run->result->image_uploaded_bytes =
+			sg_media_get_bytes_uploaded(run->media) - before;
 	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
 		if (files[i].local == NULL)
 			continue;
@@ -571,6 +572,8 @@ judge_watch(SgRun *run, SgPhase *phase, SgWatchOutcome outcome, SgConsole *conso
 	switch (outcome) {
 	case SG_WATCH_PROBLEM:
 		run->problem_seen_us = sg_console_get_problem_time(console);
+		if (sg_console_get_problem(console) == SG_CONSOLE_PROBLEM_HOST_STARVED)
+			verdict = SG_VERDICT_ERROR;
 		reason = g_strdup_printf(
 			"%s: %s: %s", phase->name,
 			sg_console_problem_to_string(sg_console_get_problem(console)),

@@ -343,6 +343,52 @@ test_recording_no_network(void)
 	}
 }
 
+/* Seen on a loaded host, booting the real d-i under TCG: the kernel's
+ * timer check fails before the image ran anything of its own. That is the
+ * lab's trouble ("error"), where any other panic is the image's. */
+static void
+test_starved_host_panic(void)
+{
+	const gchar *line = "[    0.052000] Kernel panic - not syncing: IO-APIC + timer doesn't "
+			    "work!  Boot with apic=debug and send a report.\n";
+	g_autoptr(SgConsole) starved =
+		new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+	g_autoptr(SgConsole) broken =
+		new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+	const gchar *other = "[    2.838476] Kernel panic - not syncing: Attempted to kill init!\n";
+
+	sg_console_feed(starved, line, strlen(line), BASE_US);
+	g_assert_cmpint(sg_console_get_problem(starved), ==, SG_CONSOLE_PROBLEM_HOST_STARVED);
+	sg_console_feed(broken, other, strlen(other), BASE_US);
+	g_assert_cmpint(sg_console_get_problem(broken), ==, SG_CONSOLE_PROBLEM_KERNEL_PANIC);
+}
+
+/* The real d-i against a mirror that lacks an installer component (the
+ * bench of a full install): "[!!] Download installer components" offers a
+ * list (Retry, Change mirror, Cancel) and no <Go Back>/<Continue> buttons.
+ * A priority title without a gauge waits for an answer all the same. The
+ * bytes are real; their timing is not (1 KiB reads 0.1 s apart), so the
+ * recording is followed by 10 s of silence. */
+static void
+test_recording_download_components(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("di-newt-download-components");
+	gint64 first_byte = time_of(rec, "[!!] Download installer components");
+
+	for (guint seed = 1; seed <= 4; seed++) {
+		g_autoptr(SgConsole) console =
+			new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL);
+		gint64 decided = replay(console, rec, seed, 10);
+
+		g_assert_cmpint(sg_console_get_problem(console), ==,
+				SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
+		g_assert_true(g_str_has_prefix(sg_console_get_problem_quote(console),
+					       "[!!] Download installer components"));
+		g_assert_cmpint(sg_console_get_problem_time(console), >=, first_byte);
+		g_assert_cmpint(decided - first_byte, <, 10 * G_USEC_PER_SEC);
+	}
+}
+
 /* A gauge that stops moving is progress, not a question: the silence limit
  * deals with it, not the dialog judge. */
 static void
@@ -597,6 +643,9 @@ main(int argc, char **argv)
 	g_test_add_func("/console/recording/subiquity-spinner", test_subiquity_error_with_spinner);
 	g_test_add_func("/console/recording/subiquity-progress-and-done",
 			test_subiquity_progress_and_done);
+	g_test_add_func("/console/starved-host-panic", test_starved_host_panic);
+	g_test_add_func("/console/recording/di-download-components",
+			test_recording_download_components);
 	g_test_add_func("/console/dialog-replaced-in-time", test_dialog_replaced_in_time);
 	g_test_add_func("/console/dialog-same-title-new-text", test_dialog_same_title_new_text);
 	g_test_add_func("/console/dialog-error-words", test_dialog_error_words);
