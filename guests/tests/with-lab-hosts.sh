@@ -7,7 +7,7 @@
 set -u
 addr=$1
 shift
-source "$(dirname "$0")/../vm/lab-host.sh"
+source "$(dirname "$0")/../../tests/vm/lab-host.sh"
 
 work=$(mktemp -d /tmp/smokegate-labtest-XXXXXX)
 export SMOKEGATE_STATE_DIR="$work/state"

@@ -18,9 +18,9 @@ static void
 test_shipped_profiles(void)
 {
 	g_autofree gchar *flavours_dir =
-		g_test_build_filename(G_TEST_DIST, "..", "..", "guests", "flavours", NULL);
+		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "guests", "flavours", NULL);
 	g_autofree gchar *answers_dir =
-		g_test_build_filename(G_TEST_DIST, "..", "..", "preseed", NULL);
+		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "preseed", NULL);
 	const gchar *dirs[] = {flavours_dir, NULL};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, &error);
@@ -69,7 +69,7 @@ static void
 test_generic_profiles(void)
 {
 	g_autofree gchar *flavours_dir =
-		g_test_build_filename(G_TEST_DIST, "..", "..", "guests", "flavours", NULL);
+		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "guests", "flavours", NULL);
 	const gchar *dirs[] = {flavours_dir, NULL};
 	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
 	const SgFamily families[] = {SG_FAMILY_DEBIAN_INSTALLER, SG_FAMILY_UBIQUITY,
@@ -91,7 +91,7 @@ static void
 test_detect(void)
 {
 	g_autofree gchar *flavours_dir =
-		g_test_build_filename(G_TEST_DIST, "..", "..", "guests", "flavours", NULL);
+		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "guests", "flavours", NULL);
 	const gchar *dirs[] = {flavours_dir, NULL};
 	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
 	SgFlavour *found;
