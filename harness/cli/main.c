@@ -5,7 +5,6 @@
 
 #include "sg-cmd.h"
 #include "sg-config.h"
-#include "sg-error.h"
 #include "sg-result.h"
 
 typedef struct {
@@ -23,47 +22,6 @@ static const SgCommand commands[] = {
 	{"status", sg_cmd_status, "Show the tree's builds and verdicts"},
 	{NULL},
 };
-
-int
-sg_cmd_usage_error(const gchar *command, const gchar *message)
-{
-	g_printerr("smokegate %s: %s (see 'smokegate %s --help')\n", command, message, command);
-	return SG_EXIT_USAGE;
-}
-
-int
-sg_cmd_fail(const gchar *command, GError *error)
-{
-	g_printerr("smokegate %s: %s\n", command, error->message);
-	if (error->domain != SG_ERROR)
-		return SG_EXIT_ERROR;
-	switch (error->code) {
-	case SG_ERROR_USAGE:
-		return SG_EXIT_USAGE;
-	case SG_ERROR_CHECKSUM:
-		return SG_EXIT_CHECKSUM;
-	case SG_ERROR_FETCH:
-		return SG_EXIT_FETCH;
-	case SG_ERROR_TREE:
-		return SG_EXIT_TREE;
-	case SG_ERROR_LOCKED:
-		return SG_EXIT_LOCKED;
-	default:
-		return SG_EXIT_ERROR;
-	}
-}
-
-gboolean
-sg_cmd_parse(GOptionContext *context, const gchar *command, int *argc, char ***argv)
-{
-	g_autoptr(GError) error = NULL;
-
-	if (!g_option_context_parse(context, argc, argv, &error)) {
-		sg_cmd_usage_error(command, error->message);
-		return FALSE;
-	}
-	return TRUE;
-}
 
 static void
 print_commands(FILE *out)

@@ -26,20 +26,13 @@ sg_cmd_gate(int argc, char **argv)
 {
 	g_autofree gchar *tree = NULL;
 	g_auto(GStrv) flavours = NULL;
-	g_autofree gchar *connect = NULL;
-	g_autofree gchar *flavours_dir = NULL;
-	g_autofree gchar *accel = NULL;
+	g_auto(SgCmdLabOptions) lab = {NULL};
 	gint jobs = 1;
 	const GOptionEntry entries[] = {
 		{"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
 		{"flavour", 0, 0, G_OPTION_ARG_STRING_ARRAY, &flavours,
 		 "Only this flavour (repeatable)", "NAME"},
 		{"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Tests to run at once (default: 1)", "N"},
-		{"connect", 'c', 0, G_OPTION_ARG_STRING, &connect,
-		 "libvirt URI (default: embedded QEMU driver)", "URI"},
-		{"flavours-dir", 0, 0, G_OPTION_ARG_FILENAME, &flavours_dir,
-		 "Extra flavour profiles", "DIR"},
-		{"accel", 0, 0, G_OPTION_ARG_STRING, &accel, "auto (default), kvm or tcg", "ACCEL"},
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
@@ -51,6 +44,7 @@ sg_cmd_gate(int argc, char **argv)
 			 "Exit status: 0 all passed (or nothing to do), 1 a build failed, "
 			 "2 a build could not be judged, 75 another gate runs.");
 	g_option_context_add_main_entries(context, entries, NULL);
+	sg_cmd_add_lab_options(context, &lab);
 	if (!sg_cmd_parse(context, "gate", &argc, &argv))
 		return SG_EXIT_USAGE;
 	if (argc != 1)
@@ -63,9 +57,9 @@ sg_cmd_gate(int argc, char **argv)
 		.tree = tree,
 		.flavours = (const gchar *const *)flavours,
 		.jobs = (guint)jobs,
-		.connect_uri = connect,
-		.flavours_dir = flavours_dir,
-		.accel = accel,
+		.connect_uri = lab.connect,
+		.flavours_dir = lab.flavours_dir,
+		.accel = lab.accel,
 	};
 	job.progress = progress;
 	job.cancellable = cancellable;

@@ -25,23 +25,16 @@ sg_cmd_test(int argc, char **argv)
 {
 	g_autofree gchar *flavour = NULL;
 	g_autofree gchar *answers = NULL;
-	g_autofree gchar *connect = NULL;
 	g_autofree gchar *evidence = NULL;
-	g_autofree gchar *flavours_dir = NULL;
-	g_autofree gchar *accel = NULL;
+	g_auto(SgCmdLabOptions) lab = {NULL};
 	gboolean json = FALSE;
 	const GOptionEntry entries[] = {
 		{"flavour", 0, 0, G_OPTION_ARG_STRING, &flavour,
 		 "Flavour of the image (default: told from the image)", "NAME"},
 		{"answers", 0, 0, G_OPTION_ARG_FILENAME, &answers,
 		 "Answer file (default: the flavour's)", "FILE"},
-		{"connect", 'c', 0, G_OPTION_ARG_STRING, &connect,
-		 "libvirt URI (default: embedded QEMU driver)", "URI"},
 		{"evidence", 0, 0, G_OPTION_ARG_FILENAME, &evidence,
 		 "Evidence folder (default: ./smokegate-evidence/IMAGE-TIME)", "DIR"},
-		{"flavours-dir", 0, 0, G_OPTION_ARG_FILENAME, &flavours_dir,
-		 "Extra flavour profiles", "DIR"},
-		{"accel", 0, 0, G_OPTION_ARG_STRING, &accel, "auto (default), kvm or tcg", "ACCEL"},
 		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print result.json on stdout", NULL},
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new("IMAGE.iso");
@@ -55,6 +48,7 @@ sg_cmd_test(int argc, char **argv)
 			 "Exit status: 0 pass, 1 fail (the image is bad), 2 error (not judged), "
 			 "64 usage.");
 	g_option_context_add_main_entries(context, entries, NULL);
+	sg_cmd_add_lab_options(context, &lab);
 	if (!sg_cmd_parse(context, "test", &argc, &argv))
 		return SG_EXIT_USAGE;
 	if (argc != 2)
@@ -64,10 +58,10 @@ sg_cmd_test(int argc, char **argv)
 		.image = argv[1],
 		.flavour = flavour,
 		.answers = answers,
-		.connect_uri = connect,
+		.connect_uri = lab.connect,
 		.evidence_dir = evidence,
-		.flavours_dir = flavours_dir,
-		.accel = accel != NULL ? accel : "auto",
+		.flavours_dir = lab.flavours_dir,
+		.accel = lab.accel != NULL ? lab.accel : "auto",
 	};
 	job.progress = progress;
 	job.cancellable = cancellable;

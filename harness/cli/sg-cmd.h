@@ -22,4 +22,17 @@ int sg_cmd_usage_error(const gchar *command, const gchar *message);
 /* Parses @context; on bad options reports and returns FALSE. */
 gboolean sg_cmd_parse(GOptionContext *context, const gchar *command, int *argc, char ***argv);
 
+/* The options of every command that boots guests: --connect, --flavours-dir
+ * and --accel, NULL when not given. */
+typedef struct {
+	gchar *connect;
+	gchar *flavours_dir;
+	gchar *accel;
+} SgCmdLabOptions;
+
+/* Adds the lab options to @context's main options, parsed into @options. */
+void sg_cmd_add_lab_options(GOptionContext *context, SgCmdLabOptions *options);
+void sg_cmd_lab_options_clear(SgCmdLabOptions *options);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SgCmdLabOptions, sg_cmd_lab_options_clear)
+
 G_END_DECLS
