@@ -1,8 +1,10 @@
 #include "sg-files.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static gint
 compare_indirect(gconstpointer a, gconstpointer b)
@@ -44,4 +46,30 @@ sg_files_remove_tree(const gchar *path)
 {
 	/* FTW_PHYS: never follow a symlink out of the folder. */
 	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+gboolean
+sg_files_write_durably(const gchar *path, const gchar *contents, gssize length, GError **error)
+{
+	return g_file_set_contents_full(
+		path, contents, length,
+		G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error);
+}
+
+gboolean
+sg_files_sync(const gchar *path, GError **error)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int saved;
+
+	if (fd >= 0 && fsync(fd) == 0) {
+		close(fd);
+		return TRUE;
+	}
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "cannot sync %s: %s", path,
+		    g_strerror(saved));
+	return FALSE;
 }

@@ -15,4 +15,15 @@ GPtrArray *sg_files_list(const gchar *dir, gboolean (*keep)(const gchar *dir, co
 /* Removes @path and everything below it, never following a symlink out. */
 void sg_files_remove_tree(const gchar *path);
 
+/* Writes @contents (@length bytes, -1: a string) to @path atomically and
+ * durably: a temporary name, fsync, rename, so a reader sees the old file,
+ * the new one or none, never half of one, and the new one survives a power
+ * cut. Errors are G_FILE_ERROR. */
+gboolean sg_files_write_durably(const gchar *path, const gchar *contents, gssize length,
+				GError **error);
+
+/* fsync of a file or a folder (a rename in a folder survives a crash only
+ * once the folder is synced). */
+gboolean sg_files_sync(const gchar *path, GError **error);
+
 G_END_DECLS

@@ -1,6 +1,7 @@
 #include "sg-build-record.h"
 
 #include "sg-error.h"
+#include "sg-files.h"
 #include "sg-json.h"
 #include "sg-tree.h"
 
@@ -184,9 +185,7 @@ sg_build_record_save(SgBuildRecord *record, GError **error)
 	json_generator_set_root(generator, root);
 	json_generator_set_pretty(generator, TRUE);
 	text = json_generator_to_data(generator, NULL);
-	if (!g_file_set_contents_full(path, text, -1,
-				      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-				      0644, error)) {
+	if (!sg_files_write_durably(path, text, -1, error)) {
 		g_prefix_error(error, "cannot record the build: ");
 		return FALSE;
 	}

@@ -10,6 +10,7 @@
 
 #include "sg-config.h"
 #include "sg-error.h"
+#include "sg-files.h"
 #include "sg-image-check.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CURL, curl_easy_cleanup)
@@ -337,12 +338,10 @@ static void
 sg_fetch_sync_folder(const gchar *dest)
 {
 	g_autofree gchar *folder = g_path_get_dirname(dest);
-	int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	g_autoptr(GError) error = NULL;
 
-	if (fd < 0 || fsync(fd) < 0)
-		g_warning("cannot sync the folder %s: %s", folder, g_strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	if (!sg_files_sync(folder, &error))
+		g_warning("%s", error->message);
 }
 
 /* Fills the open, locked .part from where it ends, and syncs it. */

@@ -63,9 +63,7 @@ spool_dir(const gchar *tree)
 static gboolean
 write_atomically(const gchar *path, const gchar *contents, GError **error)
 {
-	if (!g_file_set_contents_full(path, contents, -1,
-				      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-				      0644, error)) {
+	if (!sg_files_write_durably(path, contents, -1, error)) {
 		g_prefix_error(error, "cannot spool a tracker notice: ");
 		return FALSE;
 	}

@@ -118,24 +118,6 @@ place_download(const gchar *tree, const gchar *url, const gchar *dest, const gch
 }
 
 static gboolean
-write_durably(const gchar *path, const gchar *contents, GError **error)
-{
-	return g_file_set_contents_full(
-		path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-		0644, error);
-}
-
-static void
-sync_file(const gchar *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
-static gboolean
 check_names(const SgStageOptions *o, GError **error)
 {
 	return sg_tree_check_name("flavour", o->flavour, error) &&
@@ -168,9 +150,9 @@ fill_staging(SgPublisher *publisher, const SgStageOptions *options, const gchar 
 		   !sg_image_checksum(image_path, &record->sha256, &record->size, error)) {
 		return FALSE;
 	}
-	sync_file(image_path);
+	sg_files_sync(image_path, NULL);
 	line = g_strdup_printf("%s *%s\n", record->sha256, record->image);
-	if (!write_durably(sums, line, error))
+	if (!sg_files_write_durably(sums, line, -1, error))
 		return FALSE;
 	limit = sg_tree_config_size_limit(
 		publisher->config, options->flavour,
@@ -178,7 +160,7 @@ fill_staging(SgPublisher *publisher, const SgStageOptions *options, const gchar 
 	if (limit > 0 && record->size > limit) {
 		g_autofree gchar *marker = g_strdup_printf("%s/%s.OVERSIZED", staging, prefix);
 		record->oversized = TRUE;
-		if (!write_durably(marker, "", error))
+		if (!sg_files_write_durably(marker, "", -1, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -212,7 +194,7 @@ publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gch
 	sg_build_record_add_event(record, "staged", note);
 	if (!sg_build_record_save(record, error))
 		return NULL;
-	sg_tree_sync_dir(staging);
+	sg_files_sync(staging, NULL);
 	/* The build appears under its final name complete, or not at all. */
 	final_dir = g_build_filename(type_dir, build_id, NULL);
 	if (rename(staging, final_dir) != 0) {
@@ -220,7 +202,7 @@ publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gch
 			    final_dir, g_strerror(errno));
 		return NULL;
 	}
-	sg_tree_sync_dir(type_dir);
+	sg_files_sync(type_dir, NULL);
 	if (!sg_tree_point(type_dir, SG_TREE_PENDING, build_id, error))
 		return NULL;
 	sg_publisher_notify(publisher, "staged", options->flavour, options->image_type, build_id,

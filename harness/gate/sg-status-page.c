@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sg-error.h"
+#include "sg-files.h"
 
 /* cdimage's own words (lib/cdimage/tree.py), so people who know them recognise them. */
 #define OVERSIZED_WARNING                                                                          \
@@ -550,9 +551,7 @@ render_html(JsonObject *status)
 static gboolean
 write_atomically(const gchar *path, const gchar *contents, GError **error)
 {
-	if (!g_file_set_contents_full(path, contents, -1,
-				      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-				      0644, error)) {
+	if (!sg_files_write_durably(path, contents, -1, error)) {
 		g_prefix_error(error, "cannot write the status page: ");
 		return FALSE;
 	}

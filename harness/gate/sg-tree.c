@@ -155,16 +155,6 @@ sg_tree_list_types(const gchar *tree)
 	return types;
 }
 
-void
-sg_tree_sync_dir(const gchar *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
 gboolean
 sg_tree_point(const gchar *type_dir, const gchar *link, const gchar *build_id, GError **error)
 {
@@ -178,7 +168,7 @@ sg_tree_point(const gchar *type_dir, const gchar *link, const gchar *build_id, G
 				    g_strerror(errno));
 			return FALSE;
 		}
-		sg_tree_sync_dir(type_dir);
+		sg_files_sync(type_dir, NULL);
 		return TRUE;
 	}
 	unlink(temporary);
@@ -189,7 +179,7 @@ sg_tree_point(const gchar *type_dir, const gchar *link, const gchar *build_id, G
 		unlink(temporary);
 		return FALSE;
 	}
-	sg_tree_sync_dir(type_dir);
+	sg_files_sync(type_dir, NULL);
 	return TRUE;
 }
 

@@ -40,7 +40,4 @@ gchar *sg_tree_read_link(const gchar *type_dir, const gchar *link);
 gboolean sg_tree_parse_build_path(const gchar *path, gchar **flavour, gchar **image_type,
 				  gchar **build_id, GError **error);
 
-/* fsync of a folder, so a rename in it survives a crash. */
-void sg_tree_sync_dir(const gchar *dir);
-
 G_END_DECLS

@@ -1,5 +1,6 @@
 #include "sg-result.h"
 
+#include "sg-files.h"
 #include "sg-json.h"
 
 static void
@@ -229,7 +230,5 @@ sg_result_write(SgResult *result, const gchar *dir, GError **error)
 	g_autofree gchar *json = sg_result_to_json(result);
 	g_autofree gchar *text = g_strconcat(json, "\n", NULL);
 
-	return g_file_set_contents_full(
-		path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
-		error);
+	return sg_files_write_durably(path, text, -1, error);
 }
