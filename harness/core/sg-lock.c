@@ -25,13 +25,47 @@ read_holder(int fd)
 	return g_strdup(g_strstrip(buffer));
 }
 
+static gboolean
+take(int fd, const gchar *path, guint wait_seconds, GError **error)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)wait_seconds * G_USEC_PER_SEC;
+	int operation = wait_seconds == SG_LOCK_WAIT_FOREVER ? LOCK_EX : LOCK_EX | LOCK_NB;
+
+	while (flock(fd, operation) != 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
+			g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot lock %s: %s", path,
+				    g_strerror(errno));
+			return FALSE;
+		}
+		if (g_get_monotonic_time() >= deadline) {
+			g_autofree gchar *other = read_holder(fd);
+			g_set_error(error, SG_ERROR, SG_ERROR_LOCKED, "%s is held by %s", path,
+				    other);
+			return FALSE;
+		}
+		g_usleep(200 * 1000);
+	}
+	return TRUE;
+}
+
+static void
+note_holder(int fd, const gchar *path, const gchar *purpose)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autofree gchar *stamp = g_date_time_format_iso8601(now);
+	g_autofree gchar *holder =
+		g_strdup_printf("pid %d on %s (smokegate %s, since %s)\n", (int)getpid(),
+				g_get_host_name(), purpose, stamp);
+
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, holder, strlen(holder), 0) < 0)
+		g_debug("cannot note the lock holder in %s", path);
+}
+
 SgLock *
 sg_lock_acquire(const gchar *path, const gchar *purpose, guint wait_seconds, GError **error)
 {
-	gint64 deadline = g_get_monotonic_time() + (gint64)wait_seconds * G_USEC_PER_SEC;
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autofree gchar *stamp = g_date_time_format_iso8601(now);
-	g_autofree gchar *holder = NULL;
 	SgLock *lock;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
@@ -40,20 +74,12 @@ sg_lock_acquire(const gchar *path, const gchar *purpose, guint wait_seconds, GEr
 			    g_strerror(errno));
 		return NULL;
 	}
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno != EWOULDBLOCK || g_get_monotonic_time() >= deadline) {
-			g_autofree gchar *other = read_holder(fd);
-			g_set_error(error, SG_ERROR, SG_ERROR_LOCKED, "%s is held by %s", path,
-				    other);
-			close(fd);
-			return NULL;
-		}
-		g_usleep(200 * 1000);
+	if (!take(fd, path, wait_seconds, error)) {
+		close(fd);
+		return NULL;
 	}
-	holder = g_strdup_printf("pid %d on %s (smokegate %s, since %s)\n", (int)getpid(),
-				 g_get_host_name(), purpose, stamp);
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, holder, strlen(holder), 0) < 0)
-		g_debug("cannot note the lock holder in %s", path);
+	if (purpose != NULL)
+		note_holder(fd, path, purpose);
 	lock = g_new0(SgLock, 1);
 	lock->fd = fd;
 	return lock;

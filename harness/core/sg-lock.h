@@ -11,7 +11,11 @@ G_BEGIN_DECLS
  */
 typedef struct _SgLock SgLock;
 
-/* @wait_seconds 0: fail at once with SG_ERROR_LOCKED naming the holder. */
+/* Waits at most @wait_seconds for the lock (0: fail at once) and then fails
+ * with SG_ERROR_LOCKED naming the holder; SG_LOCK_WAIT_FOREVER blocks until
+ * the lock is free. @purpose goes in the holder line; NULL: no holder line
+ * (for a lock only ever waited for). */
+#define SG_LOCK_WAIT_FOREVER G_MAXUINT
 SgLock *sg_lock_acquire(const gchar *path, const gchar *purpose, guint wait_seconds,
 			GError **error);
 void sg_lock_release(SgLock *lock);

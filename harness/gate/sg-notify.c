@@ -2,16 +2,14 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "sg-config.h"
 #include "sg-error.h"
 #include "sg-files.h"
+#include "sg-lock.h"
 
 #define SEQUENCE_DIGITS 20
 #define NOTICE_SUFFIX ".json"
@@ -20,36 +18,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CURL, curl_easy_cleanup)
 typedef struct curl_slist SgCurlHeaders;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgCurlHeaders, curl_slist_free_all)
 
-/* A flock'd file descriptor; the kernel drops the lock with the descriptor,
- * however its holder ends, so no stale lock is ever left behind. */
-typedef int SgNotifyLock;
-
-static void
-notify_lock_release(SgNotifyLock fd)
-{
-	close(fd);
-}
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC(SgNotifyLock, notify_lock_release, -1)
-
-static SgNotifyLock
+/* The spool's locks are only ever waited for: no holder line. */
+static SgLock *
 notify_lock_take(const gchar *path, GError **error)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd < 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot open the lock %s: %s", path,
-			    g_strerror(errno));
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno == EINTR)
-			continue;
-		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot lock %s: %s", path,
-			    g_strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return sg_lock_acquire(path, NULL, SG_LOCK_WAIT_FOREVER, error);
 }
 
 static gchar *
@@ -164,7 +137,7 @@ sg_notify_enqueue(const gchar *tree, const gchar *const *urls, JsonNode *event, 
 	g_autofree gchar *sequence_text = NULL;
 	g_autofree gchar *notice_name = NULL;
 	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-	g_auto(SgNotifyLock) lock = -1;
+	g_autoptr(SgLock) lock = NULL;
 	guint64 sequence = 0;
 
 	g_return_val_if_fail(tree != NULL, FALSE);
@@ -185,7 +158,7 @@ sg_notify_enqueue(const gchar *tree, const gchar *const *urls, JsonNode *event, 
 	 * that lists the queues under the same lock can never overtake a notice. */
 	lock_path = g_build_filename(dir, ".lock", NULL);
 	lock = notify_lock_take(lock_path, error);
-	if (lock < 0)
+	if (lock == NULL)
 		return FALSE;
 	sequence_path = g_build_filename(dir, ".sequence", NULL);
 	if (!read_sequence(sequence_path, &sequence, error))
@@ -349,11 +322,11 @@ static GHashTable *
 snapshot_queues(const gchar *dir, GPtrArray **queues_out, GError **error)
 {
 	g_autofree gchar *lock_path = g_build_filename(dir, ".lock", NULL);
-	g_auto(SgNotifyLock) lock = notify_lock_take(lock_path, error);
+	g_autoptr(SgLock) lock = notify_lock_take(lock_path, error);
 	g_autoptr(GHashTable) snapshot = NULL;
 	g_autoptr(GPtrArray) queues = NULL;
 
-	if (lock < 0)
+	if (lock == NULL)
 		return NULL;
 	snapshot = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					 (GDestroyNotify)g_ptr_array_unref);
@@ -372,10 +345,10 @@ static void
 prune_empty_queues(const gchar *dir)
 {
 	g_autofree gchar *lock_path = g_build_filename(dir, ".lock", NULL);
-	g_auto(SgNotifyLock) lock = notify_lock_take(lock_path, NULL);
+	g_autoptr(SgLock) lock = notify_lock_take(lock_path, NULL);
 	g_autoptr(GPtrArray) queues = NULL;
 
-	if (lock < 0)
+	if (lock == NULL)
 		return;
 	queues = list_queues(dir);
 	for (guint i = 0; i < queues->len; i++) {
@@ -400,7 +373,7 @@ sg_notify_deliver(const gchar *tree, guint attempts, guint *delivered, GError **
 	g_autoptr(GHashTable) stopped =
 		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr(GString) failures = g_string_new(NULL);
-	g_auto(SgNotifyLock) deliver_lock = -1;
+	g_autoptr(SgLock) deliver_lock = NULL;
 	guint sent = 0;
 	guint left;
 
@@ -415,7 +388,7 @@ sg_notify_deliver(const gchar *tree, guint attempts, guint *delivered, GError **
 	/* One deliverer at a time, or two would send the same notice twice. */
 	deliver_lock_path = g_build_filename(dir, ".deliver.lock", NULL);
 	deliver_lock = notify_lock_take(deliver_lock_path, error);
-	if (deliver_lock < 0)
+	if (deliver_lock == NULL)
 		return FALSE;
 
 	/* Keep going while something went out: notices enqueued meanwhile by
