@@ -1,6 +1,5 @@
 #include "sg-fetch.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -8,12 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sg-config.h"
+#include "sg-curl.h"
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-image-check.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(CURL, curl_easy_cleanup)
 
 #define SG_FETCH_CONNECT_TIMEOUT_S 20
 #define SG_FETCH_STALL_TIMEOUT_S 30
@@ -179,12 +176,12 @@ sg_fetch_on_progress(void *user_data, curl_off_t dltotal, curl_off_t dlnow, curl
 	return g_cancellable_is_cancelled(t->cancellable) ? 1 : 0;
 }
 
-/* The one bridge from libcurl to GError: one line that says what failed. */
+/* What failed, in one line: a download's own words for what it knows more
+ * about than curl (the reply's status line, which timeout), sg_curl's for
+ * the rest. */
 static void
 sg_fetch_set_error(SgFetchTransfer *t, CURLcode code, GError **error)
 {
-	const gchar *detail = t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(code);
-	const gchar *what;
 	long status = 0;
 
 	if (t->error != NULL) {
@@ -215,71 +212,19 @@ sg_fetch_set_error(SgFetchTransfer *t, CURLcode code, GError **error)
 				    t->url, t->stall_timeout_s);
 		return;
 	}
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		what = "DNS lookup failed";
-		break;
-	case CURLE_COULDNT_CONNECT:
-		what = "cannot connect";
-		break;
-	case CURLE_PEER_FAILED_VERIFICATION:
-		what = "TLS certificate verification failed";
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_CRL_BADFILE:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_SSL_ENGINE_INITFAILED:
-	case CURLE_SSL_ENGINE_NOTFOUND:
-	case CURLE_SSL_ENGINE_SETFAILED:
-	case CURLE_SSL_SHUTDOWN_FAILED:
-		what = "TLS failed";
-		break;
-	case CURLE_PARTIAL_FILE:
-		what = "short body, the server closed the connection early";
-		break;
-	case CURLE_RANGE_ERROR:
-		what = "the server did not resume";
-		break;
-	case CURLE_TOO_MANY_REDIRECTS:
-		what = "too many redirects";
-		break;
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_URL_MALFORMAT:
-		what = "not an http or https URL";
-		break;
-	case CURLE_GOT_NOTHING:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-		what = "connection failed";
-		break;
 	default:
-		what = "download failed";
 		break;
 	}
-	g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "%s: %s: %s", t->url, what, detail);
+	sg_curl_set_error(error, t->url, code, t->errbuf);
 }
 
 static CURL *
 sg_fetch_curl_new(SgFetchTransfer *t, const SgFetchOptions *options, GError **error)
 {
-	static gsize initialized = 0;
-	CURL *curl;
+	CURL *curl = sg_curl_new(t->url, t->errbuf, error);
 
-	/* not thread-safe in the libcurl of Debian 12, and stages run in worker threads */
-	if (g_once_init_enter(&initialized)) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		g_once_init_leave(&initialized, 1);
-	}
-	curl = curl_easy_init();
-	if (curl == NULL) {
-		g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "%s: cannot start libcurl", t->url);
+	if (curl == NULL)
 		return NULL;
-	}
 	t->curl = curl;
 	t->connect_timeout_s = options != NULL && options->connect_timeout_s > 0
 				       ? options->connect_timeout_s
@@ -287,27 +232,17 @@ sg_fetch_curl_new(SgFetchTransfer *t, const SgFetchOptions *options, GError **er
 	t->stall_timeout_s = options != NULL && options->stall_timeout_s > 0
 				     ? options->stall_timeout_s
 				     : SG_FETCH_STALL_TIMEOUT_S;
-	curl_easy_setopt(curl, CURLOPT_URL, t->url);
-	/* images come from mirrors: no file://, no ftp:// surprises behind a redirect */
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "smokegate/" SG_VERSION);
-	/* signals are how the process is interrupted, and this runs in a worker thread */
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	/* an error page must never end up in the .part */
 	curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)t->connect_timeout_s);
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, SG_FETCH_STALL_BYTES_PER_S);
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, (long)t->stall_timeout_s);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	/* CAINFO replaces only the bundle file: Debian's libcurl keeps its CA path
 	 * (/etc/ssl/certs), so the system roots still count beside this one */
 	if (options != NULL && options->ca_file != NULL)
 		curl_easy_setopt(curl, CURLOPT_CAINFO, options->ca_file);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, sg_fetch_on_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sg_fetch_on_body);

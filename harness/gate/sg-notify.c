@@ -1,22 +1,17 @@
 #include "sg-notify.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 
-#include "sg-config.h"
+#include "sg-curl.h"
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-lock.h"
 
 #define SEQUENCE_DIGITS 20
 #define NOTICE_SUFFIX ".json"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(CURL, curl_easy_cleanup)
-typedef struct curl_slist SgCurlHeaders;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgCurlHeaders, curl_slist_free_all)
 
 /* The spool's locks are only ever waited for: no holder line. */
 static SgLock *
@@ -194,52 +189,31 @@ discard_body(char *data, size_t size, size_t nmemb, void *user_data)
 	return size * nmemb;
 }
 
-static void
-curl_init_once(void)
-{
-	static gsize done = 0;
-
-	if (g_once_init_enter(&done)) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		g_once_init_leave(&done, 1);
-	}
-}
-
 static gboolean
 post_notice(const gchar *url, const gchar *body, gsize length, GError **error)
 {
 	g_autoptr(CURL) curl = NULL;
 	g_autoptr(SgCurlHeaders) headers = NULL;
-	gchar message[CURL_ERROR_SIZE] = "";
+	gchar message[CURL_ERROR_SIZE];
 	CURLcode res;
 	long status = 0;
 
-	curl_init_once();
-	curl = curl_easy_init();
-	if (curl == NULL) {
-		g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "%s: cannot start libcurl", url);
+	curl = sg_curl_new(url, message, error);
+	if (curl == NULL)
 		return FALSE;
-	}
 	headers = curl_slist_append(headers, "Content-Type: application/json");
 	/* No "100 continue" round trip: a small tracker may never answer it. */
 	headers = curl_slist_append(headers, "Expect:");
-	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)length);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "smokegate/" SG_VERSION);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-	/* Timeouts without SIGALRM: the gate may run this from a worker thread. */
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, message);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard_body);
 
 	res = curl_easy_perform(curl);
 	if (res != CURLE_OK) {
-		g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "%s: %s", url,
-			    message[0] != '\0' ? message : curl_easy_strerror(res));
+		sg_curl_set_error(error, url, res, message);
 		return FALSE;
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
