@@ -1,28 +1,24 @@
 #include "sg-initrd.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <unistd.h>
 
+#include "sg-archive.h"
 #include "sg-error.h"
-
-typedef struct archive SgArchiveWriter;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgArchiveWriter, archive_write_free)
 
 static gboolean
 append_cpio(int fd, GHashTable *files, GError **error)
 {
-	g_autoptr(SgArchiveWriter) writer = archive_write_new();
+	g_autoptr(SgArchive) writer = archive_write_new();
 	g_autoptr(GList) names = g_list_sort(g_hash_table_get_keys(files), (GCompareFunc)g_strcmp0);
 
 	archive_write_set_format_cpio_newc(writer);
 	archive_write_add_filter_gzip(writer);
 	if (archive_write_open_fd(writer, fd) != ARCHIVE_OK) {
-		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot write the answer archive: %s",
-			    archive_error_string(writer));
+		sg_archive_set_error(error, SG_ERROR_LAB, writer,
+				     "cannot write the answer archive");
 		return FALSE;
 	}
 	for (GList *l = names; l != NULL; l = l->next) {
@@ -30,31 +26,17 @@ append_cpio(int fd, GHashTable *files, GError **error)
 		const gchar *source = g_hash_table_lookup(files, name);
 		g_autofree gchar *contents = NULL;
 		gsize len = 0;
-		struct archive_entry *entry;
 
 		if (!g_file_get_contents(source, &contents, &len, error)) {
 			(*error)->domain = SG_ERROR, (*error)->code = SG_ERROR_USAGE;
 			return FALSE;
 		}
-		entry = archive_entry_new();
-		archive_entry_set_pathname(entry, name);
-		archive_entry_set_filetype(entry, AE_IFREG);
-		archive_entry_set_perm(entry, 0644);
-		archive_entry_set_size(entry, (la_int64_t)len);
-		archive_entry_set_mtime(entry, g_get_real_time() / G_USEC_PER_SEC, 0);
-		if (archive_write_header(writer, entry) != ARCHIVE_OK ||
-		    archive_write_data(writer, contents, len) != (la_ssize_t)len) {
-			g_set_error(error, SG_ERROR, SG_ERROR_LAB,
-				    "cannot add %s to the initrd: %s", name,
-				    archive_error_string(writer));
-			archive_entry_free(entry);
+		if (!sg_archive_add_file(writer, "the initrd", name, contents, len, error))
 			return FALSE;
-		}
-		archive_entry_free(entry);
 	}
 	if (archive_write_close(writer) != ARCHIVE_OK) {
-		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot finish the answer archive: %s",
-			    archive_error_string(writer));
+		sg_archive_set_error(error, SG_ERROR_LAB, writer,
+				     "cannot finish the answer archive");
 		return FALSE;
 	}
 	return TRUE;

@@ -1,20 +1,16 @@
 #include "sg-iso.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "sg-archive.h"
 #include "sg-error.h"
 
 #define ISO_SECTOR 2048
 #define PVD_OFFSET (16 * ISO_SECTOR)
 #define MAX_DISK_INFO 4096
-
-typedef struct archive SgArchive;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgArchive, archive_read_free)
 
 void
 sg_iso_info_free(SgIsoInfo *info)
@@ -35,8 +31,8 @@ open_iso(const gchar *iso, GError **error)
 
 	archive_read_support_format_iso9660(archive);
 	if (archive_read_open_filename(archive, iso, 64 * 1024) != ARCHIVE_OK) {
-		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "not a readable ISO 9660 image: %s",
-			    archive_error_string(archive));
+		sg_archive_set_error(error, SG_ERROR_IMAGE, archive,
+				     "not a readable ISO 9660 image");
 		return NULL;
 	}
 	return g_steal_pointer(&archive);
@@ -177,8 +173,8 @@ sg_iso_read_info(const gchar *iso, GError **error)
 		subiquity |= is_subiquity_marker(path);
 	}
 	if (status != ARCHIVE_EOF) {
-		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "ISO 9660 image is unreadable: %s",
-			    archive_error_string(archive));
+		sg_archive_set_error(error, SG_ERROR_IMAGE, archive,
+				     "ISO 9660 image is unreadable");
 		return NULL;
 	}
 	read_layout(info, paths, subiquity);
@@ -203,8 +199,8 @@ copy_entry(SgArchive *archive, const gchar *inside, const gchar *dest, GError **
 		return FALSE;
 	}
 	if (status != ARCHIVE_OK) {
-		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "cannot read %s from the image: %s",
-			    inside, archive_error_string(archive));
+		sg_archive_set_error(error, SG_ERROR_IMAGE, archive,
+				     "cannot read %s from the image", inside);
 		return FALSE;
 	}
 	return TRUE;
@@ -242,8 +238,8 @@ sg_iso_extract(const gchar *iso, const gchar *const *paths, const gchar *const *
 		}
 	}
 	if (status != ARCHIVE_OK && status != ARCHIVE_EOF) {
-		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "ISO 9660 image is unreadable: %s",
-			    archive_error_string(archive));
+		sg_archive_set_error(error, SG_ERROR_IMAGE, archive,
+				     "ISO 9660 image is unreadable");
 		return FALSE;
 	}
 	for (guint i = 0; i < wanted; i++) {
