@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "sg-cmd.h"
+#include "sg-json.h"
 #include "sg-publish.h"
 #include "sg-result.h"
 #include "sg-status.h"
@@ -8,29 +9,27 @@
 static const gchar *
 or_dash(JsonObject *object, const gchar *member)
 {
-	JsonNode *node = json_object_get_member(object, member);
-	return node != NULL && !JSON_NODE_HOLDS_NULL(node) ? json_node_get_string(node) : "-";
+	const gchar *value = sg_json_get_string(object, member);
+	return value != NULL ? value : "-";
 }
 
 static void
 print_model(JsonNode *model)
 {
-	JsonArray *types = json_object_get_array_member(json_node_get_object(model), "flavours");
+	JsonArray *types = sg_json_get_array(json_node_get_object(model), "flavours");
 
 	for (guint i = 0; i < json_array_get_length(types); i++) {
 		JsonObject *type = json_array_get_object_element(types, i);
-		JsonArray *builds = json_object_get_array_member(type, "builds");
+		JsonArray *builds = sg_json_get_array(type, "builds");
 		printf("%s/%s  current %s  pending %s%s\n", or_dash(type, "flavour"),
 		       or_dash(type, "image_type"), or_dash(type, "current"),
 		       or_dash(type, "pending"),
-		       json_object_get_boolean_member(type, "no_daily_build") ? "  NO DAILY BUILD"
-									      : "");
+		       sg_json_get_boolean(type, "no_daily_build") ? "  NO DAILY BUILD" : "");
 		for (guint b = 0; b < json_array_get_length(builds); b++) {
 			JsonObject *build = json_array_get_object_element(builds, b);
 			printf("  %-12s %-14s %s%s\n", or_dash(build, "id"),
 			       or_dash(build, "state"),
-			       json_object_get_boolean_member(build, "oversized") ? "OVERSIZED "
-										  : "",
+			       sg_json_get_boolean(build, "oversized") ? "OVERSIZED " : "",
 			       or_dash(build, "reason"));
 		}
 	}

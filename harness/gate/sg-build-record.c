@@ -87,15 +87,6 @@ sg_build_record_add_event(SgBuildRecord *record, const gchar *what, const gchar 
 	g_ptr_array_add(record->events, event);
 }
 
-static const gchar *
-member_string(JsonObject *object, const gchar *name)
-{
-	JsonNode *node = json_object_get_member(object, name);
-	if (node == NULL || JSON_NODE_HOLDS_NULL(node))
-		return NULL;
-	return json_node_get_string(node);
-}
-
 SgBuildRecord *
 sg_build_record_load(const gchar *build_dir, GError **error)
 {
@@ -116,14 +107,14 @@ sg_build_record_load(const gchar *build_dir, GError **error)
 		return NULL;
 	}
 	root = json_node_get_object(json_parser_get_root(parser));
-	record->state = state_from_string(member_string(root, "state"));
-	record->image = g_strdup(member_string(root, "image"));
-	record->sha256 = g_strdup(member_string(root, "sha256"));
+	record->state = state_from_string(sg_json_get_string(root, "state"));
+	record->image = g_strdup(sg_json_get_string(root, "image"));
+	record->sha256 = g_strdup(sg_json_get_string(root, "sha256"));
 	record->size = json_object_get_int_member_with_default(root, "size", 0);
 	record->oversized = json_object_get_boolean_member_with_default(root, "oversized", FALSE);
 	record->respin = json_object_get_boolean_member_with_default(root, "respin", FALSE);
-	record->verdict = g_strdup(member_string(root, "verdict"));
-	record->reason = g_strdup(member_string(root, "reason"));
+	record->verdict = g_strdup(sg_json_get_string(root, "verdict"));
+	record->reason = g_strdup(sg_json_get_string(root, "reason"));
 	record->errors = json_object_get_int_member_with_default(root, "errors", 0);
 	events = json_object_has_member(root, "events")
 			 ? json_object_get_array_member(root, "events")
@@ -131,10 +122,10 @@ sg_build_record_load(const gchar *build_dir, GError **error)
 	for (guint i = 0; events != NULL && i < json_array_get_length(events); i++) {
 		JsonObject *object = json_array_get_object_element(events, i);
 		SgBuildEvent *event = g_new0(SgBuildEvent, 1);
-		event->what = g_strdup(member_string(object, "what"));
-		event->who = g_strdup(member_string(object, "who"));
-		event->when = g_strdup(member_string(object, "when"));
-		event->why = g_strdup(member_string(object, "why"));
+		event->what = g_strdup(sg_json_get_string(object, "what"));
+		event->who = g_strdup(sg_json_get_string(object, "who"));
+		event->when = g_strdup(sg_json_get_string(object, "when"));
+		event->why = g_strdup(sg_json_get_string(object, "why"));
 		g_ptr_array_add(record->events, event);
 	}
 	return g_steal_pointer(&record);

@@ -4,6 +4,7 @@
 
 #include "sg-error.h"
 #include "sg-files.h"
+#include "sg-json.h"
 
 /* cdimage's own words (lib/cdimage/tree.py), so people who know them recognise them. */
 #define OVERSIZED_WARNING                                                                          \
@@ -38,59 +39,6 @@ static const gchar page_css[] =
 	"th{background:#eee}"
 	"code{font-size:.85em}"
 	".muted{color:#555}";
-
-/* Members that may be absent or null in the model read as NULL/FALSE/0. */
-static const gchar *
-member_string(JsonObject *object, const gchar *name)
-{
-	JsonNode *node = json_object_get_member(object, name);
-
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) ||
-	    json_node_get_value_type(node) != G_TYPE_STRING)
-		return NULL;
-	return json_node_get_string(node);
-}
-
-static gboolean
-member_bool(JsonObject *object, const gchar *name)
-{
-	JsonNode *node = json_object_get_member(object, name);
-
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) ||
-	    json_node_get_value_type(node) != G_TYPE_BOOLEAN)
-		return FALSE;
-	return json_node_get_boolean(node);
-}
-
-static gint64
-member_int(JsonObject *object, const gchar *name)
-{
-	JsonNode *node = json_object_get_member(object, name);
-
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE(node))
-		return -1;
-	return json_node_get_int(node);
-}
-
-static JsonObject *
-member_object(JsonObject *object, const gchar *name)
-{
-	JsonNode *node = json_object_get_member(object, name);
-
-	if (node == NULL || !JSON_NODE_HOLDS_OBJECT(node))
-		return NULL;
-	return json_node_get_object(node);
-}
-
-static JsonArray *
-member_array(JsonObject *object, const gchar *name)
-{
-	JsonNode *node = json_object_get_member(object, name);
-
-	if (node == NULL || !JSON_NODE_HOLDS_ARRAY(node))
-		return NULL;
-	return json_node_get_array(node);
-}
 
 static void
 append_text(GString *html, const gchar *text)
@@ -133,12 +81,13 @@ append_verdict(GString *html, const gchar *verdict)
 static gchar *
 build_dir(JsonObject *section, JsonObject *build)
 {
-	const gchar *evidence = member_string(build, "evidence");
+	const gchar *evidence = sg_json_get_string(build, "evidence");
 
 	if (evidence != NULL && g_str_has_suffix(evidence, "/smoke/"))
 		return g_strndup(evidence, strlen(evidence) - strlen("smoke/"));
-	return g_strdup_printf("%s/%s/%s/", member_string(section, "flavour"),
-			       member_string(section, "image_type"), member_string(build, "id"));
+	return g_strdup_printf("%s/%s/%s/", sg_json_get_string(section, "flavour"),
+			       sg_json_get_string(section, "image_type"),
+			       sg_json_get_string(build, "id"));
 }
 
 static JsonObject *
@@ -148,7 +97,7 @@ find_build(JsonArray *builds, const gchar *id)
 		return NULL;
 	for (guint i = 0; i < json_array_get_length(builds); i++) {
 		JsonObject *build = json_array_get_object_element(builds, i);
-		if (g_strcmp0(member_string(build, "id"), id) == 0)
+		if (g_strcmp0(sg_json_get_string(build, "id"), id) == 0)
 			return build;
 	}
 	return NULL;
@@ -167,17 +116,17 @@ append_build_link(GString *html, JsonObject *section, JsonArray *builds, const g
 	if (build != NULL) {
 		dir = build_dir(section, build);
 	} else {
-		dir = g_strdup_printf("%s/%s/%s/", member_string(section, "flavour"),
-				      member_string(section, "image_type"), id);
+		dir = g_strdup_printf("%s/%s/%s/", sg_json_get_string(section, "flavour"),
+				      sg_json_get_string(section, "image_type"), id);
 	}
 	g_string_append(html, "<a href=\"");
 	append_href(html, dir);
 	g_string_append(html, "\">");
 	append_text(html, id);
 	g_string_append(html, "</a>");
-	if (build != NULL && member_string(build, "state") != NULL) {
+	if (build != NULL && sg_json_get_string(build, "state") != NULL) {
 		g_string_append(html, " (");
-		append_text(html, member_string(build, "state"));
+		append_text(html, sg_json_get_string(build, "state"));
 		g_string_append(html, ")");
 	}
 }
@@ -190,7 +139,7 @@ last_judged(JsonArray *builds)
 		return NULL;
 	for (guint i = 0; i < json_array_get_length(builds); i++) {
 		JsonObject *build = json_array_get_object_element(builds, i);
-		if (member_string(build, "verdict") != NULL)
+		if (sg_json_get_string(build, "verdict") != NULL)
 			return build;
 	}
 	return NULL;
@@ -199,10 +148,10 @@ last_judged(JsonArray *builds)
 static void
 append_picture(GString *html, JsonObject *build)
 {
-	const gchar *thumbnail = member_string(build, "thumbnail");
-	const gchar *screenshot = member_string(build, "screenshot");
-	const gchar *evidence = member_string(build, "evidence");
-	const gchar *id = member_string(build, "id");
+	const gchar *thumbnail = sg_json_get_string(build, "thumbnail");
+	const gchar *screenshot = sg_json_get_string(build, "screenshot");
+	const gchar *evidence = sg_json_get_string(build, "evidence");
+	const gchar *id = sg_json_get_string(build, "id");
 
 	g_string_append(html, "<div class=\"shot\">");
 	if (thumbnail == NULL && screenshot == NULL) {
@@ -250,21 +199,21 @@ append_respins(GString *html, JsonArray *builds)
 
 	if (builds == NULL || json_array_get_length(builds) == 0)
 		return;
-	day = build_day(member_string(json_array_get_object_element(builds, 0), "id"));
+	day = build_day(sg_json_get_string(json_array_get_object_element(builds, 0), "id"));
 	g_string_append(html, "<dt>Respins of ");
 	append_text(html, day);
 	g_string_append(html, "</dt><dd>");
 	for (guint i = 0; i < json_array_get_length(builds); i++) {
 		JsonObject *build = json_array_get_object_element(builds, i);
-		g_autofree gchar *this_day = build_day(member_string(build, "id"));
+		g_autofree gchar *this_day = build_day(sg_json_get_string(build, "id"));
 
-		if (!member_bool(build, "respin") || g_strcmp0(this_day, day) != 0)
+		if (!sg_json_get_boolean(build, "respin") || g_strcmp0(this_day, day) != 0)
 			continue;
 		if (shown++ > 0)
 			g_string_append(html, ", ");
-		append_text(html, member_string(build, "id"));
+		append_text(html, sg_json_get_string(build, "id"));
 		g_string_append(html, " (");
-		append_text(html, member_string(build, "state"));
+		append_text(html, sg_json_get_string(build, "state"));
 		g_string_append(html, ")");
 	}
 	if (shown == 0)
@@ -276,15 +225,17 @@ static void
 append_yank(GString *html, JsonObject *yanked)
 {
 	g_string_append(html, "by ");
-	append_text(html, member_string(yanked, "who") != NULL ? member_string(yanked, "who")
-							       : "someone");
-	if (member_string(yanked, "when") != NULL) {
+	append_text(html, sg_json_get_string(yanked, "who") != NULL
+				  ? sg_json_get_string(yanked, "who")
+				  : "someone");
+	if (sg_json_get_string(yanked, "when") != NULL) {
 		g_string_append(html, " at ");
-		append_text(html, member_string(yanked, "when"));
+		append_text(html, sg_json_get_string(yanked, "when"));
 	}
 	g_string_append(html, ": ");
-	append_text(html, member_string(yanked, "why") != NULL ? member_string(yanked, "why")
-							       : "no reason given");
+	append_text(html, sg_json_get_string(yanked, "why") != NULL
+				  ? sg_json_get_string(yanked, "why")
+				  : "no reason given");
 }
 
 static void
@@ -295,13 +246,13 @@ append_yanked(GString *html, JsonArray *builds)
 	g_string_append(html, "<dt>Yanked builds</dt>");
 	for (guint i = 0; builds != NULL && i < json_array_get_length(builds); i++) {
 		JsonObject *build = json_array_get_object_element(builds, i);
-		JsonObject *yanked = member_object(build, "yanked");
+		JsonObject *yanked = sg_json_get_object(build, "yanked");
 
 		if (yanked == NULL)
 			continue;
 		shown++;
 		g_string_append(html, "<dd>");
-		append_text(html, member_string(build, "id"));
+		append_text(html, sg_json_get_string(build, "id"));
 		g_string_append(html, " yanked ");
 		append_yank(html, yanked);
 		g_string_append(html, "</dd>");
@@ -314,14 +265,14 @@ append_yanked(GString *html, JsonArray *builds)
 static void
 append_images(GString *html, JsonObject *section, JsonObject *build)
 {
-	JsonArray *images = member_array(build, "images");
+	JsonArray *images = sg_json_get_array(build, "images");
 	g_autofree gchar *dir = build_dir(section, build);
 
 	for (guint i = 0; images != NULL && i < json_array_get_length(images); i++) {
 		JsonObject *image = json_array_get_object_element(images, i);
-		const gchar *file = member_string(image, "file");
-		const gchar *sha256 = member_string(image, "sha256");
-		gint64 size = member_int(image, "size");
+		const gchar *file = sg_json_get_string(image, "file");
+		const gchar *sha256 = sg_json_get_string(image, "sha256");
+		gint64 size = sg_json_get_int(image, "size");
 		g_autofree gchar *path = g_build_path("/", dir, file, NULL);
 
 		if (file == NULL)
@@ -350,7 +301,7 @@ append_images(GString *html, JsonObject *section, JsonObject *build)
 static void
 append_events(GString *html, JsonObject *build)
 {
-	JsonArray *events = member_array(build, "events");
+	JsonArray *events = sg_json_get_array(build, "events");
 	guint count = events != NULL ? json_array_get_length(events) : 0;
 
 	if (count == 0)
@@ -360,14 +311,14 @@ append_events(GString *html, JsonObject *build)
 	for (guint i = 0; i < count; i++) {
 		JsonObject *event = json_array_get_object_element(events, i);
 		g_string_append(html, "<li>");
-		append_text(html, member_string(event, "when"));
+		append_text(html, sg_json_get_string(event, "when"));
 		g_string_append(html, " <strong>");
-		append_text(html, member_string(event, "what"));
+		append_text(html, sg_json_get_string(event, "what"));
 		g_string_append(html, "</strong> by ");
-		append_text(html, member_string(event, "who"));
-		if (member_string(event, "why") != NULL) {
+		append_text(html, sg_json_get_string(event, "who"));
+		if (sg_json_get_string(event, "why") != NULL) {
 			g_string_append(html, ": ");
-			append_text(html, member_string(event, "why"));
+			append_text(html, sg_json_get_string(event, "why"));
 		}
 		g_string_append(html, "</li>");
 	}
@@ -386,23 +337,23 @@ append_builds_table(GString *html, JsonObject *section, JsonArray *builds)
 			"<th>Images</th><th>Notes</th><th>Evidence</th></tr></thead><tbody>\n");
 	for (guint i = 0; i < json_array_get_length(builds); i++) {
 		JsonObject *build = json_array_get_object_element(builds, i);
-		JsonObject *yanked = member_object(build, "yanked");
-		const gchar *verdict = member_string(build, "verdict");
-		const gchar *evidence = member_string(build, "evidence");
+		JsonObject *yanked = sg_json_get_object(build, "yanked");
+		const gchar *verdict = sg_json_get_string(build, "verdict");
+		const gchar *evidence = sg_json_get_string(build, "evidence");
 		g_autofree gchar *dir = build_dir(section, build);
 
 		g_string_append(html, "<tr><td><a href=\"");
 		append_href(html, dir);
 		g_string_append(html, "\">");
-		append_text(html, member_string(build, "id"));
+		append_text(html, sg_json_get_string(build, "id"));
 		g_string_append(html, "</a></td><td>");
-		append_text(html, member_string(build, "state"));
+		append_text(html, sg_json_get_string(build, "state"));
 		g_string_append(html, "</td><td>");
 		if (verdict != NULL) {
 			append_verdict(html, verdict);
-			if (member_string(build, "reason") != NULL) {
+			if (sg_json_get_string(build, "reason") != NULL) {
 				g_string_append(html, " <span class=\"reason\">");
-				append_text(html, member_string(build, "reason"));
+				append_text(html, sg_json_get_string(build, "reason"));
 				g_string_append(html, "</span>");
 			}
 		} else {
@@ -411,9 +362,9 @@ append_builds_table(GString *html, JsonObject *section, JsonArray *builds)
 		g_string_append(html, "</td><td>");
 		append_images(html, section, build);
 		g_string_append(html, "</td><td>");
-		if (member_bool(build, "respin"))
+		if (sg_json_get_boolean(build, "respin"))
 			g_string_append(html, "respin<br>");
-		if (member_bool(build, "oversized"))
+		if (sg_json_get_boolean(build, "oversized"))
 			g_string_append(html, "<strong>OVERSIZED</strong><br>");
 		if (yanked != NULL) {
 			g_string_append(html, "<strong>YANKED</strong> ");
@@ -435,8 +386,8 @@ append_builds_table(GString *html, JsonObject *section, JsonArray *builds)
 static gchar *
 section_anchor(JsonObject *section)
 {
-	g_autofree gchar *raw = g_strdup_printf("%s-%s", member_string(section, "flavour"),
-						member_string(section, "image_type"));
+	g_autofree gchar *raw = g_strdup_printf("%s-%s", sg_json_get_string(section, "flavour"),
+						sg_json_get_string(section, "image_type"));
 	return g_strcanon(g_steal_pointer(&raw),
 			  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", '-');
 }
@@ -444,20 +395,20 @@ section_anchor(JsonObject *section)
 static void
 append_section(GString *html, JsonObject *section)
 {
-	JsonArray *builds = member_array(section, "builds");
+	JsonArray *builds = sg_json_get_array(section, "builds");
 	JsonObject *judged = last_judged(builds);
-	const gchar *current = member_string(section, "current");
-	const gchar *pending = member_string(section, "pending");
+	const gchar *current = sg_json_get_string(section, "current");
+	const gchar *pending = sg_json_get_string(section, "pending");
 	g_autofree gchar *anchor = section_anchor(section);
 
 	g_string_append_printf(html, "<section id=\"%s\">\n<h2>", anchor);
-	append_text(html, member_string(section, "flavour"));
+	append_text(html, sg_json_get_string(section, "flavour"));
 	g_string_append(html, " / ");
-	append_text(html, member_string(section, "image_type"));
+	append_text(html, sg_json_get_string(section, "image_type"));
 	g_string_append(html, "</h2>\n");
 
-	if (member_bool(section, "no_daily_build")) {
-		const gchar *expected_by = member_string(section, "expected_by");
+	if (sg_json_get_boolean(section, "no_daily_build")) {
+		const gchar *expected_by = sg_json_get_string(section, "expected_by");
 		g_string_append(html, "<p class=\"alert nobuild\">&#9888; No daily build: "
 				      "the build did not appear by ");
 		append_text(html, expected_by != NULL ? expected_by : "its expected time");
@@ -467,9 +418,9 @@ append_section(GString *html, JsonObject *section)
 	/* The warning is for the builds people are about to use or test. */
 	for (guint i = 0; builds != NULL && i < json_array_get_length(builds); i++) {
 		JsonObject *build = json_array_get_object_element(builds, i);
-		const gchar *id = member_string(build, "id");
+		const gchar *id = sg_json_get_string(build, "id");
 
-		if (!member_bool(build, "oversized"))
+		if (!sg_json_get_boolean(build, "oversized"))
 			continue;
 		if (i != 0 && g_strcmp0(id, current) != 0 && g_strcmp0(id, pending) != 0)
 			continue;
@@ -487,12 +438,12 @@ append_section(GString *html, JsonObject *section)
 	append_build_link(html, section, builds, pending);
 	g_string_append(html, "</dd>\n<dt>Last verdict</dt><dd>");
 	if (judged != NULL) {
-		append_verdict(html, member_string(judged, "verdict"));
+		append_verdict(html, sg_json_get_string(judged, "verdict"));
 		g_string_append(html, " for ");
-		append_text(html, member_string(judged, "id"));
-		if (member_string(judged, "reason") != NULL) {
+		append_text(html, sg_json_get_string(judged, "id"));
+		if (sg_json_get_string(judged, "reason") != NULL) {
 			g_string_append(html, ": <span class=\"reason\">");
-			append_text(html, member_string(judged, "reason"));
+			append_text(html, sg_json_get_string(judged, "reason"));
 			g_string_append(html, "</span>");
 		}
 	} else {
@@ -510,7 +461,7 @@ static gchar *
 render_html(JsonObject *status)
 {
 	g_autoptr(GString) html = g_string_new(NULL);
-	JsonArray *sections = member_array(status, "flavours");
+	JsonArray *sections = sg_json_get_array(status, "flavours");
 	guint count = sections != NULL ? json_array_get_length(sections) : 0;
 
 	g_string_append(html,
@@ -520,7 +471,7 @@ render_html(JsonObject *status)
 	g_string_append(html, page_css);
 	g_string_append(html, "</style>\n</head>\n<body>\n<h1>Daily image status</h1>\n"
 			      "<p>Generated ");
-	append_text(html, member_string(status, "generated"));
+	append_text(html, sg_json_get_string(status, "generated"));
 	g_string_append(
 		html, " &middot; machine-readable: <a href=\"status.json\">status.json</a></p>\n");
 
@@ -530,11 +481,11 @@ render_html(JsonObject *status)
 			JsonObject *section = json_array_get_object_element(sections, i);
 			g_autofree gchar *anchor = section_anchor(section);
 			g_string_append_printf(html, "<li><a href=\"#%s\">", anchor);
-			append_text(html, member_string(section, "flavour"));
+			append_text(html, sg_json_get_string(section, "flavour"));
 			g_string_append(html, " / ");
-			append_text(html, member_string(section, "image_type"));
+			append_text(html, sg_json_get_string(section, "image_type"));
 			g_string_append(html, "</a>");
-			if (member_bool(section, "no_daily_build"))
+			if (sg_json_get_boolean(section, "no_daily_build"))
 				g_string_append(html, " &mdash; <strong>No daily build</strong>");
 			g_string_append(html, "</li>\n");
 		}
