@@ -145,6 +145,17 @@ sg_build_event_to_json(const SgBuildEvent *event)
 	return json_builder_get_root(builder);
 }
 
+void
+sg_build_record_add_events(JsonBuilder *builder, const SgBuildRecord *record)
+{
+	json_builder_set_member_name(builder, "events");
+	json_builder_begin_array(builder);
+	for (guint i = 0; i < record->events->len; i++)
+		json_builder_add_value(
+			builder, sg_build_event_to_json(g_ptr_array_index(record->events, i)));
+	json_builder_end_array(builder);
+}
+
 gboolean
 sg_build_record_save(SgBuildRecord *record, GError **error)
 {
@@ -164,12 +175,7 @@ sg_build_record_save(SgBuildRecord *record, GError **error)
 	sg_json_add_string(builder, "verdict", record->verdict);
 	sg_json_add_string(builder, "reason", record->reason);
 	sg_json_add_int(builder, "errors", record->errors);
-	json_builder_set_member_name(builder, "events");
-	json_builder_begin_array(builder);
-	for (guint i = 0; i < record->events->len; i++)
-		json_builder_add_value(
-			builder, sg_build_event_to_json(g_ptr_array_index(record->events, i)));
-	json_builder_end_array(builder);
+	sg_build_record_add_events(builder, record);
 	json_builder_end_object(builder);
 
 	root = json_builder_get_root(builder);

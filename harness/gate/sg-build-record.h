@@ -49,5 +49,7 @@ gboolean sg_build_state_is_good(SgBuildState state);
 /* "user@host": who did it, for the records. */
 gchar *sg_build_who(void);
 JsonNode *sg_build_event_to_json(const SgBuildEvent *event);
+/* Adds "events": [...] (oldest first) to the object @builder is in. */
+void sg_build_record_add_events(JsonBuilder *builder, const SgBuildRecord *record);
 
 G_END_DECLS

@@ -94,12 +94,7 @@ add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, const
 	}
 	sg_json_add_string(builder, "screenshot", screenshot);
 	sg_json_add_string(builder, "thumbnail", thumbnail);
-	json_builder_set_member_name(builder, "events");
-	json_builder_begin_array(builder);
-	for (guint i = 0; i < record->events->len; i++)
-		json_builder_add_value(
-			builder, sg_build_event_to_json(g_ptr_array_index(record->events, i)));
-	json_builder_end_array(builder);
+	sg_build_record_add_events(builder, record);
 	json_builder_end_object(builder);
 }
 
