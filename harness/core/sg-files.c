@@ -33,6 +33,13 @@ sg_files_list(const gchar *dir, gboolean (*keep)(const gchar *dir, const gchar *
 	return names;
 }
 
+gboolean
+sg_files_keep_folder(const gchar *dir, const gchar *name)
+{
+	g_autofree gchar *path = g_build_filename(dir, name, NULL);
+	return name[0] != '.' && g_file_test(path, G_FILE_TEST_IS_DIR);
+}
+
 static int
 remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {

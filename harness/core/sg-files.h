@@ -11,6 +11,9 @@ void sg_sort_strings(GPtrArray *strings);
 /* The names in @dir that @keep accepts (all when NULL), sorted; empty when
  * @dir cannot be read. */
 GPtrArray *sg_files_list(const gchar *dir, gboolean (*keep)(const gchar *dir, const gchar *name));
+/* For sg_files_list(): folders (or links to folders) whose name does not
+ * start with a dot. */
+gboolean sg_files_keep_folder(const gchar *dir, const gchar *name);
 
 /* Removes @path and everything below it, never following a symlink out. */
 void sg_files_remove_tree(const gchar *path);

@@ -65,18 +65,11 @@ list_notices(const gchar *queue_dir)
 	return sg_files_list(queue_dir, keep_notice);
 }
 
-static gboolean
-keep_queue(const gchar *dir, const gchar *name)
-{
-	g_autofree gchar *path = g_build_filename(dir, name, NULL);
-	return name[0] != '.' && g_file_test(path, G_FILE_TEST_IS_DIR);
-}
-
 /* The queue folders (one per URL), in a stable order. */
 static GPtrArray *
 list_queues(const gchar *dir_path)
 {
-	return sg_files_list(dir_path, keep_queue);
+	return sg_files_list(dir_path, sg_files_keep_folder);
 }
 
 static gboolean

@@ -87,19 +87,19 @@ compare_newest_first(gconstpointer a, gconstpointer b)
 	return right_respin - left_respin;
 }
 
+static gboolean
+keep_build(const gchar *type_dir, const gchar *name)
+{
+	g_autofree gchar *path = g_build_filename(type_dir, name, NULL);
+	return sg_tree_is_build_id(name) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK) &&
+	       g_file_test(path, G_FILE_TEST_IS_DIR);
+}
+
 GPtrArray *
 sg_tree_list_builds(const gchar *type_dir)
 {
-	GPtrArray *builds = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GDir) dir = g_dir_open(type_dir, 0, NULL);
-	const gchar *name;
+	GPtrArray *builds = sg_files_list(type_dir, keep_build);
 
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *path = g_build_filename(type_dir, name, NULL);
-		if (sg_tree_is_build_id(name) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK) &&
-		    g_file_test(path, G_FILE_TEST_IS_DIR))
-			g_ptr_array_add(builds, g_strdup(name));
-	}
 	g_ptr_array_sort(builds, compare_newest_first);
 	return builds;
 }
@@ -123,34 +123,35 @@ sg_tree_next_build_id(const gchar *type_dir, GDateTime *day)
 	return g_strdup_printf("%s.%d", date, highest + 1);
 }
 
+/* An image type folder holds builds or at least one of the links. */
+static gboolean
+keep_type(const gchar *flavour_dir, const gchar *name)
+{
+	g_autofree gchar *type_dir = g_build_filename(flavour_dir, name, NULL);
+	g_autofree gchar *pending = g_build_filename(type_dir, SG_TREE_PENDING, NULL);
+	g_autofree gchar *current = g_build_filename(type_dir, SG_TREE_CURRENT, NULL);
+	g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
+
+	return builds->len > 0 || g_file_test(pending, G_FILE_TEST_IS_SYMLINK) ||
+	       g_file_test(current, G_FILE_TEST_IS_SYMLINK);
+}
+
 GPtrArray *
 sg_tree_list_types(const gchar *tree)
 {
 	GPtrArray *types = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GDir) flavours = g_dir_open(tree, 0, NULL);
-	const gchar *flavour;
+	g_autoptr(GPtrArray) flavours = sg_files_list(tree, sg_files_keep_folder);
 
-	while (flavours != NULL && (flavour = g_dir_read_name(flavours)) != NULL) {
+	for (guint i = 0; i < flavours->len; i++) {
+		const gchar *flavour = g_ptr_array_index(flavours, i);
 		g_autofree gchar *flavour_dir = g_build_filename(tree, flavour, NULL);
-		g_autoptr(GDir) image_types = NULL;
-		const gchar *image_type;
+		g_autoptr(GPtrArray) image_types = sg_files_list(flavour_dir, keep_type);
 
-		if (flavour[0] == '.' || !g_file_test(flavour_dir, G_FILE_TEST_IS_DIR))
-			continue;
-		image_types = g_dir_open(flavour_dir, 0, NULL);
-		while (image_types != NULL && (image_type = g_dir_read_name(image_types)) != NULL) {
-			g_autofree gchar *type_dir =
-				g_build_filename(flavour_dir, image_type, NULL);
-			g_autofree gchar *pending =
-				g_build_filename(type_dir, SG_TREE_PENDING, NULL);
-			g_autofree gchar *current =
-				g_build_filename(type_dir, SG_TREE_CURRENT, NULL);
-			g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
-			if (builds->len > 0 || g_file_test(pending, G_FILE_TEST_IS_SYMLINK) ||
-			    g_file_test(current, G_FILE_TEST_IS_SYMLINK))
-				g_ptr_array_add(types, g_build_filename(flavour, image_type, NULL));
-		}
+		for (guint j = 0; j < image_types->len; j++)
+			g_ptr_array_add(types,
+					g_build_filename(flavour, image_types->pdata[j], NULL));
 	}
+	/* "a-b/x" sorts before "a/x" */
 	sg_sort_strings(types);
 	return types;
 }
