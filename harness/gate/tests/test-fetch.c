@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "loopback-server.h"
 #include "sg-error.h"
 #include "sg-fetch.h"
 
@@ -20,12 +21,10 @@ typedef struct {
 	GPid nginx;
 	guint16 http_port;
 	guint16 https_port;
-	gint bad_port; /* the misbehaving server below */
-	GMainLoop *bad_loop;
-	GThread *bad_thread;
-	GBytes *image;	/* /pub/image.iso */
-	GBytes *second; /* /pub/second.iso */
-	GBytes *bad;	/* /pub/bad.iso, listed with a wrong checksum */
+	SgLoopbackServer bad_server; /* the misbehaving server below */
+	GBytes *image;		     /* /pub/image.iso */
+	GBytes *second;		     /* /pub/second.iso */
+	GBytes *bad;		     /* /pub/bad.iso, listed with a wrong checksum */
 } Lab;
 
 static Lab lab;
@@ -213,32 +212,6 @@ bad_on_run(GThreadedSocketService *service, GSocketConnection *connection, GObje
 	return TRUE;
 }
 
-/* The server accepts on its own main context: the tests block the main thread. */
-static gpointer
-bad_thread(gpointer user_data)
-{
-	GMainContext *context = user_data;
-	g_autoptr(GSocketService) service = g_threaded_socket_service_new(8);
-	g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-	g_autoptr(GSocketAddress) address = g_inet_socket_address_new(loopback, 0);
-	g_autoptr(GSocketAddress) effective = NULL;
-	g_autoptr(GError) error = NULL;
-
-	g_main_context_push_thread_default(context);
-	g_socket_listener_add_address(G_SOCKET_LISTENER(service), address, G_SOCKET_TYPE_STREAM,
-				      G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
-	g_assert_no_error(error);
-	g_signal_connect(service, "run", G_CALLBACK(bad_on_run), NULL);
-	g_socket_service_start(service);
-	g_atomic_int_set(&lab.bad_port,
-			 g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective)));
-	g_main_loop_run(lab.bad_loop);
-	g_socket_service_stop(service);
-	g_socket_listener_close(G_SOCKET_LISTENER(service));
-	g_main_context_pop_thread_default(context);
-	return NULL;
-}
-
 /* --- nginx ---------------------------------------------------------------- */
 
 static void
@@ -401,7 +374,6 @@ lab_set_up(GError **error)
 	g_autofree gchar *sums = NULL;
 	g_autofree gchar *path = NULL;
 	g_autoptr(GBytes) small = g_bytes_new_static("small file\n", 11);
-	GMainContext *context;
 
 	lab.dir = g_dir_make_tmp("sg-fetch-XXXXXX", error);
 	if (lab.dir == NULL)
@@ -443,12 +415,8 @@ lab_set_up(GError **error)
 	if (!lab_make_certificate(error) || !lab_start_nginx(error))
 		return FALSE;
 
-	context = g_main_context_new();
-	lab.bad_loop = g_main_loop_new(context, FALSE);
-	lab.bad_thread = g_thread_new("bad-server", bad_thread, context);
-	g_main_context_unref(context);
-	while (g_atomic_int_get(&lab.bad_port) == 0)
-		g_usleep(1000);
+	sg_loopback_server_init(&lab.bad_server, 8, G_CALLBACK(bad_on_run), NULL);
+	sg_loopback_server_start(&lab.bad_server);
 	return TRUE;
 }
 
@@ -462,11 +430,8 @@ lab_tear_down(void)
 		waitpid(lab.nginx, NULL, 0);
 		g_spawn_close_pid(lab.nginx);
 	}
-	if (lab.bad_thread != NULL) {
-		g_main_loop_quit(lab.bad_loop);
-		g_thread_join(lab.bad_thread);
-		g_main_loop_unref(lab.bad_loop);
-	}
+	if (lab.bad_server.on_run != NULL)
+		sg_loopback_server_clear(&lab.bad_server);
 	if (lab.dir != NULL && g_getenv("SG_FETCH_KEEP") == NULL) {
 		cmd = g_strdup_printf("rm -rf '%s'", lab.dir);
 		g_assert_cmpint(system(cmd), ==, 0);
@@ -568,7 +533,7 @@ test_part_too_long(void)
 static void
 test_range_ignored(void)
 {
-	g_autofree gchar *url = url_for("http", lab.bad_port, "/norange/pub/second.iso");
+	g_autofree gchar *url = url_for("http", lab.bad_server.port, "/norange/pub/second.iso");
 	g_autofree gchar *dest = out_path("second.iso");
 	g_autofree gchar *part = g_strconcat(dest, ".part", NULL);
 	g_autoptr(GError) error = NULL;
@@ -648,7 +613,7 @@ test_no_sums(void)
 static void
 test_stall(void)
 {
-	g_autofree gchar *url = url_for("http", lab.bad_port, "/stall/image.iso");
+	g_autofree gchar *url = url_for("http", lab.bad_server.port, "/stall/image.iso");
 	g_autofree gchar *dest = out_path("image.iso");
 	SgFetchOptions options = {.stall_timeout_s = 2};
 	g_autoptr(GError) error = NULL;
@@ -665,7 +630,8 @@ test_stall(void)
 static void
 test_short_body(void)
 {
-	g_autofree gchar *bad_url = url_for("http", lab.bad_port, "/truncate/pub/second.iso");
+	g_autofree gchar *bad_url =
+		url_for("http", lab.bad_server.port, "/truncate/pub/second.iso");
 	g_autofree gchar *url = url_for("http", lab.http_port, "/pub/second.iso");
 	g_autofree gchar *dest = out_path("second.iso");
 	g_autofree gchar *part = g_strconcat(dest, ".part", NULL);
@@ -729,7 +695,7 @@ cancel_soon(gpointer user_data)
 static void
 test_cancel(void)
 {
-	g_autofree gchar *url = url_for("http", lab.bad_port, "/stall/image.iso");
+	g_autofree gchar *url = url_for("http", lab.bad_server.port, "/stall/image.iso");
 	g_autofree gchar *dest = out_path("image.iso");
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
 	g_autoptr(GError) error = NULL;

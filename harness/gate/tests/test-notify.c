@@ -3,6 +3,7 @@
  * be shut down so that its port refuses connections. */
 #include <string.h>
 
+#include "loopback-server.h"
 #include "sg-error.h"
 #include "sg-notify.h"
 
@@ -15,16 +16,7 @@ typedef struct {
 	guint status;	 /* the answer while up: 200 or 503 */
 	gint fail_after; /* >= 0: answer 503 once this many were taken */
 	guint delay_ms;	 /* before each answer, to make a delivery take time */
-	guint16 port;
-
-	/* The running server: its own thread and main context, because the
-	 * code under test blocks the test's thread while it posts. */
-	GThread *thread;
-	GMainContext *context;
-	GMainLoop *loop;
-	GMutex ready_lock;
-	GCond ready_cond;
-	gboolean ready;
+	SgLoopbackServer server;
 } Tracker;
 
 static gchar *self_path;
@@ -115,76 +107,16 @@ tracker_run(GThreadedSocketService *service, GSocketConnection *connection, GObj
 	return TRUE;
 }
 
-static gpointer
-tracker_thread(gpointer data)
-{
-	Tracker *tracker = data;
-	g_autoptr(GSocketService) service = g_threaded_socket_service_new(4);
-	g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-	g_autoptr(GSocketAddress) address = g_inet_socket_address_new(loopback, tracker->port);
-	g_autoptr(GSocketAddress) bound = NULL;
-	g_autoptr(GError) error = NULL;
-
-	g_main_context_push_thread_default(tracker->context);
-	g_signal_connect(service, "run", G_CALLBACK(tracker_run), tracker);
-	g_socket_listener_add_address(G_SOCKET_LISTENER(service), address, G_SOCKET_TYPE_STREAM,
-				      G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
-	g_assert_no_error(error);
-	tracker->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-	g_socket_service_start(service);
-
-	g_mutex_lock(&tracker->ready_lock);
-	tracker->ready = TRUE;
-	g_cond_signal(&tracker->ready_cond);
-	g_mutex_unlock(&tracker->ready_lock);
-
-	g_main_loop_run(tracker->loop);
-
-	/* Closed for real: the port refuses connections until the next start. */
-	g_socket_service_stop(service);
-	g_socket_listener_close(G_SOCKET_LISTENER(service));
-	g_main_context_pop_thread_default(tracker->context);
-	return NULL;
-}
-
-/* Starts (or restarts, on the same port) the tracker's server. */
 static void
 tracker_start(Tracker *tracker)
 {
-	g_assert_null(tracker->thread);
-	tracker->context = g_main_context_new();
-	tracker->loop = g_main_loop_new(tracker->context, FALSE);
-	tracker->ready = FALSE;
-	tracker->thread = g_thread_new("tracker", tracker_thread, tracker);
-	g_mutex_lock(&tracker->ready_lock);
-	while (!tracker->ready)
-		g_cond_wait(&tracker->ready_cond, &tracker->ready_lock);
-	g_mutex_unlock(&tracker->ready_lock);
-}
-
-static gboolean
-quit_tracker_loop(gpointer loop)
-{
-	g_main_loop_quit(loop);
-	return G_SOURCE_REMOVE;
+	sg_loopback_server_start(&tracker->server);
 }
 
 static void
 tracker_stop(Tracker *tracker)
 {
-	GSource *quit;
-
-	if (tracker->thread == NULL)
-		return;
-	/* Queued on the tracker's own context: a quit called before its
-	 * thread entered g_main_loop_run() would be lost, and the join hang. */
-	quit = g_idle_source_new();
-	g_source_set_callback(quit, quit_tracker_loop, tracker->loop, NULL);
-	g_source_attach(quit, tracker->context);
-	g_source_unref(quit);
-	g_thread_join(g_steal_pointer(&tracker->thread));
-	g_clear_pointer(&tracker->loop, g_main_loop_unref);
-	g_clear_pointer(&tracker->context, g_main_context_unref);
+	sg_loopback_server_stop(&tracker->server);
 }
 
 static Tracker *
@@ -193,8 +125,7 @@ tracker_new(void)
 	Tracker *tracker = g_new0(Tracker, 1);
 
 	g_mutex_init(&tracker->lock);
-	g_mutex_init(&tracker->ready_lock);
-	g_cond_init(&tracker->ready_cond);
+	sg_loopback_server_init(&tracker->server, 4, G_CALLBACK(tracker_run), tracker);
 	tracker->taken = g_ptr_array_new_with_free_func(g_free);
 	tracker->status = 200;
 	tracker->fail_after = -1;
@@ -205,11 +136,9 @@ tracker_new(void)
 static void
 tracker_free(Tracker *tracker)
 {
-	tracker_stop(tracker);
+	sg_loopback_server_clear(&tracker->server);
 	g_ptr_array_unref(tracker->taken);
 	g_mutex_clear(&tracker->lock);
-	g_mutex_clear(&tracker->ready_lock);
-	g_cond_clear(&tracker->ready_cond);
 	g_free(tracker);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Tracker, tracker_free)
@@ -217,7 +146,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Tracker, tracker_free)
 static gchar *
 tracker_url(Tracker *tracker)
 {
-	return g_strdup_printf("http://127.0.0.1:%u/api/notices", tracker->port);
+	return g_strdup_printf("http://127.0.0.1:%u/api/notices", tracker->server.port);
 }
 
 /* The builds the tracker took, in order, as one comparable string. */
