@@ -115,13 +115,18 @@ sg_publisher_refresh(SgPublisher *publisher)
 		g_warning("tracker notices stay spooled for later: %s", error->message);
 }
 
+/* Takes the tree lock for @purpose (into @lock) and loads the record of a
+ * build that must exist. */
 static SgBuildRecord *
-load_existing_build(SgPublisher *publisher, const gchar *flavour, const gchar *image_type,
-		    const gchar *build_id, GError **error)
+lock_existing_build(SgPublisher *publisher, const gchar *purpose, const gchar *flavour,
+		    const gchar *image_type, const gchar *build_id, SgLock **lock, GError **error)
 {
 	g_autofree gchar *dir =
 		g_build_filename(publisher->tree, flavour, image_type, build_id, NULL);
 
+	*lock = sg_publisher_lock_tree(publisher, purpose, error);
+	if (*lock == NULL)
+		return NULL;
 	if (!g_file_test(dir, G_FILE_TEST_IS_DIR) || g_file_test(dir, G_FILE_TEST_IS_SYMLINK)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "no build %s/%s/%s in %s", flavour,
 			    image_type, build_id, publisher->tree);
@@ -134,13 +139,11 @@ gboolean
 sg_publisher_mark_current(SgPublisher *publisher, const gchar *flavour, const gchar *image_type,
 			  const gchar *build_id, const gchar *why, GError **error)
 {
-	g_autoptr(SgLock) lock = sg_publisher_lock_tree(publisher, "mark-current", error);
-	g_autoptr(SgBuildRecord) record = NULL;
+	g_autoptr(SgLock) lock = NULL;
+	g_autoptr(SgBuildRecord) record = lock_existing_build(publisher, "mark-current", flavour,
+							      image_type, build_id, &lock, error);
 	g_autofree gchar *type_dir = sg_publisher_type_dir(publisher, flavour, image_type);
 
-	if (lock == NULL)
-		return FALSE;
-	record = load_existing_build(publisher, flavour, image_type, build_id, error);
 	if (record == NULL)
 		return FALSE;
 	if (record->state != SG_BUILD_PASSED)
@@ -159,16 +162,14 @@ gboolean
 sg_publisher_yank(SgPublisher *publisher, const gchar *flavour, const gchar *image_type,
 		  const gchar *build_id, const gchar *why, GError **error)
 {
-	g_autoptr(SgLock) lock = sg_publisher_lock_tree(publisher, "yank", error);
-	g_autoptr(SgBuildRecord) record = NULL;
+	g_autoptr(SgLock) lock = NULL;
+	g_autoptr(SgBuildRecord) record =
+		lock_existing_build(publisher, "yank", flavour, image_type, build_id, &lock, error);
 	g_autofree gchar *type_dir = sg_publisher_type_dir(publisher, flavour, image_type);
 	g_autofree gchar *current = NULL;
 	g_autoptr(GPtrArray) builds = NULL;
 	const gchar *fallback = NULL;
 
-	if (lock == NULL)
-		return FALSE;
-	record = load_existing_build(publisher, flavour, image_type, build_id, error);
 	if (record == NULL)
 		return FALSE;
 	record->state = SG_BUILD_YANKED;
