@@ -60,11 +60,7 @@ sg_cmd_status(int argc, char **argv)
 		return sg_cmd_fail("status", error);
 	model = sg_status_build_model(publisher->tree, publisher->config, now);
 	if (json) {
-		g_autoptr(JsonGenerator) generator = json_generator_new();
-		g_autofree gchar *text = NULL;
-		json_generator_set_root(generator, model);
-		json_generator_set_pretty(generator, TRUE);
-		text = json_generator_to_data(generator, NULL);
+		g_autofree gchar *text = json_to_string(model, TRUE);
 		printf("%s\n", text);
 	} else {
 		print_model(model);

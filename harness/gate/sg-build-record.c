@@ -161,7 +161,6 @@ sg_build_record_save(SgBuildRecord *record, GError **error)
 {
 	g_autofree gchar *path = g_build_filename(record->dir, RECORD_FILE, NULL);
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(JsonGenerator) generator = json_generator_new();
 	g_autoptr(JsonNode) root = NULL;
 	g_autofree gchar *text = NULL;
 
@@ -179,9 +178,7 @@ sg_build_record_save(SgBuildRecord *record, GError **error)
 	json_builder_end_object(builder);
 
 	root = json_builder_get_root(builder);
-	json_generator_set_root(generator, root);
-	json_generator_set_pretty(generator, TRUE);
-	text = json_generator_to_data(generator, NULL);
+	text = json_to_string(root, TRUE);
 	if (!sg_files_write_durably(path, text, -1, error)) {
 		g_prefix_error(error, "cannot record the build: ");
 		return FALSE;

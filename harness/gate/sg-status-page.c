@@ -512,7 +512,6 @@ write_atomically(const gchar *path, const gchar *contents, GError **error)
 gboolean
 sg_status_page_write(const gchar *tree, JsonNode *status, GError **error)
 {
-	g_autoptr(JsonGenerator) generator = json_generator_new();
 	g_autofree gchar *json = NULL;
 	g_autofree gchar *json_line = NULL;
 	g_autofree gchar *html = NULL;
@@ -527,9 +526,7 @@ sg_status_page_write(const gchar *tree, JsonNode *status, GError **error)
 			    "the status model is not a JSON object");
 		return FALSE;
 	}
-	json_generator_set_root(generator, status);
-	json_generator_set_pretty(generator, TRUE);
-	json = json_generator_to_data(generator, NULL);
+	json = json_to_string(status, TRUE);
 	json_line = g_strconcat(json, "\n", NULL);
 	html = render_html(json_node_get_object(status));
 

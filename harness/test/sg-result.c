@@ -145,7 +145,6 @@ gchar *
 sg_result_to_json(SgResult *result)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(JsonGenerator) generator = json_generator_new();
 	g_autoptr(JsonNode) root = NULL;
 
 	json_builder_begin_object(builder);
@@ -218,9 +217,7 @@ sg_result_to_json(SgResult *result)
 	json_builder_end_object(builder);
 
 	root = json_builder_get_root(builder);
-	json_generator_set_root(generator, root);
-	json_generator_set_pretty(generator, TRUE);
-	return json_generator_to_data(generator, NULL);
+	return json_to_string(root, TRUE);
 }
 
 gboolean
