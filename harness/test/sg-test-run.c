@@ -416,7 +416,8 @@ put_media(SgRun *run, GError **error)
 	if (run->host_image == NULL)
 		return FALSE;
 	if (sg_media_uses_volumes(run->media))
-		run->result->image_uploaded_bytes = sg_media_get_bytes_uploaded(run->media) - before;
+		run->result->image_uploaded_bytes =
+			sg_media_get_bytes_uploaded(run->media) - before;
 	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
 		if (files[i].local == NULL)
 			continue;

@@ -203,8 +203,8 @@ on_console_closed(gpointer user_data)
 	/* QEMU closes the console as it exits, before libvirt's lifecycle
 	 * event says the guest stopped: give that event time to come. */
 	if (watch->console_closed_source == 0)
-		watch->console_closed_source = g_timeout_add(
-			STOP_NOTICED_US / 1000, on_console_closed_timeout, watch);
+		watch->console_closed_source =
+			g_timeout_add(STOP_NOTICED_US / 1000, on_console_closed_timeout, watch);
 }
 
 static gboolean
