@@ -12,7 +12,7 @@ size=${2:-4}
 data=${3:-1024}
 addr=${4:-127.0.0.4}
 here=$(cd "$(dirname "$0")" && pwd)
-put=$(realpath "$build/tests/lab/sg-media-put")
+put=$(realpath "$build/guests/tests/sg-media-put")
 source "$here/../tests/vm/lab-host.sh"
 
 work=$(mktemp -d /var/tmp/smokegate-bench-XXXXXX)

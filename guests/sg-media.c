@@ -322,6 +322,16 @@ volume_path(virStorageVolPtr vol, GError **error)
 	return copy;
 }
 
+/* How a stream callback stops a cancelled transfer: -1 with ECANCELED. */
+static gboolean
+stop_if_cancelled(SgMedia *media)
+{
+	if (!g_cancellable_is_cancelled(media->cancellable))
+		return FALSE;
+	errno = ECANCELED;
+	return TRUE;
+}
+
 /* Reading a local file into a stream, holes skipped (as virsh vol-upload
  * --sparse does, with lseek's SEEK_DATA/SEEK_HOLE). */
 typedef struct {
@@ -336,10 +346,8 @@ source_read(virStreamPtr stream, char *data, size_t nbytes, void *opaque)
 	SgSource *source = opaque;
 	ssize_t got;
 
-	if (g_cancellable_is_cancelled(source->media->cancellable)) {
-		errno = ECANCELED;
+	if (stop_if_cancelled(source->media))
 		return -1;
-	}
 	do
 		got = read(source->fd, data, nbytes);
 	while (got < 0 && errno == EINTR);
@@ -777,10 +785,8 @@ sink_write(virStreamPtr stream, const char *data, size_t nbytes, void *opaque)
 	SgSink *sink = opaque;
 	ssize_t done;
 
-	if (g_cancellable_is_cancelled(sink->media->cancellable)) {
-		errno = ECANCELED;
+	if (stop_if_cancelled(sink->media))
 		return -1;
-	}
 	do
 		done = write(sink->fd, data, nbytes);
 	while (done < 0 && errno == EINTR);

@@ -81,24 +81,10 @@ check "refused input left no build behind" test "$(ls "$types" | grep -c '^[0-9]
 
 # Staging from a URL: a real nginx on loopback serves the image and the
 # SHA256SUMS beside it.
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-if [ -x "$nginx" ]; then
-	mkdir -p "$workdir/www/pool" "$workdir/nginx/logs"
+if start_nginx; then
+	mkdir -p "$workdir/www/pool"
 	cp "$iso" "$workdir/www/pool/noble-desktop-amd64.iso"
 	(cd "$workdir/www/pool" && sha256sum noble-desktop-amd64.iso | sed 's/  / */' > SHA256SUMS)
-	port=$((20000 + RANDOM % 20000))
-	cat > "$workdir/nginx/nginx.conf" <<-CONF
-	daemon off; pid $workdir/nginx/nginx.pid; error_log $workdir/nginx/logs/error.log;
-	$( [ "$(id -u)" -eq 0 ] && echo "user root;" )
-	events {}
-	http { access_log $workdir/nginx/logs/access.log;
-	  client_body_temp_path $workdir/nginx; proxy_temp_path $workdir/nginx;
-	  fastcgi_temp_path $workdir/nginx; uwsgi_temp_path $workdir/nginx; scgi_temp_path $workdir/nginx;
-	  server { listen 127.0.0.1:$port; root $workdir/www; } }
-	CONF
-	"$nginx" -c "$workdir/nginx/nginx.conf" -p "$workdir/nginx" &
-	server=$!
-	sleep 1
 	url="http://127.0.0.1:$port/pool/noble-desktop-amd64.iso"
 	run stage --tree "$tree" --flavour netboot --series noble "$url"
 	check "stage from a URL exits 0: $(cat "$workdir/err")" test $status -eq 0
@@ -108,8 +94,7 @@ if [ -x "$nginx" ]; then
 	check "a download that does not match SHA256SUMS exits 65" test $status -eq 65
 	run stage --tree "$tree" --flavour netboot "http://127.0.0.1:$port/pool/missing.iso"
 	check "an image SHA256SUMS does not list exits 65" test $status -eq 65
-	kill "$server"
-	wait "$server" 2>/dev/null
+	stop_nginx
 	run stage --tree "$tree" --flavour netboot --series noble "$url"
 	check "a server that is gone exits 69: $(cat "$workdir/err")" test $status -eq 69
 	check "failed downloads left no build" test "$(ls "$tree/netboot/daily-live" | grep -c '^[0-9]')" -eq 1

@@ -9,10 +9,7 @@ make_workdir
 
 "$smokegate" test "$hang_iso" --evidence "$workdir/first" > /dev/null 2>&1 &
 first=$!
-for _ in $(seq 1 100); do
-	[ -s "$workdir/first/console-install.log" ] && break
-	sleep 0.2
-done
+wait_for_console "$workdir/first"
 kill -9 "$first"
 wait "$first" 2>/dev/null
 check "the killed run left a QEMU process behind" test -n "$(qemu_processes_under "$SMOKEGATE_STATE_DIR")"

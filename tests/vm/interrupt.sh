@@ -8,10 +8,7 @@ make_workdir
 
 "$smokegate" test "$iso" --evidence "$workdir/evidence" > "$workdir/stdout" 2>/dev/null &
 run=$!
-for _ in $(seq 1 100); do
-	[ -s "$workdir/evidence/console-install.log" ] && break
-	sleep 0.2
-done
+wait_for_console "$workdir/evidence"
 kill -TERM "$run"
 wait "$run"
 status=$?

@@ -46,29 +46,15 @@ port=
 if [ "$scenario" = no-network ]; then
 	grep -v -e '^Network=' -e '^Mirror=' "$profile" > "$workdir/flavours/debian-netinst.conf"
 else
-	nginx=$(command -v nginx || echo /usr/sbin/nginx)
-	if [ ! -x "$nginx" ]; then
+	# A mirror that answers, but with nothing useful: an empty folder.
+	mkdir -p "$workdir/www/debian"
+	if ! start_nginx; then
 		not_ok "nginx is not installed (Debian package nginx-light): nothing was tested"
 		finish
 		exit
 	fi
-	# A mirror that answers, but with nothing useful: an empty folder.
-	port=$((20000 + RANDOM % 20000))
-	mkdir -p "$workdir/www/debian" "$workdir/nginx"
-	cat > "$workdir/nginx/nginx.conf" <<CONF
-daemon off; pid $workdir/nginx/nginx.pid; error_log $workdir/nginx/error.log;
-$( [ "$(id -u)" -eq 0 ] && echo "user root;" )
-events {}
-http { access_log $workdir/nginx/access.log;
-  client_body_temp_path $workdir/nginx; proxy_temp_path $workdir/nginx;
-  fastcgi_temp_path $workdir/nginx; uwsgi_temp_path $workdir/nginx; scgi_temp_path $workdir/nginx;
-  server { listen 127.0.0.1:$port; root $workdir/www; } }
-CONF
-	"$nginx" -c "$workdir/nginx/nginx.conf" -p "$workdir/nginx" &
-	server=$!
 	trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$workdir"' EXIT
 	sed "s#^Mirror=.*#Mirror=http://127.0.0.1:$port#" "$profile" > "$workdir/flavours/debian-netinst.conf"
-	sleep 1
 fi
 
 evidence=$workdir/evidence

@@ -52,10 +52,7 @@ run no-desktop "$no_desktop" 1 '^boot: display manager failed'
 # Killed in the middle: its guest and volumes stay on the host...
 "$smokegate" test "$hang" --connect "$uri" --evidence "$workdir/killed" > /dev/null 2>&1 &
 killed=$!
-for _ in $(seq 1 300); do
-	[ -s "$workdir/killed/console-install.log" ] && break
-	sleep 0.2
-done
+wait_for_console "$workdir/killed" 60
 kill -9 "$killed"
 wait "$killed" 2>/dev/null
 check "the killed run left its guest on the host" sh -c "virsh -c '$uri' list --name | grep -q smokegate-"

@@ -1,0 +1,79 @@
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sg-cmd.h"
+#include "sg-config.h"
+#include "sg-result.h"
+
+typedef struct {
+	const gchar *name;
+	SgCommandFunc func;
+	const gchar *summary;
+} SgCommand;
+
+static const SgCommand commands[] = {
+	{"test", sg_cmd_test, "Test one image from boot to verdict"},
+	{"stage", sg_cmd_stage, "Stage a new build of an image in the tree"},
+	{"gate", sg_cmd_gate, "Test staged builds and publish those that pass"},
+	{"mark-current", sg_cmd_mark_current, "Make a build current by hand"},
+	{"yank", sg_cmd_yank, "Withdraw a published build"},
+	{"status", sg_cmd_status, "Show the tree's builds and verdicts"},
+	{NULL},
+};
+
+static void
+print_commands(FILE *out)
+{
+	fprintf(out, "Usage: smokegate COMMAND [OPTION...]\n\nCommands:\n");
+	for (guint i = 0; commands[i].name != NULL; i++)
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+}
+
+/*
+ * An embedded libvirt driver logs its internal warnings on stderr, most of
+ * them harmless; the errors that matter reach us through virGetLastError.
+ * libguestfs initialises libvirt in a library constructor, before main(),
+ * so the only way to set libvirt's log output is the environment we are
+ * started with: set it and start again. Operators who want libvirt's log
+ * set LIBVIRT_LOG_OUTPUTS themselves.
+ */
+static void
+silence_libvirt_log(char **argv)
+{
+	if (g_getenv("LIBVIRT_LOG_OUTPUTS") != NULL)
+		return;
+	g_setenv("LIBVIRT_LOG_OUTPUTS", "4:file:/dev/null", TRUE);
+	execv("/proc/self/exe", argv);
+	/* Could not start again: libvirt's warnings will show, nothing worse. */
+}
+
+int
+main(int argc, char **argv)
+{
+	silence_libvirt_log(argv);
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		print_commands(stderr);
+		return SG_EXIT_USAGE;
+	}
+	if (g_str_equal(argv[1], "--help") || g_str_equal(argv[1], "-h")) {
+		print_commands(stdout);
+		return 0;
+	}
+	if (g_str_equal(argv[1], "--version")) {
+		printf("smokegate %s\n", SG_VERSION);
+		return 0;
+	}
+	for (guint i = 0; commands[i].name != NULL; i++) {
+		if (g_str_equal(argv[1], commands[i].name)) {
+			g_autofree gchar *prgname = g_strdup_printf("smokegate %s", argv[1]);
+			g_set_prgname(prgname);
+			return commands[i].func(argc - 1, argv + 1);
+		}
+	}
+	g_printerr("smokegate: unknown command '%s'\n", argv[1]);
+	print_commands(stderr);
+	return SG_EXIT_USAGE;
+}

@@ -1,0 +1,76 @@
+#include <stdio.h>
+
+#include "sg-cmd.h"
+#include "sg-gate.h"
+#include "sg-result.h"
+#include "sg-worker.h"
+
+typedef struct {
+	SgGateOptions options;
+	SgProgress *progress;
+	GCancellable *cancellable;
+	SgGateSummary summary;
+	GError *error;
+} SgGateJob;
+
+static gpointer
+run_gate(gpointer user_data)
+{
+	SgGateJob *job = user_data;
+	return GINT_TO_POINTER(sg_gate_run(&job->options, job->progress, job->cancellable,
+					   &job->summary, &job->error));
+}
+
+int
+sg_cmd_gate(int argc, char **argv)
+{
+	g_autofree gchar *tree = NULL;
+	g_auto(GStrv) flavours = NULL;
+	g_auto(SgCmdLabOptions) lab = {NULL};
+	gint jobs = 1;
+	const GOptionEntry entries[] = {
+		{"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
+		{"flavour", 0, 0, G_OPTION_ARG_STRING_ARRAY, &flavours,
+		 "Only this flavour (repeatable)", "NAME"},
+		{"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Tests to run at once (default: 1)", "N"},
+		{NULL}};
+	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
+	g_autoptr(GCancellable) cancellable = g_cancellable_new();
+	g_autoptr(SgProgress) progress = sg_progress_new();
+	SgGateJob job = {0};
+
+	g_option_context_set_summary(
+		context, "Tests every staged build without a verdict; a pass becomes current.\n"
+			 "Exit status: 0 all passed (or nothing to do), 1 a build failed, "
+			 "2 a build could not be judged, 75 another gate runs.");
+	g_option_context_add_main_entries(context, entries, NULL);
+	sg_cmd_add_lab_options(context, &lab);
+	if (!sg_cmd_parse(context, "gate", &argc, &argv))
+		return SG_EXIT_USAGE;
+	if (argc != 1)
+		return sg_cmd_usage_error("gate", "unexpected arguments");
+	if (tree == NULL)
+		return sg_cmd_usage_error("gate", "--tree is required");
+	if (jobs < 1 || jobs > 64)
+		return sg_cmd_usage_error("gate", "--jobs must be between 1 and 64");
+	job.options = (SgGateOptions){
+		.tree = tree,
+		.flavours = (const gchar *const *)flavours,
+		.jobs = (guint)jobs,
+		.connect_uri = lab.connect,
+		.flavours_dir = lab.flavours_dir,
+		.accel = lab.accel,
+	};
+	job.progress = progress;
+	job.cancellable = cancellable;
+	if (!GPOINTER_TO_INT(sg_worker_run(run_gate, &job, cancellable))) {
+		int status = sg_cmd_fail("gate", job.error);
+		g_error_free(job.error);
+		return status;
+	}
+	printf("gate: %u passed, %u failed, %u not judged\n", job.summary.passed,
+	       job.summary.failed, job.summary.errors);
+	if (job.summary.errors > 0 || g_cancellable_is_cancelled(cancellable))
+		return SG_EXIT_ERROR;
+	return job.summary.failed > 0 ? SG_EXIT_FAIL : SG_EXIT_PASS;
+}

@@ -1,0 +1,69 @@
+#include <stdio.h>
+
+#include "sg-cmd.h"
+#include "sg-json.h"
+#include "sg-publish.h"
+#include "sg-result.h"
+#include "sg-status.h"
+
+static const gchar *
+or_dash(JsonObject *object, const gchar *member)
+{
+	const gchar *value = sg_json_get_string(object, member);
+	return value != NULL ? value : "-";
+}
+
+static void
+print_model(JsonNode *model)
+{
+	JsonArray *types = sg_json_get_array(json_node_get_object(model), "flavours");
+
+	for (guint i = 0; i < json_array_get_length(types); i++) {
+		JsonObject *type = json_array_get_object_element(types, i);
+		JsonArray *builds = sg_json_get_array(type, "builds");
+		printf("%s/%s  current %s  pending %s%s\n", or_dash(type, "flavour"),
+		       or_dash(type, "image_type"), or_dash(type, "current"),
+		       or_dash(type, "pending"),
+		       sg_json_get_boolean(type, "no_daily_build") ? "  NO DAILY BUILD" : "");
+		for (guint b = 0; b < json_array_get_length(builds); b++) {
+			JsonObject *build = json_array_get_object_element(builds, b);
+			printf("  %-12s %-14s %s%s\n", or_dash(build, "id"),
+			       or_dash(build, "state"),
+			       sg_json_get_boolean(build, "oversized") ? "OVERSIZED " : "",
+			       or_dash(build, "reason"));
+		}
+	}
+}
+
+int
+sg_cmd_status(int argc, char **argv)
+{
+	g_autofree gchar *tree = NULL;
+	gboolean json = FALSE;
+	const GOptionEntry entries[] = {
+		{"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print status.json's model", NULL},
+		{NULL}};
+	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgPublisher) publisher = NULL;
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autoptr(JsonNode) model = NULL;
+
+	g_option_context_add_main_entries(context, entries, NULL);
+	if (!sg_cmd_parse(context, "status", &argc, &argv))
+		return SG_EXIT_USAGE;
+	if (tree == NULL || argc != 1)
+		return sg_cmd_usage_error("status", "--tree is required");
+	publisher = sg_publisher_open(tree, &error);
+	if (publisher == NULL)
+		return sg_cmd_fail("status", error);
+	model = sg_status_build_model(publisher->tree, publisher->config, now);
+	if (json) {
+		g_autofree gchar *text = json_to_string(model, TRUE);
+		printf("%s\n", text);
+	} else {
+		print_model(model);
+	}
+	return SG_EXIT_PASS;
+}

@@ -1,0 +1,90 @@
+#include <stdio.h>
+
+#include "sg-cmd.h"
+#include "sg-error.h"
+#include "sg-result.h"
+#include "sg-test-run.h"
+#include "sg-worker.h"
+
+typedef struct {
+	SgTestOptions options;
+	SgProgress *progress;
+	GCancellable *cancellable;
+	GError *error;
+} SgTestJob;
+
+static gpointer
+run_test(gpointer user_data)
+{
+	SgTestJob *job = user_data;
+	return sg_test_run(&job->options, job->progress, job->cancellable, &job->error);
+}
+
+int
+sg_cmd_test(int argc, char **argv)
+{
+	g_autofree gchar *flavour = NULL;
+	g_autofree gchar *answers = NULL;
+	g_autofree gchar *evidence = NULL;
+	g_auto(SgCmdLabOptions) lab = {NULL};
+	gboolean json = FALSE;
+	const GOptionEntry entries[] = {
+		{"flavour", 0, 0, G_OPTION_ARG_STRING, &flavour,
+		 "Flavour of the image (default: told from the image)", "NAME"},
+		{"answers", 0, 0, G_OPTION_ARG_FILENAME, &answers,
+		 "Answer file (default: the flavour's)", "FILE"},
+		{"evidence", 0, 0, G_OPTION_ARG_FILENAME, &evidence,
+		 "Evidence folder (default: ./smokegate-evidence/IMAGE-TIME)", "DIR"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print result.json on stdout", NULL},
+		{NULL}};
+	g_autoptr(GOptionContext) context = g_option_context_new("IMAGE.iso");
+	g_autoptr(GCancellable) cancellable = g_cancellable_new();
+	g_autoptr(SgProgress) progress = sg_progress_new();
+	g_autoptr(SgResult) result = NULL;
+	SgTestJob job = {0};
+
+	g_option_context_set_summary(
+		context, "Installs IMAGE in a guest, boots it to its desktop and judges it.\n"
+			 "Exit status: 0 pass, 1 fail (the image is bad), 2 error (not judged), "
+			 "64 usage.");
+	g_option_context_add_main_entries(context, entries, NULL);
+	sg_cmd_add_lab_options(context, &lab);
+	if (!sg_cmd_parse(context, "test", &argc, &argv))
+		return SG_EXIT_USAGE;
+	if (argc != 2)
+		return sg_cmd_usage_error("test", "expected exactly one IMAGE argument");
+
+	job.options = (SgTestOptions){
+		.image = argv[1],
+		.flavour = flavour,
+		.answers = answers,
+		.connect_uri = lab.connect,
+		.evidence_dir = evidence,
+		.flavours_dir = lab.flavours_dir,
+		.accel = lab.accel != NULL ? lab.accel : "auto",
+	};
+	job.progress = progress;
+	job.cancellable = cancellable;
+	result = sg_worker_run(run_test, &job, cancellable);
+	if (result == NULL) {
+		int status = g_error_matches(job.error, SG_ERROR, SG_ERROR_USAGE) ? SG_EXIT_USAGE
+										  : SG_EXIT_ERROR;
+		g_printerr("smokegate test: %s\n", job.error->message);
+		g_error_free(job.error);
+		return status;
+	}
+	if (json) {
+		g_autofree gchar *text = sg_result_to_json(result);
+		printf("%s\n", text);
+	} else {
+		printf("%s: %s\n", sg_verdict_to_string(result->verdict), result->reason);
+		if (result->generic_hint != NULL)
+			g_printerr("note: %s\n", result->generic_hint);
+		if (result->flavour != NULL && result->profile_verified == NULL)
+			g_printerr("note: the %s profile's markers were not checked against a real "
+				   "image's console (no Verified= in it): they are assumed\n",
+				   result->flavour);
+		sg_progress_note(progress, "evidence: %s", result->evidence_dir);
+	}
+	return sg_verdict_exit_status(result->verdict);
+}

@@ -1,0 +1,260 @@
+#include "sg-stage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "sg-build-record.h"
+#include "sg-error.h"
+#include "sg-fetch.h"
+#include "sg-files.h"
+#include "sg-flavour.h"
+#include "sg-image-check.h"
+#include "sg-paths.h"
+#include "sg-publish.h"
+#include "sg-tree.h"
+
+#define OVERSIZE_NOTE                                                                              \
+	"WARNING: This image is OVERSIZED. This should never happen during milestone testing."
+
+static gboolean
+is_url(const gchar *source)
+{
+	return g_str_has_prefix(source, "http://") || g_str_has_prefix(source, "https://");
+}
+
+/* The size limit from the flavour's profile, when there is one. */
+static guint64
+profile_size_limit(const gchar *flavour, const gchar *flavours_dir)
+{
+	g_autofree gchar *builtin = sg_paths_builtin_flavours();
+	const gchar *dirs[] = {builtin, SG_PATHS_SYSTEM_FLAVOURS, flavours_dir, NULL};
+	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
+	SgFlavour *profile = flavours != NULL ? sg_flavour_find(flavours, flavour) : NULL;
+
+	return profile != NULL ? profile->size_limit : 0;
+}
+
+static gboolean
+reflink(const gchar *source, const gchar *dest)
+{
+	int in = open(source, O_RDONLY | O_CLOEXEC);
+	int out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	gboolean ok = in >= 0 && out >= 0 && ioctl(out, FICLONE, in) == 0;
+
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (!ok)
+		g_unlink(dest);
+	return ok;
+}
+
+/* Link, else reflink, else a streamed copy: never the whole image in memory. */
+static gboolean
+place_local_file(const gchar *source, const gchar *dest, const gchar **method, GError **error)
+{
+	g_autoptr(GFile) from = NULL;
+	g_autoptr(GFile) to = NULL;
+
+	if (link(source, dest) == 0) {
+		*method = "hard-linked";
+		return TRUE;
+	}
+	if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot link %s into the tree: %s",
+			    source, g_strerror(errno));
+		return FALSE;
+	}
+	if (reflink(source, dest)) {
+		*method = "reflinked";
+		return TRUE;
+	}
+	from = g_file_new_for_path(source);
+	to = g_file_new_for_path(dest);
+	if (!g_file_copy(from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, error)) {
+		g_prefix_error(error, "cannot copy %s into the tree: ", source);
+		return FALSE;
+	}
+	*method = "copied";
+	return TRUE;
+}
+
+/* Downloads into a cache keyed by the URL, so a killed download resumes. */
+static gboolean
+place_download(const gchar *tree, const gchar *url, const gchar *dest, const gchar *ca_file,
+	       GCancellable *cancellable, gchar **sha256, GError **error)
+{
+	g_autofree gchar *key = g_compute_checksum_for_string(G_CHECKSUM_SHA256, url, -1);
+	g_autofree gchar *cache_dir =
+		g_build_filename(tree, SG_TREE_STATE_DIR, "downloads", key, NULL);
+	g_autofree gchar *name = g_path_get_basename(url);
+	g_autofree gchar *cached = g_build_filename(cache_dir, name, NULL);
+	SgFetchOptions options = {.ca_file = ca_file};
+
+	*sha256 = sg_fetch_published_sha256(url, &options, error);
+	if (*sha256 == NULL)
+		return FALSE;
+	g_mkdir_with_parents(cache_dir, 0755);
+	if (!sg_fetch_file(url, cached, &options, cancellable, error))
+		return FALSE;
+	if (!sg_fetch_verify_sha256(cached, *sha256, error)) {
+		/* A bad download must not be resumed from: start afresh next time. */
+		g_unlink(cached);
+		g_rmdir(cache_dir);
+		return FALSE;
+	}
+	if (rename(cached, dest) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot move %s into the tree: %s",
+			    cached, g_strerror(errno));
+		return FALSE;
+	}
+	g_rmdir(cache_dir);
+	return TRUE;
+}
+
+static gboolean
+check_names(const SgStageOptions *o, GError **error)
+{
+	return sg_tree_check_name("flavour", o->flavour, error) &&
+	       sg_tree_check_name("series", o->series, error) &&
+	       sg_tree_check_name("arch", o->arch, error) &&
+	       sg_tree_check_name("image type", o->image_type, error) &&
+	       sg_tree_check_name("publish type", o->publish_type, error);
+}
+
+/* Puts the image, its SHA256SUMS and its OVERSIZED marker in @staging. */
+static gboolean
+fill_staging(SgPublisher *publisher, const SgStageOptions *options, const gchar *staging,
+	     const gchar *prefix, SgBuildRecord *record, const gchar **method,
+	     GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *image_path = g_build_filename(staging, record->image, NULL);
+	g_autofree gchar *sums = g_build_filename(staging, "SHA256SUMS", NULL);
+	g_autofree gchar *line = NULL;
+	guint64 limit;
+
+	if (is_url(options->source)) {
+		GStatBuf st;
+		*method = "downloaded";
+		if (!place_download(publisher->tree, options->source, image_path, options->ca_file,
+				    cancellable, &record->sha256, error))
+			return FALSE;
+		if (g_stat(image_path, &st) == 0)
+			record->size = st.st_size;
+	} else if (!place_local_file(options->source, image_path, method, error) ||
+		   !sg_image_checksum(image_path, &record->sha256, &record->size, error)) {
+		return FALSE;
+	}
+	sg_files_sync(image_path, NULL);
+	line = g_strdup_printf("%s *%s\n", record->sha256, record->image);
+	if (!sg_files_write_durably(sums, line, -1, error))
+		return FALSE;
+	limit = sg_tree_config_size_limit(
+		publisher->config, options->flavour,
+		profile_size_limit(options->flavour, options->flavours_dir));
+	if (limit > 0 && record->size > limit) {
+		g_autofree gchar *marker = g_strdup_printf("%s/%s.OVERSIZED", staging, prefix);
+		record->oversized = TRUE;
+		if (!sg_files_write_durably(marker, "", -1, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Gives the staged build its id and moves `pending` to it. */
+static gchar *
+publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gchar *staging,
+		SgBuildRecord *record, const gchar *method, GError **error)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autofree gchar *type_dir =
+		sg_publisher_type_dir(publisher, options->flavour, options->image_type);
+	g_autoptr(SgLock) lock = NULL;
+	g_autofree gchar *build_id = NULL;
+	g_autofree gchar *final_dir = NULL;
+	g_autofree gchar *note = NULL;
+
+	if (g_mkdir_with_parents(type_dir, 0755) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot create %s: %s", type_dir,
+			    g_strerror(errno));
+		return NULL;
+	}
+	lock = sg_publisher_lock_tree(publisher, "stage", error);
+	if (lock == NULL)
+		return NULL;
+	build_id = sg_tree_next_build_id(type_dir, now);
+	record->respin = strchr(build_id, '.') != NULL;
+	note = g_strdup_printf("%s %s (%" G_GUINT64_FORMAT " bytes)", method, options->source,
+			       record->size);
+	sg_build_record_add_event(record, "staged", note);
+	if (!sg_build_record_save(record, error))
+		return NULL;
+	sg_files_sync(staging, NULL);
+	/* The build appears under its final name complete, or not at all. */
+	final_dir = g_build_filename(type_dir, build_id, NULL);
+	if (rename(staging, final_dir) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot move the build to %s: %s",
+			    final_dir, g_strerror(errno));
+		return NULL;
+	}
+	sg_files_sync(type_dir, NULL);
+	if (!sg_tree_point(type_dir, SG_TREE_PENDING, build_id, error))
+		return NULL;
+	sg_publisher_notify(publisher, "staged", options->flavour, options->image_type, build_id,
+			    note);
+	if (record->respin)
+		sg_publisher_notify(publisher, "respin", options->flavour, options->image_type,
+				    build_id, "a respin of the day's build");
+	if (record->oversized)
+		sg_publisher_notify(publisher, "oversized", options->flavour, options->image_type,
+				    build_id, OVERSIZE_NOTE);
+	return g_build_filename(options->flavour, options->image_type, build_id, NULL);
+}
+
+gchar *
+sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(SgPublisher) publisher = NULL;
+	g_autoptr(SgBuildRecord) record = NULL;
+	g_autofree gchar *prefix = NULL;
+	g_autofree gchar *staging_base = NULL;
+	g_autofree gchar *staging = NULL;
+	g_autofree gchar *build = NULL;
+	const gchar *method = NULL;
+
+	if (!check_names(options, error))
+		return NULL;
+	if (!is_url(options->source) && !g_file_test(options->source, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such file", options->source);
+		return NULL;
+	}
+	publisher = sg_publisher_open(options->tree, error);
+	if (publisher == NULL)
+		return NULL;
+	prefix = g_strdup_printf("%s-%s-%s", options->series, options->publish_type, options->arch);
+	/* Staged next to the tree (same filesystem: links and renames work),
+	 * out of the mirrored folders. */
+	staging_base = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "staging", NULL);
+	g_mkdir_with_parents(staging_base, 0755);
+	staging = g_build_filename(staging_base, "build-XXXXXX", NULL);
+	if (g_mkdtemp_full(staging, 0755) == NULL) {
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot create %s: %s", staging,
+			    g_strerror(errno));
+		return NULL;
+	}
+	record = sg_build_record_new(staging);
+	record->image = g_strdup_printf("%s.iso", prefix);
+	if (fill_staging(publisher, options, staging, prefix, record, &method, cancellable, error))
+		build = publish_staging(publisher, options, staging, record, method, error);
+	if (build == NULL) {
+		sg_files_remove_tree(staging);
+		return NULL;
+	}
+	sg_publisher_refresh(publisher);
+	return g_steal_pointer(&build);
+}

@@ -1,0 +1,145 @@
+#include "sg-status.h"
+
+#include "sg-json.h"
+#include "sg-build-record.h"
+#include "sg-tree.h"
+
+/* Older builds stay on disk; the page shows the recent ones. */
+#define MAX_BUILDS_SHOWN 14
+
+gboolean
+sg_status_daily_build_missing(const gchar *type_dir, SgTreeConfig *config, GDateTime *now)
+{
+	g_autofree gchar *today = g_date_time_format(now, "%Y%m%d");
+	g_autofree gchar *time_of_day = g_date_time_format(now, "%H:%M");
+	g_autoptr(GPtrArray) builds = NULL;
+
+	if (config->expected_by == NULL || g_strcmp0(time_of_day, config->expected_by) < 0)
+		return FALSE;
+	builds = sg_tree_list_builds(type_dir);
+	for (guint i = 0; i < builds->len; i++) {
+		if (g_str_has_prefix(g_ptr_array_index(builds, i), today))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* A file of the build's evidence, relative to the tree, when it exists. */
+static gchar *
+evidence_file(const gchar *tree, const gchar *build_path, const gchar *name)
+{
+	g_autofree gchar *relative = g_build_filename(build_path, "smoke", name, NULL);
+	g_autofree gchar *absolute = g_build_filename(tree, relative, NULL);
+
+	if (!g_file_test(absolute, G_FILE_TEST_EXISTS))
+		return NULL;
+	return g_steal_pointer(&relative);
+}
+
+static const gchar *
+display_state(SgBuildRecord *record)
+{
+	if (record->state == SG_BUILD_UNTESTED && record->errors > 0)
+		return "error";
+	return sg_build_state_to_string(record->state);
+}
+
+static void
+add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, const gchar *id)
+{
+	g_autofree gchar *build_path = g_build_filename(type_path, id, NULL);
+	g_autofree gchar *build_dir = g_build_filename(tree, build_path, NULL);
+	g_autoptr(SgBuildRecord) record = sg_build_record_load(build_dir, NULL);
+	g_autofree gchar *evidence = evidence_file(tree, build_path, "result.json");
+	g_autofree gchar *screenshot = evidence_file(tree, build_path, "screenshot.png");
+	g_autofree gchar *thumbnail = evidence_file(tree, build_path, "thumbnail.png");
+	SgBuildEvent *yank = NULL;
+
+	if (record == NULL)
+		record = sg_build_record_new(build_dir);
+	for (guint i = 0; i < record->events->len; i++) {
+		SgBuildEvent *event = g_ptr_array_index(record->events, i);
+		if (g_str_equal(event->what, "yanked"))
+			yank = event;
+	}
+	json_builder_begin_object(builder);
+	sg_json_add_string(builder, "id", id);
+	sg_json_add_string(builder, "state", display_state(record));
+	sg_json_add_string(builder, "verdict", record->verdict);
+	sg_json_add_string(builder, "reason", record->reason);
+	sg_json_add_boolean(builder, "respin", record->respin);
+	sg_json_add_boolean(builder, "oversized", record->oversized);
+	sg_json_add_int(builder, "errors", record->errors);
+	json_builder_set_member_name(builder, "yanked");
+	if (yank != NULL && record->state == SG_BUILD_YANKED)
+		json_builder_add_value(builder, sg_build_event_to_json(yank));
+	else
+		json_builder_add_null_value(builder);
+	json_builder_set_member_name(builder, "images");
+	json_builder_begin_array(builder);
+	if (record->image != NULL) {
+		json_builder_begin_object(builder);
+		sg_json_add_string(builder, "file", record->image);
+		sg_json_add_int(builder, "size", (gint64)record->size);
+		sg_json_add_string(builder, "sha256", record->sha256);
+		json_builder_end_object(builder);
+	}
+	json_builder_end_array(builder);
+	if (evidence != NULL) {
+		g_autofree gchar *folder = g_path_get_dirname(evidence);
+		g_autofree gchar *with_slash = g_strconcat(folder, "/", NULL);
+		sg_json_add_string(builder, "evidence", with_slash);
+	} else {
+		sg_json_add_string(builder, "evidence", NULL);
+	}
+	sg_json_add_string(builder, "screenshot", screenshot);
+	sg_json_add_string(builder, "thumbnail", thumbnail);
+	sg_build_record_add_events(builder, record);
+	json_builder_end_object(builder);
+}
+
+static void
+add_type(JsonBuilder *builder, const gchar *tree, const gchar *type_path, SgTreeConfig *config,
+	 GDateTime *now)
+{
+	g_autofree gchar *type_dir = g_build_filename(tree, type_path, NULL);
+	g_autofree gchar *flavour = g_path_get_dirname(type_path);
+	g_autofree gchar *image_type = g_path_get_basename(type_path);
+	g_autofree gchar *current = sg_tree_read_link(type_dir, SG_TREE_CURRENT);
+	g_autofree gchar *pending = sg_tree_read_link(type_dir, SG_TREE_PENDING);
+	g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
+
+	json_builder_begin_object(builder);
+	sg_json_add_string(builder, "flavour", flavour);
+	sg_json_add_string(builder, "image_type", image_type);
+	sg_json_add_string(builder, "current", current);
+	sg_json_add_string(builder, "pending", pending);
+	sg_json_add_boolean(builder, "no_daily_build",
+			    sg_status_daily_build_missing(type_dir, config, now));
+	sg_json_add_string(builder, "expected_by", config->expected_by);
+	json_builder_set_member_name(builder, "builds");
+	json_builder_begin_array(builder);
+	for (guint i = 0; i < builds->len && i < MAX_BUILDS_SHOWN; i++)
+		add_build(builder, tree, type_path, g_ptr_array_index(builds, i));
+	json_builder_end_array(builder);
+	json_builder_end_object(builder);
+}
+
+JsonNode *
+sg_status_build_model(const gchar *tree, SgTreeConfig *config, GDateTime *now)
+{
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+	g_autoptr(GPtrArray) types = sg_tree_list_types(tree);
+	g_autoptr(GDateTime) utc = g_date_time_to_utc(now);
+	g_autofree gchar *generated = g_date_time_format_iso8601(utc);
+
+	json_builder_begin_object(builder);
+	sg_json_add_string(builder, "generated", generated);
+	json_builder_set_member_name(builder, "flavours");
+	json_builder_begin_array(builder);
+	for (guint i = 0; i < types->len; i++)
+		add_type(builder, tree, g_ptr_array_index(types, i), config, now);
+	json_builder_end_array(builder);
+	json_builder_end_object(builder);
+	return json_builder_get_root(builder);
+}

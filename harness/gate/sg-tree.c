@@ -1,0 +1,229 @@
+#include "sg-tree.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sg-error.h"
+#include "sg-files.h"
+
+#define MAX_NAME 100
+
+gboolean
+sg_tree_check_name(const gchar *what, const gchar *name, GError **error)
+{
+	if (name == NULL || name[0] == '\0') {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s is empty", what);
+		return FALSE;
+	}
+	if (strlen(name) > MAX_NAME || !g_ascii_isalnum(name[0]) || strstr(name, "..") != NULL ||
+	    g_str_equal(name, SG_TREE_PENDING) || g_str_equal(name, SG_TREE_CURRENT)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s '%s' is refused: it must start with a letter or digit, hold no "
+			    "'..' and not be 'pending' or 'current'",
+			    what, name);
+		return FALSE;
+	}
+	for (const gchar *p = name; *p != '\0'; p++) {
+		if (!g_ascii_isalnum(*p) && strchr("._+~-", *p) == NULL) {
+			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+				    "%s '%s' is refused: only letters, digits and . _ + ~ - are "
+				    "allowed",
+				    what, name);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* YYYYMMDD or YYYYMMDD.N; returns the respin number (0 for the first build)
+ * or -1 when @name is no build id. */
+static gint
+parse_build_id(const gchar *name, guint *date)
+{
+	guint64 day, respin = 0;
+	gchar *end = NULL;
+
+	if (strlen(name) < 8)
+		return -1;
+	for (guint i = 0; i < 8; i++) {
+		if (!g_ascii_isdigit(name[i]))
+			return -1;
+	}
+	day = g_ascii_strtoull(name, &end, 10);
+	if (end != name + 8)
+		return -1;
+	if (*end == '.') {
+		if (!g_ascii_string_to_unsigned(end + 1, 10, 1, 9999, &respin, NULL))
+			return -1;
+	} else if (*end != '\0') {
+		return -1;
+	}
+	if (date != NULL)
+		*date = (guint)day;
+	return (gint)respin;
+}
+
+gboolean
+sg_tree_is_build_id(const gchar *name)
+{
+	return parse_build_id(name, NULL) >= 0;
+}
+
+static gint
+compare_newest_first(gconstpointer a, gconstpointer b)
+{
+	const gchar *left = *(const gchar **)a;
+	const gchar *right = *(const gchar **)b;
+	guint left_day = 0, right_day = 0;
+	gint left_respin = parse_build_id(left, &left_day);
+	gint right_respin = parse_build_id(right, &right_day);
+
+	if (left_day != right_day)
+		return left_day > right_day ? -1 : 1;
+	return right_respin - left_respin;
+}
+
+static gboolean
+keep_build(const gchar *type_dir, const gchar *name)
+{
+	g_autofree gchar *path = g_build_filename(type_dir, name, NULL);
+	return sg_tree_is_build_id(name) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK) &&
+	       g_file_test(path, G_FILE_TEST_IS_DIR);
+}
+
+GPtrArray *
+sg_tree_list_builds(const gchar *type_dir)
+{
+	GPtrArray *builds = sg_files_list(type_dir, keep_build);
+
+	g_ptr_array_sort(builds, compare_newest_first);
+	return builds;
+}
+
+gchar *
+sg_tree_next_build_id(const gchar *type_dir, GDateTime *day)
+{
+	g_autofree gchar *date = g_date_time_format(day, "%Y%m%d");
+	guint wanted = (guint)g_ascii_strtoull(date, NULL, 10);
+	g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
+	gint highest = -1;
+
+	for (guint i = 0; i < builds->len; i++) {
+		guint build_day = 0;
+		gint respin = parse_build_id(g_ptr_array_index(builds, i), &build_day);
+		if (build_day == wanted)
+			highest = MAX(highest, respin);
+	}
+	if (highest < 0)
+		return g_steal_pointer(&date);
+	return g_strdup_printf("%s.%d", date, highest + 1);
+}
+
+/* An image type folder holds builds or at least one of the links. */
+static gboolean
+keep_type(const gchar *flavour_dir, const gchar *name)
+{
+	g_autofree gchar *type_dir = g_build_filename(flavour_dir, name, NULL);
+	g_autofree gchar *pending = g_build_filename(type_dir, SG_TREE_PENDING, NULL);
+	g_autofree gchar *current = g_build_filename(type_dir, SG_TREE_CURRENT, NULL);
+	g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
+
+	return builds->len > 0 || g_file_test(pending, G_FILE_TEST_IS_SYMLINK) ||
+	       g_file_test(current, G_FILE_TEST_IS_SYMLINK);
+}
+
+GPtrArray *
+sg_tree_list_types(const gchar *tree)
+{
+	GPtrArray *types = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) flavours = sg_files_list(tree, sg_files_keep_folder);
+
+	for (guint i = 0; i < flavours->len; i++) {
+		const gchar *flavour = g_ptr_array_index(flavours, i);
+		g_autofree gchar *flavour_dir = g_build_filename(tree, flavour, NULL);
+		g_autoptr(GPtrArray) image_types = sg_files_list(flavour_dir, keep_type);
+
+		for (guint j = 0; j < image_types->len; j++)
+			g_ptr_array_add(types,
+					g_build_filename(flavour, image_types->pdata[j], NULL));
+	}
+	/* "a-b/x" sorts before "a/x" */
+	sg_sort_strings(types);
+	return types;
+}
+
+gboolean
+sg_tree_point(const gchar *type_dir, const gchar *link, const gchar *build_id, GError **error)
+{
+	g_autofree gchar *path = g_build_filename(type_dir, link, NULL);
+	g_autofree gchar *temporary =
+		g_strdup_printf("%s/.%s.%d.tmp", type_dir, link, (int)getpid());
+
+	if (build_id == NULL) {
+		if (unlink(path) != 0 && errno != ENOENT) {
+			g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot remove %s: %s", path,
+				    g_strerror(errno));
+			return FALSE;
+		}
+		sg_files_sync(type_dir, NULL);
+		return TRUE;
+	}
+	unlink(temporary);
+	/* Relative target: the tree stays valid when mirrored or moved. */
+	if (symlink(build_id, temporary) != 0 || rename(temporary, path) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot point %s at %s: %s", path,
+			    build_id, g_strerror(errno));
+		unlink(temporary);
+		return FALSE;
+	}
+	sg_files_sync(type_dir, NULL);
+	return TRUE;
+}
+
+gchar *
+sg_tree_read_link(const gchar *type_dir, const gchar *link)
+{
+	g_autofree gchar *path = g_build_filename(type_dir, link, NULL);
+	g_autofree gchar *target = g_file_read_link(path, NULL);
+
+	if (target == NULL)
+		return NULL;
+	return g_path_get_basename(target);
+}
+
+gboolean
+sg_tree_parse_build_path(const gchar *path, gchar **flavour, gchar **image_type, gchar **build_id,
+			 GError **error)
+{
+	g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+	g_autoptr(GPtrArray) words = g_ptr_array_new();
+
+	for (guint i = 0; parts[i] != NULL; i++) {
+		if (parts[i][0] != '\0')
+			g_ptr_array_add(words, parts[i]);
+	}
+	if (words->len != 3) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "'%s' is not FLAVOUR/IMAGE-TYPE/BUILD-ID (e.g. "
+			    "kubuntu/daily-live/20261124.1)",
+			    path);
+		return FALSE;
+	}
+	if (!sg_tree_check_name("flavour", g_ptr_array_index(words, 0), error) ||
+	    !sg_tree_check_name("image type", g_ptr_array_index(words, 1), error))
+		return FALSE;
+	if (!sg_tree_is_build_id(g_ptr_array_index(words, 2))) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "'%s' is not a build id (YYYYMMDD or YYYYMMDD.N)",
+			    (const gchar *)g_ptr_array_index(words, 2));
+		return FALSE;
+	}
+	*flavour = g_strdup(g_ptr_array_index(words, 0));
+	*image_type = g_strdup(g_ptr_array_index(words, 1));
+	*build_id = g_strdup(g_ptr_array_index(words, 2));
+	return TRUE;
+}

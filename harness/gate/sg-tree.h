@@ -1,0 +1,43 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The image tree people mirror (cdimage's layout):
+ *   TREE/<flavour>/<image-type>/<build-id>/   dated build folders
+ *   TREE/<flavour>/<image-type>/pending       -> newest staged build
+ *   TREE/<flavour>/<image-type>/current       -> last build that passed
+ * Build ids are YYYYMMDD, respins the same day YYYYMMDD.1, .2, ...
+ * Every change is atomic: a build appears under its final name only when
+ * complete, and a link moves by renaming a new link over the old one.
+ */
+
+#define SG_TREE_PENDING "pending"
+#define SG_TREE_CURRENT "current"
+#define SG_TREE_STATE_DIR ".smokegate" /* locks, notices: not mirrored */
+
+/* Refuses names that could escape the tree or confuse it: "..", "/",
+ * leading dots, odd characters, the link names. @what names the field. */
+gboolean sg_tree_check_name(const gchar *what, const gchar *name, GError **error);
+
+gboolean sg_tree_is_build_id(const gchar *name);
+/* The id the next build of @day gets in @type_dir: YYYYMMDD, then .1, .2 ... */
+gchar *sg_tree_next_build_id(const gchar *type_dir, GDateTime *day);
+/* Build ids in @type_dir, newest first. */
+GPtrArray *sg_tree_list_builds(const gchar *type_dir);
+/* "flavour/image-type" folders of the tree that hold builds or links. */
+GPtrArray *sg_tree_list_types(const gchar *tree);
+
+/* Points @type_dir/@link at @build_id atomically; NULL removes the link. */
+gboolean sg_tree_point(const gchar *type_dir, const gchar *link, const gchar *build_id,
+		       GError **error);
+/* The build id @link points at, or NULL. */
+gchar *sg_tree_read_link(const gchar *type_dir, const gchar *link);
+
+/* Splits "flavour/image-type/build-id" (checked) into its parts. */
+gboolean sg_tree_parse_build_path(const gchar *path, gchar **flavour, gchar **image_type,
+				  gchar **build_id, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,283 @@
+#include "sg-watch.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "sg-console-stream.h"
+#include "sg-error.h"
+
+/* After the guest stopped, how long its console may take to hand over its
+ * last bytes (the lifecycle event and the stream's end are not ordered). */
+#define LAST_WORDS_US (500 * 1000)
+/* A console that closed is a guest that stopped, once libvirt has noticed
+ * QEMU's exit; only a guest still running after this is a lost console. */
+#define STOP_NOTICED_US (5 * G_USEC_PER_SEC)
+
+struct _SgWatch {
+	SgWatchSpec spec;
+	gchar *phase;
+	gchar *console_path;
+	FILE *log;
+	SgConsoleStream *stream;
+	gint64 started;
+	gint64 finished;
+	gboolean guest_stopped;
+	guint deadline_source;
+	guint last_words_source;
+	guint console_closed_source;
+	guint done_source;
+	GSource *cancel_source;
+	SgWatchOutcome outcome;
+	SgWatchDone done;
+	gpointer user_data;
+};
+
+static gboolean
+call_done(gpointer user_data)
+{
+	SgWatch *watch = user_data;
+
+	watch->done_source = 0;
+	watch->done(watch->outcome, watch->user_data);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+finish(SgWatch *watch, SgWatchOutcome outcome)
+{
+	if (watch->finished != 0)
+		return;
+	watch->finished = g_get_monotonic_time();
+	watch->outcome = outcome;
+	g_clear_handle_id(&watch->deadline_source, g_source_remove);
+	g_clear_handle_id(&watch->last_words_source, g_source_remove);
+	g_clear_handle_id(&watch->console_closed_source, g_source_remove);
+	if (watch->log != NULL)
+		fflush(watch->log);
+	watch->done_source = g_idle_add_full(G_PRIORITY_HIGH, call_done, watch, NULL);
+}
+
+static gboolean on_deadline(gpointer user_data);
+
+/* The next moment time alone can decide something: the phase's limit, the
+ * silence limit from the last meaningful output, or a dialog settling. */
+static void
+arm_deadline(SgWatch *watch)
+{
+	gint64 quiet_since = MAX(watch->started, sg_console_get_last_output(watch->spec.console));
+	gint64 deadline = MIN(watch->started + (gint64)watch->spec.timeout_seconds * G_USEC_PER_SEC,
+			      quiet_since + (gint64)watch->spec.silence_seconds * G_USEC_PER_SEC);
+	gint64 settles = sg_console_get_next_deadline(watch->spec.console);
+	gint64 now = g_get_monotonic_time();
+
+	if (settles > 0)
+		deadline = MIN(deadline, settles);
+	g_clear_handle_id(&watch->deadline_source, g_source_remove);
+	watch->deadline_source =
+		g_timeout_add(MAX(deadline - now, 0) / 1000 + 1, on_deadline, watch);
+}
+
+/* Decides what the console and time say now; TRUE when the watch ended. */
+static gboolean
+evaluate(SgWatch *watch, gint64 now)
+{
+	SgConsole *console = watch->spec.console;
+
+	if (watch->finished != 0)
+		return TRUE;
+	sg_console_tick(console, now);
+	if (sg_console_get_problem(console) != SG_CONSOLE_PROBLEM_NONE) {
+		finish(watch, SG_WATCH_PROBLEM);
+		return TRUE;
+	}
+	if (watch->spec.stop_on_markers && sg_console_markers_complete(console)) {
+		finish(watch, SG_WATCH_MARKERS_SEEN);
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+on_deadline(gpointer user_data)
+{
+	SgWatch *watch = user_data;
+	gint64 now = g_get_monotonic_time();
+	gint64 quiet_since = MAX(watch->started, sg_console_get_last_output(watch->spec.console));
+
+	watch->deadline_source = 0;
+	if (evaluate(watch, now))
+		return G_SOURCE_REMOVE;
+	if (now - watch->started >= (gint64)watch->spec.timeout_seconds * G_USEC_PER_SEC)
+		finish(watch, SG_WATCH_TIMEOUT);
+	else if (now - quiet_since >= (gint64)watch->spec.silence_seconds * G_USEC_PER_SEC)
+		finish(watch, SG_WATCH_SILENT);
+	else
+		arm_deadline(watch);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_console_data(const gchar *data, gsize len, gpointer user_data)
+{
+	SgWatch *watch = user_data;
+	gint64 now = g_get_monotonic_time();
+
+	/* The evidence is byte for byte what came, even after the verdict. */
+	if (watch->log != NULL)
+		fwrite(data, 1, len, watch->log);
+	if (watch->finished != 0)
+		return;
+	sg_console_feed(watch->spec.console, data, len, now);
+	if (evaluate(watch, now))
+		return;
+	if (watch->spec.progress != NULL)
+		sg_progress_update(watch->spec.progress, watch->phase, now - watch->started,
+				   sg_console_get_last_line(watch->spec.console));
+	arm_deadline(watch);
+}
+
+/* The guest is gone and its console has said all it will. */
+static void
+conclude_stopped(SgWatch *watch)
+{
+	g_clear_handle_id(&watch->last_words_source, g_source_remove);
+	g_clear_handle_id(&watch->console_closed_source, g_source_remove);
+	if (!evaluate(watch, g_get_monotonic_time()))
+		finish(watch, SG_WATCH_GUEST_STOPPED);
+}
+
+static gboolean
+on_last_words_timeout(gpointer user_data)
+{
+	SgWatch *watch = user_data;
+
+	watch->last_words_source = 0;
+	conclude_stopped(watch);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_guest_stopped(gpointer user_data)
+{
+	SgWatch *watch = user_data;
+
+	watch->guest_stopped = TRUE;
+	if (watch->finished != 0)
+		return;
+	sg_console_stream_drain(watch->stream);
+	if (sg_console_stream_is_closed(watch->stream))
+		conclude_stopped(watch);
+	else if (watch->last_words_source == 0)
+		watch->last_words_source =
+			g_timeout_add(LAST_WORDS_US / 1000, on_last_words_timeout, watch);
+}
+
+static gboolean
+on_console_closed_timeout(gpointer user_data)
+{
+	SgWatch *watch = user_data;
+
+	watch->console_closed_source = 0;
+	if (!sg_guest_is_running(watch->spec.guest)) {
+		watch->guest_stopped = TRUE;
+		conclude_stopped(watch);
+	} else {
+		/* The guest runs on but we cannot hear it: a broken connection,
+		 * not the image's doing. */
+		finish(watch, SG_WATCH_CONSOLE_LOST);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_console_closed(gpointer user_data)
+{
+	SgWatch *watch = user_data;
+
+	if (watch->finished != 0)
+		return;
+	if (watch->guest_stopped) {
+		conclude_stopped(watch);
+		return;
+	}
+	/* QEMU closes the console as it exits, before libvirt's lifecycle
+	 * event says the guest stopped: give that event time to come. */
+	if (watch->console_closed_source == 0)
+		watch->console_closed_source =
+			g_timeout_add(STOP_NOTICED_US / 1000, on_console_closed_timeout, watch);
+}
+
+static gboolean
+on_cancelled(GCancellable *cancellable, gpointer user_data)
+{
+	finish(user_data, SG_WATCH_CANCELLED);
+	return G_SOURCE_REMOVE;
+}
+
+SgWatch *
+sg_watch_start(const SgWatchSpec *spec, SgWatchDone done, gpointer user_data, GError **error)
+{
+	g_autoptr(SgWatch) watch = g_new0(SgWatch, 1);
+
+	watch->spec = *spec;
+	watch->phase = g_strdup(spec->phase);
+	watch->console_path = g_strdup(spec->console_path);
+	watch->spec.phase = watch->phase;
+	watch->spec.console_path = watch->console_path;
+	watch->done = done;
+	watch->user_data = user_data;
+	watch->log = fopen(spec->console_path, "wb");
+	if (watch->log == NULL) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot write %s: %s",
+			    spec->console_path, g_strerror(errno));
+		return NULL;
+	}
+	watch->stream = sg_console_stream_open(spec->guest, on_console_data, on_console_closed,
+					       watch, error);
+	if (watch->stream == NULL)
+		return NULL;
+	if (!sg_guest_watch_lifecycle(spec->guest, on_guest_stopped, watch, error))
+		return NULL;
+	watch->started = g_get_monotonic_time();
+	if (!sg_guest_resume(spec->guest, error))
+		return NULL;
+	if (spec->cancellable != NULL) {
+		watch->cancel_source = g_cancellable_source_new(spec->cancellable);
+		g_source_set_callback(watch->cancel_source, G_SOURCE_FUNC(on_cancelled), watch,
+				      NULL);
+		g_source_attach(watch->cancel_source, NULL);
+	}
+	arm_deadline(watch);
+	return g_steal_pointer(&watch);
+}
+
+gint64
+sg_watch_get_finished(SgWatch *watch)
+{
+	return watch->finished;
+}
+
+void
+sg_watch_free(SgWatch *watch)
+{
+	if (watch == NULL)
+		return;
+	g_clear_handle_id(&watch->deadline_source, g_source_remove);
+	g_clear_handle_id(&watch->last_words_source, g_source_remove);
+	g_clear_handle_id(&watch->console_closed_source, g_source_remove);
+	g_clear_handle_id(&watch->done_source, g_source_remove);
+	if (watch->cancel_source != NULL) {
+		g_source_destroy(watch->cancel_source);
+		g_source_unref(watch->cancel_source);
+	}
+	/* The guest outlives its watch (a screenshot, a shutdown): it must
+	 * not call back into freed memory. */
+	if (watch->spec.guest != NULL && watch->spec.guest->on_stopped_data == watch)
+		watch->spec.guest->on_stopped = NULL;
+	g_clear_pointer(&watch->stream, sg_console_stream_free);
+	if (watch->log != NULL)
+		fclose(watch->log);
+	g_free(watch->phase);
+	g_free(watch->console_path);
+	g_free(watch);
+}

@@ -1,0 +1,222 @@
+#include <glib/gstdio.h>
+
+#include "sg-answers.h"
+#include "sg-error.h"
+#include "sg-flavour.h"
+#include "sg-paths.h"
+
+static gchar *
+write_profile(const gchar *dir, const gchar *name, const gchar *contents)
+{
+	gchar *path = g_build_filename(dir, name, NULL);
+	g_assert_true(g_file_set_contents(path, contents, -1, NULL));
+	return path;
+}
+
+/* Every shipped profile loads, and names an answer file that exists. */
+static void
+test_shipped_profiles(void)
+{
+	g_autofree gchar *flavours_dir =
+		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "guests", "flavours", NULL);
+	g_autofree gchar *answers_dir =
+		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "preseed", NULL);
+	const gchar *dirs[] = {flavours_dir, NULL};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(flavours->len, >, 0);
+	for (guint i = 0; i < flavours->len; i++) {
+		SgFlavour *flavour = g_ptr_array_index(flavours, i);
+		g_autofree gchar *answers = NULL;
+		g_autofree gchar *contents = NULL;
+		g_autofree gchar *username = NULL;
+
+		g_test_message("profile %s", flavour->name);
+		g_assert_cmpint(flavour->family, !=, SG_FAMILY_UNKNOWN);
+		g_assert_true(flavour->plan_install || flavour->plan_live);
+		/* A generic profile is chosen by the image's layout, never by
+		 * its words; every other one is found by its words. */
+		if (flavour->generic)
+			g_assert_true(flavour->disk_info_pattern == NULL &&
+				      flavour->volume_id_pattern == NULL);
+		else
+			g_assert_true(flavour->disk_info_pattern != NULL ||
+				      flavour->volume_id_pattern != NULL);
+		g_assert_cmpuint(g_strv_length(flavour->console_markers), >, 0);
+		if (flavour->plan_live)
+			g_assert_nonnull(flavour->live_kernel);
+		if (!flavour->plan_install)
+			continue;
+		g_assert_nonnull(flavour->kernel);
+		g_assert_nonnull(flavour->answers);
+		/* Every answer file is there and names the user whose session proves the desktop.
+		 */
+		answers = g_build_filename(answers_dir, flavour->answers, NULL);
+		g_assert_true(g_file_get_contents(answers, &contents, NULL, NULL));
+		username = sg_answers_get_username(flavour->family, contents);
+		g_assert_nonnull(username);
+		if (flavour->family == SG_FAMILY_SUBIQUITY)
+			g_assert_nonnull(strstr(contents, "autoinstall:"));
+		else
+			g_assert_nonnull(strstr(contents, "poweroff boolean true"));
+	}
+}
+
+/* One generic profile per installer family, and none for "unknown". */
+static void
+test_generic_profiles(void)
+{
+	g_autofree gchar *flavours_dir =
+		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "guests", "flavours", NULL);
+	const gchar *dirs[] = {flavours_dir, NULL};
+	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
+	const SgFamily families[] = {SG_FAMILY_DEBIAN_INSTALLER, SG_FAMILY_UBIQUITY,
+				     SG_FAMILY_SUBIQUITY, SG_FAMILY_LIVE};
+
+	for (guint i = 0; i < G_N_ELEMENTS(families); i++) {
+		SgFlavour *generic = sg_flavour_find_generic(flavours, families[i]);
+		g_autofree gchar *name =
+			g_strdup_printf("generic-%s", sg_family_to_string(families[i]));
+		g_assert_nonnull(generic);
+		g_assert_cmpstr(generic->name, ==, name);
+	}
+	g_assert_null(sg_flavour_find_generic(flavours, SG_FAMILY_UNKNOWN));
+	/* A generic live image must be drawn on the screen to pass. */
+	g_assert_true(sg_flavour_find_generic(flavours, SG_FAMILY_LIVE)->drawn_desktop);
+}
+
+static void
+test_detect(void)
+{
+	g_autofree gchar *flavours_dir =
+		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "guests", "flavours", NULL);
+	const gchar *dirs[] = {flavours_dir, NULL};
+	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
+	SgFlavour *found;
+
+	found = sg_flavour_detect(
+		flavours, "Smokegate Test Image 1.0 \"good\" - amd64 debian-installer (20261125)",
+		"SMOKETEST_AMD64");
+	g_assert_nonnull(found);
+	g_assert_cmpstr(found->name, ==, "smoketest");
+	found = sg_flavour_detect(flavours,
+				  "Smokegate Test Ubuntu 1.0 \"good\" - amd64 ubiquity (20261125)",
+				  "SMOKETEST_CASPER");
+	g_assert_cmpstr(found->name, ==, "smoketest-casper");
+	found = sg_flavour_detect(
+		flavours, "Smokegate Test Ubuntu Server 1.0 \"good\" - amd64 subiquity (20261125)",
+		"SMOKETEST_SUBIQUITY");
+	g_assert_cmpstr(found->name, ==, "smoketest-subiquity");
+	found = sg_flavour_detect(flavours,
+				  "Smokegate Test Debian Live 1.0 \"good\" - amd64 live (20261125)",
+				  "SMOKETEST_LIVE");
+	g_assert_cmpstr(found->name, ==, "smoketest-live");
+	/* No .disk/info: the volume id alone tells. */
+	found = sg_flavour_detect(flavours, NULL, "SMOKETEST_LIVE");
+	g_assert_cmpstr(found->name, ==, "smoketest-live");
+	/* Volume ids vary in case between releases: matching ignores case. */
+	found = sg_flavour_detect(flavours, NULL, "smoketest_live");
+	g_assert_cmpstr(found->name, ==, "smoketest-live");
+	/* Debian's live images name their desktop in the volume id ("xf" for
+	 * Xfce); another desktop's image is left to the generic profile. */
+	found = sg_flavour_detect(flavours, NULL, "d-live 12.8.0 xf amd64");
+	g_assert_cmpstr(found->name, ==, "debian-live");
+	found = sg_flavour_detect(flavours, NULL, "D-LIVE 12.8.0 XF AMD64");
+	g_assert_cmpstr(found->name, ==, "debian-live");
+	g_assert_null(sg_flavour_detect(flavours, NULL, "d-live 12.8.0 gn amd64"));
+	g_assert_null(sg_flavour_detect(flavours, "Some Other OS 1.0", "OTHER"));
+	g_assert_null(sg_flavour_detect(flavours, NULL, "OTHER"));
+}
+
+static void
+test_override_and_errors(void)
+{
+	g_autofree gchar *dir = g_dir_make_tmp("sg-flavour-XXXXXX", NULL);
+	g_autofree gchar *good = write_profile(
+		dir, "mine.conf",
+		"[Flavour]\nFamily=live\n[Live]\nKernel=/live/vmlinuz\nInitrd=/live/initrd.img\n"
+		"[Guest]\nMemoryMiB=1024\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgFlavour) flavour = sg_flavour_load_file(good, &error);
+	g_autofree gchar *bad_boolean =
+		write_profile(dir, "bool.conf",
+			      "[Flavour]\nFamily=live\n[Live]\nKernel=/k\nInitrd=/"
+			      "i\n[Desktop]\nDrawnDesktop=yes\n");
+	g_autofree gchar *bad_family =
+		write_profile(dir, "bad.conf", "[Flavour]\nFamily=anaconda\n[Boot]\nKernel=/k\n");
+	g_autofree gchar *bad_number =
+		write_profile(dir, "num.conf",
+			      "[Flavour]\nFamily=debian-installer\n[Boot]\nKernel=/k\nInitrd=/"
+			      "i\n[Guest]\nMemoryMiB=lots\n");
+	g_autofree gchar *bad_syntax =
+		write_profile(dir, "syntax.conf", "[Flavour]\nFamily=live\nthis line is wrong\n");
+	g_autofree gchar *bad_plan =
+		write_profile(dir, "plan.conf", "[Flavour]\nFamily=live\nPlans=install\n");
+	g_autofree gchar *no_mirror =
+		write_profile(dir, "nomirror.conf",
+			      "[Flavour]\nFamily=debian-installer\n[Boot]\nKernel=/k\n"
+			      "Initrd=/i\n[Guest]\nNetwork=mirror\n");
+	g_autofree gchar *missing = write_profile(dir, "missing.conf", "[Flavour]\nFamily=live\n");
+	SgFlavour *refused;
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(flavour->memory_mib, ==, 1024);
+	g_assert_cmpuint(flavour->vcpus, ==, 2); /* the default */
+	g_assert_cmpint(flavour->family, ==, SG_FAMILY_LIVE);
+	g_assert_true(flavour->plan_live);
+	g_assert_false(flavour->plan_install);
+
+	refused = sg_flavour_load_file(bad_family, &error);
+	g_assert_null(refused);
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_assert_nonnull(strstr(error->message, "anaconda"));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(bad_number, &error));
+	g_assert_nonnull(strstr(error->message, "MemoryMiB=lots"));
+	/* The refusal points at the file and the line. */
+	g_assert_true(g_str_has_prefix(error->message, bad_number));
+	g_assert_nonnull(strstr(error->message, "num.conf:7: "));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(missing, &error));
+	g_assert_nonnull(
+		strstr(error->message, "Kernel= and Initrd= are needed for the live plan"));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(bad_syntax, &error));
+	g_assert_nonnull(strstr(error->message, "syntax.conf:3: "));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(bad_plan, &error));
+	g_assert_nonnull(strstr(error->message, "plan.conf:3: "));
+	g_assert_nonnull(strstr(error->message, "Plans=live"));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(no_mirror, &error));
+	g_assert_nonnull(strstr(error->message, "nomirror.conf:7: "));
+	g_assert_nonnull(strstr(error->message, "Mirror="));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(bad_boolean, &error));
+	g_assert_nonnull(strstr(error->message, "bool.conf:7: "));
+	g_assert_nonnull(strstr(error->message, "DrawnDesktop=yes is not true or false"));
+	g_clear_error(&error);
+	g_unlink(bad_boolean);
+	g_unlink(no_mirror);
+	g_unlink(bad_syntax);
+	g_unlink(bad_plan);
+
+	g_unlink(good);
+	g_unlink(bad_family);
+	g_unlink(bad_number);
+	g_unlink(missing);
+	g_rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/flavour/shipped-profiles", test_shipped_profiles);
+	g_test_add_func("/flavour/detect", test_detect);
+	g_test_add_func("/flavour/generic", test_generic_profiles);
+	g_test_add_func("/flavour/override-and-errors", test_override_and_errors);
+	return g_test_run();
+}
