@@ -49,7 +49,12 @@ lab_host_inner() {
 	local state=$1
 	shift
 	local dir
-	for dir in /run/libvirt /var/lib/libvirt /etc/libvirt /var/cache/libvirt /var/log/libvirt; do
+	# /run/lock too: libvirt locks a console's pty there (LCK.._pts_N) with
+	# its own pid, and this host's pids mean nothing outside its namespace:
+	# a shared /run/lock made this machine's embedded driver refuse its own
+	# pty as "locked by" some unrelated process.
+	for dir in /run/libvirt /var/lib/libvirt /etc/libvirt /var/cache/libvirt /var/log/libvirt \
+		/run/lock; do
 		mkdir -p "$dir"
 		mount -t tmpfs -o mode=0755 "lab-host" "$dir" || exit 1
 	done
