@@ -41,6 +41,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/tests/vm/lib.sh" # start_nginx, stop_nginx
 build=$(realpath "${1:-$here/build}")
 work=${2:-/var/tmp/smokegate-bench-real-di}
 upstream=${SMOKEGATE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -188,25 +189,13 @@ fi
 [ "${REAL_DI_MIRROR_ONLY:-0}" = 1 ] && exit 0
 
 # --- nginx on loopback, the profile, the answers ----------------------------
-port=$((20000 + RANDOM % 20000))
-rm -rf "$work/nginx" "$work/flavours" "$work/evidence"
-mkdir -p "$work/nginx" "$work/flavours" "$work/www"
+rm -rf "$work/nginx" "$work/flavours" "$work/evidence" "$work/www"
+mkdir -p "$work/flavours" "$work/www"
 ln -sfn "$work/mirror" "$work/www/debian"
-cat > "$work/nginx/nginx.conf" << CONF
-daemon off; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log;
-$([ "$(id -u)" -eq 0 ] && echo "user root;")
-events {}
-http { access_log $work/nginx/access.log;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx;
-  fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  types { application/octet-stream deb udeb xz gz bz2; }
-  server { listen 127.0.0.1:$port; root $work/www; } }
-CONF
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-"$nginx" -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-server=$!
-trap 'kill $server 2> /dev/null; wait $server 2> /dev/null' EXIT
-sleep 1
+# The tests' own loopback nginx (tests/vm/lib.sh), serving $work/www.
+workdir=$work
+start_nginx || die "nginx is not installed (Debian package nginx-light)"
+trap stop_nginx EXIT
 
 sed -e "s#^Mirror=.*#Mirror=http://127.0.0.1:$port#" -e "s#^InstallSeconds=.*#InstallSeconds=$install_seconds#" \
 	"$here/guests/flavours/debian-netinst.conf" > "$work/flavours/debian-netinst.conf"
