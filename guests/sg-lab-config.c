@@ -1,0 +1,205 @@
+#include "sg-lab-config.h"
+
+#include <string.h>
+
+#include "sg-error.h"
+
+#define HOST_GROUP_PREFIX "Host "
+#define DEFAULT_HOST_NAME "local"
+
+static const gchar *const host_keys[] = {"URI", "MaxGuests", "MemoryMiB", "VCPUs", "Accel", NULL};
+
+static void
+lab_host_free(SgLabHost *host)
+{
+	g_free(host->name);
+	g_free(host->uri);
+	g_free(host->accel);
+	g_free(host);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgLabHost, lab_host_free)
+
+void
+sg_lab_config_free(SgLabConfig *config)
+{
+	if (config == NULL)
+		return;
+	g_free(config->path);
+	if (config->hosts != NULL)
+		g_ptr_array_unref(config->hosts);
+	g_free(config);
+}
+
+static SgLabConfig *
+config_new(const gchar *path)
+{
+	SgLabConfig *config = g_new0(SgLabConfig, 1);
+
+	config->path = g_strdup(path);
+	config->hosts = g_ptr_array_new_with_free_func((GDestroyNotify)lab_host_free);
+	return config;
+}
+
+/* The name a --connect host goes by: the URI's host, else "local". */
+static gchar *
+single_host_name(const gchar *uri)
+{
+	g_autoptr(GUri) parsed = NULL;
+
+	if (uri != NULL)
+		parsed = g_uri_parse(uri, G_URI_FLAGS_NONE, NULL);
+	if (parsed == NULL || g_uri_get_host(parsed) == NULL || g_uri_get_host(parsed)[0] == '\0')
+		return g_strdup(DEFAULT_HOST_NAME);
+	return g_strdup(g_uri_get_host(parsed));
+}
+
+SgLabConfig *
+sg_lab_config_new_single(const gchar *uri, const gchar *accel)
+{
+	SgLabConfig *config = config_new(NULL);
+	SgLabHost *host = g_new0(SgLabHost, 1);
+
+	host->name = single_host_name(uri);
+	host->uri = g_strdup(uri);
+	host->max_guests = 1;
+	host->accel = g_strdup(accel != NULL ? accel : "auto");
+	g_ptr_array_add(config->hosts, host);
+	return config;
+}
+
+/* A whole positive number, nothing else: "0", "-1", "2x" and "" are refused. */
+static gboolean
+read_count(GKeyFile *keyfile, const gchar *path, const gchar *group, const gchar *key, guint *value,
+	   GError **error)
+{
+	g_autofree gchar *text = g_key_file_get_value(keyfile, group, key, NULL);
+	guint64 number;
+
+	if (text == NULL)
+		return TRUE;
+	if (!g_ascii_string_to_unsigned(g_strstrip(text), 10, 1, G_MAXUINT, &number, NULL)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s: [%s] %s=%s is not a whole number of at least 1", path, group, key,
+			    text);
+		return FALSE;
+	}
+	*value = (guint)number;
+	return TRUE;
+}
+
+static SgLabHost *
+read_host(GKeyFile *keyfile, const gchar *path, const gchar *group, GError **error)
+{
+	const gchar *name = group + strlen(HOST_GROUP_PREFIX);
+	g_auto(GStrv) keys = g_key_file_get_keys(keyfile, group, NULL, NULL);
+	g_autoptr(SgLabHost) host = g_new0(SgLabHost, 1);
+
+	if (name[0] == '\0' || g_ascii_isspace(name[0]) ||
+	    g_ascii_isspace(name[strlen(name) - 1])) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s: [%s]: the host NAME is empty or has spaces around it", path,
+			    group);
+		return NULL;
+	}
+	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+		if (!g_strv_contains(host_keys, keys[i])) {
+			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+				    "%s: [%s] unknown key %s (known: URI, MaxGuests, MemoryMiB, "
+				    "VCPUs, Accel)",
+				    path, group, keys[i]);
+			return NULL;
+		}
+	}
+	host->name = g_strdup(name);
+	host->uri = g_key_file_get_string(keyfile, group, "URI", NULL);
+	if (host->uri != NULL)
+		g_strstrip(host->uri);
+	if (host->uri == NULL || host->uri[0] == '\0') {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s: [%s] has no URI= (the host's libvirt URI, e.g. "
+			    "qemu+ssh://HOST/system)",
+			    path, group);
+		return NULL;
+	}
+	host->max_guests = 1;
+	if (!read_count(keyfile, path, group, "MaxGuests", &host->max_guests, error) ||
+	    !read_count(keyfile, path, group, "MemoryMiB", &host->memory_mib, error) ||
+	    !read_count(keyfile, path, group, "VCPUs", &host->vcpus, error))
+		return NULL;
+	host->accel = g_key_file_get_string(keyfile, group, "Accel", NULL);
+	if (host->accel == NULL)
+		host->accel = g_strdup("auto");
+	g_strstrip(host->accel);
+	if (!g_str_equal(host->accel, "auto") && !g_str_equal(host->accel, "kvm") &&
+	    !g_str_equal(host->accel, "tcg")) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s: [%s] Accel=%s is not auto, kvm or tcg", path, group, host->accel);
+		return NULL;
+	}
+	return g_steal_pointer(&host);
+}
+
+SgLabConfig *
+sg_lab_config_load(const gchar *path, GError **error)
+{
+	g_autoptr(GKeyFile) keyfile = g_key_file_new();
+	g_autoptr(GError) local_error = NULL;
+	g_autoptr(SgLabConfig) config = NULL;
+	g_auto(GStrv) groups = NULL;
+
+	/* No lab file anywhere: one host, the default connection, as ever. */
+	if (path == NULL) {
+		if (!g_file_test(SG_LAB_CONFIG_DEFAULT_PATH, G_FILE_TEST_EXISTS))
+			return sg_lab_config_new_single(NULL, NULL);
+		path = SG_LAB_CONFIG_DEFAULT_PATH;
+	}
+	if (!g_key_file_load_from_file(keyfile, path, G_KEY_FILE_NONE, &local_error)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "lab file %s: %s", path,
+			    local_error->message);
+		return NULL;
+	}
+	config = config_new(path);
+	groups = g_key_file_get_groups(keyfile, NULL);
+	for (guint i = 0; groups[i] != NULL; i++) {
+		SgLabHost *host;
+
+		if (!g_str_has_prefix(groups[i], HOST_GROUP_PREFIX)) {
+			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+				    "%s: unknown group [%s] (expected [Host NAME])", path,
+				    groups[i]);
+			return NULL;
+		}
+		host = read_host(keyfile, path, groups[i], error);
+		if (host == NULL)
+			return NULL;
+		/* Two names for one host would give it twice the room it has. */
+		for (guint j = 0; j < config->hosts->len; j++) {
+			SgLabHost *other = g_ptr_array_index(config->hosts, j);
+			if (g_str_equal(other->uri, host->uri)) {
+				g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+					    "%s: [Host %s] and [Host %s] have the same URI %s",
+					    path, other->name, host->name, host->uri);
+				lab_host_free(host);
+				return NULL;
+			}
+		}
+		g_ptr_array_add(config->hosts, host);
+	}
+	if (config->hosts->len == 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s: no [Host NAME] group: the lab has no host", path);
+		return NULL;
+	}
+	return g_steal_pointer(&config);
+}
+
+SgLabHost *
+sg_lab_config_find_host(SgLabConfig *config, const gchar *name)
+{
+	for (guint i = 0; i < config->hosts->len; i++) {
+		SgLabHost *host = g_ptr_array_index(config->hosts, i);
+		if (g_str_equal(host->name, name))
+			return host;
+	}
+	return NULL;
+}

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The lab file: the libvirt hosts the coordinator may start guests on.
+ * They are the lab's, not a tree's: every tree gated by this coordinator
+ * shares them. Default /etc/smokegate/lab.conf; without one the lab is one
+ * host, the default connection (or --connect), exactly as a laptop needs.
+ *
+ *   [Host lab1]
+ *   URI=qemu+ssh://lab1/system
+ *   MaxGuests=2          guests at once on this host (default 1)
+ *   MemoryMiB=16384      optional cap; else what the host says it has free
+ *   VCPUs=8              optional cap; else the host's CPU count
+ *   Accel=tcg            optional override of the KVM probe: auto, kvm, tcg
+ */
+#define SG_LAB_CONFIG_DEFAULT_PATH "/etc/smokegate/lab.conf"
+
+typedef struct {
+	gchar *name;	   /* the group's NAME, or "local" for the default host */
+	gchar *uri;	   /* NULL: the default connection (embedded QEMU driver) */
+	guint max_guests;  /* at least 1 */
+	guint memory_mib;  /* 0: ask the host (virNodeGetInfo, free memory) */
+	guint vcpus;	   /* 0: ask the host */
+	gchar *accel;	   /* "auto", "kvm" or "tcg" */
+} SgLabHost;
+
+typedef struct {
+	gchar *path;	  /* the file read, NULL when the lab is the default host */
+	GPtrArray *hosts; /* SgLabHost, in the file's order; never empty */
+} SgLabConfig;
+
+/*
+ * Reads @path. With @path NULL reads SG_LAB_CONFIG_DEFAULT_PATH when it
+ * exists, else makes the one default host. A named file that is missing, a
+ * group without URI=, an unknown key, a bad number, a duplicate URI or a file
+ * without hosts is SG_ERROR_USAGE with the file and line's meaning.
+ */
+SgLabConfig *sg_lab_config_load(const gchar *path, GError **error);
+/* One host on @uri (NULL: the default connection), as --connect asks. */
+SgLabConfig *sg_lab_config_new_single(const gchar *uri, const gchar *accel);
+SgLabHost *sg_lab_config_find_host(SgLabConfig *config, const gchar *name);
+void sg_lab_config_free(SgLabConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgLabConfig, sg_lab_config_free)
+
+G_END_DECLS
