@@ -53,6 +53,9 @@ sg_cmd_add_lab_options(GOptionContext *context, SgCmdLabOptions *options)
 					 &options->flavours_dir, "Extra flavour profiles", "DIR"},
 					{"accel", 0, 0, G_OPTION_ARG_STRING, &options->accel,
 					 "auto (default), kvm or tcg", "ACCEL"},
+					{"lab", 0, 0, G_OPTION_ARG_FILENAME, &options->lab,
+					 "Lab hosts file (default " SG_LAB_CONFIG_DEFAULT_PATH ")",
+					 "FILE"},
 					{NULL}};
 
 	/* GOption copies the entries; only @options must outlive the parse. */
@@ -65,4 +68,28 @@ sg_cmd_lab_options_clear(SgCmdLabOptions *options)
 	g_clear_pointer(&options->connect, g_free);
 	g_clear_pointer(&options->flavours_dir, g_free);
 	g_clear_pointer(&options->accel, g_free);
+	g_clear_pointer(&options->lab, g_free);
+}
+
+SgLabConfig *
+sg_cmd_lab_config(SgCmdLabOptions *options, const gchar *command, GError **error)
+{
+	SgLabConfig *config;
+
+	if (options->connect != NULL && options->lab != NULL) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "--connect and --lab exclude each other (see 'smokegate %s --help')",
+			    command);
+		return NULL;
+	}
+	if (options->connect != NULL)
+		return sg_lab_config_new_single(options->connect, options->accel);
+	config = sg_lab_config_load(options->lab, error);
+	/* No lab file: the default host takes --accel, exactly as before. */
+	if (config != NULL && config->path == NULL && options->accel != NULL) {
+		SgLabHost *host = g_ptr_array_index(config->hosts, 0);
+		g_free(host->accel);
+		host->accel = g_strdup(options->accel);
+	}
+	return config;
 }
