@@ -10,6 +10,7 @@
 /* A remote host's answer is trusted this long: its boot is not ours to see. */
 #define REMOTE_CACHE_SECONDS (24 * 3600)
 #define KERNEL_FIRST_LINE "Linux version"
+#define NO_KVM_DOMAINS "the lab host offers no KVM domains"
 
 typedef struct {
 	SgLab *lab;
@@ -42,34 +43,34 @@ probe_free(SgKvmProbe *probe)
 /* This machine's boot for the embedded driver and a local daemon; the
  * host's name and URI for a remote one. */
 static gchar *
-cache_path(SgLab *lab, const gchar *cache_dir)
+cache_path(virConnectPtr conn, const gchar *uri, const gchar *cache_dir)
 {
 	g_autofree gchar *boot_id = NULL;
 	g_autofree gchar *hostname = NULL;
 	g_autofree gchar *key = NULL;
 
-	if (sg_lab_is_local(lab)) {
+	if (sg_lab_uri_is_local(uri)) {
 		if (!g_file_get_contents("/proc/sys/kernel/random/boot_id", &boot_id, NULL, NULL))
 			return NULL;
 		return g_strdup_printf("%s/kvm-probe-%s", cache_dir, g_strstrip(boot_id));
 	}
-	hostname = virConnectGetHostname(sg_lab_get_connection(lab));
-	key = g_compute_checksum_for_string(G_CHECKSUM_SHA256, sg_lab_get_uri(lab), -1);
+	hostname = virConnectGetHostname(conn);
+	key = g_compute_checksum_for_string(G_CHECKSUM_SHA256, uri, -1);
 	return g_strdup_printf("%s/kvm-probe-remote-%s-%.16s", cache_dir,
 			       hostname != NULL ? hostname : "unknown", key);
 }
 
 static gboolean
-read_cache(SgKvmProbe *probe, gboolean *works, gchar **reason)
+read_cache(const gchar *cache, const gchar *uri, gboolean *works, gchar **reason)
 {
 	g_autofree gchar *cached = NULL;
 	g_auto(GStrv) parts = NULL;
 	GStatBuf st;
 
-	if (probe->cache == NULL || !g_file_get_contents(probe->cache, &cached, NULL, NULL))
+	if (cache == NULL || !g_file_get_contents(cache, &cached, NULL, NULL))
 		return FALSE;
-	if (!sg_lab_is_local(probe->lab) &&
-	    (g_stat(probe->cache, &st) != 0 ||
+	if (!sg_lab_uri_is_local(uri) &&
+	    (g_stat(cache, &st) != 0 ||
 	     g_get_real_time() / G_USEC_PER_SEC - st.st_mtime > REMOTE_CACHE_SECONDS))
 		return FALSE;
 	parts = g_strsplit(cached, "\n", 2);
@@ -152,11 +153,27 @@ on_timeout(gpointer user_data)
 
 /* The host's own word first: no KVM domain type, no probe guest. */
 static gboolean
-host_offers_kvm(SgLab *lab)
+host_offers_kvm(virConnectPtr conn)
 {
-	g_autofree gchar *caps = virConnectGetDomainCapabilities(sg_lab_get_connection(lab), NULL,
-								 "x86_64", "pc", "kvm", 0);
+	g_autofree gchar *caps =
+		virConnectGetDomainCapabilities(conn, NULL, "x86_64", "pc", "kvm", 0);
 	return caps != NULL;
+}
+
+gboolean
+sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *cache_dir, gboolean *works,
+		    gchar **reason)
+{
+	g_autofree gchar *cache = cache_path(conn, uri, cache_dir);
+
+	if (read_cache(cache, uri, works, reason))
+		return TRUE;
+	if (!host_offers_kvm(conn)) {
+		*works = FALSE;
+		*reason = g_strdup(NO_KVM_DOMAINS);
+		return TRUE;
+	}
+	return FALSE;
 }
 
 void
@@ -173,13 +190,13 @@ sg_kvm_probe_async(SgLab *lab, const gchar *kernel, const gchar *cache_dir, guin
 	probe->done = done;
 	probe->user_data = user_data;
 	probe->console = g_string_new(NULL);
-	probe->cache = cache_path(lab, cache_dir);
-	if (read_cache(probe, &works, &reason)) {
+	probe->cache = cache_path(sg_lab_get_connection(lab), sg_lab_get_uri(lab), cache_dir);
+	if (read_cache(probe->cache, sg_lab_get_uri(lab), &works, &reason)) {
 		finish(probe, works, reason, FALSE);
 		return;
 	}
-	if (!host_offers_kvm(lab)) {
-		finish(probe, FALSE, g_strdup("the lab host offers no KVM domains"), TRUE);
+	if (!host_offers_kvm(sg_lab_get_connection(lab))) {
+		finish(probe, FALSE, g_strdup(NO_KVM_DOMAINS), TRUE);
 		return;
 	}
 	name = sg_lab_new_guest_name(lab, "kvm-probe");

@@ -22,4 +22,11 @@ typedef void (*SgKvmProbeDone)(gboolean works, const gchar *reason, gpointer use
 void sg_kvm_probe_async(SgLab *lab, const gchar *kernel, const gchar *cache_dir, guint timeout_ms,
 			SgKvmProbeDone done, gpointer user_data);
 
+/* The answer known without booting a guest, for a survey of the lab: the
+ * cached one, or no when the host offers no KVM domains. FALSE when only
+ * the probe guest can tell (the host offers KVM, nothing cached). @uri is
+ * the connection's, as sg_lab_get_uri() gives it. */
+gboolean sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *cache_dir,
+			     gboolean *works, gchar **reason);
+
 G_END_DECLS

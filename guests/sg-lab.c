@@ -352,10 +352,16 @@ sg_lab_get_uri(SgLab *lab)
 }
 
 gboolean
-sg_lab_is_local(SgLab *lab)
+sg_lab_uri_is_local(const gchar *uri)
 {
 	/* A remote URI names a host; local ones (embed, system, session) do not. */
-	return strstr(lab->uri, "://") != NULL && strstr(lab->uri, ":///") != NULL;
+	return strstr(uri, "://") != NULL && strstr(uri, ":///") != NULL;
+}
+
+gboolean
+sg_lab_is_local(SgLab *lab)
+{
+	return sg_lab_uri_is_local(lab->uri);
 }
 
 gboolean

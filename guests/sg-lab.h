@@ -24,6 +24,8 @@ void sg_lab_close(SgLab *lab);
 virConnectPtr sg_lab_get_connection(SgLab *lab);
 const gchar *sg_lab_get_uri(SgLab *lab);
 gboolean sg_lab_is_local(SgLab *lab);
+/* Whether @uri names no host (embed, system, session): this machine. */
+gboolean sg_lab_uri_is_local(const gchar *uri);
 /* Whether the QEMU driver is embedded in this process (qemu:///embed): it
  * has no storage driver, so its media are plain local files. */
 gboolean sg_lab_is_embedded(SgLab *lab);

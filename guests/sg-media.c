@@ -11,7 +11,7 @@
 #include "sg-error.h"
 #include "sg-files.h"
 
-#define POOL_NAME "smokegate"
+#define POOL_NAME SG_MEDIA_POOL_NAME
 #define POOL_PATH "/var/lib/libvirt/smokegate"
 /* Markers are rewritten in place (last use), so they have one fixed size. */
 #define MARKER_SIZE 1024
@@ -60,8 +60,8 @@ set_stream_error(SgMedia *media, GError **error, const gchar *what, const gchar 
 	sg_virt_set_error(error, "failed %s %s", what, name);
 }
 
-static gboolean
-is_sha256(const gchar *text)
+gboolean
+sg_media_is_sha256(const gchar *text)
 {
 	if (text == NULL || strlen(text) != SHA256_HEX)
 		return FALSE;
@@ -163,7 +163,7 @@ remove_dead_upload(SgMedia *media, const gchar *marker)
 	if (!delete_volume(media, marker))
 		return;
 	sha += strlen("-" UPLOADING);
-	if (!is_sha256(sha))
+	if (!sg_media_is_sha256(sha))
 		return;
 	ok = g_strdup_printf("%s.ok", sha);
 	iso = g_strdup_printf("%s.iso", sha);
@@ -592,7 +592,7 @@ evict_for(SgMedia *media, const gchar *keep_sha256, guint64 need)
 		if (!g_str_has_suffix(name, ".ok") || strlen(name) != SHA256_HEX + 3)
 			continue;
 		sha = g_strndup(name, SHA256_HEX);
-		if (!is_sha256(sha) || g_str_equal(sha, keep_sha256))
+		if (!sg_media_is_sha256(sha) || g_str_equal(sha, keep_sha256))
 			continue;
 		image = read_marker(media, sha);
 		if (image == NULL)
@@ -661,7 +661,7 @@ sg_media_put_image(SgMedia *media, const gchar *path, const gchar *sha256, GErro
 
 	if (!sg_media_uses_volumes(media))
 		return g_canonicalize_filename(path, NULL);
-	if (!is_sha256(sha256)) {
+	if (!sg_media_is_sha256(sha256)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "'%s' is not a SHA-256 digest", sha256);
 		return NULL;
 	}

@@ -34,6 +34,9 @@ G_BEGIN_DECLS
  * Get the media of a test with sg_lab_get_media(): the lab owns them.
  */
 
+/* The storage pool of smokegate's volumes on every lab host. */
+#define SG_MEDIA_POOL_NAME "smokegate"
+
 /* The default size limit of the ISO cache on a lab host. */
 #define SG_MEDIA_CACHE_LIMIT_DEFAULT (50 * (guint64)1024 * 1024 * 1024)
 
@@ -64,6 +67,8 @@ gchar *sg_media_create_disk(SgMedia *media, const gchar *name, guint size_gib, G
  * else the volume downloaded into the scratch folder as a sparse stream,
  * so only its allocated data crosses the wire. */
 gchar *sg_media_fetch_disk(SgMedia *media, const gchar *disk, GError **error);
+/* Whether @text is a SHA-256 as cache volumes are named: 64 lower-case hex digits. */
+gboolean sg_media_is_sha256(const gchar *text);
 /* Cancels uploads and downloads under way (Ctrl-C); NULL for none. */
 void sg_media_set_cancellable(SgMedia *media, GCancellable *cancellable);
 

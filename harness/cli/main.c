@@ -20,6 +20,7 @@ static const SgCommand commands[] = {
 	{"mark-current", sg_cmd_mark_current, "Make a build current by hand"},
 	{"yank", sg_cmd_yank, "Withdraw a published build"},
 	{"status", sg_cmd_status, "Show the tree's builds and verdicts"},
+	{"lab", sg_cmd_lab, "Show the lab's hosts: room, cached images, guests"},
 	{NULL},
 };
 
