@@ -1,7 +1,8 @@
 #include "sg-paths.h"
 
-#include "sg-config.h"
-
+/* Only a binary still in its build folder reads the source tree: the one
+ * meson installs (or a package ships) has left it, so it cannot mistake a
+ * leftover checkout for its data. */
 static gboolean
 running_from_build_tree(void)
 {
@@ -31,4 +32,10 @@ gchar *
 sg_paths_builtin_answers(void)
 {
 	return data_path("preseed", "preseed");
+}
+
+gchar *
+sg_paths_builtin_suites(void)
+{
+	return data_path("suites", "guests/suites");
 }
