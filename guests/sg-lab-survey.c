@@ -233,6 +233,11 @@ survey_blocking(SgLabHost *host)
 		if (conn == NULL) {
 			survey->problem = g_strdup(virGetLastErrorMessage());
 		} else {
+			/* As SgLab does: a host that dies mid-survey is noticed
+			 * (where an event loop runs) rather than waited for. */
+			if (virConnectSetKeepAlive(conn, 5, 3) < 0)
+				g_debug("no keepalive on %s: %s", host->uri,
+					virGetLastErrorMessage());
 			survey->reachable = TRUE;
 			survey_connection(survey, host->accel, conn, host->uri);
 		}
