@@ -1,0 +1,325 @@
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sg-error.h"
+#include "sg-files.h"
+#include "sg-suite.h"
+#include "sg-tap.h"
+
+static gchar *
+shipped_dir(void)
+{
+	return g_test_build_filename(G_TEST_DIST, "..", "..", "..", "guests", "suites", NULL);
+}
+
+/* A suite folder NAME under @parent with @conf as its suite.conf and an
+ * executable run.sh. */
+static gchar *
+write_suite(const gchar *parent, const gchar *name, const gchar *conf)
+{
+	gchar *dir = g_build_filename(parent, name, NULL);
+	g_autofree gchar *conf_path = g_build_filename(dir, "suite.conf", NULL);
+	g_autofree gchar *run = g_build_filename(dir, "run.sh", NULL);
+
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+	g_assert_true(g_file_set_contents(conf_path, conf, -1, NULL));
+	g_assert_true(g_file_set_contents(run, "#!/bin/sh\necho 1..0\n", -1, NULL));
+	return dir;
+}
+
+static gchar *
+make_tmp_dir(void)
+{
+	g_autoptr(GError) error = NULL;
+	gchar *dir = g_dir_make_tmp("sg-suite-XXXXXX", &error);
+	g_assert_no_error(error);
+	return dir;
+}
+
+/* Every shipped suite loads; lib/ is the shared folder, not a suite. */
+static void
+test_shipped(void)
+{
+	g_autofree gchar *dir = shipped_dir();
+	const gchar *dirs[] = {dir, NULL};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) suites = sg_suite_load_dirs(dirs, &error);
+	SgSuite *suite;
+
+	g_assert_no_error(error);
+	g_assert_null(sg_suite_find(suites, "lib"));
+	suite = sg_suite_find(suites, "desktop-basics");
+	g_assert_nonnull(suite);
+	g_assert_cmpint(suite->run_as, ==, SG_SUITE_RUN_AS_SESSION);
+	g_assert_true(suite->gating);
+	g_assert_cmpstr(suite->command, ==, "run.sh");
+	g_assert_cmpuint(g_strv_length(suite->flavours), ==, 0);
+	g_assert_true(g_strv_contains((const gchar *const *)suite->files, "suite.conf"));
+	g_assert_true(g_strv_contains((const gchar *const *)suite->files, "run.sh"));
+	suite = sg_suite_find(suites, "system-health");
+	g_assert_nonnull(suite);
+	g_assert_cmpint(suite->run_as, ==, SG_SUITE_RUN_AS_ROOT);
+	g_assert_true(suite->gating);
+	suite = sg_suite_find(suites, "session-environment");
+	g_assert_nonnull(suite);
+	g_assert_false(suite->gating);
+	for (guint i = 0; i < suites->len; i++) {
+		suite = g_ptr_array_index(suites, i);
+		g_assert_cmpuint(suite->start_seconds, <=, suite->seconds);
+		g_assert_cmpstr(suite->description, !=, suite->name);
+	}
+}
+
+static void
+test_defaults_and_files(void)
+{
+	g_autofree gchar *tmp = make_tmp_dir();
+	g_autofree gchar *dir = write_suite(tmp, "team-suite",
+					    "[Suite]\nRunAs=root\nCommand=bin/check --fast\n"
+					    "Flavours=ubuntu*;kubuntu\n");
+	g_autofree gchar *bin = g_build_filename(dir, "bin", NULL);
+	g_autofree gchar *check = g_build_filename(bin, "check", NULL);
+	g_autofree gchar *hidden = g_build_filename(dir, ".check.swp", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgSuite) suite = NULL;
+	const gchar *expected[] = {"bin/check", "run.sh", "suite.conf", NULL};
+
+	g_assert_cmpint(g_mkdir(bin, 0755), ==, 0);
+	g_assert_true(g_file_set_contents(check, "#!/bin/sh\n", -1, NULL));
+	g_assert_true(g_file_set_contents(hidden, "", -1, NULL));
+	suite = sg_suite_load(dir, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(suite->name, ==, "team-suite");
+	g_assert_cmpstr(suite->description, ==, "team-suite");
+	g_assert_true(suite->gating);
+	g_assert_cmpuint(suite->start_seconds, ==, 900);
+	g_assert_cmpuint(suite->seconds, ==, 1800);
+	g_assert_cmpstrv(suite->files, expected);
+	g_assert_cmpstr(suite->flavours[0], ==, "ubuntu*");
+	g_assert_cmpstr(suite->flavours[1], ==, "kubuntu");
+	sg_files_remove_tree(tmp);
+}
+
+/* Each bad suite.conf is refused with one line naming the file and key. */
+static void
+test_refused(void)
+{
+	struct {
+		const gchar *conf;
+		const gchar *words;
+	} cases[] = {
+		{"[Suite]\nCommand=run.sh\n", "[Suite] RunAs= is missing (session or root)"},
+		{"[Suite]\nRunAs=sometimes\nCommand=run.sh\n",
+		 "[Suite] RunAs=sometimes is not session or root"},
+		{"[Suite]\nRunAs=root\nGating=maybe\nCommand=run.sh\n",
+		 "[Suite] Gating=maybe is not true or false"},
+		{"[Suite]\nRunAs=root\nStartSeconds=0\nCommand=run.sh\n",
+		 "[Suite] StartSeconds=0 is not a number of seconds above zero"},
+		{"[Suite]\nRunAs=root\nSeconds=ten\nCommand=run.sh\n",
+		 "[Suite] Seconds=ten is not a number of seconds above zero"},
+		{"[Suite]\nRunAs=root\nStartSeconds=600\nSeconds=300\nCommand=run.sh\n",
+		 "[Suite] StartSeconds=600 is more than Seconds=300"},
+		{"[Suite]\nRunAs=root\nGatting=false\nCommand=run.sh\n",
+		 "[Suite] Gatting= is not a key of a suite"},
+		{"[Suite]\nRunAs=root\n", "[Suite] Command= is missing"},
+		{"[Suite]\nRunAs=root\nCommand=run\n",
+		 "[Suite] Command=run: run is not a file of the suite"},
+		{"[Suite]\nRunAs=root\nCommand=../other/run.sh\n", "is not a file of the suite"},
+		{"[Suite]\nRunAs=root\nCommand=run.sh 'open\n", "[Suite] Command=run.sh 'open: "},
+		{"[Test]\nRunAs=root\n", "no [Suite] group"},
+		{"[Suite\nRunAs=root\n", "suite.conf: "},
+	};
+	g_autofree gchar *tmp = make_tmp_dir();
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree gchar *name = g_strdup_printf("case-%u", i);
+		g_autofree gchar *dir = write_suite(tmp, name, cases[i].conf);
+		g_autofree gchar *conf = g_build_filename(dir, "suite.conf", NULL);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(SgSuite) suite = sg_suite_load(dir, &error);
+
+		g_test_message("%s", error != NULL ? error->message : "(loaded)");
+		g_assert_null(suite);
+		g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+		g_assert_true(g_str_has_prefix(error->message, conf));
+		g_assert_nonnull(strstr(error->message, cases[i].words));
+		g_assert_null(strchr(error->message, '\n'));
+	}
+	sg_files_remove_tree(tmp);
+}
+
+static void
+test_refused_folders(void)
+{
+	g_autofree gchar *tmp = make_tmp_dir();
+	g_autofree gchar *upper =
+		write_suite(tmp, "Desktop", "[Suite]\nRunAs=root\nCommand=run.sh\n");
+	g_autofree gchar *lib = write_suite(tmp, "lib", "[Suite]\nRunAs=root\nCommand=run.sh\n");
+	g_autofree gchar *linked =
+		write_suite(tmp, "linked", "[Suite]\nRunAs=root\nCommand=run.sh\n");
+	g_autofree gchar *link = g_build_filename(linked, "passwd", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgSuite) suite = NULL;
+
+	suite = sg_suite_load(upper, &error);
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_clear_error(&error);
+	suite = sg_suite_load(lib, &error);
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_clear_error(&error);
+	g_assert_cmpint(symlink("/etc/passwd", link), ==, 0);
+	suite = sg_suite_load(linked, &error);
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_assert_true(g_str_has_prefix(error->message, link));
+	sg_files_remove_tree(tmp);
+}
+
+/* The drop-ins override the shipped suite of the same name; a folder
+ * without suite.conf is not a suite. */
+static void
+test_drop_in_overrides(void)
+{
+	g_autofree gchar *shipped = shipped_dir();
+	g_autofree gchar *tmp = make_tmp_dir();
+	g_autofree gchar *override = write_suite(
+		tmp, "system-health", "[Suite]\nRunAs=root\nGating=false\nCommand=run.sh\n");
+	g_autofree gchar *helpers = g_build_filename(tmp, "helpers", NULL);
+	const gchar *dirs[] = {shipped, "/nonexistent", tmp, NULL};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) suites = NULL;
+	g_autoptr(GPtrArray) builtin = NULL;
+	SgSuite *suite;
+
+	g_assert_cmpint(g_mkdir(helpers, 0755), ==, 0);
+	suites = sg_suite_load_dirs(dirs, &error);
+	g_assert_no_error(error);
+	suite = sg_suite_find(suites, "system-health");
+	g_assert_cmpstr(suite->dir, ==, override);
+	g_assert_false(suite->gating);
+	g_assert_null(sg_suite_find(suites, "helpers"));
+
+	/* --suites-dir is the last word; a missing one is a usage error */
+	builtin = sg_suite_load_all(tmp, &error);
+	g_assert_no_error(error);
+	g_assert_false(sg_suite_find(builtin, "system-health")->gating);
+	g_assert_nonnull(sg_suite_find(builtin, "desktop-basics"));
+	g_assert_null(sg_suite_load_all("/nonexistent/suites", &error));
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_assert_cmpstr(error->message, ==, "/nonexistent/suites: no such folder");
+	sg_files_remove_tree(tmp);
+}
+
+static void
+test_applies_and_select(void)
+{
+	g_autofree gchar *tmp = make_tmp_dir();
+	g_autofree gchar *team = write_suite(
+		tmp, "unity",
+		"[Suite]\nRunAs=session\nCommand=run.sh\nFlavours=ubuntu-2013;*unity\n");
+	g_autofree gchar *root =
+		write_suite(tmp, "health", "[Suite]\nRunAs=root\nCommand=run.sh\n");
+	const gchar *dirs[] = {tmp, NULL};
+	SgFlavour ubuntu_2013 = {.name = "ubuntu-2013", .display_manager = "lightdm"};
+	SgFlavour kubuntu = {.name = "kubuntu", .display_manager = "sddm"};
+	SgFlavour server = {.name = "ubuntu-unity", .display_manager = NULL};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) suites = sg_suite_load_dirs(dirs, &error);
+	g_autoptr(GPtrArray) selected = NULL;
+	const gchar *names[] = {"unity", "health", "unity", NULL};
+	const gchar *unknown[] = {"health", "desktop", NULL};
+	SgSuite *unity;
+	SgSuite *health;
+
+	g_assert_no_error(error);
+	unity = sg_suite_find(suites, "unity");
+	health = sg_suite_find(suites, "health");
+	g_assert_true(sg_suite_applies_to(unity, &ubuntu_2013));
+	g_assert_false(sg_suite_applies_to(unity, &kubuntu));
+	/* a session suite needs a desktop session */
+	g_assert_false(sg_suite_applies_to(unity, &server));
+	g_assert_true(sg_suite_applies_to(health, &server));
+	g_assert_true(sg_suite_applies_to(health, &kubuntu));
+
+	selected = sg_suite_select(suites, names, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(selected->len, ==, 2);
+	g_assert_true(g_ptr_array_index(selected, 0) == unity);
+	g_assert_null(sg_suite_select(suites, unknown, &error));
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_assert_cmpstr(error->message, ==, "no suite named desktop (known: health, unity)");
+	sg_files_remove_tree(tmp);
+}
+
+/* The shipped suites run here through lib/run-suite, with each shell a
+ * guest may have as /bin/sh, and write TAP whose plan is complete: what
+ * they find on a build machine is no desktop, so only the form is judged. */
+static void
+test_shipped_run_here(void)
+{
+	g_autofree gchar *shipped = shipped_dir();
+	g_autofree gchar *run_suite = g_build_filename(shipped, "lib", "run-suite", NULL);
+	const gchar *dirs[] = {shipped, NULL};
+	const gchar *shells[] = {"dash", "busybox", "bash"};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) suites = sg_suite_load_dirs(dirs, &error);
+
+	g_assert_no_error(error);
+	for (guint s = 0; s < G_N_ELEMENTS(shells); s++) {
+		g_autofree gchar *shell = g_find_program_in_path(shells[s]);
+		if (shell == NULL) {
+			g_test_message("no %s here", shells[s]);
+			continue;
+		}
+		for (guint i = 0; i < suites->len; i++) {
+			SgSuite *suite = g_ptr_array_index(suites, i);
+			g_autofree gchar *tmp = make_tmp_dir();
+			g_autofree gchar *tap_path = g_strdup_printf("%s/%s.tap", tmp, suite->name);
+			g_autofree gchar *text = NULL;
+			g_autofree gchar *reason = NULL;
+			g_autoptr(SgTap) tap = sg_tap_new();
+			g_auto(GStrv) env = g_get_environ();
+			g_autoptr(GPtrArray) argv = g_ptr_array_new();
+			gint status;
+
+			env = g_environ_setenv(env, "SMOKEGATE_SUITES", shipped, TRUE);
+			env = g_environ_setenv(env, "SMOKEGATE_LOG", tmp, TRUE);
+			env = g_environ_setenv(env, "SMOKEGATE_PORT", "/nonexistent", TRUE);
+			env = g_environ_setenv(env, "SMOKEGATE_SUITE_WAIT", "1", TRUE);
+			env = g_environ_setenv(env, "HOME", tmp, TRUE);
+			g_ptr_array_add(argv, shell);
+			if (g_str_equal(shells[s], "busybox"))
+				g_ptr_array_add(argv, "sh");
+			g_ptr_array_add(argv, run_suite);
+			g_ptr_array_add(argv, suite->name);
+			g_ptr_array_add(argv, NULL);
+			g_assert_true(g_spawn_sync(tmp, (gchar **)argv->pdata, env,
+						   G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+						   NULL, &status, &error));
+			g_assert_no_error(error);
+			g_assert_true(g_file_get_contents(tap_path, &text, NULL, &error));
+			sg_tap_feed(tap, text, strlen(text));
+			sg_tap_end(tap);
+			sg_tap_verdict(tap, &reason);
+			g_test_message("%s %s: %s", shells[s], suite->name, reason);
+			g_assert_true(sg_tap_finished(tap));
+			g_assert_cmpuint(sg_tap_get_cases(tap)->len, ==, sg_tap_get_planned(tap));
+			g_assert_cmpuint(sg_tap_get_junk_lines(tap), ==, 0);
+			sg_files_remove_tree(tmp);
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/suite/shipped", test_shipped);
+	g_test_add_func("/suite/defaults-and-files", test_defaults_and_files);
+	g_test_add_func("/suite/refused", test_refused);
+	g_test_add_func("/suite/refused-folders", test_refused_folders);
+	g_test_add_func("/suite/drop-in-overrides", test_drop_in_overrides);
+	g_test_add_func("/suite/applies-and-select", test_applies_and_select);
+	g_test_add_func("/suite/shipped-run-here", test_shipped_run_here);
+	return g_test_run();
+}
