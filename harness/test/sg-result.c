@@ -2,6 +2,7 @@
 
 #include "sg-files.h"
 #include "sg-json.h"
+#include "sg-tap.h"
 
 static void
 sg_phase_free(SgPhase *phase)
@@ -10,6 +11,17 @@ sg_phase_free(SgPhase *phase)
 	g_free(phase->console);
 	g_free(phase->detail);
 	g_free(phase);
+}
+
+static void
+sg_suite_result_free(SgSuiteResult *suite)
+{
+	g_free(suite->name);
+	g_free(suite->reason);
+	g_free(suite->evidence);
+	if (suite->cases != NULL)
+		g_ptr_array_unref(suite->cases);
+	g_free(suite);
 }
 
 SgResult *
@@ -43,6 +55,8 @@ sg_result_free(SgResult *result)
 	g_free(result->inspection);
 	g_free(result->evidence_dir);
 	g_ptr_array_unref(result->phases);
+	if (result->suites != NULL)
+		g_ptr_array_unref(result->suites);
 	g_free(result);
 }
 
@@ -55,6 +69,22 @@ sg_result_begin_phase(SgResult *result, const gchar *name)
 	phase->started_us = g_get_real_time();
 	g_ptr_array_add(result->phases, phase);
 	return phase;
+}
+
+SgSuiteResult *
+sg_result_begin_suite(SgResult *result, const gchar *name, gboolean gating)
+{
+	SgSuiteResult *suite = g_new0(SgSuiteResult, 1);
+
+	suite->name = g_strdup(name);
+	suite->gating = gating;
+	suite->planned = -1;
+	suite->started_us = g_get_real_time();
+	if (result->suites == NULL)
+		result->suites =
+			g_ptr_array_new_with_free_func((GDestroyNotify)sg_suite_result_free);
+	g_ptr_array_add(result->suites, suite);
+	return suite;
 }
 
 void
@@ -141,6 +171,58 @@ add_seconds(JsonBuilder *builder, const gchar *member, gint64 from_us, gint64 to
 		json_builder_add_double_value(builder, (to_us - from_us) / 1e6);
 }
 
+static void
+add_optional_seconds(JsonBuilder *builder, const gchar *member, gdouble seconds)
+{
+	json_builder_set_member_name(builder, member);
+	if (seconds >= 0)
+		json_builder_add_double_value(builder, seconds);
+	else
+		json_builder_add_null_value(builder);
+}
+
+static void
+add_suites(JsonBuilder *builder, GPtrArray *suites)
+{
+	json_builder_set_member_name(builder, "suites");
+	json_builder_begin_array(builder);
+	for (guint i = 0; i < suites->len; i++) {
+		SgSuiteResult *suite = g_ptr_array_index(suites, i);
+		json_builder_begin_object(builder);
+		sg_json_add_string(builder, "name", suite->name);
+		sg_json_add_boolean(builder, "gating", suite->gating);
+		sg_json_add_string(builder, "verdict",
+				   suite->decided ? sg_verdict_to_string(suite->verdict) : NULL);
+		sg_json_add_string(builder, "reason", suite->reason);
+		add_time(builder, "started", suite->started_us);
+		add_time(builder, "finished", suite->finished_us);
+		add_seconds(builder, "duration_s", suite->started_us, suite->finished_us);
+		json_builder_set_member_name(builder, "planned");
+		if (suite->planned >= 0)
+			json_builder_add_int_value(builder, suite->planned);
+		else
+			json_builder_add_null_value(builder);
+		sg_json_add_string(builder, "evidence", suite->evidence);
+		json_builder_set_member_name(builder, "cases");
+		json_builder_begin_array(builder);
+		for (guint c = 0; suite->cases != NULL && c < suite->cases->len; c++) {
+			SgTapCase *tap_case = g_ptr_array_index(suite->cases, c);
+			json_builder_begin_object(builder);
+			sg_json_add_int(builder, "number", tap_case->number);
+			sg_json_add_string(builder, "description", tap_case->description);
+			sg_json_add_string(builder, "outcome",
+					   sg_tap_outcome_to_string(tap_case->outcome));
+			sg_json_add_string(builder, "directive", tap_case->directive);
+			sg_json_add_string(builder, "diagnostics", tap_case->diagnostics);
+			add_optional_seconds(builder, "duration_s", tap_case->duration_s);
+			json_builder_end_object(builder);
+		}
+		json_builder_end_array(builder);
+		json_builder_end_object(builder);
+	}
+	json_builder_end_array(builder);
+}
+
 gchar *
 sg_result_to_json(SgResult *result)
 {
@@ -214,6 +296,8 @@ sg_result_to_json(SgResult *result)
 	}
 	sg_json_add_string(builder, "inspection", result->inspection);
 	sg_json_add_string(builder, "evidence", result->evidence_dir);
+	if (result->suites != NULL)
+		add_suites(builder, result->suites);
 	json_builder_end_object(builder);
 
 	root = json_builder_get_root(builder);

@@ -75,7 +75,24 @@ typedef struct {
 	/* Seconds from the console line that showed the failure to the verdict
 	 * written with the guest gone; negative when no such line. */
 	gdouble fail_fast_s;
+	/* The downstream suites run on the installed disk (SgSuiteResult),
+	 * NULL when none ran: result.json then has no "suites". */
+	GPtrArray *suites;
 } SgResult;
+
+/* What result.json says about one downstream suite. */
+typedef struct {
+	gchar *name;
+	gboolean gating; /* a failure keeps the build from being published */
+	SgVerdict verdict;
+	gboolean decided;
+	gchar *reason; /* without the suite's name */
+	gint64 started_us;
+	gint64 finished_us;
+	gint planned;	  /* the TAP plan, -1 without one */
+	GPtrArray *cases; /* SgTapCase (sg-tap.h), in the order they came */
+	gchar *evidence;  /* its folder in the evidence folder ("suites/NAME"), or NULL */
+} SgSuiteResult;
 
 SgResult *sg_result_new(void);
 void sg_result_free(SgResult *result);
@@ -90,6 +107,10 @@ void sg_result_decide(SgResult *result, SgVerdict verdict, const gchar *format, 
 
 const gchar *sg_verdict_to_string(SgVerdict verdict);
 int sg_verdict_exit_status(SgVerdict verdict);
+
+/* A suite's result, started now, undecided, with no cases; added to
+ * @result's suites. */
+SgSuiteResult *sg_result_begin_suite(SgResult *result, const gchar *name, gboolean gating);
 
 gchar *sg_result_to_json(SgResult *result);
 /* Writes DIR/result.json atomically (temporary name, fsync, rename). */

@@ -437,6 +437,13 @@ quote(const gchar *message, const gchar *diagnostics)
 	return g_string_free(g_steal_pointer(&text), FALSE);
 }
 
+/* "test" or "tests" after @count. */
+static const gchar *
+tests(gint64 count)
+{
+	return count == 1 ? "test" : "tests";
+}
+
 static gchar *
 name_case(const SgTapCase *tap_case)
 {
@@ -456,12 +463,14 @@ describe_stop(SgTap *tap)
 		last != NULL ? g_strdup_printf(", the last %s", last_name) : g_strdup("");
 
 	if (tap->planned < 0)
-		return g_strdup_printf("stopped after %u tests without a plan%s", count, after);
-	if (count < (guint)tap->planned)
-		return g_strdup_printf("stopped after %u of %d tests%s", count, tap->planned,
+		return g_strdup_printf("stopped after %u %s without a plan%s", count, tests(count),
 				       after);
+	if (count < (guint)tap->planned)
+		return g_strdup_printf("stopped after %u of %d %s%s", count, tap->planned,
+				       tests(tap->planned), after);
 	if (count > (guint)tap->planned)
-		return g_strdup_printf("ran %u tests but planned %d", count, tap->planned);
+		return g_strdup_printf("ran %u %s but planned %d", count, tests(count),
+				       tap->planned);
 	return NULL;
 }
 
@@ -498,9 +507,10 @@ sg_tap_verdict(SgTap *tap, gchar **reason)
 	if (tap->bail_out != NULL) {
 		g_autofree gchar *bail =
 			tap->planned > 0
-				? g_strdup_printf("bailed out after %u of %d tests",
-						  tap->cases->len, tap->planned)
-				: g_strdup_printf("bailed out after %u tests", tap->cases->len);
+				? g_strdup_printf("bailed out after %u of %d %s", tap->cases->len,
+						  tap->planned, tests(tap->planned))
+				: g_strdup_printf("bailed out after %u %s", tap->cases->len,
+						  tests(tap->cases->len));
 		if (tap->bail_out[0] != '\0') {
 			g_autofree gchar *with = g_strdup_printf("%s: %s", bail, tap->bail_out);
 			g_free(bail);
@@ -523,10 +533,11 @@ sg_tap_verdict(SgTap *tap, gchar **reason)
 	else if (tap->skip_all != NULL)
 		*reason = g_strdup("skipped");
 	else if (skipped > 0 || todo > 0)
-		*reason = g_strdup_printf("%u tests passed (%u skipped, %u todo)",
-					  tap->cases->len - skipped - todo, skipped, todo);
+		*reason = g_strdup_printf("%u %s passed (%u skipped, %u todo)",
+					  tap->cases->len - skipped - todo,
+					  tests(tap->cases->len - skipped - todo), skipped, todo);
 	else
-		*reason = g_strdup_printf("%u tests passed", tap->cases->len);
+		*reason = g_strdup_printf("%u %s passed", tap->cases->len, tests(tap->cases->len));
 	return SG_VERDICT_PASS;
 }
 
@@ -565,4 +576,18 @@ sg_tap_outcome_to_string(SgTapOutcome outcome)
 {
 	static const gchar *const names[] = {"pass", "fail", "skip", "todo"};
 	return names[outcome];
+}
+
+void
+sg_tap_to_suite_result(SgTap *tap, SgSuiteResult *suite)
+{
+	g_free(suite->reason);
+	suite->verdict = sg_tap_verdict(tap, &suite->reason);
+	suite->decided = TRUE;
+	suite->planned = tap->planned;
+	if (suite->cases != NULL)
+		g_ptr_array_unref(suite->cases);
+	suite->cases = g_ptr_array_ref(tap->cases);
+	if (suite->finished_us == 0)
+		suite->finished_us = g_get_real_time();
 }

@@ -71,4 +71,8 @@ guint sg_tap_get_junk_lines(SgTap *tap);
 
 const gchar *sg_tap_outcome_to_string(SgTapOutcome outcome);
 
+/* Gives @suite the verdict, reason, plan and cases read so far (the cases
+ * are shared: feed @tap no more) and, unless set, the time it finished. */
+void sg_tap_to_suite_result(SgTap *tap, SgSuiteResult *suite);
+
 G_END_DECLS
