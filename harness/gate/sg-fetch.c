@@ -396,9 +396,7 @@ sg_fetch_file(const gchar *url, const gchar *dest, const SgFetchOptions *options
 	return TRUE;
 }
 
-/* The checksum listed for @name, in GNU ("HASH *name", "HASH  name") or BSD
- * ("SHA256 (name) = HASH") form, lower-case; NULL when it is not listed. */
-static gchar *
+gchar *
 sg_fetch_find_sha256(const gchar *sums, const gchar *name)
 {
 	g_auto(GStrv) lines = g_strsplit(sums, "\n", -1);

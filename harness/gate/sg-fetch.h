@@ -25,6 +25,11 @@ gboolean sg_fetch_file(const gchar *url, const gchar *dest, const SgFetchOptions
  * Missing file or no entry: SG_ERROR_FETCH / SG_ERROR_CHECKSUM with a clear message. */
 gchar *sg_fetch_published_sha256(const gchar *url, const SgFetchOptions *options, GError **error);
 
+/* The checksum listed for @name in the SHA256SUMS text @sums, in GNU
+ * ("HASH *name", "HASH  name") or BSD ("SHA256 (name) = HASH") form,
+ * lower-case; NULL when it is not listed. */
+gchar *sg_fetch_find_sha256(const gchar *sums, const gchar *name);
+
 /* Streams @path through SHA-256 and compares with @expected_hex; mismatch is
  * SG_ERROR_CHECKSUM "PATH: SHA-256 is X, SHA256SUMS says Y". */
 gboolean sg_fetch_verify_sha256(const gchar *path, const gchar *expected_hex, GError **error);
