@@ -2,6 +2,11 @@
 
 #include <string.h>
 
+/* What a user name may hold, as the autoinstall reader's pattern says: the
+ * name is looked up in the installed /etc/passwd and written to result.json,
+ * so bytes that are no name (or not UTF-8) must not pass for one. */
+#define USER_NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+
 /* preseed: "d-i passwd/username string NAME" (ubiquity seeds use the same key) */
 static gchar *
 preseed_username(const gchar *contents)
@@ -16,7 +21,8 @@ preseed_username(const gchar *contents)
 			if (words[w][0] != '\0')
 				fields[n++] = words[w];
 		}
-		if (n == 4 && fields[0][0] != '#' && g_str_equal(fields[1], "passwd/username"))
+		if (n == 4 && fields[0][0] != '#' && g_str_equal(fields[1], "passwd/username") &&
+		    strspn(fields[3], USER_NAME_CHARS) == strlen(fields[3]))
 			return g_strdup(fields[3]);
 	}
 	return NULL;
