@@ -98,7 +98,9 @@ sg_build_record_load(const gchar *build_dir, GError **error)
 
 	if (!g_file_test(path, G_FILE_TEST_EXISTS))
 		return g_steal_pointer(&record);
+	/* An empty file parses to no root at all. */
 	if (!json_parser_load_from_file(parser, path, error) ||
+	    json_parser_get_root(parser) == NULL ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		if (error != NULL && *error == NULL)
 			g_set_error(error, SG_ERROR, SG_ERROR_TREE, "%s is not a JSON object",
@@ -116,12 +118,19 @@ sg_build_record_load(const gchar *build_dir, GError **error)
 	record->verdict = g_strdup(sg_json_get_string(root, "verdict"));
 	record->reason = g_strdup(sg_json_get_string(root, "reason"));
 	record->errors = json_object_get_int_member_with_default(root, "errors", 0);
-	events = json_object_has_member(root, "events")
-			 ? json_object_get_array_member(root, "events")
-			 : NULL;
+	events = sg_json_get_array(root, "events");
 	for (guint i = 0; events != NULL && i < json_array_get_length(events); i++) {
-		JsonObject *object = json_array_get_object_element(events, i);
-		SgBuildEvent *event = g_new0(SgBuildEvent, 1);
+		JsonNode *node = json_array_get_element(events, i);
+		JsonObject *object;
+		SgBuildEvent *event;
+
+		/* An event that does not say what happened is no event: the
+		 * status model and the gate read every event's "what". */
+		if (!JSON_NODE_HOLDS_OBJECT(node) ||
+		    sg_json_get_string(json_node_get_object(node), "what") == NULL)
+			continue;
+		object = json_node_get_object(node);
+		event = g_new0(SgBuildEvent, 1);
 		event->what = g_strdup(sg_json_get_string(object, "what"));
 		event->who = g_strdup(sg_json_get_string(object, "who"));
 		event->when = g_strdup(sg_json_get_string(object, "when"));
