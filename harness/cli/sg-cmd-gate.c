@@ -27,12 +27,22 @@ sg_cmd_gate(int argc, char **argv)
 	g_autofree gchar *tree = NULL;
 	g_auto(GStrv) flavours = NULL;
 	g_auto(SgCmdLabOptions) lab = {NULL};
-	gint jobs = 1;
+	gint jobs = 0;
+	gboolean json = FALSE;
+	g_autoptr(SgLabConfig) lab_config = NULL;
+	g_autoptr(GError) error = NULL;
 	const GOptionEntry entries[] = {
 		{"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
 		{"flavour", 0, 0, G_OPTION_ARG_STRING_ARRAY, &flavours,
 		 "Only this flavour (repeatable)", "NAME"},
-		{"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Tests to run at once (default: 1)", "N"},
+		{"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
+		 "Tests to run at once over all hosts (default: 1 without a lab file, else "
+		 "what the hosts' MaxGuests allow)",
+		 "N"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json,
+		 "One JSON object an event on stdout (queued, started, phase, finished, retry, "
+		 "host-out)",
+		 NULL},
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
@@ -51,15 +61,22 @@ sg_cmd_gate(int argc, char **argv)
 		return sg_cmd_usage_error("gate", "unexpected arguments");
 	if (tree == NULL)
 		return sg_cmd_usage_error("gate", "--tree is required");
-	if (jobs < 1 || jobs > 64)
+	if (jobs < 0 || jobs > 64)
 		return sg_cmd_usage_error("gate", "--jobs must be between 1 and 64");
+	lab_config = sg_cmd_lab_config(&lab, "gate", &error);
+	if (lab_config == NULL)
+		return sg_cmd_fail("gate", error);
+	/* A laptop without a lab file runs one test at a time unless told. */
+	if (jobs == 0 && lab_config->path == NULL)
+		jobs = 1;
 	job.options = (SgGateOptions){
 		.tree = tree,
 		.flavours = (const gchar *const *)flavours,
 		.jobs = (guint)jobs,
-		.connect_uri = lab.connect,
+		.lab = lab_config,
 		.flavours_dir = lab.flavours_dir,
 		.accel = lab.accel,
+		.json = json,
 	};
 	job.progress = progress;
 	job.cancellable = cancellable;
@@ -68,8 +85,14 @@ sg_cmd_gate(int argc, char **argv)
 		g_error_free(job.error);
 		return status;
 	}
-	printf("gate: %u passed, %u failed, %u not judged\n", job.summary.passed,
-	       job.summary.failed, job.summary.errors);
+	if (json)
+		printf("{\"event\":\"summary\",\"passed\":%u,\"failed\":%u,\"not_judged\":%u,"
+		       "\"retries\":%u,\"hosts_out\":%u}\n",
+		       job.summary.passed, job.summary.failed, job.summary.errors,
+		       job.summary.retries, job.summary.hosts_out);
+	else
+		printf("gate: %u passed, %u failed, %u not judged\n", job.summary.passed,
+		       job.summary.failed, job.summary.errors);
 	if (job.summary.errors > 0 || g_cancellable_is_cancelled(cancellable))
 		return SG_EXIT_ERROR;
 	return job.summary.failed > 0 ? SG_EXIT_FAIL : SG_EXIT_PASS;

@@ -7,6 +7,8 @@
 struct _SgProgress {
 	gboolean interactive;
 	gboolean dirty;
+	SgProgressFunc listener;
+	gpointer listener_data;
 	GMutex lock; /* guests of several jobs may report at once */
 };
 
@@ -15,6 +17,16 @@ sg_progress_new(void)
 {
 	SgProgress *progress = g_new0(SgProgress, 1);
 	progress->interactive = isatty(STDERR_FILENO) && g_getenv("SMOKEGATE_NO_PROGRESS") == NULL;
+	g_mutex_init(&progress->lock);
+	return progress;
+}
+
+SgProgress *
+sg_progress_new_listener(SgProgressFunc func, gpointer user_data)
+{
+	SgProgress *progress = g_new0(SgProgress, 1);
+	progress->listener = func;
+	progress->listener_data = user_data;
 	g_mutex_init(&progress->lock);
 	return progress;
 }
@@ -35,8 +47,8 @@ sg_progress_is_interactive(SgProgress *progress)
 	return progress != NULL && progress->interactive;
 }
 
-static guint
-terminal_width(void)
+guint
+sg_progress_terminal_width(void)
 {
 	struct winsize size;
 	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 20)
@@ -52,9 +64,13 @@ sg_progress_update(SgProgress *progress, const gchar *phase, gint64 elapsed_us,
 	guint width;
 	gint64 seconds = elapsed_us / G_USEC_PER_SEC;
 
+	if (progress != NULL && progress->listener != NULL) {
+		progress->listener(phase, elapsed_us, last_line, progress->listener_data);
+		return;
+	}
 	if (!sg_progress_is_interactive(progress))
 		return;
-	width = terminal_width();
+	width = sg_progress_terminal_width();
 	line = g_strdup_printf("[%s %02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT "] %s", phase,
 			       seconds / 60, seconds % 60, last_line != NULL ? last_line : "");
 	if (g_utf8_strlen(line, -1) >= width)

@@ -10,10 +10,17 @@ G_BEGIN_DECLS
 typedef struct _SgProgress SgProgress;
 
 SgProgress *sg_progress_new(void);
+/* A progress that hands every update to @func instead of drawing it (a
+ * gate shows many tests at once in a table of its own). */
+typedef void (*SgProgressFunc)(const gchar *phase, gint64 elapsed_us, const gchar *last_line,
+			       gpointer user_data);
+SgProgress *sg_progress_new_listener(SgProgressFunc func, gpointer user_data);
 void sg_progress_free(SgProgress *progress);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgProgress, sg_progress_free)
 
 gboolean sg_progress_is_interactive(SgProgress *progress);
+/* Columns of the terminal on stderr (80 when it does not say). */
+guint sg_progress_terminal_width(void);
 void sg_progress_update(SgProgress *progress, const gchar *phase, gint64 elapsed_us,
 			const gchar *last_line);
 /* A message that stays on screen (printed once, above the status line). */

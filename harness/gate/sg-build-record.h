@@ -31,8 +31,10 @@ typedef struct {
 	gboolean respin;
 	gchar *verdict; /* of the last test: pass, fail, error */
 	gchar *reason;
-	guint errors;	   /* tests in a row that could not judge the build */
-	GPtrArray *events; /* SgBuildEvent */
+	guint errors;	      /* tests in a row that could not judge the build */
+	gchar *host;	      /* the lab host the last verdict came from */
+	gdouble test_seconds; /* how long the last judged test took, 0 unknown */
+	GPtrArray *events;    /* SgBuildEvent */
 } SgBuildRecord;
 
 SgBuildRecord *sg_build_record_new(const gchar *build_dir);

@@ -5,18 +5,34 @@
 
 #include "sg-build-record.h"
 #include "sg-error.h"
+#include "sg-flavour.h"
+#include "sg-gate-lab.h"
+#include "sg-gate-view.h"
+#include "sg-paths.h"
 #include "sg-publish.h"
+#include "sg-schedule.h"
 #include "sg-status.h"
 #include "sg-test-run.h"
 #include "sg-tree.h"
 
 #define THUMBNAIL_WIDTH 240
+/* A flavour never tested before is assumed long: started early, it cannot
+ * be the one test that keeps the night going. */
+#define UNKNOWN_EXPECTED_SECONDS 3600.0
+/* Judged builds of a flavour whose durations predict its next test. */
+#define HISTORY_BUILDS 5
+/* Tests in a row on one host that end in errors before it is drained. */
+#define DRAIN_AFTER_ERRORS 2
+/* A guest for a flavour without a profile of that name: the profiles' own default. */
+#define DEFAULT_GUEST_MIB 2048
+#define DEFAULT_GUEST_VCPUS 2
 
 typedef struct {
 	gchar *flavour;
 	gchar *image_type;
 	gchar *build_id;
 	gchar *dir;
+	gchar *label; /* FLAVOUR/TYPE/BUILD */
 } SgCandidate;
 
 typedef struct {
@@ -25,8 +41,22 @@ typedef struct {
 	SgProgress *progress;
 	GCancellable *cancellable;
 	SgGateSummary *summary;
-	GMutex lock; /* records and the summary, from the job threads */
+	SgGateView *view;
+	SgGateLab *lab;
+	SgSchedule *schedule;
+	GAsyncQueue *ended; /* SgAttempt, from the test threads */
 } SgGate;
+
+/* One test of one build on one host. */
+typedef struct {
+	SgGate *gate;
+	SgScheduleJob *job;
+	SgScheduleHost *host;
+	SgProgress *row;
+	SgResult *result;
+	gchar *failure; /* when no result */
+	GThread *thread;
+} SgAttempt;
 
 static void
 sg_candidate_free(SgCandidate *candidate)
@@ -35,6 +65,7 @@ sg_candidate_free(SgCandidate *candidate)
 	g_free(candidate->image_type);
 	g_free(candidate->build_id);
 	g_free(candidate->dir);
+	g_free(candidate->label);
 	g_free(candidate);
 }
 
@@ -74,6 +105,8 @@ find_candidates(SgGate *gate)
 			candidate->image_type = g_strdup(image_type);
 			candidate->build_id = g_strdup(g_ptr_array_index(builds, i));
 			candidate->dir = g_steal_pointer(&dir);
+			candidate->label = g_strdup_printf("%s/%s/%s", flavour, image_type,
+							   candidate->build_id);
 			g_ptr_array_add(candidates, candidate);
 		}
 	}
@@ -137,8 +170,36 @@ newer_than_current(const gchar *type_dir, const gchar *build_id)
 	return TRUE;
 }
 
+static gint
+compare_doubles(gconstpointer a, gconstpointer b)
+{
+	gdouble x = *(const gdouble *)a, y = *(const gdouble *)b;
+	return (x > y) - (x < y);
+}
+
+/* The median duration of the flavour's last judged tests: what to expect of the next. */
+static gdouble
+expected_seconds(const gchar *type_dir)
+{
+	g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
+	g_autoptr(GArray) durations = g_array_new(FALSE, FALSE, sizeof(gdouble));
+
+	for (guint i = 0; i < builds->len && durations->len < HISTORY_BUILDS; i++) {
+		g_autofree gchar *dir =
+			g_build_filename(type_dir, g_ptr_array_index(builds, i), NULL);
+		g_autoptr(SgBuildRecord) record = sg_build_record_load(dir, NULL);
+		if (record != NULL && record->test_seconds > 0)
+			g_array_append_val(durations, record->test_seconds);
+	}
+	if (durations->len == 0)
+		return UNKNOWN_EXPECTED_SECONDS;
+	g_array_sort(durations, compare_doubles);
+	return g_array_index(durations, gdouble, durations->len / 2);
+}
+
 static void
-record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gchar *failure)
+record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gchar *failure,
+	      const gchar *host)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SgLock) lock = sg_publisher_lock_tree(gate->publisher, "gate", &error);
@@ -157,6 +218,8 @@ record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gcha
 	record->verdict = g_strdup(sg_verdict_to_string(verdict));
 	g_free(record->reason);
 	record->reason = g_strdup(reason);
+	g_free(record->host);
+	record->host = g_strdup(host);
 	switch (verdict) {
 	case SG_VERDICT_PASS:
 		record->state = SG_BUILD_PASSED;
@@ -172,6 +235,10 @@ record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gcha
 		sg_build_record_add_event(record, "error", reason);
 		break;
 	}
+	/* Only judged tests predict how long the next one takes. */
+	if (result != NULL && verdict != SG_VERDICT_ERROR &&
+	    result->finished_us > result->started_us)
+		record->test_seconds = (result->finished_us - result->started_us) / 1e6;
 	if (!sg_build_record_save(record, &error)) {
 		g_warning("%s", error->message);
 		gate->summary->errors++;
@@ -202,42 +269,242 @@ record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gcha
 	}
 }
 
+/* An attempt that will be tried again leaves a trace in the build's
+ * record, but no verdict and no count. */
 static void
-test_candidate(gpointer data, gpointer user_data)
+record_retry(SgGate *gate, SgCandidate *candidate, const gchar *why)
 {
-	SgCandidate *candidate = data;
-	SgGate *gate = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgLock) lock = sg_publisher_lock_tree(gate->publisher, "gate", &error);
+	g_autoptr(SgBuildRecord) record = NULL;
+
+	if (lock == NULL || (record = sg_build_record_load(candidate->dir, &error)) == NULL) {
+		g_warning("cannot record the retry on %s: %s", candidate->dir, error->message);
+		return;
+	}
+	sg_build_record_add_event(record, "retry", why);
+	if (!sg_build_record_save(record, &error))
+		g_warning("%s", error->message);
+}
+
+static gpointer
+attempt_thread(gpointer data)
+{
+	SgAttempt *attempt = data;
+	SgGate *gate = attempt->gate;
+	SgCandidate *candidate = attempt->job->data;
+	SgLabHost *host = sg_gate_lab_host_config(attempt->host);
 	g_autofree gchar *image = NULL;
 	g_autofree gchar *evidence = NULL;
 	g_autoptr(SgBuildRecord) record = sg_build_record_load(candidate->dir, NULL);
-	g_autoptr(SgResult) result = NULL;
 	g_autoptr(GError) error = NULL;
 	SgTestOptions test = {0};
 
-	if (g_cancellable_is_cancelled(gate->cancellable))
-		return;
-	image = g_build_filename(candidate->dir, record->image, NULL);
+	image = g_build_filename(candidate->dir, record != NULL ? record->image : "", NULL);
 	evidence = fresh_evidence_dir(candidate->dir);
 	test.image = image;
 	test.evidence_dir = evidence;
-	test.connect_uri = gate->options->connect_uri;
+	test.connect_uri = host->uri;
 	test.flavours_dir = gate->options->flavours_dir;
-	test.accel = gate->options->accel != NULL ? gate->options->accel : "auto";
+	test.accel = gate->options->accel != NULL ? gate->options->accel
+		     : host->accel != NULL	  ? host->accel
+						  : "auto";
 	/* Tell the flavour from the image; the tree's folder name is the fallback. */
-	result = sg_test_run(&test, gate->options->jobs == 1 ? gate->progress : NULL,
-			     gate->cancellable, &error);
-	if (result == NULL && g_error_matches(error, SG_ERROR, SG_ERROR_USAGE)) {
+	attempt->result = sg_test_run(&test, attempt->row, gate->cancellable, &error);
+	if (attempt->result == NULL && g_error_matches(error, SG_ERROR, SG_ERROR_USAGE)) {
 		g_clear_error(&error);
 		test.flavour = candidate->flavour;
-		result = sg_test_run(&test, NULL, gate->cancellable, &error);
+		attempt->result = sg_test_run(&test, attempt->row, gate->cancellable, &error);
 	}
+	if (attempt->result == NULL)
+		attempt->failure = g_strdup(error != NULL ? error->message : "no verdict");
 	write_thumbnail(evidence);
-	g_mutex_lock(&gate->lock);
-	record_result(gate, candidate, result, error != NULL ? error->message : "no verdict");
-	sg_progress_note(gate->progress, "%s/%s/%s: %s", candidate->flavour, candidate->image_type,
-			 candidate->build_id,
-			 result != NULL ? sg_verdict_to_string(result->verdict) : "error");
-	g_mutex_unlock(&gate->lock);
+	g_async_queue_push(gate->ended, attempt);
+	return NULL;
+}
+
+static void
+start_attempt(SgGate *gate, SgScheduleJob *job, SgScheduleHost *host)
+{
+	SgCandidate *candidate = job->data;
+	SgAttempt *attempt = g_new0(SgAttempt, 1);
+
+	attempt->gate = gate;
+	attempt->job = job;
+	attempt->host = host;
+	attempt->row = sg_gate_view_add_row(gate->view, host->name, candidate->label);
+	attempt->thread = g_thread_new("smokegate-test", attempt_thread, attempt);
+}
+
+static void
+take_host_out(SgGate *gate, SgScheduleHost *host, const gchar *reason)
+{
+	g_autofree gchar *note = NULL;
+
+	if (host->out)
+		return;
+	sg_schedule_take_out(host, reason);
+	gate->summary->hosts_out++;
+	note = g_strdup_printf("lab host %s taken out of this run: %s", host->name, reason);
+	sg_gate_view_event(gate->view, "host-out", host->name, NULL, reason, -1);
+	sg_publisher_notify(gate->publisher, "lab-problem", NULL, NULL, NULL, note);
+	sg_gate_lab_save(gate->lab, gate->publisher->tree);
+}
+
+/* Whether another host of the run could still take @job. */
+static gboolean
+another_host_could(SgGate *gate, SgScheduleJob *job, SgScheduleHost *except)
+{
+	GPtrArray *hosts = sg_schedule_get_hosts(gate->schedule);
+
+	for (guint i = 0; i < hosts->len; i++) {
+		SgScheduleHost *host = g_ptr_array_index(hosts, i);
+		if (host != except && !host->out && !g_ptr_array_find(job->avoid, host, NULL))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * What an ended attempt means. A verdict (pass or fail) is recorded. An
+ * error is the lab's: the host is taken out when it was lost or keeps
+ * failing, and the build goes back to the queue for another host while
+ * it has attempts left; else the error is recorded.
+ */
+static void
+conclude_attempt(SgGate *gate, SgAttempt *attempt)
+{
+	SgScheduleJob *job = attempt->job;
+	SgScheduleHost *host = attempt->host;
+	SgCandidate *candidate = job->data;
+	SgResult *result = attempt->result;
+	SgVerdict verdict = result != NULL ? result->verdict : SG_VERDICT_ERROR;
+	const gchar *reason = result != NULL ? result->reason : attempt->failure;
+	gdouble seconds = result != NULL && result->finished_us > result->started_us
+				  ? (result->finished_us - result->started_us) / 1e6
+				  : -1;
+	g_autofree gchar *unreachable = NULL;
+	g_autofree gchar *finished = NULL;
+
+	g_thread_join(attempt->thread);
+	sg_progress_free(attempt->row);
+	sg_gate_view_remove_row(gate->view, attempt->row);
+	sg_schedule_release(gate->schedule, job, host);
+	finished = g_strdup_printf("%s: %s", sg_verdict_to_string(verdict), reason);
+	sg_gate_view_event(gate->view, "finished", host->name, candidate->label, finished, seconds);
+	if (verdict != SG_VERDICT_ERROR) {
+		host->errors_in_a_row = 0;
+		record_result(gate, candidate, result, attempt->failure, host->name);
+		sg_schedule_job_free(job);
+		return;
+	}
+	/* Stopped by a signal: the build stays untested, no error counted. */
+	if (g_cancellable_is_cancelled(gate->cancellable)) {
+		sg_schedule_job_free(job);
+		return;
+	}
+	if ((result != NULL && result->lab_lost) ||
+	    !sg_gate_lab_still_reachable(host, &unreachable)) {
+		g_autofree gchar *why = g_strdup_printf(
+			"lost while testing %s: %s", candidate->label,
+			unreachable != NULL ? unreachable : "its connection closed");
+		take_host_out(gate, host, why);
+	} else if (++host->errors_in_a_row >= DRAIN_AFTER_ERRORS) {
+		g_autofree gchar *why =
+			g_strdup_printf("drained: %u tests in a row ended in errors, the last: %s",
+					host->errors_in_a_row, reason);
+		take_host_out(gate, host, why);
+	}
+	if (job->attempts < gate->publisher->config->max_errors &&
+	    another_host_could(gate, job, host)) {
+		g_autofree gchar *why = g_strdup_printf("attempt %u on %s ended in an error: %s",
+							job->attempts, host->name, reason);
+		gate->summary->retries++;
+		record_retry(gate, candidate, why);
+		sg_gate_view_event(gate->view, "retry", host->name, candidate->label, why, -1);
+		sg_schedule_requeue(gate->schedule, job, host);
+		return;
+	}
+	record_result(gate, candidate, result, attempt->failure, host->name);
+	sg_schedule_job_free(job);
+}
+
+/* The guest a build will need: its flavour's profile, by the tree's folder name. */
+static void
+guest_size(GPtrArray *flavours, const gchar *name, guint *memory_mib, guint *vcpus)
+{
+	SgFlavour *flavour = flavours != NULL ? sg_flavour_find(flavours, name) : NULL;
+
+	*memory_mib = flavour != NULL ? flavour->memory_mib : DEFAULT_GUEST_MIB;
+	*vcpus = flavour != NULL ? flavour->vcpus : DEFAULT_GUEST_VCPUS;
+}
+
+static void
+queue_candidates(SgGate *gate, GPtrArray *candidates)
+{
+	g_autofree gchar *builtin = sg_paths_builtin_flavours();
+	const gchar *dirs[] = {builtin, SG_PATHS_SYSTEM_FLAVOURS, gate->options->flavours_dir,
+			       NULL};
+	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
+
+	for (guint i = 0; i < candidates->len; i++) {
+		SgCandidate *candidate = g_ptr_array_index(candidates, i);
+		g_autofree gchar *type_dir = sg_publisher_type_dir(
+			gate->publisher, candidate->flavour, candidate->image_type);
+		gdouble expected = expected_seconds(type_dir);
+		guint memory_mib, vcpus;
+		g_autofree gchar *detail = NULL;
+
+		guest_size(flavours, candidate->flavour, &memory_mib, &vcpus);
+		sg_schedule_add_job(gate->schedule, candidate, memory_mib, vcpus, expected);
+		detail = g_strdup_printf("%u MiB, %u vCPUs", memory_mib, vcpus);
+		sg_gate_view_event(gate->view, "queued", NULL, candidate->label, detail, expected);
+	}
+}
+
+/* Builds no host could take are errors of the lab, recorded as such. */
+static void
+record_stranded(SgGate *gate)
+{
+	g_autoptr(GPtrArray) stranded = sg_schedule_take_stranded(gate->schedule);
+
+	for (guint i = 0; i < stranded->len; i++) {
+		SgScheduleJob *job = g_ptr_array_index(stranded, i);
+		SgCandidate *candidate = job->data;
+		const gchar *why = "no lab host of the run could take it (every host is out)";
+
+		sg_gate_view_event(gate->view, "not-run", NULL, candidate->label, why, -1);
+		if (g_cancellable_is_cancelled(gate->cancellable))
+			continue;
+		record_result(gate, candidate, NULL, why, NULL);
+	}
+}
+
+/* Starts what fits, waits for a test to end, and again, until nothing is left. */
+static void
+run_schedule(SgGate *gate)
+{
+	for (;;) {
+		SgScheduleJob *job;
+		SgScheduleHost *host;
+		SgAttempt *attempt;
+
+		while (!g_cancellable_is_cancelled(gate->cancellable) &&
+		       sg_schedule_next(gate->schedule, gate->options->jobs, &job, &host))
+			start_attempt(gate, job, host);
+		if (sg_schedule_get_running(gate->schedule) == 0) {
+			record_stranded(gate);
+			if (g_cancellable_is_cancelled(gate->cancellable) ||
+			    sg_schedule_get_queued(gate->schedule) == 0)
+				return;
+			continue;
+		}
+		attempt = g_async_queue_pop(gate->ended);
+		conclude_attempt(gate, attempt);
+		sg_result_free(attempt->result);
+		g_free(attempt->failure);
+		g_free(attempt);
+	}
 }
 
 /* A flavour whose build of the day did not appear by the configured hour
@@ -276,25 +543,42 @@ sg_gate_run(const SgGateOptions *options, SgProgress *progress, GCancellable *ca
 	g_autoptr(SgPublisher) publisher = sg_publisher_open(options->tree, error);
 	g_autoptr(SgLock) gate_lock = NULL;
 	g_autoptr(GPtrArray) candidates = NULL;
+	g_autoptr(SgSchedule) schedule = sg_schedule_new();
+	g_autoptr(SgGateView) view = NULL;
+	g_autoptr(SgGateLab) lab = NULL;
+	g_autoptr(GAsyncQueue) ended = g_async_queue_new();
 	SgGate gate = {options, NULL, progress, cancellable, summary};
-	GThreadPool *pool;
+	GPtrArray *hosts;
 
 	if (publisher == NULL)
 		return FALSE;
 	gate_lock = sg_publisher_lock_gate(publisher, error);
 	if (gate_lock == NULL)
 		return FALSE;
+	view = sg_gate_view_new(options->json);
 	gate.publisher = publisher;
-	g_mutex_init(&gate.lock);
+	gate.schedule = schedule;
+	gate.view = view;
+	gate.ended = ended;
 	announce_missing_builds(&gate);
 	candidates = find_candidates(&gate);
-	pool = g_thread_pool_new(test_candidate, &gate, MAX(options->jobs, 1), FALSE, error);
-	if (pool == NULL)
-		return FALSE;
-	for (guint i = 0; i < candidates->len; i++)
-		g_thread_pool_push(pool, g_ptr_array_index(candidates, i), NULL);
-	g_thread_pool_free(pool, FALSE, TRUE);
-	g_mutex_clear(&gate.lock);
+	if (candidates->len > 0) {
+		lab = sg_gate_lab_new(options->lab, options->jobs, schedule);
+		gate.lab = lab;
+		hosts = sg_schedule_get_hosts(schedule);
+		for (guint i = 0; i < hosts->len; i++) {
+			SgScheduleHost *host = g_ptr_array_index(hosts, i);
+			g_autofree gchar *reason = g_strdup(host->out_reason);
+			/* Said the same way as a host lost later. */
+			if (host->out) {
+				host->out = FALSE;
+				take_host_out(&gate, host, reason);
+			}
+		}
+		queue_candidates(&gate, candidates);
+		run_schedule(&gate);
+		sg_gate_lab_save(lab, publisher->tree);
+	}
 	sg_publisher_refresh(publisher);
 	return TRUE;
 }

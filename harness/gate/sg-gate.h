@@ -2,6 +2,7 @@
 
 #include <gio/gio.h>
 
+#include "sg-lab-config.h"
 #include "sg-progress.h"
 
 G_BEGIN_DECLS
@@ -9,16 +10,19 @@ G_BEGIN_DECLS
 typedef struct {
 	const gchar *tree;
 	const gchar *const *flavours; /* NULL: every flavour in the tree */
-	guint jobs;		      /* tests at once, at least 1 */
-	const gchar *connect_uri;
+	guint jobs;		      /* tests at once over all hosts, 0: no cap */
+	SgLabConfig *lab;	      /* the hosts to test on */
 	const gchar *flavours_dir;
-	const gchar *accel;
+	const gchar *accel; /* NULL: each host's Accel= */
+	gboolean json;	    /* one JSON object an event on stdout */
 } SgGateOptions;
 
 typedef struct {
 	guint passed;
 	guint failed;
 	guint errors;
+	guint retries;	 /* attempts tried again after a lab fault */
+	guint hosts_out; /* hosts unreachable, lost or drained */
 } SgGateSummary;
 
 /*
@@ -26,8 +30,15 @@ typedef struct {
  * build (atomically); a fail keeps the build and its evidence, marked; an
  * error leaves the build untested, to be tried on the next run, and is
  * raised as a lab problem after repeated errors. Nothing untested is ever
- * published. Fails only when the gate could not run (SG_ERROR_LOCKED when
- * another gate holds the tree).
+ * published.
+ *
+ * The tests are spread over the lab's hosts (see sg-schedule.h). A host
+ * that cannot be reached, is lost in the middle of a test or keeps ending
+ * tests in errors is taken out for the rest of the run with a lab-problem
+ * notice; the build it was testing is queued again on another host. Only
+ * a build's last attempt of the run is recorded, so no retry publishes,
+ * fails or counts a build twice. Fails only when the gate could not run
+ * (SG_ERROR_LOCKED when another gate holds the tree).
  */
 gboolean sg_gate_run(const SgGateOptions *options, SgProgress *progress, GCancellable *cancellable,
 		     SgGateSummary *summary, GError **error);

@@ -325,6 +325,19 @@ append_events(GString *html, JsonObject *build)
 	g_string_append(html, "</ul></details>");
 }
 
+/* " on HOST": the lab host a verdict came from, when the record says. */
+static void
+append_host(GString *html, JsonObject *build)
+{
+	const gchar *host = sg_json_get_string(build, "host");
+
+	if (host == NULL)
+		return;
+	g_string_append(html, " <span class=\"muted\">on ");
+	append_text(html, host);
+	g_string_append(html, "</span>");
+}
+
 static void
 append_builds_table(GString *html, JsonObject *section, JsonArray *builds)
 {
@@ -351,6 +364,7 @@ append_builds_table(GString *html, JsonObject *section, JsonArray *builds)
 		g_string_append(html, "</td><td>");
 		if (verdict != NULL) {
 			append_verdict(html, verdict);
+			append_host(html, build);
 			if (sg_json_get_string(build, "reason") != NULL) {
 				g_string_append(html, " <span class=\"reason\">");
 				append_text(html, sg_json_get_string(build, "reason"));
@@ -441,6 +455,7 @@ append_section(GString *html, JsonObject *section)
 		append_verdict(html, sg_json_get_string(judged, "verdict"));
 		g_string_append(html, " for ");
 		append_text(html, sg_json_get_string(judged, "id"));
+		append_host(html, judged);
 		if (sg_json_get_string(judged, "reason") != NULL) {
 			g_string_append(html, ": <span class=\"reason\">");
 			append_text(html, sg_json_get_string(judged, "reason"));
@@ -455,6 +470,43 @@ append_section(GString *html, JsonObject *section)
 	g_string_append(html, "</dl>\n</div>\n");
 	append_builds_table(html, section, builds);
 	g_string_append(html, "</section>\n");
+}
+
+/* What the last gate saw of each lab host: in, or out and why. */
+static void
+append_lab(GString *html, JsonObject *lab)
+{
+	JsonArray *hosts = lab != NULL ? sg_json_get_array(lab, "hosts") : NULL;
+
+	if (hosts == NULL || json_array_get_length(hosts) == 0)
+		return;
+	g_string_append(html,
+			"<section id=\"lab\">\n<h2>Lab hosts</h2>\n<p>As the last gate run saw "
+			"them (started ");
+	append_text(html, sg_json_get_string(lab, "run_started"));
+	g_string_append(html, ").</p>\n<table><thead><tr><th>Host</th><th>Connection</th>"
+			      "<th>State</th><th>Tests</th><th>Room</th></tr></thead><tbody>\n");
+	for (guint i = 0; i < json_array_get_length(hosts); i++) {
+		JsonObject *host = json_array_get_object_element(hosts, i);
+		gboolean out = g_strcmp0(sg_json_get_string(host, "state"), "out") == 0;
+		g_string_append(html, "<tr><td>");
+		append_text(html, sg_json_get_string(host, "name"));
+		g_string_append(html, "</td><td><code>");
+		append_text(html, sg_json_get_string(host, "uri"));
+		g_string_append(html, out ? "</code></td><td><strong>out of the run</strong>: "
+					    "<span class=\"reason\">"
+					  : "</code></td><td>in use<span>");
+		append_text(html, sg_json_get_string(host, "reason"));
+		g_string_append_printf(
+			html,
+			"</span></td><td>%" G_GINT64_FORMAT "</td><td>%" G_GINT64_FORMAT
+			" guests, %" G_GINT64_FORMAT " MiB, %" G_GINT64_FORMAT " vCPUs</td></tr>\n",
+			json_object_get_int_member_with_default(host, "tests", 0),
+			json_object_get_int_member_with_default(host, "max_guests", 0),
+			json_object_get_int_member_with_default(host, "memory_mib", 0),
+			json_object_get_int_member_with_default(host, "vcpus", 0));
+	}
+	g_string_append(html, "</tbody></table>\n</section>\n");
 }
 
 static gchar *
@@ -495,6 +547,7 @@ render_html(JsonObject *status)
 		g_string_append(html, "<p>No image types are configured.</p>\n");
 	for (guint i = 0; i < count; i++)
 		append_section(html, json_array_get_object_element(sections, i));
+	append_lab(html, sg_json_get_object(status, "lab"));
 	g_string_append(html, "</body>\n</html>\n");
 	return g_string_free(g_steal_pointer(&html), FALSE);
 }

@@ -70,6 +70,7 @@ add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, const
 	sg_json_add_boolean(builder, "respin", record->respin);
 	sg_json_add_boolean(builder, "oversized", record->oversized);
 	sg_json_add_int(builder, "errors", record->errors);
+	sg_json_add_string(builder, "host", record->host);
 	json_builder_set_member_name(builder, "yanked");
 	if (yank != NULL && record->state == SG_BUILD_YANKED)
 		json_builder_add_value(builder, sg_build_event_to_json(yank));
@@ -125,6 +126,24 @@ add_type(JsonBuilder *builder, const gchar *tree, const gchar *type_path, SgTree
 	json_builder_end_object(builder);
 }
 
+/* What the last gate saw of the lab hosts (TREE/.smokegate/lab.json), as
+ * "lab"; null when no gate has run since lab files exist. */
+static void
+add_lab(JsonBuilder *builder, const gchar *tree)
+{
+	g_autofree gchar *path = g_build_filename(tree, SG_TREE_STATE_DIR, "lab.json", NULL);
+	g_autoptr(JsonParser) parser = json_parser_new();
+
+	json_builder_set_member_name(builder, "lab");
+	if (!g_file_test(path, G_FILE_TEST_EXISTS) ||
+	    !json_parser_load_from_file(parser, path, NULL) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+		json_builder_add_null_value(builder);
+		return;
+	}
+	json_builder_add_value(builder, json_node_copy(json_parser_get_root(parser)));
+}
+
 JsonNode *
 sg_status_build_model(const gchar *tree, SgTreeConfig *config, GDateTime *now)
 {
@@ -140,6 +159,7 @@ sg_status_build_model(const gchar *tree, SgTreeConfig *config, GDateTime *now)
 	for (guint i = 0; i < types->len; i++)
 		add_type(builder, tree, g_ptr_array_index(types, i), config, now);
 	json_builder_end_array(builder);
+	add_lab(builder, tree);
 	json_builder_end_object(builder);
 	return json_builder_get_root(builder);
 }

@@ -110,6 +110,23 @@ sg_result_decide(SgResult *result, SgVerdict verdict, const gchar *format, ...)
 	va_end(args);
 }
 
+void
+sg_result_overrule(SgResult *result, SgVerdict verdict, const gchar *format, ...)
+{
+	va_list args;
+	g_autofree gchar *words = NULL;
+	g_autofree gchar *earlier = g_steal_pointer(&result->reason);
+
+	va_start(args, format);
+	words = g_strdup_vprintf(format, args);
+	va_end(args);
+	result->decided = TRUE;
+	result->verdict = verdict;
+	result->reason = earlier != NULL
+				 ? g_strdup_printf("%s (the guest had shown: %s)", words, earlier)
+				 : g_steal_pointer(&words);
+}
+
 const gchar *
 sg_verdict_to_string(SgVerdict verdict)
 {
@@ -254,6 +271,8 @@ sg_result_to_json(SgResult *result)
 	sg_json_add_string(builder, "accelerator", result->accelerator);
 	sg_json_add_string(builder, "accelerator_reason", result->accelerator_reason);
 	sg_json_add_string(builder, "connection", result->connection);
+	if (result->lab_lost)
+		sg_json_add_boolean(builder, "lab_lost", TRUE);
 	json_builder_set_member_name(builder, "image_uploaded_bytes");
 	if (result->image_uploaded_bytes >= 0)
 		json_builder_add_int_value(builder, result->image_uploaded_bytes);

@@ -58,6 +58,10 @@ typedef struct {
 	gchar *accelerator;
 	gchar *accelerator_reason;
 	gchar *connection;
+	/* The lab host went away while the guest ran: the verdict is an
+	 * error whatever the guest seemed to do, and the test may be tried
+	 * again on another host. */
+	gboolean lab_lost;
 	/* Bytes of the image sent to the lab host for this test: 0 when the
 	 * host had it cached, -1 when the host reads local files. */
 	gint64 image_uploaded_bytes;
@@ -102,6 +106,10 @@ SgPhase *sg_result_begin_phase(SgResult *result, const gchar *name);
 void sg_phase_finish(SgPhase *phase, SgPhaseStatus status, const gchar *detail);
 
 /* Sets the verdict once: the first failure or error is the reason. */
+/* Replaces a decided verdict: the lab, not the image, is to blame. The
+ * earlier reason is kept after @format's words. */
+void sg_result_overrule(SgResult *result, SgVerdict verdict, const gchar *format, ...)
+	G_GNUC_PRINTF(3, 4);
 void sg_result_decide(SgResult *result, SgVerdict verdict, const gchar *format, ...)
 	G_GNUC_PRINTF(3, 4);
 

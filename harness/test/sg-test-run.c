@@ -1016,6 +1016,26 @@ start_inspect(SgRun *run)
 	g_task_run_in_thread(task, inspect_thread);
 }
 
+/*
+ * A guest on a host that went away (its libvirtd stopped, the network or the
+ * power went) stops in ways that can look like the image's fault: its
+ * console closes, the guest vanishes. Only a pass is evidence enough; any
+ * other verdict from a lost host is the lab's.
+ */
+static void
+check_lab_host(SgRun *run)
+{
+	SgResult *result = run->result;
+
+	if (run->lab == NULL || sg_lab_is_embedded(run->lab) ||
+	    (result->decided && result->verdict == SG_VERDICT_PASS) ||
+	    virConnectIsAlive(sg_lab_get_connection(run->lab)) == 1)
+		return;
+	result->lab_lost = TRUE;
+	sg_result_overrule(result, SG_VERDICT_ERROR, "lost the lab host %s while the test ran",
+			   sg_lab_get_uri(run->lab));
+}
+
 /* Writes the verdict and hands the result to whoever asked for the run. */
 static void
 finish_run(SgRun *run)
@@ -1024,6 +1044,7 @@ finish_run(SgRun *run)
 	g_autoptr(GError) write_error = NULL;
 	GTask *task = g_steal_pointer(&run->task);
 
+	check_lab_host(run);
 	if (!result->decided)
 		sg_result_decide(result, SG_VERDICT_ERROR, "no verdict was reached (harness bug)");
 	if (run->progress != NULL)
