@@ -326,8 +326,12 @@ is_status_line(SgConsole *console, const gchar *line)
 }
 
 static void
-check_line(SgConsole *console, const gchar *line, gboolean complete, gint64 now_us)
+check_line(SgConsole *console, const gchar *raw_line, gboolean complete, gint64 now_us)
 {
+	/* GRegex matches nothing in text that is not UTF-8: one stray byte
+	 * (line noise, a Latin-1 message) would hide a panic on its line, and
+	 * quotes go into result.json. */
+	g_autofree gchar *line = g_utf8_make_valid(raw_line, -1);
 	g_autofree gchar *stripped = NULL;
 
 	for (guint i = 0; i < console->rules->len; i++) {

@@ -61,7 +61,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Everything the verdict and result.json read. */
 	(void)sg_console_problem_to_string(sg_console_get_problem(console));
-	(void)sg_console_get_problem_quote(console);
+	/* The quote goes into result.json. */
+	if (sg_console_get_problem_quote(console) != NULL)
+		g_assert(g_utf8_validate(sg_console_get_problem_quote(console), -1, NULL));
 	(void)sg_console_get_problem_time(console);
 	(void)sg_console_markers_complete(console);
 	(void)sg_console_first_missing_marker(console);

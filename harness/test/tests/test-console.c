@@ -31,6 +31,18 @@ test_panic(void)
 	g_assert_cmpint(sg_console_get_problem_time(console), >, 0);
 }
 
+/* A byte that is not UTF-8 on the panic's line (serial noise) hid it. */
+static void
+test_panic_with_stray_bytes(void)
+{
+	g_autoptr(SgConsole) console = new_install_console();
+
+	feed(console, "[    6.1] Kernel panic - not syncing: Attempted to kill init! \xff\xfe\n");
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_KERNEL_PANIC);
+	g_assert_true(g_utf8_validate(sg_console_get_problem_quote(console), -1, NULL));
+	g_assert_true(g_utf8_validate(sg_console_get_last_line(console), -1, NULL));
+}
+
 static void
 test_question_without_newline(void)
 {
@@ -623,6 +635,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/console/panic", test_panic);
+	g_test_add_func("/console/panic-with-stray-bytes", test_panic_with_stray_bytes);
 	g_test_add_func("/console/question-without-newline", test_question_without_newline);
 	g_test_add_func("/console/error-dialog", test_error_dialog);
 	g_test_add_func("/console/mirror-error-dialog", test_mirror_error_dialog);
