@@ -17,7 +17,25 @@ smokegate=$(realpath "$1") addr=$2 good=$3 panic=$4 installer_error=$5 no_deskto
 uri="qemu+tcp://$addr/system"
 host=smokegate-remote-test-$$
 make_workdir
-trap 'lab_host_stop "$host" >/dev/null 2>&1; rm -rf "$workdir"' EXIT
+runs=()
+# On a failure, before the work folder and the lab host go: every smokegate
+# run's output (stdout with its debug messages, then stderr), the guests
+# left and the lab host's own log, as TAP comments that stay in the test log.
+show() {
+	[ -s "$1" ] && sed "s/^/# $2: /" "$1"
+	return 0
+}
+show_failure() {
+	local name
+	[ "$tap_failed" -eq 0 ] && return
+	for name in "${runs[@]}"; do
+		show "$workdir/$name.out" "$name stdout"
+		show "$workdir/$name.err" "$name stderr"
+	done
+	virsh -c "$uri" list --all 2>&1 | sed 's/^/# guests: /'
+	show "$(lab_host_state "$host")/log" host-log
+}
+trap 'show_failure; lab_host_stop "$host" >/dev/null 2>&1; rm -rf "$workdir"' EXIT
 
 if ! lab_host_start "$host" "$addr" "$(dirname "$(realpath "$good")")" "$workdir" > "$workdir/host.log" 2>&1; then
 	sed 's/^/# host: /' "$workdir/host.log"
@@ -31,13 +49,15 @@ check "nothing shared: the image is not at its path on the host" sh -c "! nsente
 check "nothing shared: the evidence folder is not there either" sh -c "! nsenter -t $(lab_host_pid "$host") -m -- test -e '$workdir'"
 
 # run NAME ISO EXIT REASON-REGEX
+# (smokegate's debug messages go to stdout, before the verdict's line)
 run() {
 	local name=$1 iso=$2 want_exit=$3 want_reason=$4 status reason
-	"$smokegate" test "$iso" --connect "$uri" --evidence "$workdir/$name" \
-		> "$workdir/$name.out" 2> "$workdir/$name.err"
+	runs+=("$name")
+	G_MESSAGES_DEBUG=smokegate "$smokegate" test "$iso" --connect "$uri" \
+		--evidence "$workdir/$name" > "$workdir/$name.out" 2> "$workdir/$name.err"
 	status=$?
 	reason=$(json_field .reason "$workdir/$name/result.json" 2>/dev/null)
-	echo "# $name: $(cat "$workdir/$name.out") ($(json_field .duration_s "$workdir/$name/result.json" 2>/dev/null) s)"
+	echo "# $name: $(tail -n 1 "$workdir/$name.out") ($(json_field .duration_s "$workdir/$name/result.json" 2>/dev/null) s)"
 	check "$name: exit $want_exit over $uri (got $status)" test "$status" -eq "$want_exit"
 	check "$name: reason matches /$want_reason/" grep -Eq -- "$want_reason" <<<"$reason"
 	check "$name: the console came over the connection" test -s "$workdir/$name/console-install.log"
@@ -56,11 +76,16 @@ run no-desktop "$no_desktop" 1 '^boot: display manager failed'
 else
 
 # Killed in the middle: its guest and volumes stay on the host...
-"$smokegate" test "$hang" --connect "$uri" --evidence "$workdir/killed" > /dev/null 2>&1 &
+runs+=(killed)
+G_MESSAGES_DEBUG=smokegate "$smokegate" test "$hang" --connect "$uri" \
+	--evidence "$workdir/killed" > "$workdir/killed.out" 2> "$workdir/killed.err" &
 killed=$!
-wait_for_console "$workdir/killed" 60
+started=$(date +%s)
+wait_for_console "$workdir/killed" 60 || echo "# no console output from the run to kill"
+echo "# killing it after $(($(date +%s) - started)) s"
 kill -9 "$killed"
 wait "$killed" 2>/dev/null
+echo "# killed process $killed at $(date -u +%T.%N)"
 check "the killed run left its guest on the host" sh -c "virsh -c '$uri' list --name | grep -q smokegate-"
 check "and its volumes" sh -c "virsh -c '$uri' vol-list smokegate | grep -q 'smokegate-'"
 # ...until the next run on that host removes them.
