@@ -75,7 +75,22 @@ answer_file_user() {
 	fi
 }
 
-tap_plan 5
+# Every process the flavour's shell is made of (from the flavour's profile,
+# through lib/expect.env: "unity-panel-service compiz" for Unity) runs as
+# the user.
+flavour_shell() {
+	missing=""
+	for name in $SMOKEGATE_SHELL_PROCESSES; do
+		tap_wait "$WAIT" tap_process_running "$name" >/dev/null || missing="$missing $name"
+	done
+	if [ -n "$missing" ]; then
+		echo "not running as $(id -un) after $WAIT s:$missing"
+		echo "the user's programs: $(user_programs)"
+		return 1
+	fi
+}
+
+tap_plan 6
 tap_check "the session has a display" has_display
 tap_check "the display's server listens on its socket" display_listens
 tap_check "a window manager runs in the session" window_manager
@@ -85,4 +100,9 @@ else
 	tap_skip "the session's user is the answer file's user" "the harness did not say which user (SMOKEGATE_USER)"
 fi
 tap_check "the home folder is writable" home_writable
+if [ -n "${SMOKEGATE_SHELL_PROCESSES:-}" ]; then
+	tap_check "the flavour's shell runs ($SMOKEGATE_SHELL_PROCESSES)" flavour_shell
+else
+	tap_skip "the flavour's shell runs" "the harness did not say which (SMOKEGATE_SHELL_PROCESSES)"
+fi
 tap_done

@@ -84,7 +84,52 @@ dpkg_consistent() {
 	fi
 }
 
-tap_plan 5
+# What the answer file set, from lib/expect.env (run-suite reads it).
+answer_hostname() {
+	name=$(hostname 2>/dev/null || cat /etc/hostname)
+	if [ "$name" != "$SMOKEGATE_HOSTNAME" ]; then
+		echo "the hostname is $name, the answer file set $SMOKEGATE_HOSTNAME"
+		return 1
+	fi
+}
+
+answer_user() {
+	if ! grep -q "^$SMOKEGATE_USER:" /etc/passwd; then
+		echo "no $SMOKEGATE_USER in /etc/passwd"
+		return 1
+	fi
+}
+
+# /etc/localtime links to the zone (systemd, and d-i since 2014), or
+# /etc/timezone names it (older Debian and Ubuntu).
+answer_timezone() {
+	zone=$(readlink /etc/localtime 2>/dev/null | sed -n 's|.*zoneinfo/||p')
+	[ -n "$zone" ] || zone=$(cat /etc/timezone 2>/dev/null)
+	if [ "$zone" != "$SMOKEGATE_TIMEZONE" ]; then
+		echo "the timezone is ${zone:-unknown}, the answer file set $SMOKEGATE_TIMEZONE"
+		return 1
+	fi
+}
+
+answer_locale() {
+	lang=$(sed -n 's/^LANG=//p' /etc/default/locale /etc/locale.conf 2>/dev/null | head -n 1 | tr -d '"')
+	if [ "$lang" != "$SMOKEGATE_LOCALE" ]; then
+		echo "LANG is ${lang:-unset} in /etc/default/locale, the answer file set $SMOKEGATE_LOCALE"
+		return 1
+	fi
+}
+
+# tap_expect VARIABLE DESCRIPTION CHECK: the check when the harness gave
+# the answer file's value, else a skip that says so.
+tap_expect() {
+	if [ -n "$(eval "echo \${$1:-}")" ]; then
+		tap_check "$2" "$3"
+	else
+		tap_skip "$2" "the harness did not say ($1)"
+	fi
+}
+
+tap_plan 9
 if booted_with_systemd; then
 	tap_check "the system finished booting and is not degraded" system_running
 else
@@ -98,4 +143,8 @@ if command -v dpkg >/dev/null 2>&1; then
 else
 	tap_skip "the package database is consistent (dpkg --audit)" "no dpkg on this image"
 fi
+tap_expect SMOKEGATE_HOSTNAME "the hostname is the answer file's" answer_hostname
+tap_expect SMOKEGATE_USER "the answer file's user exists" answer_user
+tap_expect SMOKEGATE_TIMEZONE "the timezone is the answer file's" answer_timezone
+tap_expect SMOKEGATE_LOCALE "the locale is the answer file's" answer_locale
 tap_done
