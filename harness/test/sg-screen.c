@@ -33,6 +33,11 @@ cell_from_vterm(const VTermScreenCell *vcell, SgScreenCell *cell)
 {
 	/* A wide character's second half reads as (uint32_t)-1: nothing there. */
 	cell->ch = vcell->chars[0] == 0 || vcell->chars[0] == (uint32_t)-1 ? ' ' : vcell->chars[0];
+	/* libvterm's decoder lets through what is no character (a UTF-16
+	 * surrogate, a 5- or 6-byte sequence), which would make the screen's
+	 * text, kept as evidence and quoted in result.json, not UTF-8. */
+	if (!g_unichar_validate(cell->ch))
+		cell->ch = 0xfffd;
 	cell->fg = color_index(&vcell->fg, TRUE);
 	cell->bg = color_index(&vcell->bg, FALSE);
 	cell->bold = vcell->attrs.bold;

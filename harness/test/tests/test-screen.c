@@ -8,6 +8,20 @@ feed(SgScreen *screen, const gchar *text)
 	return sg_screen_feed(screen, text, strlen(text));
 }
 
+/* libvterm decodes a 6-byte sequence (0xfd ...) to no character at all;
+ * the screen's text must stay UTF-8 (found by fuzzing). */
+static void
+test_not_a_character(void)
+{
+	g_autoptr(SgScreen) screen = sg_screen_new();
+	g_autofree gchar *text = NULL;
+
+	feed(screen, "a\xfd\xbf\xbf\xbf\xbf\xbf b\xed\xa0\x80c");
+	text = sg_screen_get_text(screen);
+	g_assert_true(g_utf8_validate(text, -1, NULL));
+	g_assert_true(g_str_has_prefix(text, "a"));
+}
+
 static void
 test_line_drawing(void)
 {
@@ -227,6 +241,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/screen/line-drawing", test_line_drawing);
+	g_test_add_func("/screen/not-a-character", test_not_a_character);
 	g_test_add_func("/screen/cursor", test_cursor);
 	g_test_add_func("/screen/clock-top-row", test_clock_top_row);
 	g_test_add_func("/screen/clock-other-row", test_clock_other_row);
