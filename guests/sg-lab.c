@@ -134,18 +134,31 @@ sg_lab_name_is_stale(SgLab *lab, const gchar *name)
 }
 
 /* For a shared hypervisor: our guests are named smokegate-HOST-PID-...; a
- * guest whose process on this host is gone was left by a crash. */
+ * guest whose process on this host is gone was left by a crash. Called when
+ * a lab opens and again when it closes: a killed run's calls still under way
+ * in the daemon (a guest being started) may make a guest after the first
+ * look. */
 static void
 destroy_orphan_guests(SgLab *lab)
 {
 	virDomainPtr *domains = NULL;
 	int count = virConnectListAllDomains(lab->conn, &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
 
+	if (count < 0)
+		g_message("cannot list the guests on %s to remove those of crashed runs: %s",
+			  lab->uri, virGetLastErrorMessage());
 	for (int i = 0; i < count; i++) {
 		const char *name = virDomainGetName(domains[i]);
 		if (name != NULL && sg_lab_name_is_stale(lab, name)) {
 			g_message("removing guest %s left by a crashed run", name);
-			virDomainDestroy(domains[i]);
+			if (virDomainDestroy(domains[i]) < 0) {
+				g_autofree gchar *why = g_strdup(virGetLastErrorMessage());
+				/* It may have stopped meanwhile: then it is gone too. */
+				if (virDomainIsActive(domains[i]) == 1)
+					g_message(
+						"cannot remove guest %s left by a crashed run: %s",
+						name, why);
+			}
 		}
 		virDomainFree(domains[i]);
 	}
@@ -325,6 +338,8 @@ sg_lab_close(SgLab *lab)
 		return;
 	if (lab->conn != NULL)
 		destroy_own_guests(lab);
+	if (lab->conn != NULL && lab->shared->embed_root == NULL)
+		destroy_orphan_guests(lab);
 	/* After the guests: no volume is deleted under a running QEMU. */
 	g_clear_pointer(&lab->media, sg_media_free);
 	g_mutex_clear(&lab->media_lock);

@@ -172,7 +172,11 @@ remove_dead_upload(SgMedia *media, const gchar *marker)
 		g_message("removed the unfinished upload %s left by a crashed run", iso);
 }
 
-/* Volumes named after a run on this coordinator whose process is gone. */
+/* Volumes named after a run on this coordinator whose process is gone.
+ * Called when the media are made and again when they are freed: a killed
+ * run's calls still under way in the daemon (a volume being created, an
+ * upload the daemon has not aborted yet) may leave a volume after the first
+ * look. */
 static void
 remove_stale_volumes(SgMedia *media)
 {
@@ -191,6 +195,10 @@ remove_stale_volumes(SgMedia *media)
 			remove_dead_upload(media, name);
 		} else if (delete_volume(media, name)) {
 			g_message("removed volume %s left by a crashed run", name);
+		} else if (virGetLastErrorCode() != VIR_ERR_NO_STORAGE_VOL) {
+			/* Not a run removing it at the same time: in use still. */
+			g_message("cannot remove volume %s left by a crashed run: %s", name,
+				  virGetLastErrorMessage());
 		}
 	}
 }
@@ -223,6 +231,8 @@ sg_media_free(SgMedia *media)
 {
 	if (media == NULL)
 		return;
+	if (media->pool != NULL)
+		remove_stale_volumes(media);
 	for (guint i = 0; media->pool != NULL && i < media->volumes->len; i++)
 		delete_volume(media, g_ptr_array_index(media->volumes, i));
 	if (media->pool != NULL)
