@@ -91,10 +91,12 @@ get_string(GKeyFile *keyfile, const gchar *group, const gchar *key, const gchar 
 	return value != NULL ? value : g_strdup(fallback);
 }
 
-/* Reads a positive integer; absent keys take @fallback, bad ones are errors. */
+/* Reads a whole number up to @max (what the field holds: a bigger one would
+ * wrap, DiskGiB=4294967297 a 1 GiB disk); absent keys take @fallback, bad
+ * ones are errors. */
 static gboolean
-get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallback, guint64 *out,
-	 GError **error)
+get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallback, guint64 max,
+	 guint64 *out, GError **error)
 {
 	g_autofree gchar *text = g_key_file_get_string(keyfile, group, key, NULL);
 	guint64 value;
@@ -103,9 +105,10 @@ get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallba
 		*out = fallback;
 		return TRUE;
 	}
-	if (!g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, G_MAXUINT64, &value, NULL)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "[%s] %s=%s is not a whole number",
-			    group, key, text);
+	if (!g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, max, &value, NULL)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "[%s] %s=%s is not a whole number up to %" G_GUINT64_FORMAT, group, key,
+			    text, max);
 		return FALSE;
 	}
 	*out = value;
@@ -326,7 +329,9 @@ sg_flavour_load_file(const gchar *path, GError **error)
 
 #define LOAD_UINT(field, group, key, fallback)                                                     \
 	do {                                                                                       \
-		if (!get_uint(keyfile, group, key, fallback, &value, error)) {                     \
+		if (!get_uint(keyfile, group, key, fallback,                                       \
+			      sizeof(flavour->field) < sizeof(guint64) ? G_MAXUINT : G_MAXUINT64,  \
+			      &value, error)) {                                                    \
 			g_autofree gchar *prefix = where(path, find_line(path, group, key, NULL)); \
 			g_prefix_error(error, "%s", prefix);                                       \
 			return NULL;                                                               \

@@ -150,6 +150,10 @@ test_override_and_errors(void)
 		write_profile(dir, "num.conf",
 			      "[Flavour]\nFamily=debian-installer\n[Boot]\nKernel=/k\nInitrd=/"
 			      "i\n[Guest]\nMemoryMiB=lots\n");
+	g_autofree gchar *too_big =
+		write_profile(dir, "big.conf",
+			      "[Flavour]\nFamily=debian-installer\n[Boot]\nKernel=/k\nInitrd=/"
+			      "i\n[Guest]\nDiskGiB=4294967297\n");
 	g_autofree gchar *bad_syntax =
 		write_profile(dir, "syntax.conf", "[Flavour]\nFamily=live\nthis line is wrong\n");
 	g_autofree gchar *bad_plan =
@@ -179,6 +183,10 @@ test_override_and_errors(void)
 	g_assert_true(g_str_has_prefix(error->message, bad_number));
 	g_assert_nonnull(strstr(error->message, "num.conf:7: "));
 	g_clear_error(&error);
+	/* Too big for the field: refused, not wrapped to a 1 GiB disk. */
+	g_assert_null(sg_flavour_load_file(too_big, &error));
+	g_assert_nonnull(strstr(error->message, "big.conf:7: [Guest] DiskGiB=4294967297 is not"));
+	g_clear_error(&error);
 	g_assert_null(sg_flavour_load_file(missing, &error));
 	g_assert_nonnull(
 		strstr(error->message, "Kernel= and Initrd= are needed for the live plan"));
@@ -206,6 +214,7 @@ test_override_and_errors(void)
 	g_unlink(good);
 	g_unlink(bad_family);
 	g_unlink(bad_number);
+	g_unlink(too_big);
 	g_unlink(missing);
 	g_rmdir(dir);
 }
