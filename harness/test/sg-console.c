@@ -60,7 +60,8 @@ struct _SgConsole {
 	GRegex *gauge;
 	GRegex *subiquity_button;
 	GRegex *subiquity_error;
-	GString *pending; /* the line not ended yet (a prompt has no newline) */
+	GString *pending;    /* the line not ended yet (a prompt has no newline) */
+	gchar *pending_text; /* @pending made UTF-8, as last read by get_last_line() */
 	gboolean in_escape;
 	gchar *dialog; /* the d-i text-frontend dialog being shown: title and text */
 	gint64 dialog_since;
@@ -224,6 +225,7 @@ sg_console_free(SgConsole *console)
 	g_clear_pointer(&console->subiquity_error, g_regex_unref);
 	if (console->pending != NULL)
 		g_string_free(console->pending, TRUE);
+	g_free(console->pending_text);
 	g_clear_pointer(&console->screen, sg_screen_free);
 	view_clear(&console->view);
 	g_free(console->title_seen);
@@ -782,8 +784,13 @@ sg_console_get_last_line(SgConsole *console)
 	 * what a person reads there is the window, not the byte stream. */
 	if (console->view.kind != SG_SCREEN_VIEW_NOTHING)
 		return console->view.quote;
-	if (console->pending->len > 0 && !is_status_line(console, console->pending->str))
-		return console->pending->str;
+	/* Raw bytes, not yet a line: made UTF-8 like the lines were, since
+	 * the reason that quotes it goes into result.json. */
+	if (console->pending->len > 0 && !is_status_line(console, console->pending->str)) {
+		g_free(console->pending_text);
+		console->pending_text = g_utf8_make_valid(console->pending->str, -1);
+		return console->pending_text;
+	}
 	/* A status line read before its clock first ticked. */
 	if (console->last_line != NULL && is_status_line(console, console->last_line) &&
 	    console->previous_line != NULL)

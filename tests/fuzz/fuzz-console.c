@@ -69,7 +69,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)sg_console_first_missing_marker(console);
 	for (guint i = 0; i <= G_N_ELEMENTS(markers); i++)
 		(void)sg_console_get_marker_line(console, i);
-	(void)sg_console_get_last_line(console);
+	if (sg_console_get_last_line(console) != NULL)
+		g_assert(g_utf8_validate(sg_console_get_last_line(console), -1, NULL));
 	(void)sg_console_get_last_output(console);
 	g_assert(sg_console_get_bytes(console) == size);
 	screen = sg_console_get_screen_text(console);

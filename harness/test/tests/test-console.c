@@ -41,6 +41,10 @@ test_panic_with_stray_bytes(void)
 	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_KERNEL_PANIC);
 	g_assert_true(g_utf8_validate(sg_console_get_problem_quote(console), -1, NULL));
 	g_assert_true(g_utf8_validate(sg_console_get_last_line(console), -1, NULL));
+	/* A prompt never ends its line: what is read of it so far, too. */
+	feed(console, "login: \xc3");
+	g_assert_true(g_str_has_prefix(sg_console_get_last_line(console), "login: "));
+	g_assert_true(g_utf8_validate(sg_console_get_last_line(console), -1, NULL));
 }
 
 static void
