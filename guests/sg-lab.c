@@ -21,7 +21,17 @@ typedef struct {
 	gchar *embed_root; /* NULL unless the driver is embedded */
 	virConnectPtr conn;
 	guint users;
+	/* Closed under us (host gone, daemon stopped, keepalive missed):
+	 * set and watched on the main loop, where libvirt's events run. */
+	gboolean lost;
+	GPtrArray *lost_watches; /* SgLostWatch */
 } SgSharedConnection;
+
+typedef struct {
+	guint id;
+	SgLabLostFunc func;
+	gpointer user_data;
+} SgLostWatch;
 
 static GMutex shared_lock;
 static GHashTable *shared_connections; /* key -> SgSharedConnection */
@@ -194,11 +204,41 @@ write_embed_config(const gchar *root, GError **error)
 }
 
 /* Closes the connection and removes the embedded root it ran in. */
+/* libvirt calls this from its event loop (our main loop) when the
+ * connection closes for any reason but our own virConnectClose. */
+static void
+on_connection_closed(virConnectPtr conn, int reason, void *opaque)
+{
+	SgSharedConnection *shared = opaque;
+	g_autoptr(GPtrArray) watches = g_ptr_array_new_with_free_func(g_free);
+
+	if (reason == VIR_CONNECT_CLOSE_REASON_CLIENT)
+		return;
+	g_mutex_lock(&shared_lock);
+	shared->lost = TRUE;
+	for (guint i = 0; i < shared->lost_watches->len; i++)
+		g_ptr_array_add(watches, g_memdup2(g_ptr_array_index(shared->lost_watches, i),
+						   sizeof(SgLostWatch)));
+	g_mutex_unlock(&shared_lock);
+	g_message("lost the connection to %s (%s)", shared->uri,
+		  reason == VIR_CONNECT_CLOSE_REASON_KEEPALIVE ? "no answer to keepalive"
+		  : reason == VIR_CONNECT_CLOSE_REASON_EOF     ? "closed by the host"
+							       : "connection error");
+	/* Called outside the lock: a watcher may close its lab. */
+	for (guint i = 0; i < watches->len; i++) {
+		SgLostWatch *watch = g_ptr_array_index(watches, i);
+		watch->func(watch->user_data);
+	}
+}
+
 static void
 shared_connection_free(SgSharedConnection *shared)
 {
-	if (shared->conn != NULL)
+	if (shared->conn != NULL) {
+		virConnectUnregisterCloseCallback(shared->conn, on_connection_closed);
 		virConnectClose(shared->conn);
+	}
+	g_ptr_array_unref(shared->lost_watches);
 	if (shared->embed_root != NULL)
 		sg_files_remove_tree(shared->embed_root);
 	g_free(shared->key);
@@ -212,7 +252,9 @@ shared_connection_release(SgSharedConnection *shared)
 {
 	g_mutex_lock(&shared_lock);
 	if (--shared->users == 0) {
-		g_hash_table_remove(shared_connections, shared->key);
+		/* A lost one was replaced in the table already. */
+		if (g_hash_table_lookup(shared_connections, shared->key) == shared)
+			g_hash_table_remove(shared_connections, shared->key);
 		shared_connection_free(shared);
 	}
 	g_mutex_unlock(&shared_lock);
@@ -224,6 +266,7 @@ shared_connection_open(const gchar *key, const gchar *uri, const gchar *embed_ba
 {
 	SgSharedConnection *shared = g_new0(SgSharedConnection, 1);
 
+	shared->lost_watches = g_ptr_array_new_with_free_func(g_free);
 	shared->key = g_strdup(key);
 	shared->users = 1;
 	if (uri == NULL) {
@@ -248,6 +291,9 @@ shared_connection_open(const gchar *key, const gchar *uri, const gchar *embed_ba
 	 * answers 5 s apart (an embedded driver has nothing to ping). */
 	if (uri != NULL && virConnectSetKeepAlive(shared->conn, 5, 3) < 0)
 		g_debug("no keepalive on %s: %s", shared->uri, virGetLastErrorMessage());
+	if (uri != NULL &&
+	    virConnectRegisterCloseCallback(shared->conn, on_connection_closed, shared, NULL) < 0)
+		g_debug("no close callback on %s: %s", shared->uri, virGetLastErrorMessage());
 	return shared;
 }
 
@@ -262,6 +308,11 @@ shared_connection_acquire(const gchar *uri, const gchar *embed_base, GError **er
 	if (shared_connections == NULL)
 		shared_connections = g_hash_table_new(g_str_hash, g_str_equal);
 	shared = g_hash_table_lookup(shared_connections, key);
+	/* A lost connection stays with the labs that hold it; new labs get a new one. */
+	if (shared != NULL && shared->lost) {
+		g_hash_table_steal(shared_connections, key);
+		shared = NULL;
+	}
 	if (shared != NULL) {
 		shared->users++;
 	} else {
@@ -352,6 +403,48 @@ sg_lab_close(SgLab *lab)
 	g_free(lab->host);
 	g_free(lab->id);
 	g_free(lab);
+}
+
+guint
+sg_lab_watch_lost(SgLab *lab, SgLabLostFunc func, gpointer user_data)
+{
+	static guint next_id = 0;
+	SgLostWatch *watch = g_new0(SgLostWatch, 1);
+
+	g_mutex_lock(&shared_lock);
+	watch->id = ++next_id;
+	watch->func = func;
+	watch->user_data = user_data;
+	g_ptr_array_add(lab->shared->lost_watches, watch);
+	g_mutex_unlock(&shared_lock);
+	return watch->id;
+}
+
+void
+sg_lab_unwatch_lost(SgLab *lab, guint id)
+{
+	g_mutex_lock(&shared_lock);
+	for (guint i = 0; i < lab->shared->lost_watches->len; i++) {
+		SgLostWatch *watch = g_ptr_array_index(lab->shared->lost_watches, i);
+		if (watch->id == id) {
+			g_ptr_array_remove_index(lab->shared->lost_watches, i);
+			break;
+		}
+	}
+	g_mutex_unlock(&shared_lock);
+}
+
+gboolean
+sg_lab_is_lost(SgLab *lab)
+{
+	gboolean lost;
+
+	if (lab->shared == NULL)
+		return FALSE;
+	g_mutex_lock(&shared_lock);
+	lost = lab->shared->lost;
+	g_mutex_unlock(&shared_lock);
+	return lost || (lab->shared->embed_root == NULL && virConnectIsAlive(lab->conn) != 1);
 }
 
 virConnectPtr

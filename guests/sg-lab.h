@@ -22,6 +22,13 @@ typedef struct _SgMedia SgMedia;
 SgLab *sg_lab_open(const gchar *uri, GError **error);
 void sg_lab_close(SgLab *lab);
 virConnectPtr sg_lab_get_connection(SgLab *lab);
+/* Whether the connection to the lab host closed under us: the host went
+ * away, its daemon stopped, or it missed its keepalive answers. */
+gboolean sg_lab_is_lost(SgLab *lab);
+/* Calls @func on the main loop when that happens; the id undoes it. */
+typedef void (*SgLabLostFunc)(gpointer user_data);
+guint sg_lab_watch_lost(SgLab *lab, SgLabLostFunc func, gpointer user_data);
+void sg_lab_unwatch_lost(SgLab *lab, guint id);
 const gchar *sg_lab_get_uri(SgLab *lab);
 gboolean sg_lab_is_local(SgLab *lab);
 /* Whether @uri names no host (embed, system, session): this machine. */

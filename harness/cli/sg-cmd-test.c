@@ -2,21 +2,69 @@
 
 #include "sg-cmd.h"
 #include "sg-error.h"
+#include "sg-lab-survey.h"
 #include "sg-result.h"
 #include "sg-test-run.h"
 #include "sg-worker.h"
 
 typedef struct {
 	SgTestOptions options;
+	SgLabConfig *lab;
 	SgProgress *progress;
 	GCancellable *cancellable;
 	GError *error;
 } SgTestJob;
 
+/* The host of the lab with the most free guest places now; NULL (with
+ * @error) when none is reachable with room. A lab of one host is used as
+ * it is: there is nothing to choose. */
+static SgLabHost *
+choose_host(SgLabConfig *lab, GError **error)
+{
+	g_autoptr(GPtrArray) surveys = NULL;
+	g_autoptr(GString) why = g_string_new(NULL);
+	SgLabHost *best = NULL;
+	SgLabSurvey *best_survey = NULL;
+
+	if (lab->hosts->len == 1)
+		return g_ptr_array_index(lab->hosts, 0);
+	surveys = sg_lab_survey_all(lab, SG_LAB_SURVEY_TIMEOUT_MS);
+	for (guint i = 0; i < surveys->len; i++) {
+		SgLabSurvey *survey = g_ptr_array_index(surveys, i);
+		g_string_append_printf(why, "%s%s: ", i > 0 ? "; " : "", survey->name);
+		if (!survey->reachable) {
+			g_string_append(why, survey->problem);
+			continue;
+		}
+		g_string_append_printf(why, "%u of %u guests", survey->running, survey->max_guests);
+		if (survey->free_slots == 0)
+			continue;
+		if (best_survey == NULL || survey->free_slots > best_survey->free_slots ||
+		    (survey->free_slots == best_survey->free_slots &&
+		     survey->usable_memory_mib > best_survey->usable_memory_mib)) {
+			best_survey = survey;
+			best = g_ptr_array_index(lab->hosts, i);
+		}
+	}
+	if (best == NULL)
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "no lab host has room now (%s)",
+			    why->str);
+	return best;
+}
+
 static gpointer
 run_test(gpointer user_data)
 {
 	SgTestJob *job = user_data;
+	SgLabHost *host = choose_host(job->lab, &job->error);
+
+	if (host == NULL)
+		return NULL;
+	job->options.connect_uri = host->uri;
+	if (job->options.accel == NULL)
+		job->options.accel = host->accel != NULL ? host->accel : "auto";
+	if (job->lab->path != NULL)
+		sg_progress_note(job->progress, "testing on lab host %s", host->name);
 	return sg_test_run(&job->options, job->progress, job->cancellable, &job->error);
 }
 
@@ -41,6 +89,8 @@ sg_cmd_test(int argc, char **argv)
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
 	g_autoptr(SgProgress) progress = sg_progress_new();
 	g_autoptr(SgResult) result = NULL;
+	g_autoptr(SgLabConfig) lab_config = NULL;
+	g_autoptr(GError) error = NULL;
 	SgTestJob job = {0};
 
 	g_option_context_set_summary(
@@ -58,11 +108,13 @@ sg_cmd_test(int argc, char **argv)
 		.image = argv[1],
 		.flavour = flavour,
 		.answers = answers,
-		.connect_uri = lab.connect,
 		.evidence_dir = evidence,
 		.flavours_dir = lab.flavours_dir,
-		.accel = lab.accel != NULL ? lab.accel : "auto",
+		.accel = lab.accel,
 	};
+	job.lab = lab_config = sg_cmd_lab_config(&lab, "test", &error);
+	if (lab_config == NULL)
+		return sg_cmd_fail("test", error);
 	job.progress = progress;
 	job.cancellable = cancellable;
 	result = sg_worker_run(run_test, &job, cancellable);

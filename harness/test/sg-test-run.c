@@ -30,7 +30,11 @@
 typedef struct {
 	const SgTestOptions *options;
 	SgProgress *progress;
+	/* Cancelled by the caller's, or when the lab host is lost. */
 	GCancellable *cancellable;
+	GCancellable *caller_cancellable;
+	gulong caller_handler;
+	guint lost_watch;
 	SgResult *result;
 	GPtrArray *flavours;
 	SgFlavour *flavour; /* borrowed from flavours */
@@ -78,7 +82,15 @@ sg_run_clear(SgRun *run)
 	end_guest_phase_state(run);
 	g_clear_handle_id(&run->idle, g_source_remove);
 	g_clear_pointer(&run->steps, g_ptr_array_unref);
+	if (run->lost_watch != 0)
+		sg_lab_unwatch_lost(run->lab, run->lost_watch);
+	run->lost_watch = 0;
 	g_clear_pointer(&run->lab, sg_lab_close);
+	if (run->caller_cancellable != NULL)
+		g_cancellable_disconnect(run->caller_cancellable, run->caller_handler);
+	run->caller_handler = 0;
+	g_clear_object(&run->caller_cancellable);
+	g_clear_object(&run->cancellable);
 	g_clear_pointer(&run->flavours, g_ptr_array_unref);
 	g_free(run->evidence_dir);
 	g_free(run->answers_path);
@@ -1027,11 +1039,14 @@ check_lab_host(SgRun *run)
 {
 	SgResult *result = run->result;
 
-	if (run->lab == NULL || sg_lab_is_embedded(run->lab) ||
-	    (result->decided && result->verdict == SG_VERDICT_PASS) ||
-	    virConnectIsAlive(sg_lab_get_connection(run->lab)) == 1)
+	if (run->lab == NULL || (result->decided && result->verdict == SG_VERDICT_PASS) ||
+	    !sg_lab_is_lost(run->lab))
 		return;
 	result->lab_lost = TRUE;
+	/* What a failing guest showed is kept; the interruption the loss
+	 * caused says nothing more. */
+	if (result->decided && result->verdict == SG_VERDICT_ERROR)
+		g_clear_pointer(&result->reason, g_free);
 	sg_result_overrule(result, SG_VERDICT_ERROR, "lost the lab host %s while the test ran",
 			   sg_lab_get_uri(run->lab));
 }
@@ -1155,6 +1170,22 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 		g_task_return_boolean(task, TRUE);
 }
 
+/* The host went away: nothing more can be learnt there. The steps end as
+ * if interrupted and the verdict is the lab's (check_lab_host). */
+static void
+on_lab_lost(gpointer user_data)
+{
+	SgRun *run = user_data;
+
+	g_cancellable_cancel(run->cancellable);
+}
+
+static void
+cancel_run(GCancellable *caller, gpointer user_data)
+{
+	g_cancellable_cancel(user_data);
+}
+
 static void
 on_prepared(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -1171,6 +1202,9 @@ on_prepared(GObject *source, GAsyncResult *result, gpointer user_data)
 		finish_run(run);
 		return;
 	}
+	run->lost_watch = sg_lab_watch_lost(run->lab, on_lab_lost, run);
+	if (sg_lab_is_lost(run->lab))
+		on_lab_lost(run);
 	plan_steps(run);
 	next_step(run);
 }
@@ -1184,7 +1218,12 @@ sg_test_run_async(const SgTestOptions *options, SgProgress *progress, GCancellab
 
 	run->options = options;
 	run->progress = progress;
-	run->cancellable = cancellable;
+	run->cancellable = g_cancellable_new();
+	if (cancellable != NULL) {
+		run->caller_cancellable = g_object_ref(cancellable);
+		run->caller_handler = g_cancellable_connect(cancellable, G_CALLBACK(cancel_run),
+							    run->cancellable, NULL);
+	}
 	run->result = sg_result_new();
 	run->passed = g_string_new(NULL);
 	run->result->image = g_canonicalize_filename(options->image, NULL);
