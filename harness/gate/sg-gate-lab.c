@@ -4,8 +4,8 @@
 
 #include "sg-files.h"
 #include "sg-json.h"
+#include "sg-lab-survey.h"
 #include "sg-tree.h"
-#include "sg-virt.h"
 
 #define LAB_STATE_FILE "lab.json"
 
@@ -15,89 +15,39 @@ struct _SgGateLab {
 	gchar *started; /* ISO 8601 */
 };
 
-/* MiB a host can give guests now: free memory plus what its page cache
- * would give back (virNodeGetFreeMemory alone counts the cache as used). */
-static guint
-available_memory_mib(virConnectPtr conn)
-{
-	int count = 0;
-	g_autofree virNodeMemoryStatsPtr stats = NULL;
-	guint64 kib = 0;
-
-	if (virNodeGetMemoryStats(conn, VIR_NODE_MEMORY_STATS_ALL_CELLS, NULL, &count, 0) == 0 &&
-	    count > 0) {
-		stats = g_new0(virNodeMemoryStats, count);
-		if (virNodeGetMemoryStats(conn, VIR_NODE_MEMORY_STATS_ALL_CELLS, stats, &count,
-					  0) == 0) {
-			for (int i = 0; i < count; i++) {
-				if (g_str_equal(stats[i].field, VIR_NODE_MEMORY_STATS_FREE) ||
-				    g_str_equal(stats[i].field, VIR_NODE_MEMORY_STATS_BUFFERS) ||
-				    g_str_equal(stats[i].field, VIR_NODE_MEMORY_STATS_CACHED))
-					kib += stats[i].value;
-			}
-			return (guint)(kib / 1024);
-		}
-	}
-	return (guint)(virNodeGetFreeMemory(conn) / (1024 * 1024));
-}
-
-/* Opens @uri just to ask; FALSE with @reason when the host does not answer. */
-static gboolean
-probe(const gchar *uri, guint *memory_mib, guint *vcpus, gchar **reason)
-{
-	virConnectPtr conn;
-	virNodeInfo info;
-
-	sg_virt_init();
-	conn = virConnectOpen(uri);
-	if (conn == NULL) {
-		*reason = g_strdup(virGetLastErrorMessage());
-		return FALSE;
-	}
-	if (virNodeGetInfo(conn, &info) < 0) {
-		*reason = g_strdup(virGetLastErrorMessage());
-		virConnectClose(conn);
-		return FALSE;
-	}
-	if (memory_mib != NULL)
-		*memory_mib = available_memory_mib(conn);
-	if (vcpus != NULL)
-		*vcpus = info.cpus;
-	virConnectClose(conn);
-	return TRUE;
-}
+/* A host lost in a test is asked again this long before it counts as gone. */
+#define RECHECK_TIMEOUT_MS 5000
 
 SgGateLab *
 sg_gate_lab_new(SgLabConfig *config, guint default_guests, SgSchedule *schedule)
 {
 	SgGateLab *lab = g_new0(SgGateLab, 1);
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autoptr(GPtrArray) surveys = NULL;
 
 	lab->config = config;
 	lab->schedule = schedule;
 	lab->started = g_date_time_format_iso8601(now);
+	surveys = sg_lab_survey_all(config, SG_LAB_SURVEY_TIMEOUT_MS);
 	for (guint i = 0; i < config->hosts->len; i++) {
 		SgLabHost *host = g_ptr_array_index(config->hosts, i);
-		guint memory_mib = 0, vcpus = 0;
-		g_autofree gchar *reason = NULL;
+		SgLabSurvey *survey = g_ptr_array_index(surveys, i);
 		SgScheduleHost *added;
-		gboolean reachable;
 
-		/* The embedded driver runs in this process: always there. */
-		if (host->uri == NULL) {
-			added = sg_schedule_add_host(schedule, host->name,
-						     config->path != NULL ? host->max_guests
-									  : MAX(default_guests, 1),
-						     host->memory_mib, host->vcpus, host);
+		/* The embedded driver runs in this process: always there. A
+		 * laptop's default host keeps the room --jobs gives it. */
+		if (host->uri == NULL && config->path == NULL) {
+			sg_schedule_add_host(schedule, host->name, MAX(default_guests, 1),
+					     host->memory_mib, host->vcpus, host);
 			continue;
 		}
-		reachable = probe(host->uri, &memory_mib, &vcpus, &reason);
 		added = sg_schedule_add_host(schedule, host->name, host->max_guests,
-					     host->memory_mib > 0 ? host->memory_mib : memory_mib,
-					     host->vcpus > 0 ? host->vcpus : vcpus, host);
-		if (!reachable) {
+					     survey->reachable ? (guint)survey->usable_memory_mib
+							       : 0,
+					     survey->reachable ? survey->vcpus : 0, host);
+		if (!survey->reachable) {
 			g_autofree gchar *why = g_strdup_printf("unreachable at the start (%s): %s",
-								host->uri, reason);
+								host->uri, survey->problem);
 			sg_schedule_take_out(added, why);
 		}
 	}
@@ -123,10 +73,14 @@ gboolean
 sg_gate_lab_still_reachable(SgScheduleHost *host, gchar **reason)
 {
 	SgLabHost *config = host->data;
+	g_autoptr(SgLabSurvey) survey = NULL;
 
 	if (config->uri == NULL)
 		return TRUE;
-	return probe(config->uri, NULL, NULL, reason);
+	survey = sg_lab_survey_host(config, RECHECK_TIMEOUT_MS);
+	if (!survey->reachable)
+		*reason = g_strdup(survey->problem);
+	return survey->reachable;
 }
 
 void
