@@ -1,3 +1,4 @@
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -310,6 +311,112 @@ test_shipped_run_here(void)
 	}
 }
 
+/* desktop-basics from run-suite with SMOKEGATE_* as expect.env would set
+ * them; the TAP as the reader saw it. */
+static SgTap *
+run_desktop_basics(const gchar *display, const gchar *home, const gchar *wait)
+{
+	g_autofree gchar *shipped = shipped_dir();
+	g_autofree gchar *run_suite = g_build_filename(shipped, "lib", "run-suite", NULL);
+	g_autofree gchar *tap_path = g_build_filename(home, "desktop-basics.tap", NULL);
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *reason = NULL;
+	const gchar *argv[] = {"/bin/sh", run_suite, "desktop-basics", NULL};
+	g_auto(GStrv) env = g_get_environ();
+	g_autoptr(GError) error = NULL;
+	SgTap *tap = sg_tap_new();
+
+	env = g_environ_setenv(env, "SMOKEGATE_SUITES", shipped, TRUE);
+	env = g_environ_setenv(env, "SMOKEGATE_LOG", home, TRUE);
+	env = g_environ_setenv(env, "SMOKEGATE_PORT", "/nonexistent", TRUE);
+	env = g_environ_setenv(env, "SMOKEGATE_SUITE_WAIT", wait, TRUE);
+	env = g_environ_setenv(env, "SMOKEGATE_USER", g_get_user_name(), TRUE);
+	env = g_environ_setenv(env, "SMOKEGATE_SHELL_PROCESSES", "icewm", TRUE);
+	env = g_environ_setenv(env, "DISPLAY", display, TRUE);
+	env = g_environ_setenv(env, "HOME", home, TRUE);
+	env = g_environ_unsetenv(env, "WAYLAND_DISPLAY");
+	g_assert_true(g_spawn_sync(home, (gchar **)argv, env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+				   NULL, NULL, NULL, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_true(g_file_get_contents(tap_path, &text, NULL, NULL));
+	sg_tap_feed(tap, text, strlen(text));
+	sg_tap_end(tap);
+	sg_tap_verdict(tap, &reason);
+	g_test_message("%s: %s", display, reason);
+	return tap;
+}
+
+static SgTapOutcome
+outcome(SgTap *tap, guint index)
+{
+	SgTapCase *tap_case = g_ptr_array_index(sg_tap_get_cases(tap), index);
+	return tap_case->outcome;
+}
+
+/* desktop-basics against a real X server and window manager (Xvfb and
+ * IceWM, the window manager of the live fixtures): it passes, then fails
+ * on the window manager once IceWM is gone, then on the display's socket
+ * once the server is gone. */
+static void
+test_desktop_basics_on_xvfb(void)
+{
+	g_autofree gchar *xvfb_path = g_find_program_in_path("Xvfb");
+	g_autofree gchar *icewm_path = g_find_program_in_path("icewm");
+	g_autofree gchar *home = NULL;
+	g_autofree gchar *number = NULL;
+	g_autofree gchar *display = NULL;
+	g_autoptr(GSubprocess) xvfb = NULL;
+	g_autoptr(GSubprocess) icewm = NULL;
+	g_autoptr(GSubprocessLauncher) launcher = NULL;
+	g_autoptr(GDataInputStream) lines = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgTap) passing = NULL;
+	g_autoptr(SgTap) no_window_manager = NULL;
+	g_autoptr(SgTap) no_server = NULL;
+
+	if (xvfb_path == NULL || icewm_path == NULL) {
+		g_test_skip("needs Xvfb and icewm (packages xvfb, icewm)");
+		return;
+	}
+	home = g_dir_make_tmp("sg-desktop-XXXXXX", &error);
+	g_assert_no_error(error);
+	/* -displayfd: the server picks a free display and says which */
+	xvfb = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+				&error, xvfb_path, "-displayfd", "1", "-nolisten", "tcp", NULL);
+	g_assert_no_error(error);
+	lines = g_data_input_stream_new(g_subprocess_get_stdout_pipe(xvfb));
+	number = g_data_input_stream_read_line(lines, NULL, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(number);
+	display = g_strdup_printf(":%s", g_strstrip(number));
+	launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+					     G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+	g_subprocess_launcher_setenv(launcher, "DISPLAY", display, TRUE);
+	g_subprocess_launcher_setenv(launcher, "HOME", home, TRUE);
+	icewm = g_subprocess_launcher_spawn(launcher, &error, icewm_path, NULL);
+	g_assert_no_error(error);
+
+	/* IceWM may take a moment: the suite waits for it as for a session's */
+	passing = run_desktop_basics(display, home, "10");
+	g_assert_cmpuint(sg_tap_get_cases(passing)->len, ==, 6);
+	for (guint i = 0; i < 6; i++)
+		g_assert_cmpint(outcome(passing, i), ==, SG_TAP_PASS);
+
+	g_subprocess_force_exit(icewm);
+	g_assert_true(g_subprocess_wait(icewm, NULL, NULL));
+	no_window_manager = run_desktop_basics(display, home, "1");
+	g_assert_cmpint(outcome(no_window_manager, 1), ==, SG_TAP_PASS);
+	g_assert_cmpint(outcome(no_window_manager, 2), ==, SG_TAP_FAIL);
+	g_assert_cmpint(outcome(no_window_manager, 5), ==, SG_TAP_FAIL);
+
+	g_subprocess_force_exit(xvfb);
+	g_assert_true(g_subprocess_wait(xvfb, NULL, NULL));
+	no_server = run_desktop_basics(display, home, "1");
+	g_assert_cmpint(outcome(no_server, 0), ==, SG_TAP_PASS);
+	g_assert_cmpint(outcome(no_server, 1), ==, SG_TAP_FAIL);
+	sg_files_remove_tree(home);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -321,5 +428,6 @@ main(int argc, char **argv)
 	g_test_add_func("/suite/drop-in-overrides", test_drop_in_overrides);
 	g_test_add_func("/suite/applies-and-select", test_applies_and_select);
 	g_test_add_func("/suite/shipped-run-here", test_shipped_run_here);
+	g_test_add_func("/suite/desktop-basics-on-xvfb", test_desktop_basics_on_xvfb);
 	return g_test_run();
 }
