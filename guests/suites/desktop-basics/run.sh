@@ -2,7 +2,7 @@
 # desktop-basics: started by the session's XDG autostart, as the session's
 # user, with the session's environment. Nothing here needs a program the
 # flavour may not ship (no xdpyinfo, no xprop): /proc and the environment.
-. "${0%/*}/../lib/tap.sh"
+. "$(dirname "$0")/../lib/tap.sh"
 
 # Window managers and shells that manage windows, as /proc/PID/comm names
 # them (15 characters at most): every flavour's, today's and 2013's.

@@ -1,6 +1,6 @@
 # tap.sh: TAP output for smokegate's downstream suites, POSIX sh (dash,
 # busybox and bash alike, back to 2013-era images). A suite sources it:
-#   . "${0%/*}/../lib/tap.sh"
+#   . "$(dirname "$0")/../lib/tap.sh"
 # and prints TAP on its standard output; run-suite sends that to the
 # harness. Every check names what it saw when it fails, as "# " lines
 # under the "not ok", because that is what the harness quotes.
@@ -91,14 +91,15 @@ tap_wait() {
 }
 
 # tap_process_running NAME...: the pid and name of this user's first
-# process whose name (/proc/PID/comm, at most 15 characters) is one of
-# NAME; no output and status 1 when none runs.
+# process whose name is one of NAME; no output and status 1 when none
+# runs. The kernel keeps 15 characters of a name (/proc/PID/comm), so
+# NAME is cut as it does: unity-panel-service is unity-panel-ser.
 tap_process_running() {
 	for _tap_proc in /proc/[0-9]*; do
 		[ -O "$_tap_proc" ] || continue
 		_tap_comm=$(cat "$_tap_proc/comm" 2>/dev/null) || continue
 		for _tap_name in "$@"; do
-			if [ "$_tap_comm" = "$_tap_name" ]; then
+			if [ "$_tap_comm" = "$(printf '%.15s' "$_tap_name")" ]; then
 				echo "${_tap_proc#/proc/} $_tap_comm"
 				return 0
 			fi

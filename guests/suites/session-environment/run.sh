@@ -1,7 +1,7 @@
 #!/bin/sh
 # session-environment: started by the session's XDG autostart, as the
 # session's user.
-. "${0%/*}/../lib/tap.sh"
+. "$(dirname "$0")/../lib/tap.sh"
 
 runtime_dir_private() {
 	dir=${XDG_RUNTIME_DIR:-}

@@ -3,7 +3,7 @@
 # (after the display manager) or, on images without systemd, by the
 # harness's rc.local / upstart job. Each check skips, saying why, where
 # the image has no such thing to check (no systemd, no journal, no dpkg).
-. "${0%/*}/../lib/tap.sh"
+. "$(dirname "$0")/../lib/tap.sh"
 
 # How long the boot may still be starting when the suite starts.
 WAIT=${SMOKEGATE_SUITE_WAIT:-300}
