@@ -2,12 +2,15 @@
 
 #include <glib.h>
 
+#include "sg-config.h"
+
 G_BEGIN_DECLS
 
 /*
  * The lab file: the libvirt hosts the coordinator may start guests on.
  * They are the lab's, not a tree's: every tree gated by this coordinator
- * shares them. Default /etc/smokegate/lab.conf; without one the lab is one
+ * shares them. Default SYSCONFDIR/smokegate/lab.conf (/etc/smokegate with
+ * prefix /usr); without one the lab is one
  * host, the default connection (or --connect), exactly as a laptop needs.
  *
  *   [Host lab1]
@@ -17,7 +20,7 @@ G_BEGIN_DECLS
  *   VCPUs=8              optional cap; else the host's CPU count
  *   Accel=tcg            optional override of the KVM probe: auto, kvm, tcg
  */
-#define SG_LAB_CONFIG_DEFAULT_PATH "/etc/smokegate/lab.conf"
+#define SG_LAB_CONFIG_DEFAULT_PATH SG_SYSCONFDIR "/lab.conf"
 
 typedef struct {
 	gchar *name;	   /* the group's NAME, or "local" for the default host */
