@@ -58,10 +58,34 @@ sg_lab_state_dir(void)
 	return g_build_filename(g_get_user_cache_dir(), "smokegate", NULL);
 }
 
+/* Whether @pid runs. A zombie does not: it is dead, only not reaped yet
+ * (a killed run whose parent is slow to wait for it), and holds nothing. */
 static gboolean
 process_is_alive(pid_t pid)
 {
-	return kill(pid, 0) == 0 || errno == EPERM;
+	g_autofree gchar *stat_path = NULL;
+	g_autofree gchar *task_path = NULL;
+	g_autofree gchar *stat = NULL;
+	g_autoptr(GDir) tasks = NULL;
+	const gchar *state;
+	guint threads = 0;
+
+	if (kill(pid, 0) != 0 && errno != EPERM)
+		return FALSE;
+	/* /proc/PID/stat: "PID (COMM) STATE ...", COMM may hold anything. */
+	stat_path = g_strdup_printf("/proc/%d/stat", (int)pid);
+	if (!g_file_get_contents(stat_path, &stat, NULL, NULL))
+		return TRUE;
+	state = strrchr(stat, ')');
+	if (state == NULL || state[1] != ' ' || state[2] != 'Z')
+		return TRUE;
+	/* A main thread that ended alone is a zombie too while the process's
+	 * other threads run on. */
+	task_path = g_strdup_printf("/proc/%d/task", (int)pid);
+	tasks = g_dir_open(task_path, 0, NULL);
+	while (tasks != NULL && g_dir_read_name(tasks) != NULL)
+		threads++;
+	return threads > 1;
 }
 
 /* Kills the QEMU processes an embedded driver left behind: their pid files
