@@ -413,7 +413,8 @@ sg_lab_close(SgLab *lab)
 		return;
 	if (lab->conn != NULL)
 		destroy_own_guests(lab);
-	if (lab->conn != NULL && lab->shared->embed_root == NULL)
+	/* Over a lost connection nothing can be removed: the run says why. */
+	if (lab->conn != NULL && lab->shared->embed_root == NULL && !sg_lab_is_lost(lab))
 		destroy_orphan_guests(lab);
 	/* After the guests: no volume is deleted under a running QEMU. */
 	g_clear_pointer(&lab->media, sg_media_free);
