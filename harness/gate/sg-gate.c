@@ -244,6 +244,9 @@ record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gcha
 		gate->summary->errors++;
 		return;
 	}
+	if (gate->options->on_verdict != NULL)
+		gate->options->on_verdict(candidate->label, record->verdict, host, reason,
+					  gate->options->user_data);
 	if (verdict == SG_VERDICT_PASS) {
 		gate->summary->passed++;
 		/* Recorded before current moves: current never points at a build
@@ -540,7 +543,8 @@ gboolean
 sg_gate_run(const SgGateOptions *options, SgProgress *progress, GCancellable *cancellable,
 	    SgGateSummary *summary, GError **error)
 {
-	g_autoptr(SgPublisher) publisher = sg_publisher_open(options->tree, error);
+	g_autoptr(SgPublisher) publisher =
+		sg_publisher_open_with_config(options->tree, options->config, error);
 	g_autoptr(SgLock) gate_lock = NULL;
 	g_autoptr(GPtrArray) candidates = NULL;
 	g_autoptr(SgSchedule) schedule = sg_schedule_new();
@@ -552,9 +556,11 @@ sg_gate_run(const SgGateOptions *options, SgProgress *progress, GCancellable *ca
 
 	if (publisher == NULL)
 		return FALSE;
-	gate_lock = sg_publisher_lock_gate(publisher, error);
-	if (gate_lock == NULL)
-		return FALSE;
+	if (!options->gate_locked) {
+		gate_lock = sg_publisher_lock_gate(publisher, error);
+		if (gate_lock == NULL)
+			return FALSE;
+	}
 	view = sg_gate_view_new(options->json);
 	gate.publisher = publisher;
 	gate.schedule = schedule;

@@ -4,17 +4,29 @@
 
 #include "sg-lab-config.h"
 #include "sg-progress.h"
+#include "sg-tree-config.h"
 
 G_BEGIN_DECLS
 
+/* A build's verdict as recorded: @build is FLAVOUR/TYPE/ID, @verdict "pass",
+ * "fail" or "error", @host the lab host (NULL when none took it). */
+typedef void (*SgGateVerdictFunc)(const gchar *build, const gchar *verdict, const gchar *host,
+				  const gchar *reason, gpointer user_data);
+
 typedef struct {
 	const gchar *tree;
+	const SgTreeConfig *config;   /* NULL: the tree's smokegate.conf, read now */
 	const gchar *const *flavours; /* NULL: every flavour in the tree */
 	guint jobs;		      /* tests at once over all hosts, 0: no cap */
 	SgLabConfig *lab;	      /* the hosts to test on */
 	const gchar *flavours_dir;
 	const gchar *accel; /* NULL: each host's Accel= */
 	gboolean json;	    /* one JSON object an event on stdout */
+	/* Optional, called in the gate's thread after each verdict is saved. */
+	SgGateVerdictFunc on_verdict;
+	gpointer user_data;
+	/* The caller holds the tree's gate lock for longer than a run (serve). */
+	gboolean gate_locked;
 } SgGateOptions;
 
 typedef struct {

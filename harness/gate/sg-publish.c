@@ -16,6 +16,12 @@
 SgPublisher *
 sg_publisher_open(const gchar *tree, GError **error)
 {
+	return sg_publisher_open_with_config(tree, NULL, error);
+}
+
+SgPublisher *
+sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig *config, GError **error)
+{
 	g_autoptr(SgPublisher) publisher = g_new0(SgPublisher, 1);
 	g_autofree gchar *state_dir = NULL;
 
@@ -24,7 +30,8 @@ sg_publisher_open(const gchar *tree, GError **error)
 		return NULL;
 	}
 	publisher->tree = g_canonicalize_filename(tree, NULL);
-	publisher->config = sg_tree_config_load(publisher->tree, error);
+	publisher->config = config != NULL ? sg_tree_config_copy(config)
+					   : sg_tree_config_load(publisher->tree, error);
 	if (publisher->config == NULL)
 		return NULL;
 	state_dir = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, NULL);

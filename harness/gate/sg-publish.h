@@ -17,6 +17,10 @@ typedef struct {
 } SgPublisher;
 
 SgPublisher *sg_publisher_open(const gchar *tree, GError **error);
+/* As sg_publisher_open with a copy of @config instead of the tree's
+ * smokegate.conf read now (NULL: read it). */
+SgPublisher *sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig *config,
+					   GError **error);
 void sg_publisher_free(SgPublisher *publisher);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgPublisher, sg_publisher_free)
 

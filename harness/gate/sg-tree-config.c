@@ -19,6 +19,22 @@ sg_tree_config_free(SgTreeConfig *config)
 	g_free(config);
 }
 
+SgTreeConfig *
+sg_tree_config_copy(const SgTreeConfig *config)
+{
+	SgTreeConfig *copy = g_new0(SgTreeConfig, 1);
+	g_autofree gchar *data = g_key_file_to_data(config->keyfile, NULL, NULL);
+
+	copy->path = g_strdup(config->path);
+	copy->tracker_urls = g_strdupv(config->tracker_urls);
+	copy->expected_by = g_strdup(config->expected_by);
+	copy->max_errors = config->max_errors;
+	copy->keyfile = g_key_file_new();
+	/* Its own text, parsed once already: cannot fail. */
+	g_key_file_load_from_data(copy->keyfile, data, -1, G_KEY_FILE_NONE, NULL);
+	return copy;
+}
+
 static gboolean
 is_time_of_day(const gchar *text)
 {

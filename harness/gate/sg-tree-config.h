@@ -22,6 +22,8 @@ typedef struct {
 } SgTreeConfig;
 
 SgTreeConfig *sg_tree_config_load(const gchar *tree, GError **error);
+/* A copy that lives on its own (serve hands its last good one to each pass). */
+SgTreeConfig *sg_tree_config_copy(const SgTreeConfig *config);
 void sg_tree_config_free(SgTreeConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgTreeConfig, sg_tree_config_free)
 
