@@ -21,6 +21,7 @@ static const SgCommand commands[] = {
 	{"yank", sg_cmd_yank, "Withdraw a published build"},
 	{"status", sg_cmd_status, "Show the tree's builds and verdicts"},
 	{"lab", sg_cmd_lab, "Show the lab's hosts: room, cached images, guests"},
+	{"serve", sg_cmd_serve, "Gate each build the moment it is staged (a service)"},
 	{NULL},
 };
 
