@@ -17,8 +17,9 @@
 #define DEBOUNCE_MS 250
 #define NOTICE_BACKOFF_MIN_S 30
 #define NOTICE_BACKOFF_MAX_S 1800
-/* Each retry is one try per tracker: the backoff is the timer's. */
-#define NOTICE_ATTEMPTS 1
+/* Each delivery is one try per tracker (sg_notify_deliver's retries: none):
+ * the backoff is the timer's. */
+#define NOTICE_RETRIES 0
 /* g_timeout_add_seconds() may fire a quarter second early: aim after the minute starts. */
 #define EXPECTED_BY_SLACK_S 1
 
@@ -458,7 +459,7 @@ work_thread(gpointer data)
 		work->ok = sg_gate_run(&work->options, work->progress, runner->cancellable,
 				       &work->summary, &work->error);
 	else
-		work->ok = sg_notify_deliver(work->tree->path, NOTICE_ATTEMPTS, &work->delivered,
+		work->ok = sg_notify_deliver(work->tree->path, NOTICE_RETRIES, &work->delivered,
 					     &work->error);
 	run_on_loop(runner, work_ended, work, NULL);
 	return NULL;
