@@ -15,7 +15,69 @@ struct _SgScreen {
 	GPtrArray *scrolled; /* lines pushed off the top in the last feed */
 	guint64 scrolled_total;
 	gint status_row;
+	/* Where libvterm's parser is (as far as the guard below cares), and
+	 * how many parameter separators the CSI sequence under way has had. */
+	guint8 parser;
+	guint8 csi_separators;
 };
+
+/* libvterm 0.1.4's parser (Debian 12) stores a CSI sequence's parameters
+ * in a 16-slot array and does not bound its index: a guest that prints
+ * ESC [ with 16 or more ':' or ';' writes past it and crashes the harness
+ * (found by fuzzing the console). The guard follows the parser's states
+ * and drops separators past the 15th; such a sequence is garbage anyway. */
+#define CSI_SEPARATORS_MAX 15
+enum {
+	PARSER_TEXT,
+	PARSER_ESC,
+	PARSER_CSI_LEADER,
+	PARSER_CSI_ARGS,
+	PARSER_CSI_INTERMED,
+};
+
+/* Copies @data to @out without the separators libvterm cannot hold;
+ * returns the length copied. States and byte classes as in libvterm's
+ * parser.c (vterm_input_write()). */
+static gsize
+guard_csi(SgScreen *screen, const gchar *data, gsize len, gchar *out)
+{
+	gsize n = 0;
+
+	for (gsize i = 0; i < len; i++) {
+		guchar c = (guchar)data[i];
+		gboolean separator = c == ':' || c == ';';
+
+		if (c == 0x18 || c == 0x1a) { /* CAN, SUB */
+			screen->parser = PARSER_TEXT;
+		} else if (c == 0x1b) {
+			screen->parser = PARSER_ESC;
+		} else if (c < 0x20 || c == 0x7f || screen->parser == PARSER_TEXT) {
+			/* other controls, NUL and DEL leave the state as it is */
+		} else if (screen->parser == PARSER_ESC) {
+			/* intermediates and bytes above 0x7f keep it waiting */
+			if (c == '[') {
+				screen->parser = PARSER_CSI_LEADER;
+				screen->csi_separators = 0;
+			} else if (c >= 0x30 && c < 0x7f) {
+				screen->parser = PARSER_TEXT;
+			}
+		} else {
+			if (screen->parser == PARSER_CSI_LEADER && !(c >= 0x3c && c <= 0x3f))
+				screen->parser = PARSER_CSI_ARGS;
+			if (screen->parser == PARSER_CSI_ARGS && !separator && !g_ascii_isdigit(c))
+				screen->parser = PARSER_CSI_INTERMED;
+			if (screen->parser == PARSER_CSI_ARGS && separator) {
+				if (screen->csi_separators == CSI_SEPARATORS_MAX)
+					continue;
+				screen->csi_separators++;
+			}
+			if (screen->parser == PARSER_CSI_INTERMED && !(c >= 0x20 && c < 0x30))
+				screen->parser = PARSER_TEXT;
+		}
+		out[n++] = (gchar)c;
+	}
+	return n;
+}
 
 static gint
 color_index(const VTermColor *color, gboolean is_fg)
@@ -193,7 +255,10 @@ sg_screen_feed(SgScreen *screen, const gchar *data, gsize len)
 	screen->changed = 0;
 	if (len == 0)
 		return FALSE;
-	vterm_input_write(screen->vt, data, len);
+	{
+		g_autofree gchar *guarded = g_malloc(len);
+		vterm_input_write(screen->vt, guarded, guard_csi(screen, data, len, guarded));
+	}
 	vterm_screen_flush_damage(screen->vts);
 	for (guint row = 0; row < SG_SCREEN_ROWS; row++) {
 		SgScreenCell now[SG_SCREEN_COLS];

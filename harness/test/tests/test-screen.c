@@ -16,10 +16,30 @@ test_not_a_character(void)
 	g_autoptr(SgScreen) screen = sg_screen_new();
 	g_autofree gchar *text = NULL;
 
-	feed(screen, "a\xfd\xbf\xbf\xbf\xbf\xbf b\xed\xa0\x80" "c");
+	feed(screen, "a\xfd\xbf\xbf\xbf\xbf\xbf b\xed\xa0\x80"
+		     "c");
 	text = sg_screen_get_text(screen);
 	g_assert_true(g_utf8_validate(text, -1, NULL));
 	g_assert_true(g_str_has_prefix(text, "a"));
+}
+
+/* libvterm 0.1.4 writes a CSI sequence's 17th parameter past its array: a
+ * guest printing this crashed the harness (found by fuzzing). */
+static void
+test_too_many_csi_parameters(void)
+{
+	g_autoptr(SgScreen) screen = sg_screen_new();
+	g_autofree gchar *row = NULL;
+	g_autoptr(GString) many = g_string_new("\x1b[");
+
+	for (guint i = 0; i < 300; i++)
+		g_string_append(many, i % 2 == 0 ? ":" : ";");
+	g_string_append(many, "4[1m\x1b[::::::::::::::::;4[1");
+	for (guint i = 0; i < 100; i++)
+		feed(screen, many->str);
+	feed(screen, "\x1b[H\x1b[2Jstill here");
+	row = sg_screen_get_row_text(screen, 0);
+	g_assert_cmpstr(row, ==, "still here");
 }
 
 static void
@@ -242,6 +262,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/screen/line-drawing", test_line_drawing);
 	g_test_add_func("/screen/not-a-character", test_not_a_character);
+	g_test_add_func("/screen/too-many-csi-parameters", test_too_many_csi_parameters);
 	g_test_add_func("/screen/cursor", test_cursor);
 	g_test_add_func("/screen/clock-top-row", test_clock_top_row);
 	g_test_add_func("/screen/clock-other-row", test_clock_other_row);
