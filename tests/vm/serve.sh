@@ -3,7 +3,8 @@
 # datagram socket this test reads: a build staged before it starts
 # is gated at start; a build staged while it runs gets its verdict without
 # anyone calling `gate`; READY=1 and STATUS= reach the socket, and
-# WATCHDOG=1 at half of WATCHDOG_USEC; SIGHUP with a broken smokegate.conf
+# WATCHDOG=1 at half of WATCHDOG_USEC; the verdict in the journal (a
+# listener on the journal's socket) with its fields and MESSAGE_ID; SIGHUP with a broken smokegate.conf
 # is refused and the old configuration kept, still serving (the next build
 # is gated); SIGTERM in the middle of a test: exit 0 within 10 s, nothing
 # left, the build untested with no error counted, and tested again by the
@@ -64,9 +65,28 @@ for _ in $(seq 1 20); do [ -S "$workdir/notify" ] && break; sleep 0.1; done
 
 "$smokegate" stage --tree "$tree" --flavour alpha "$failing" > /dev/null
 
+# The journal's native socket where libsystemd sends to it
+# (/run/systemd/journal/socket), on a tmpfs in a mount namespace of serve's
+# own, read by a listener there: one datagram a line, fields split by "|".
 # systemd sets WATCHDOG_PID to the service's pid; unset, any pid may ping.
-NOTIFY_SOCKET="$workdir/notify" WATCHDOG_USEC=2000000 \
-	"$smokegate" serve --tree "$tree" --json > "$workdir/out" 2> "$workdir/err" &
+unshare -m -- bash -c '
+	mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd || exit 1
+	mkdir /run/systemd/journal
+	python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(\"/run/systemd/journal/socket\")
+with open(sys.argv[1], \"a\") as log:
+    while True:
+        log.write(s.recv(65536).decode().rstrip(\"\\n\").replace(\"\\n\", \"|\") + \"\\n\")
+        log.flush()
+" "$1" &
+	echo $! > "$2"
+	for _ in $(seq 1 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
+	shift 2
+	exec "$@"' journal "$workdir/journal.log" "$workdir/journal.pid" \
+	env NOTIFY_SOCKET="$workdir/notify" WATCHDOG_USEC=2000000 \
+	"$smokegate" serve --tree "$tree" --json --journal > "$workdir/out" 2> "$workdir/err" &
 serve=$!
 started=$(date +%s)
 
@@ -76,6 +96,14 @@ check "the build staged before the start failed (the failing image)" test "$(sta
 check "READY=1 reached the notify socket" grep -q '^READY=1' "$workdir/notify.log"
 check "STATUS= says what it does" grep -q '^STATUS=gating ' "$workdir/notify.log"
 check "WATCHDOG=1 pings reached the notify socket" grep -q '^WATCHDOG=1' "$workdir/notify.log"
+# journalctl MESSAGE_ID=99e75b7b7991460696dbf018e1eb2176 finds it.
+entry=$(grep 'MESSAGE_ID=99e75b7b7991460696dbf018e1eb2176' "$workdir/journal.log" | head -n 1)
+echo "# journal entry: $entry"
+check "the verdict is a journal entry with the fail MESSAGE_ID" test -n "$entry"
+for field in "SMOKEGATE_TREE=$tree" "SMOKEGATE_BUILD=alpha/daily-live/$today" \
+	SMOKEGATE_VERDICT=fail SMOKEGATE_HOST=local "SMOKEGATE_REASON=install: kernel panic"; do
+	check "the entry has $field" grep -q "|$field" <<< "$entry"
+done
 
 # Seconds from $1 (seconds since the epoch) to the ISO 8601 time $2.
 seconds_until() {
@@ -142,7 +170,7 @@ status=$?
 check "the second run exits 0 on SIGTERM too (got $status)" test "$status" -eq 0
 check "the build is still untested, no error counted" \
 	test "$(jq -r '.state + " " + (.errors | tostring)' "$tree/gamma/daily-live/$today/smokegate.json")" = "untested 0"
-kill "$listener" 2> /dev/null
+kill "$listener" "$(cat "$workdir/journal.pid")" 2> /dev/null
 wait "$listener" 2> /dev/null
 sed 's/^/# stderr: /' "$workdir/err"
 check_nothing_left
