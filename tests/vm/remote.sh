@@ -4,9 +4,10 @@
 # none of the coordinator's paths inside it. Each image gets its verdict
 # over qemu+tcp; the host keeps nothing but the cached ISO and its marker;
 # a second test of the same image uploads no ISO; a run killed with -9
-# leaves a guest and volumes behind that the next run removes.
+# leaves a guest and volumes behind that the next run removes, when it
+# starts and again when it ends.
 # usage: remote.sh verdicts|crash SMOKEGATE ADDR GOOD PANIC INSTALLER-ERROR NO-DESKTOP HANG
-# (verdicts: every image's verdict and the ISO cache; crash: the killed run
+# (verdicts: every image's verdict and the ISO cache; crash: the killed runs
 # and the clean-up by the next one)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab-host.sh"
@@ -48,13 +49,24 @@ inside() { nsenter -t "$(lab_host_pid "$host")" -m -- "$@"; }
 check "nothing shared: the image is not at its path on the host" sh -c "! nsenter -t $(lab_host_pid "$host") -m -- test -e '$(realpath "$good")'"
 check "nothing shared: the evidence folder is not there either" sh -c "! nsenter -t $(lab_host_pid "$host") -m -- test -e '$workdir'"
 
-# run NAME ISO EXIT REASON-REGEX
+# start NAME ISO: a run in the background, its pid in $!
 # (smokegate's debug messages go to stdout, before the verdict's line)
+start() {
+	runs+=("$1")
+	G_MESSAGES_DEBUG=smokegate "$smokegate" test "$2" --connect "$uri" \
+		--evidence "$workdir/$1" > "$workdir/$1.out" 2> "$workdir/$1.err" &
+}
+
+# run NAME ISO EXIT REASON-REGEX
 run() {
-	local name=$1 iso=$2 want_exit=$3 want_reason=$4 status reason
-	runs+=("$name")
-	G_MESSAGES_DEBUG=smokegate "$smokegate" test "$iso" --connect "$uri" \
-		--evidence "$workdir/$name" > "$workdir/$name.out" 2> "$workdir/$name.err"
+	start "$1" "$2"
+	wait_run "$1" $! "$3" "$4"
+}
+
+# wait_run NAME PID EXIT REASON-REGEX: waits for a started run, checks its verdict
+wait_run() {
+	local name=$1 pid=$2 want_exit=$3 want_reason=$4 status reason
+	wait "$pid"
 	status=$?
 	reason=$(json_field .reason "$workdir/$name/result.json" 2>/dev/null)
 	echo "# $name: $(tail -n 1 "$workdir/$name.out") ($(json_field .duration_s "$workdir/$name/result.json" 2>/dev/null) s)"
@@ -75,21 +87,52 @@ run installer-error "$installer_error" 1 '^install: installer error'
 run no-desktop "$no_desktop" 1 '^boot: display manager failed'
 else
 
+# on_host WHAT PID: whether a guest (list) or a volume (vol-list) of run PID is there
+on_host() {
+	case $1 in
+	guest) virsh -c "$uri" list --all --name ;;
+	volume) virsh -c "$uri" vol-list smokegate ;;
+	esac | grep -q -- "^ *smokegate-[^-]*-$2-"
+}
+off_host() { ! on_host "$@"; }
+
 # Killed in the middle: its guest and volumes stay on the host...
-runs+=(killed)
-G_MESSAGES_DEBUG=smokegate "$smokegate" test "$hang" --connect "$uri" \
-	--evidence "$workdir/killed" > "$workdir/killed.out" 2> "$workdir/killed.err" &
+start killed "$hang"
 killed=$!
 started=$(date +%s)
-wait_for_console "$workdir/killed" 60 || echo "# no console output from the run to kill"
+# (a starved host can take a minute to its guest's first byte)
+wait_for_console "$workdir/killed" 180 || echo "# no console output from the run to kill"
 echo "# killing it after $(($(date +%s) - started)) s"
 kill -9 "$killed"
 wait "$killed" 2>/dev/null
 echo "# killed process $killed at $(date -u +%T.%N)"
-check "the killed run left its guest on the host" sh -c "virsh -c '$uri' list --name | grep -q smokegate-"
-check "and its volumes" sh -c "virsh -c '$uri' vol-list smokegate | grep -q 'smokegate-'"
-# ...until the next run on that host removes them.
-run after-kill "$panic" 1 '^install: kernel panic'
+check "the killed run left its guest on the host" on_host guest "$killed"
+check "and its volumes" on_host volume "$killed"
+# ...until the next run on that host removes them as it starts (the hang
+# image: its console's silence keeps it running for a minute)...
+start after-kill "$hang"
+next=$!
+wait_for_console "$workdir/after-kill" 120
+check "the next run removed the killed run's guest as it started" off_host guest "$killed"
+check "and its volumes" off_host volume "$killed"
+# ...and again as it ends: a killed run's calls still under way in the daemon
+# can make a guest or a volume after the next run looked. A run killed as
+# soon as its guest is there, while the next run runs, stands for them.
+start late "$hang"
+late=$!
+started=$(date +%s)
+for _ in $(seq 1 600); do
+	if on_host guest "$late" || ! kill -0 "$late" 2>/dev/null; then break; fi
+	sleep 0.2
+done
+echo "# killing the late run after $(($(date +%s) - started)) s"
+next_ran=no
+kill -0 "$next" 2>/dev/null && next_ran=yes
+kill -9 "$late"
+wait "$late" 2>/dev/null
+check "a run killed after the next run started left its guest" on_host guest "$late"
+check "while the next run still ran" test "$next_ran" = yes
+wait_run after-kill "$next" 1 '^install: console silent for'
 fi
 
 guests=$(virsh -c "$uri" list --all --name | grep -c . || true)
