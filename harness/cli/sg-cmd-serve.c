@@ -110,6 +110,7 @@ sg_cmd_serve(int argc, char **argv)
 	g_autoptr(GMainLoop) loop = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *status = NULL;
+	g_autofree gchar *names = NULL;
 	const GOptionEntry entries[] = {
 		{"tree", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &trees, "An image tree (repeatable)",
 		 "TREE"},
@@ -176,7 +177,8 @@ sg_cmd_serve(int argc, char **argv)
 	sg_runner_start(runner);
 	watchdog = sg_systemd_watchdog_start();
 	status = sg_runner_describe(runner);
-	g_message("serving %u trees: %s", g_strv_length(trees), status);
+	names = g_strjoinv(" ", trees);
+	g_message("serving %s: %s", names, status);
 	{
 		g_autofree gchar *ready = g_strdup_printf("READY=1\nSTATUS=%s", status);
 		sg_systemd_notify(ready);

@@ -693,13 +693,14 @@ next_check(SgRunner *runner)
 gchar *
 sg_runner_describe(SgRunner *runner)
 {
-	GString *text = g_string_new(NULL);
 	GDateTime *next = next_check(runner);
+	GString *text;
 	guint notices = 0;
 
 	if (runner->stopping)
 		return g_strdup(runner->work != NULL ? "stopping: cancelling the running tests"
 						     : "stopped");
+	text = g_string_new(NULL);
 	if (runner->work != NULL && runner->work->kind == SG_WORK_GATE)
 		g_string_append_printf(text, "gating %s: %u verdicts so far",
 				       runner->work->tree->path, runner->verdicts);
