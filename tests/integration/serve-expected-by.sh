@@ -48,7 +48,7 @@ touch "$workdir/received"
 # The next minute with at least 15 s to go (a run that would cross midnight
 # waits for the new day first: ExpectedBy is a time of the day).
 if [ "$(date +%H%M)" = 2359 ] || { [ "$(date +%H%M)" = 2358 ] && [ "$(date +%S)" -ge 45 ]; }; then
-	sleep $((86400 - $(date +%s) % 86400 + 2))
+	sleep $(($(date -d 'tomorrow 00:00:02' +%s) - $(date +%s)))
 fi
 now=$(date +%s)
 minute=$(((now + 15) / 60 * 60 + 60))
