@@ -57,10 +57,12 @@ on_stream_event(virStreamPtr stream, int events, void *opaque)
 	}
 }
 
-SgConsoleStream *
-sg_console_stream_open(SgGuest *guest, SgConsoleStreamData on_data, SgConsoleStreamClosed on_closed,
-		       gpointer user_data, GError **error)
+/* The console (@channel NULL) or the virtio-serial port named @channel. */
+static SgConsoleStream *
+open_stream(SgGuest *guest, const gchar *channel, SgConsoleStreamData on_data,
+	    SgConsoleStreamClosed on_closed, gpointer user_data, GError **error)
 {
+	const gchar *what = channel != NULL ? channel : "the console";
 	virConnectPtr conn = virDomainGetConnect(guest->domain);
 	g_autofree SgConsoleStream *console = g_new0(SgConsoleStream, 1);
 
@@ -69,13 +71,15 @@ sg_console_stream_open(SgGuest *guest, SgConsoleStreamData on_data, SgConsoleStr
 	console->user_data = user_data;
 	console->stream = virStreamNew(conn, VIR_STREAM_NONBLOCK);
 	if (console->stream == NULL) {
-		sg_virt_set_error(error, "cannot make a stream for the console of %s", guest->name);
+		sg_virt_set_error(error, "cannot make a stream for %s of %s", what, guest->name);
 		return NULL;
 	}
 	/* FORCE: a console left open by a killed earlier run must not block us. */
-	if (virDomainOpenConsole(guest->domain, NULL, console->stream, VIR_DOMAIN_CONSOLE_FORCE) <
-	    0) {
-		sg_virt_set_error(error, "cannot open the console of %s", guest->name);
+	if ((channel != NULL ? virDomainOpenChannel(guest->domain, channel, console->stream,
+						    VIR_DOMAIN_CHANNEL_FORCE)
+			     : virDomainOpenConsole(guest->domain, NULL, console->stream,
+						    VIR_DOMAIN_CONSOLE_FORCE)) < 0) {
+		sg_virt_set_error(error, "cannot open %s of %s", what, guest->name);
 		virStreamFree(console->stream);
 		return NULL;
 	}
@@ -83,13 +87,27 @@ sg_console_stream_open(SgGuest *guest, SgConsoleStreamData on_data, SgConsoleStr
 				      VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_HANGUP |
 					      VIR_STREAM_EVENT_ERROR,
 				      on_stream_event, console, NULL) < 0) {
-		sg_virt_set_error(error, "cannot follow the console of %s", guest->name);
+		sg_virt_set_error(error, "cannot follow %s of %s", what, guest->name);
 		virStreamAbort(console->stream);
 		virStreamFree(console->stream);
 		return NULL;
 	}
 	console->watching = TRUE;
 	return g_steal_pointer(&console);
+}
+
+SgConsoleStream *
+sg_console_stream_open(SgGuest *guest, SgConsoleStreamData on_data, SgConsoleStreamClosed on_closed,
+		       gpointer user_data, GError **error)
+{
+	return open_stream(guest, NULL, on_data, on_closed, user_data, error);
+}
+
+SgConsoleStream *
+sg_console_stream_open_channel(SgGuest *guest, const gchar *channel, SgConsoleStreamData on_data,
+			       SgConsoleStreamClosed on_closed, gpointer user_data, GError **error)
+{
+	return open_stream(guest, channel, on_data, on_closed, user_data, error);
 }
 
 gboolean

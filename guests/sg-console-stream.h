@@ -20,6 +20,12 @@ typedef void (*SgConsoleStreamClosed)(gpointer user_data);
 SgConsoleStream *sg_console_stream_open(SgGuest *guest, SgConsoleStreamData on_data,
 					SgConsoleStreamClosed on_closed, gpointer user_data,
 					GError **error);
+/* The same for the guest's virtio-serial port named @channel (its
+ * SgDomainSpec channel): a port's bytes arrive the same way. */
+SgConsoleStream *sg_console_stream_open_channel(SgGuest *guest, const gchar *channel,
+						SgConsoleStreamData on_data,
+						SgConsoleStreamClosed on_closed, gpointer user_data,
+						GError **error);
 /* Reads what is buffered now, without waiting: a guest that stopped has
  * written its last words before the lifecycle event said so. */
 void sg_console_stream_drain(SgConsoleStream *stream);

@@ -70,6 +70,21 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 			     "    <console type='pty'>\n"
 			     "      <target type='serial' port='0'/>\n"
 			     "    </console>\n");
+	/* virDomainOpenChannel reads UNIX socket channels only; libvirt names
+	 * and places the socket itself unless told (its own path can be
+	 * longer than a socket's 108 bytes, as under the embedded driver). */
+	if (spec->channel != NULL) {
+		g_string_append(xml, "    <channel type='unix'>\n");
+		if (spec->channel_socket != NULL)
+			append_escaped(xml, "      <source mode='bind' path='%s'/>\n",
+				       spec->channel_socket);
+		else
+			g_string_append(xml, "      <source mode='bind'/>\n");
+		append_escaped(xml,
+			       "      <target type='virtio' name='%s'/>\n"
+			       "    </channel>\n",
+			       spec->channel);
+	}
 	g_string_append(xml, "    <video><model type='vga' vram='16384'/></video>\n"
 			     "    <memballoon model='none'/>\n"
 			     "  </devices>\n");

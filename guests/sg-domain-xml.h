@@ -20,6 +20,12 @@ typedef struct {
 	 * on a user-mode network of its own that reaches
 	 * nothing but this, as http://10.0.2.100/ in the guest. NULL: none. */
 	const gchar *mirror;
+	/* A virtio-serial port of this name (the guest's
+	 * /dev/virtio-ports/NAME), read over the connection with
+	 * virDomainOpenChannel; NULL: none. */
+	const gchar *channel;
+	/* The channel's socket on the lab host; NULL: libvirt chooses. */
+	const gchar *channel_socket;
 } SgDomainSpec;
 
 /* Returns the libvirt domain XML for a transient guest. Every reset or

@@ -1,68 +1,16 @@
 #include "sg-inspect.h"
 
-#include <guestfs.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sg-error.h"
 #include "sg-json.h"
 #include "sg-evidence-match.h"
+#include "sg-guestfs.h"
 
 /* A journal of a long-lived system can be huge; the boot we care about is
  * the only one on a freshly installed disk, so a bound costs nothing. */
 #define MAX_JOURNAL_ENTRIES 500000
-
-typedef guestfs_h SgGuestfs;
-static void
-sg_guestfs_close(SgGuestfs *g)
-{
-	guestfs_close(g);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgGuestfs, sg_guestfs_close)
-
-static void
-set_guestfs_error(GError **error, guestfs_h *g, const gchar *what)
-{
-	const char *message = guestfs_last_error(g);
-	g_set_error(error, SG_ERROR, SG_ERROR_LAB, "libguestfs cannot %s: %s", what,
-		    message != NULL ? message : "unknown error");
-}
-
-static void
-strv_free(char **strv)
-{
-	if (strv == NULL)
-		return;
-	for (char **p = strv; *p != NULL; p++)
-		free(*p);
-	free(strv);
-}
-
-static gint
-compare_mountpoint_length(gconstpointer a, gconstpointer b)
-{
-	return (gint)strlen(*(const gchar **)a) - (gint)strlen(*(const gchar **)b);
-}
-
-/* Mounts the root's filesystems read-only, shortest mountpoint first. */
-static void
-mount_root(guestfs_h *g, const char *root)
-{
-	char **pairs = guestfs_inspect_get_mountpoints(g, root);
-	g_autoptr(GPtrArray) points = g_ptr_array_new();
-
-	if (pairs == NULL)
-		return;
-	for (char **p = pairs; p[0] != NULL && p[1] != NULL; p += 2)
-		g_ptr_array_add(points, p);
-	g_ptr_array_sort(points, compare_mountpoint_length);
-	for (guint i = 0; i < points->len; i++) {
-		char **pair = g_ptr_array_index(points, i);
-		if (guestfs_mount_ro(g, pair[1], pair[0]) < 0)
-			g_debug("cannot mount %s on %s", pair[1], pair[0]);
-	}
-	strv_free(pairs);
-}
 
 static gchar *
 describe_os(guestfs_h *g, const char *root, JsonBuilder *report)
@@ -115,11 +63,11 @@ read_installer_logs(guestfs_h *g, SgInspection *inspection, JsonBuilder *report)
 			g_autofree gchar *joined = lines != NULL ? g_strjoinv(" | ", lines) : NULL;
 			inspection->installer_crash =
 				g_strdup_printf("%s: %s", path, joined != NULL ? joined : "");
-			strv_free(lines);
+			sg_guestfs_strv_free(lines);
 		}
 	}
 	json_builder_end_array(report);
-	strv_free(names);
+	sg_guestfs_strv_free(names);
 	if (listing->len > 0)
 		inspection->installer_logs = g_strdup_printf("%s: %s", dir, listing->str);
 }
@@ -137,7 +85,7 @@ find_user(guestfs_h *g, const gchar *username, SgInspection *inspection, JsonBui
 			break;
 		}
 	}
-	strv_free(lines);
+	sg_guestfs_strv_free(lines);
 	sg_json_add_string(report, "user", inspection->user);
 }
 
@@ -223,7 +171,7 @@ read_text_logs(guestfs_h *g, const gchar *username, SgInspection *inspection, Js
 			if (kind != SG_EVIDENCE_NONE)
 				record_evidence(inspection, report, kind, logs[i], *p);
 		}
-		strv_free(lines);
+		sg_guestfs_strv_free(lines);
 	}
 }
 
@@ -249,42 +197,23 @@ read_desktop_evidence(guestfs_h *g, const gchar *username, SgInspection *inspect
 SgInspection *
 sg_inspect_disk(const gchar *disk, const gchar *username, gboolean force_tcg, GError **error)
 {
-	g_autoptr(SgGuestfs) g = guestfs_create();
+	g_autoptr(SgGuestfs) g = sg_guestfs_open(disk, TRUE, force_tcg, error);
 	g_autoptr(JsonBuilder) report = json_builder_new();
 	g_autoptr(SgInspection) inspection = g_new0(SgInspection, 1);
 	char **roots;
 
-	if (g == NULL) {
-		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot create a libguestfs handle");
+	if (g == NULL)
 		return NULL;
-	}
-	guestfs_set_error_handler(g, NULL, NULL);
-	/* The libvirt backend would need a running libvirtd; direct needs nothing. */
-	if (g_getenv("LIBGUESTFS_BACKEND") == NULL)
-		guestfs_set_backend(g, "direct");
-	if (force_tcg && g_getenv("LIBGUESTFS_BACKEND_SETTINGS") == NULL) {
-		const char *settings[] = {"force_tcg", NULL};
-		guestfs_set_backend_settings(g, (char *const *)settings);
-	}
-	if (guestfs_add_drive_opts(g, disk, GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2",
-				   GUESTFS_ADD_DRIVE_OPTS_READONLY, 1, -1) < 0) {
-		set_guestfs_error(error, g, "add the disk");
-		return NULL;
-	}
-	if (guestfs_launch(g) < 0) {
-		set_guestfs_error(error, g, "start its appliance");
-		return NULL;
-	}
 	json_builder_begin_object(report);
 	roots = guestfs_inspect_os(g);
 	if (roots != NULL && roots[0] != NULL) {
 		inspection->os_summary = describe_os(g, roots[0], report);
-		mount_root(g, roots[0]);
+		sg_guestfs_mount_root(g, roots[0], TRUE);
 		read_installer_logs(g, inspection, report);
 		find_user(g, username, inspection, report);
 		read_desktop_evidence(g, username, inspection, report);
 	}
-	strv_free(roots);
+	sg_guestfs_strv_free(roots);
 	json_builder_end_object(report);
 	inspection->report = json_builder_get_root(report);
 	guestfs_umount_all(g);

@@ -173,6 +173,18 @@ add_starter(GPtrArray *files, const SgSuite *suite, const gchar *lib_dir, SgGues
 	} else if (init == SG_GUEST_INIT_UPSTART) {
 		text = expand_template(lib_dir, "smokegate-suite.upstart.in", suite, error);
 		path = g_strdup_printf("/etc/init/smokegate-suite-%s.conf", suite->name);
+	} else if (init == SG_GUEST_INIT_RC_LOCAL) {
+		/* In the background: rc.local is the boot's last step, and the
+		 * suite may wait for what follows it (the login prompt). */
+		text = g_strdup_printf("#!/bin/sh\n"
+				       "# smokegate: the downstream suite %s, at the end of the "
+				       "boot\n"
+				       "sh " SG_SUITE_GUEST_DIR
+				       "/lib/run-suite %s </dev/null >/dev/null 2>&1 &\n"
+				       "exit 0\n",
+				       suite->name, suite->name);
+		add_text(files, "/etc/rc.local", g_steal_pointer(&text), 0755);
+		return TRUE;
 	} else {
 		g_autofree gchar *unit =
 			g_build_filename(lib_dir, "smokegate-suite@.service", NULL);

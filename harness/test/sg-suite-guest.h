@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 typedef enum {
 	SG_GUEST_INIT_SYSTEMD,
 	SG_GUEST_INIT_UPSTART,
+	/* Neither (busybox init, sysvinit): /etc/rc.local, which such boots
+	 * run last (the suite's overlay only; the image's own is replaced). */
+	SG_GUEST_INIT_RC_LOCAL,
 } SgGuestInit;
 
 /* What the suites learn from the harness, written to lib/expect.env; a

@@ -167,6 +167,35 @@ test_domain_xml(void)
 	g_assert_null(strstr(mirror_xml, "<interface"));
 }
 
+/* A suite's results port: a UNIX socket channel (virDomainOpenChannel reads
+ * no other kind), at a short path when given one. */
+static void
+test_domain_xml_channel(void)
+{
+	SgDomainSpec spec = {
+		.name = "g",
+		.domain_type = "qemu",
+		.memory_mib = 512,
+		.vcpus = 1,
+		.disk = "/s/suite.qcow2",
+		.channel = "org.smokegate.results.0",
+	};
+	g_autofree gchar *xml = sg_domain_xml_build(&spec);
+	g_autofree gchar *socket_xml = NULL;
+
+	g_assert_nonnull(strstr(xml,
+				"<channel type='unix'>\n"
+				"      <source mode='bind'/>\n"
+				"      <target type='virtio' name='org.smokegate.results.0'/>"));
+	spec.channel_socket = "/tmp/sg-1-0.sock";
+	socket_xml = sg_domain_xml_build(&spec);
+	g_assert_nonnull(strstr(socket_xml, "<source mode='bind' path='/tmp/sg-1-0.sock'/>"));
+	spec.channel = NULL;
+	g_free(socket_xml);
+	socket_xml = sg_domain_xml_build(&spec);
+	g_assert_null(strstr(socket_xml, "<channel"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -176,5 +205,6 @@ main(int argc, char **argv)
 	g_test_add_func("/evidence/judge", test_judge);
 	g_test_add_func("/evidence/answers", test_answers);
 	g_test_add_func("/evidence/domain-xml", test_domain_xml);
+	g_test_add_func("/evidence/domain-xml-channel", test_domain_xml_channel);
 	return g_test_run();
 }

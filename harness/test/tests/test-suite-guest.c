@@ -173,6 +173,34 @@ test_root_suite_upstart(void)
 	g_assert_true(job);
 }
 
+/* Neither systemd nor upstart (busybox init, sysvinit): rc.local starts
+ * it in the background. */
+static void
+test_root_suite_rc_local(void)
+{
+	g_autoptr(SgSuite) suite = load_shipped("system-health");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) files =
+		sg_suite_guest_files(suite, NULL, NULL, SG_GUEST_INIT_RC_LOCAL, &error);
+	gboolean found = FALSE;
+
+	g_assert_no_error(error);
+	for (guint i = 0; i < files->len; i++) {
+		SgGuestFile *file = g_ptr_array_index(files, i);
+		g_assert_false(g_str_has_prefix(file->path, "/etc/systemd"));
+		g_assert_false(g_str_has_prefix(file->path, "/etc/init/"));
+		if (g_str_equal(file->path, "/etc/rc.local")) {
+			const gchar *text = g_bytes_get_data(file->contents, NULL);
+			found = TRUE;
+			g_assert_cmpuint(file->mode, ==, 0755);
+			g_assert_true(g_str_has_prefix(text, "#!/bin/sh\n"));
+			g_assert_nonnull(strstr(text, "lib/run-suite system-health </dev/null "
+						      ">/dev/null 2>&1 &\n"));
+		}
+	}
+	g_assert_true(found);
+}
+
 /* A session suite: the autostart file, nothing for the init system. */
 static void
 test_session_suite(void)
@@ -222,6 +250,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/suite-guest/root-suite-systemd", test_root_suite_systemd);
 	g_test_add_func("/suite-guest/root-suite-upstart", test_root_suite_upstart);
+	g_test_add_func("/suite-guest/root-suite-rc-local", test_root_suite_rc_local);
 	g_test_add_func("/suite-guest/session-suite", test_session_suite);
 	g_test_add_func("/suite-guest/missing-lib", test_missing_lib);
 	return g_test_run();
