@@ -30,6 +30,7 @@ sg_flavour_free(SgFlavour *flavour)
 	g_free(flavour->live_user);
 	g_free(flavour->mirror);
 	g_strfreev(flavour->console_markers);
+	g_strfreev(flavour->suites);
 	g_free(flavour);
 }
 
@@ -313,6 +314,9 @@ sg_flavour_load_file(const gchar *path, GError **error)
 		return NULL;
 	flavour->disk_info_pattern = get_string(keyfile, "Flavour", "DiskInfo", NULL);
 	flavour->volume_id_pattern = get_string(keyfile, "Flavour", "VolumeId", NULL);
+	flavour->suites = g_key_file_get_string_list(keyfile, "Flavour", "Suites", NULL, NULL);
+	if (flavour->suites == NULL)
+		flavour->suites = g_new0(gchar *, 1);
 	flavour->display_manager = get_string(keyfile, "Desktop", "DisplayManager", NULL);
 	flavour->session = get_string(keyfile, "Desktop", "Session", NULL);
 	flavour->console_markers =

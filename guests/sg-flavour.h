@@ -39,6 +39,9 @@ typedef struct {
 	gchar *display_manager;
 	gchar *session;
 	gchar **console_markers; /* regexes proving the desktop came up */
+	/* The downstream suites the gate runs on this flavour's installed disk
+	 * ([Flavour] Suites=), never NULL. */
+	gchar **suites;
 	/* The desktop must also be drawn on the screen (a flavour with a
 	 * display manager, unless [Desktop] DrawnDesktop=false). */
 	gboolean drawn_desktop;

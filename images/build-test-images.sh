@@ -67,7 +67,8 @@ sys=$work/system
 rootfs_skeleton "$sys"
 rootfs_busybox "$sys"
 rootfs_binary "$sys" /lib/systemd/systemd-journal-remote
-rootfs_modules "$sys" "$kver" bochs
+# virtio_console: the results port of the downstream suites
+rootfs_modules "$sys" "$kver" bochs virtio_console
 cp -R "$here/system/etc" "$here/system/usr" "$sys/"
 mkdir -p "$sys/boot" "$sys/var/log/journal" "$sys/var/lib/lightdm" "$sys/home" \
 	"$sys/usr/share/smoketest"

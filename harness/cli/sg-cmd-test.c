@@ -2,6 +2,7 @@
 
 #include "sg-cmd.h"
 #include "sg-error.h"
+#include "sg-junit.h"
 #include "sg-lab-survey.h"
 #include "sg-result.h"
 #include "sg-test-run.h"
@@ -75,6 +76,10 @@ sg_cmd_test(int argc, char **argv)
 	g_autofree gchar *answers = NULL;
 	g_autofree gchar *evidence = NULL;
 	g_auto(SgCmdLabOptions) lab = {NULL};
+	g_auto(GStrv) suites = NULL;
+	g_autofree gchar *suites_dir = NULL;
+	g_autofree gchar *junit = NULL;
+	gboolean keep_disk = FALSE;
 	gboolean json = FALSE;
 	const GOptionEntry entries[] = {
 		{"flavour", 0, 0, G_OPTION_ARG_STRING, &flavour,
@@ -84,6 +89,14 @@ sg_cmd_test(int argc, char **argv)
 		{"evidence", 0, 0, G_OPTION_ARG_FILENAME, &evidence,
 		 "Evidence folder (default: ./smokegate-evidence/IMAGE-TIME)", "DIR"},
 		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print result.json on stdout", NULL},
+		{"suite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &suites,
+		 "Run this downstream suite on the installed disk (repeatable)", "NAME"},
+		{"suites-dir", 0, 0, G_OPTION_ARG_FILENAME, &suites_dir,
+		 "More suites (override shipped ones of the same name)", "DIR"},
+		{"junit", 0, 0, G_OPTION_ARG_FILENAME, &junit,
+		 "Write the phases and the suites' test cases as JUnit XML", "FILE"},
+		{"keep-disk", 0, 0, G_OPTION_ARG_NONE, &keep_disk,
+		 "Keep the installed disk as installed.qcow2 in the evidence", NULL},
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new("IMAGE.iso");
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
@@ -111,6 +124,9 @@ sg_cmd_test(int argc, char **argv)
 		.evidence_dir = evidence,
 		.flavours_dir = lab.flavours_dir,
 		.accel = lab.accel,
+		.suites = (const gchar *const *)suites,
+		.suites_dir = suites_dir,
+		.keep_disk = keep_disk,
 	};
 	job.lab = lab_config = sg_cmd_lab_config(&lab, "test", &error);
 	if (lab_config == NULL)
@@ -124,6 +140,10 @@ sg_cmd_test(int argc, char **argv)
 		g_printerr("smokegate test: %s\n", job.error->message);
 		g_error_free(job.error);
 		return status;
+	}
+	if (junit != NULL && !sg_junit_write(result, junit, &error)) {
+		g_printerr("smokegate test: cannot write %s: %s\n", junit, error->message);
+		return SG_EXIT_ERROR;
 	}
 	if (json) {
 		g_autofree gchar *text = sg_result_to_json(result);

@@ -197,6 +197,25 @@ expected_seconds(const gchar *type_dir)
 	return g_array_index(durations, gdouble, durations->len / 2);
 }
 
+/* A passed build whose advisory suites failed is published; the teams
+ * that own those suites hear of it. */
+static void
+notify_downstream_failed(SgGate *gate, SgCandidate *candidate, SgResult *result)
+{
+	for (guint i = 0; result != NULL && result->suites != NULL && i < result->suites->len;
+	     i++) {
+		SgSuiteResult *suite = g_ptr_array_index(result->suites, i);
+		g_autofree gchar *note = NULL;
+
+		if (suite->gating || suite->verdict == SG_VERDICT_PASS)
+			continue;
+		note = g_strdup_printf("advisory suite %s %s: %s", suite->name,
+				       sg_verdict_to_string(suite->verdict), suite->reason);
+		sg_publisher_notify(gate->publisher, "downstream-failed", candidate->flavour,
+				    candidate->image_type, candidate->build_id, note);
+	}
+}
+
 static void
 record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gchar *failure,
 	      const gchar *host)
@@ -256,6 +275,7 @@ record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gcha
 			g_warning("%s", error->message);
 		sg_publisher_notify(gate->publisher, "passed", candidate->flavour,
 				    candidate->image_type, candidate->build_id, reason);
+		notify_downstream_failed(gate, candidate, result);
 	} else if (verdict == SG_VERDICT_FAIL) {
 		gate->summary->failed++;
 		sg_publisher_notify(gate->publisher, "failed", candidate->flavour,
@@ -301,6 +321,7 @@ attempt_thread(gpointer data)
 	g_autofree gchar *evidence = NULL;
 	g_autoptr(SgBuildRecord) record = sg_build_record_load(candidate->dir, NULL);
 	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) suites = sg_tree_config_suites(gate->publisher->config);
 	SgTestOptions test = {0};
 
 	image = g_build_filename(candidate->dir, record != NULL ? record->image : "", NULL);
@@ -309,6 +330,9 @@ attempt_thread(gpointer data)
 	test.evidence_dir = evidence;
 	test.connect_uri = host->uri;
 	test.flavours_dir = gate->options->flavours_dir;
+	/* The flavour profile's Suites=, then the tree's. */
+	test.suites = (const gchar *const *)suites;
+	test.profile_suites = TRUE;
 	test.accel = gate->options->accel != NULL ? gate->options->accel
 		     : host->accel != NULL	  ? host->accel
 						  : "auto";

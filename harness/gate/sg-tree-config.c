@@ -93,3 +93,11 @@ sg_tree_config_size_limit(SgTreeConfig *config, const gchar *flavour, guint64 pr
 		return limit;
 	return profile_limit;
 }
+
+gchar **
+sg_tree_config_suites(SgTreeConfig *config)
+{
+	gchar **suites = g_key_file_get_string_list(config->keyfile, "Tree", "Suites", NULL, NULL);
+
+	return suites != NULL ? suites : g_new0(gchar *, 1);
+}

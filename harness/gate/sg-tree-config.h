@@ -10,6 +10,7 @@ G_BEGIN_DECLS
  *   TrackerURLs=https://tracker.example/api/notice;   where notices are POSTed
  *   ExpectedBy=06:00      a day without a build by then shows "no daily build"
  *   MaxErrors=3           tests that could not judge a build before it is a lab problem
+ *   Suites=system-health;  downstream suites run on every build's installed disk
  *   [Flavour kubuntu]
  *   SizeLimit=4700000000  overrides the flavour profile's limit
  */
@@ -30,5 +31,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgTreeConfig, sg_tree_config_free)
 /* The size limit for @flavour: the tree's override, else @profile_limit. */
 guint64 sg_tree_config_size_limit(SgTreeConfig *config, const gchar *flavour,
 				  guint64 profile_limit);
+
+/* [Tree] Suites=: the downstream suites every build runs (after its
+ * flavour profile's own), never NULL. */
+gchar **sg_tree_config_suites(SgTreeConfig *config);
 
 G_END_DECLS

@@ -22,6 +22,8 @@
 #include "sg-lab.h"
 #include "sg-media.h"
 #include "sg-paths.h"
+#include "sg-suite-disk.h"
+#include "sg-suite-run.h"
 #include "sg-watch.h"
 
 /* A KVM guest that works prints its kernel's first line well within this. */
@@ -72,6 +74,14 @@ typedef struct {
 	SgWatch *watch;
 	SgDesktopScreenWatch *screen;
 	guint idle;
+	/* The downstream suites: every one known, and those asked for. */
+	GPtrArray *suites;
+	GPtrArray *selected;
+	guint next_suite;
+	/* The overlay of the installed disk (run->disk, the read-only base)
+	 * the desktop boot ran on; NULL when it ran on the disk itself. */
+	gchar *boot_disk;
+	SgSuiteExpect expect;
 } SgRun;
 
 static void end_guest_phase_state(SgRun *run);
@@ -111,6 +121,9 @@ sg_run_clear(SgRun *run)
 	g_free(run->host_live_kernel);
 	g_free(run->host_live_initrd);
 	g_free(run->host_cidata);
+	g_clear_pointer(&run->selected, g_ptr_array_unref);
+	g_clear_pointer(&run->suites, g_ptr_array_unref);
+	g_free(run->boot_disk);
 }
 
 static void
@@ -186,6 +199,14 @@ check_inputs(SgRun *run, GError **error)
 	run->flavours = sg_flavour_load_dirs(dirs, error);
 	if (run->flavours == NULL)
 		return FALSE;
+	if (options->suites != NULL && options->suites[0] != NULL) {
+		run->suites = sg_suite_load_all(options->suites_dir, error);
+		if (run->suites == NULL)
+			return FALSE;
+		run->selected = sg_suite_select(run->suites, options->suites, error);
+		if (run->selected == NULL)
+			return FALSE;
+	}
 	if (options->flavour != NULL) {
 		run->flavour = sg_flavour_find(run->flavours, options->flavour);
 		if (run->flavour == NULL) {
@@ -441,6 +462,39 @@ put_media(SgRun *run, GError **error)
 	return TRUE;
 }
 
+/* The suites the flavour's profile lists, after those asked for, once
+ * each; a name no suite has is the profile's mistake, an error. */
+static gboolean
+select_profile_suites(SgRun *run, GError **error)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new();
+	g_autoptr(GPtrArray) selected = NULL;
+
+	if (!run->options->profile_suites || run->flavour->suites[0] == NULL)
+		return TRUE;
+	if (run->suites == NULL) {
+		run->suites = sg_suite_load_all(run->options->suites_dir, error);
+		if (run->suites == NULL)
+			return FALSE;
+	}
+	for (guint i = 0; run->selected != NULL && i < run->selected->len; i++)
+		g_ptr_array_add(names, ((SgSuite *)g_ptr_array_index(run->selected, i))->name);
+	for (guint i = 0; run->flavour->suites[i] != NULL; i++) {
+		if (!g_ptr_array_find_with_equal_func(names, run->flavour->suites[i], g_str_equal,
+						      NULL))
+			g_ptr_array_add(names, run->flavour->suites[i]);
+	}
+	g_ptr_array_add(names, NULL);
+	selected = sg_suite_select(run->suites, (const gchar *const *)names->pdata, error);
+	if (selected == NULL) {
+		g_prefix_error(error, "the %s profile's Suites=: ", run->flavour->name);
+		return FALSE;
+	}
+	g_clear_pointer(&run->selected, g_ptr_array_unref);
+	run->selected = g_steal_pointer(&selected);
+	return TRUE;
+}
+
 /* Prepare: image identity, kernel and initrd out of the ISO, answers in. */
 static gboolean
 prepare(SgRun *run, GError **error)
@@ -459,6 +513,11 @@ prepare(SgRun *run, GError **error)
 	}
 	if (!load_answers(run, error))
 		return FALSE;
+	if (!select_profile_suites(run, &local_error)) {
+		sg_result_decide(run->result, SG_VERDICT_ERROR, "%s", local_error->message);
+		sg_phase_finish(phase, SG_PHASE_ERROR, local_error->message);
+		return TRUE;
+	}
 	if (run->flavour->plan_install && run->flavour->needs_mirror) {
 		run->mirror = mirror_address(run->flavour->mirror, error);
 		if (run->mirror == NULL)
@@ -675,7 +734,8 @@ fill_install(SgRun *run, SgDomainSpec *spec)
 static void
 fill_boot(SgRun *run, SgDomainSpec *spec)
 {
-	spec->disk = run->disk; /* no kernel: the disk's own bootloader */
+	/* no kernel: the disk's own bootloader */
+	spec->disk = run->boot_disk != NULL ? run->boot_disk : run->disk;
 }
 
 static void
@@ -909,7 +969,9 @@ on_watch_done(SgWatchOutcome outcome, gpointer user_data)
 		take_screenshot(run, run->guest, screenshot_name(run));
 	g_debug("%s: watch ended %.3f s ago; screenshot taken", kind->name,
 		(g_get_monotonic_time() - sg_watch_get_finished(run->watch)) / 1e6);
-	/* The verdict waits for nothing the guest could still do. */
+	/* The verdict waits for nothing the guest could still do. Its console
+	 * goes first: libvirt can deadlock when the two happen at once. */
+	sg_watch_close_console(run->watch);
 	sg_guest_destroy(run->guest);
 	g_debug("%s: guest destroyed %.3f s after the watch ended", kind->name,
 		(g_get_monotonic_time() - sg_watch_get_finished(run->watch)) / 1e6);
@@ -972,6 +1034,23 @@ start_guest_phase(SgRun *run, const SgGuestPhase *kind)
 		phase_error(run, error);
 }
 
+/* --keep-disk: the base as the installer left it, sparse, beside the
+ * evidence (@local: the disk as this machine reads it). */
+static void
+keep_disk(SgRun *run, const gchar *local)
+{
+	g_autofree gchar *dest = evidence_path(run, "installed.qcow2");
+	const gchar *source = sg_media_uses_volumes(run->media) ? local : run->disk;
+	const gchar *argv[] = {"cp", "--sparse=always", source, dest, NULL};
+	g_autoptr(GError) error = NULL;
+	gint status = 0;
+
+	if (!g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+			  &status, &error) ||
+	    !g_spawn_check_wait_status(status, &error))
+		g_warning("cannot keep the installed disk as %s: %s", dest, error->message);
+}
+
 /* Inspect: what the installed disk says, read with the guest gone, on a
  * thread of its own (a libguestfs appliance takes seconds to start). */
 static void
@@ -981,9 +1060,13 @@ inspect_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 	GError *error = NULL;
 	/* libguestfs reads local disks only: a remote host's disk comes over
 	 * the connection first (only its allocated data). */
-	g_autofree gchar *local = sg_media_fetch_disk(run->media, run->disk, &error);
+	g_autofree gchar *local = sg_media_fetch_disk(
+		run->media, run->boot_disk != NULL ? run->boot_disk : run->disk, &error);
 	SgInspection *inspection =
 		local != NULL ? sg_inspect_disk(local, run->username, !run->use_kvm, &error) : NULL;
+
+	if (inspection != NULL && run->options->keep_disk)
+		keep_disk(run, local);
 
 	if (inspection == NULL)
 		g_task_return_error(task, error);
@@ -1086,10 +1169,109 @@ start_install(SgRun *run)
 	start_guest_phase(run, &install_phase);
 }
 
+/* The installed disk stays as the installer left it: on this machine the
+ * boot runs on an overlay of it (a lab host's volume is booted as it is
+ * for now, and runs no suites). */
 static void
 start_boot(SgRun *run)
 {
+	g_autoptr(GError) error = NULL;
+
+	if (!sg_media_uses_volumes(run->media)) {
+		g_autofree gchar *overlay =
+			g_build_filename(sg_lab_get_scratch_dir(run->lab), "boot.qcow2", NULL);
+		if (!sg_suite_disk_overlay(run->disk, overlay, &error)) {
+			run->phase = sg_result_begin_phase(run->result, boot_phase.name);
+			phase_error(run, error);
+			return;
+		}
+		run->boot_disk = g_steal_pointer(&overlay);
+	}
 	start_guest_phase(run, &boot_phase);
+}
+
+static void run_next_suite(SgRun *run);
+
+/* A failing gating suite fails the run (an error of one is an error); any
+ * other outcome is reported in the suite's result and in the reason. */
+static void
+judge_suites(SgRun *run)
+{
+	g_autoptr(GString) passed = g_string_new(NULL);
+	g_autoptr(GString) advisory = g_string_new(NULL);
+
+	for (guint i = 0; run->result->suites != NULL && i < run->result->suites->len; i++) {
+		SgSuiteResult *suite = g_ptr_array_index(run->result->suites, i);
+		if (suite->verdict == SG_VERDICT_PASS) {
+			g_string_append_printf(passed, "%s%s", passed->len > 0 ? ", " : "",
+					       suite->name);
+		} else if (suite->gating) {
+			sg_result_decide(run->result, suite->verdict, "suite %s: %s", suite->name,
+					 suite->reason);
+		} else {
+			g_string_append_printf(advisory, "; advisory suite %s %s: %s", suite->name,
+					       sg_verdict_to_string(suite->verdict), suite->reason);
+		}
+	}
+	if (passed->len > 0)
+		g_string_append_printf(run->passed, "; suites passed: %s", passed->str);
+	g_string_append(run->passed, advisory->str);
+}
+
+static void
+on_suite_done(SgSuiteResult *suite, gpointer user_data)
+{
+	SgRun *run = user_data;
+
+	sg_progress_note(run->progress, "suite %s: %s%s%s", suite->name,
+			 sg_verdict_to_string(suite->verdict), suite->reason != NULL ? ": " : "",
+			 suite->reason != NULL ? suite->reason : "");
+	run_next_suite(run);
+}
+
+/* One suite after the other, each on its own overlay of the installed disk. */
+static void
+run_next_suite(SgRun *run)
+{
+	SgSuite *suite = NULL;
+
+	while (run->next_suite < run->selected->len && suite == NULL) {
+		SgSuite *next = g_ptr_array_index(run->selected, run->next_suite++);
+		if (sg_suite_applies_to(next, run->flavour))
+			suite = next;
+		else
+			sg_progress_note(run->progress, "suite %s does not apply to %s: not run",
+					 next->name, run->flavour->name);
+	}
+	if (suite == NULL || g_cancellable_is_cancelled(run->cancellable)) {
+		judge_suites(run);
+		schedule_next_step(run);
+		return;
+	}
+	sg_suite_run_async(
+		&(SgSuiteRunSpec){
+			.lab = run->lab,
+			.suite = suite,
+			.flavour = run->flavour,
+			.base = run->disk,
+			.expect = &run->expect,
+			.evidence_dir = run->evidence_dir,
+			.use_kvm = run->use_kvm,
+			.cancellable = run->cancellable,
+			.progress = run->progress,
+		},
+		sg_result_begin_suite(run->result, suite->name, suite->gating), on_suite_done, run);
+}
+
+static void
+start_suites(SgRun *run)
+{
+	run->expect = (SgSuiteExpect){
+		.flavour = run->flavour->name,
+		.user = run->username,
+	};
+	run->next_suite = 0;
+	run_next_suite(run);
 }
 
 static void
@@ -1153,6 +1335,8 @@ plan_steps(SgRun *run)
 		g_ptr_array_add(run->steps, start_install);
 		g_ptr_array_add(run->steps, start_boot);
 		g_ptr_array_add(run->steps, start_inspect);
+		if (run->selected != NULL)
+			g_ptr_array_add(run->steps, start_suites);
 	}
 	if (run->flavour->plan_live)
 		g_ptr_array_add(run->steps, start_live);

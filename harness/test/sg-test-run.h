@@ -15,6 +15,17 @@ typedef struct {
 	const gchar *evidence_dir; /* NULL: a new folder under ./smokegate-evidence */
 	const gchar *flavours_dir; /* extra drop-in profiles */
 	const gchar *accel;	   /* "auto", "kvm" or "tcg" */
+	/* Downstream suites to run on the installed disk after the smoke
+	 * test passed (names; NULL or empty: none); an unknown name is a
+	 * usage error. */
+	const gchar *const *suites;
+	const gchar *suites_dir; /* --suites-dir, or NULL */
+	/* Also the suites the flavour's profile lists ([Flavour] Suites=), as
+	 * the gate runs them. */
+	gboolean profile_suites;
+	/* Keep the installed disk (the base, as the installer left it) as
+	 * installed.qcow2 in the evidence folder. */
+	gboolean keep_disk;
 } SgTestOptions;
 
 /*

@@ -1,0 +1,383 @@
+#include "sg-suite-run.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sg-console-stream.h"
+#include "sg-console.h"
+#include "sg-error.h"
+#include "sg-guest.h"
+#include "sg-media.h"
+#include "sg-suite-disk.h"
+#include "sg-tap.h"
+#include "sg-watch.h"
+
+typedef struct {
+	SgSuiteRunSpec spec; /* borrowed pointers: the caller keeps them until done */
+	SgSuiteResult *result;
+	SgSuiteRunDone done;
+	gpointer user_data;
+	gchar *dir; /* the suite's evidence folder */
+	gchar *overlay;
+	gchar *socket; /* the channel's, on this machine */
+	SgConsole *console;
+	SgGuest *guest;
+	SgWatch *watch;
+	SgConsoleStream *channel;
+	GString *channel_tap; /* what came on the channel */
+	SgTap *tap;	      /* the same, read as it came */
+	gchar *file_tap;      /* the fallback file, read after power-off */
+	guint start_timer;
+	guint stop_idle;
+	gboolean stopped;
+	/* Why the guest was stopped before the TAP was complete, NULL when it
+	 * was. */
+	gchar *stop_why;
+} SgSuiteRun;
+
+static void
+sg_suite_run_free(SgSuiteRun *run)
+{
+	g_clear_handle_id(&run->start_timer, g_source_remove);
+	g_clear_handle_id(&run->stop_idle, g_source_remove);
+	g_clear_pointer(&run->watch, sg_watch_free);
+	g_clear_pointer(&run->channel, sg_console_stream_free);
+	g_clear_pointer(&run->guest, sg_guest_free);
+	g_clear_pointer(&run->console, sg_console_free);
+	g_clear_pointer(&run->tap, sg_tap_free);
+	if (run->channel_tap != NULL)
+		g_string_free(run->channel_tap, TRUE);
+	if (run->overlay != NULL)
+		g_unlink(run->overlay);
+	g_free(run->overlay);
+	if (run->socket != NULL)
+		g_unlink(run->socket);
+	g_free(run->socket);
+	g_free(run->file_tap);
+	g_free(run->stop_why);
+	g_free(run->dir);
+	g_free(run);
+}
+
+static gchar *
+evidence_path(SgSuiteRun *run, const gchar *name)
+{
+	return g_build_filename(run->dir, name, NULL);
+}
+
+static void
+write_evidence(SgSuiteRun *run, const gchar *name, const gchar *text)
+{
+	g_autofree gchar *path = evidence_path(run, name);
+	g_autoptr(GError) error = NULL;
+
+	if (!g_file_set_contents(path, text, -1, &error))
+		g_warning("cannot write %s: %s", path, error->message);
+}
+
+/* The longer of the channel's TAP and the file's (both are the same
+ * stream: the channel may have missed the end, the file may have missed
+ * what was not yet on the disk at power-off) is the suite's. */
+static void
+judge(SgSuiteRun *run)
+{
+	const gchar *text = run->channel_tap->str;
+	g_autoptr(SgTap) tap = sg_tap_new();
+	g_autofree gchar *tap_name = g_strdup_printf("%s.tap", run->spec.suite->name);
+
+	if (run->file_tap != NULL && strlen(run->file_tap) > run->channel_tap->len)
+		text = run->file_tap;
+	write_evidence(run, tap_name, text);
+	sg_tap_feed(tap, text, strlen(text));
+	sg_tap_end(tap);
+	sg_tap_to_suite_result(tap, run->result);
+	/* Why it was stopped explains a TAP left incomplete, nothing else. */
+	if (!sg_tap_finished(tap) && run->stop_why != NULL) {
+		gchar *reason = g_strdup_printf("%s (%s)", run->result->reason, run->stop_why);
+		g_free(run->result->reason);
+		run->result->reason = reason;
+	}
+}
+
+static void
+finish(SgSuiteRun *run, const GError *error)
+{
+	if (error != NULL) {
+		run->result->verdict = SG_VERDICT_ERROR;
+		run->result->decided = TRUE;
+		g_free(run->result->reason);
+		run->result->reason = g_strdup(error->message);
+		run->result->finished_us = g_get_real_time();
+	} else {
+		judge(run);
+	}
+	if (run->spec.progress != NULL)
+		sg_progress_clear(run->spec.progress);
+	run->done(run->result, run->user_data);
+	sg_suite_run_free(run);
+}
+
+static void
+read_tap_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	SgSuiteRun *run = data;
+	g_autoptr(GError) error = NULL;
+
+	run->file_tap =
+		sg_suite_disk_read_tap(run->overlay, run->spec.suite, !run->spec.use_kvm, &error);
+	/* The channel's TAP may be all there is: a disk that cannot be read
+	 * is said, not fatal. */
+	if (run->file_tap == NULL)
+		g_debug("no fallback TAP from %s: %s", run->overlay, error->message);
+	g_task_return_boolean(task, TRUE);
+}
+
+static void
+on_tap_read(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	finish(user_data, NULL);
+}
+
+/* Destroys the guest (the TAP is what the suite had to say; nothing on its
+ * disk is needed but the TAP file, written as it went) and reads the
+ * fallback file. */
+static gboolean
+stop_idle(gpointer user_data)
+{
+	SgSuiteRun *run = user_data;
+	g_autoptr(GTask) task = NULL;
+
+	run->stop_idle = 0;
+	g_clear_handle_id(&run->start_timer, g_source_remove);
+	if (run->channel != NULL)
+		sg_console_stream_drain(run->channel);
+	if (run->guest != NULL && sg_guest_is_running(run->guest)) {
+		g_autofree gchar *path = evidence_path(run, "screenshot.png");
+		g_autoptr(GError) error = NULL;
+		if (!sg_guest_screenshot(run->guest, path, &error))
+			g_debug("no screenshot: %s", error->message);
+	}
+	g_clear_pointer(&run->watch, sg_watch_free);
+	g_clear_pointer(&run->channel, sg_console_stream_free);
+	if (run->guest != NULL)
+		sg_guest_destroy(run->guest);
+	g_clear_pointer(&run->guest, sg_guest_free);
+	/* A complete TAP on the channel is all there is to read. */
+	if (sg_tap_finished(run->tap)) {
+		finish(run, NULL);
+		return G_SOURCE_REMOVE;
+	}
+	task = g_task_new(NULL, NULL, on_tap_read, run);
+	g_task_set_task_data(task, run, NULL);
+	g_task_run_in_thread(task, read_tap_thread);
+	return G_SOURCE_REMOVE;
+}
+
+/* Leaves the callback (a stream event, a watch) before freeing what called it. */
+static void
+stop(SgSuiteRun *run, gchar *why)
+{
+	if (run->stopped) {
+		g_free(why);
+		return;
+	}
+	run->stopped = TRUE;
+	run->stop_why = why;
+	run->stop_idle = g_idle_add(stop_idle, run);
+}
+
+static void
+on_channel_data(const gchar *data, gsize len, gpointer user_data)
+{
+	SgSuiteRun *run = user_data;
+
+	g_string_append_len(run->channel_tap, data, len);
+	sg_tap_feed(run->tap, data, len);
+	if (sg_tap_finished(run->tap))
+		stop(run, NULL);
+}
+
+static void
+on_channel_closed(gpointer user_data)
+{
+	/* The guest is going: its watch says how. */
+}
+
+static gboolean
+on_start_limit(gpointer user_data)
+{
+	SgSuiteRun *run = user_data;
+
+	run->start_timer = 0;
+	if (!sg_tap_started(run->tap))
+		stop(run, g_strdup_printf("no TAP plan within its StartSeconds=%u",
+					  run->spec.suite->start_seconds));
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_watch_done(SgWatchOutcome outcome, gpointer user_data)
+{
+	SgSuiteRun *run = user_data;
+	const gchar *last = sg_console_get_last_line(run->console);
+
+	switch (outcome) {
+	case SG_WATCH_GUEST_STOPPED:
+		stop(run, g_strdup_printf("the guest stopped; last console line: %s",
+					  last != NULL ? last : "(none)"));
+		break;
+	case SG_WATCH_TIMEOUT:
+		stop(run,
+		     g_strdup_printf("not done after its Seconds=%u", run->spec.suite->seconds));
+		break;
+	case SG_WATCH_PROBLEM:
+		stop(run, g_strdup_printf("%s: %s",
+					  sg_console_problem_to_string(
+						  sg_console_get_problem(run->console)),
+					  sg_console_get_problem_quote(run->console)));
+		break;
+	default:
+		stop(run, g_strdup_printf("the guest's console said nothing for %u s or closed",
+					  run->spec.suite->seconds));
+		break;
+	}
+}
+
+static void
+start_guest(SgSuiteRun *run)
+{
+	const SgFlavour *flavour = run->spec.flavour;
+	g_autofree gchar *name = sg_lab_new_guest_name(run->spec.lab, "suite");
+	g_autofree gchar *console_log = evidence_path(run, "console.log");
+	g_autoptr(GError) error = NULL;
+	SgDomainSpec spec = {
+		.name = name,
+		.domain_type = run->spec.use_kvm ? "kvm" : "qemu",
+		.memory_mib = flavour->memory_mib,
+		.vcpus = flavour->vcpus,
+		.disk = run->overlay,
+		.channel = SG_SUITE_CHANNEL,
+		.channel_socket = run->socket,
+	};
+
+	run->console = sg_console_new(flavour->family, SG_CONSOLE_PHASE_DESKTOP,
+				      flavour->display_manager, NULL, &error);
+	if (run->console == NULL) {
+		finish(run, error);
+		return;
+	}
+	run->guest = sg_guest_start(run->spec.lab, &spec, &error);
+	if (run->guest == NULL) {
+		finish(run, error);
+		return;
+	}
+	/* Before the guest runs (the watch resumes it): no byte is lost. */
+	run->channel = sg_console_stream_open_channel(run->guest, SG_SUITE_CHANNEL, on_channel_data,
+						      on_channel_closed, run, &error);
+	if (run->channel == NULL) {
+		finish(run, error);
+		return;
+	}
+	run->watch = sg_watch_start(
+		&(SgWatchSpec){
+			.phase = run->result->name,
+			.guest = run->guest,
+			.console = run->console,
+			.console_path = console_log,
+			.timeout_seconds = run->spec.suite->seconds,
+			/* A desktop may sit quietly while the suite works. */
+			.silence_seconds = run->spec.suite->seconds,
+			.stop_on_markers = FALSE,
+			.cancellable = run->spec.cancellable,
+			.progress = run->spec.progress,
+		},
+		on_watch_done, run, &error);
+	if (run->watch == NULL) {
+		finish(run, error);
+		return;
+	}
+	run->start_timer =
+		g_timeout_add_seconds(run->spec.suite->start_seconds, on_start_limit, run);
+}
+
+static void
+prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	SgSuiteRun *run = data;
+	GError *error = NULL;
+
+	if (!sg_suite_disk_overlay(run->spec.base, run->overlay, &error) ||
+	    !sg_suite_disk_inject(run->overlay, run->spec.suite, NULL, run->spec.expect,
+				  !run->spec.use_kvm, &error))
+		g_task_return_error(task, error);
+	else
+		g_task_return_boolean(task, TRUE);
+}
+
+static void
+on_prepared(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	SgSuiteRun *run = user_data;
+	g_autoptr(GError) error = NULL;
+
+	if (!g_task_propagate_boolean(G_TASK(result), &error)) {
+		finish(run, error);
+		return;
+	}
+	start_guest(run);
+}
+
+static gboolean
+finish_idle(gpointer user_data)
+{
+	SgSuiteRun *run = user_data;
+	g_autoptr(GError) error =
+		g_error_new(SG_ERROR, SG_ERROR_LAB,
+			    "suites run on a lab on this machine only for now (the lab host's disk "
+			    "is a storage volume)");
+
+	finish(run, error);
+	return G_SOURCE_REMOVE;
+}
+
+static gint socket_count;
+
+void
+sg_suite_run_async(const SgSuiteRunSpec *spec, SgSuiteResult *suite, SgSuiteRunDone done,
+		   gpointer user_data)
+{
+	SgSuiteRun *run = g_new0(SgSuiteRun, 1);
+	g_autofree gchar *overlay_name = g_strdup_printf("suite-%s.qcow2", spec->suite->name);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GTask) task = NULL;
+	SgMedia *media;
+
+	run->spec = *spec;
+	run->result = suite;
+	run->done = done;
+	run->user_data = user_data;
+	run->channel_tap = g_string_new(NULL);
+	run->tap = sg_tap_new();
+	run->dir = g_build_filename(spec->evidence_dir, "suites", spec->suite->name, NULL);
+	g_free(suite->evidence);
+	suite->evidence = g_build_filename("suites", spec->suite->name, NULL);
+	if (g_mkdir_with_parents(run->dir, 0755) != 0)
+		g_warning("cannot create %s: %s", run->dir, g_strerror(errno));
+	if (spec->progress != NULL)
+		sg_progress_update(spec->progress, spec->suite->name, 0,
+				   "putting the suite into its overlay of the installed disk");
+	media = sg_lab_get_media(spec->lab, &error);
+	if (media == NULL || sg_media_uses_volumes(media)) {
+		g_idle_add(finish_idle, run);
+		return;
+	}
+	run->overlay = g_build_filename(sg_lab_get_scratch_dir(spec->lab), overlay_name, NULL);
+	/* Short: a socket's path has 108 bytes at most. */
+	run->socket = g_strdup_printf("%s/sg-%d-%u.sock", g_get_tmp_dir(), getpid(),
+				      g_atomic_int_add(&socket_count, 1));
+	task = g_task_new(NULL, NULL, on_prepared, run);
+	g_task_set_task_data(task, run, NULL);
+	g_task_run_in_thread(task, prepare_thread);
+}
