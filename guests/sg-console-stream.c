@@ -1,9 +1,12 @@
 #include "sg-console-stream.h"
 
 #define READ_SIZE 65536
+/* How long a stopped guest may take to be removed before its console is let go. */
+#define REMOVAL_WAIT_US (2 * G_USEC_PER_SEC)
 
 struct _SgConsoleStream {
 	virStreamPtr stream;
+	virDomainPtr domain;
 	gboolean watching; /* the event callback is registered */
 	gboolean closed;
 	SgConsoleStreamData on_data;
@@ -74,6 +77,8 @@ open_stream(SgGuest *guest, const gchar *channel, SgConsoleStreamData on_data,
 		sg_virt_set_error(error, "cannot make a stream for %s of %s", what, guest->name);
 		return NULL;
 	}
+	console->domain = guest->domain;
+	virDomainRef(console->domain);
 	/* FORCE: a console left open by a killed earlier run must not block us. */
 	if ((channel != NULL ? virDomainOpenChannel(guest->domain, channel, console->stream,
 						    VIR_DOMAIN_CHANNEL_FORCE)
@@ -81,6 +86,7 @@ open_stream(SgGuest *guest, const gchar *channel, SgConsoleStreamData on_data,
 						    VIR_DOMAIN_CONSOLE_FORCE)) < 0) {
 		sg_virt_set_error(error, "cannot open %s of %s", what, guest->name);
 		virStreamFree(console->stream);
+		virDomainFree(console->domain);
 		return NULL;
 	}
 	if (virStreamEventAddCallback(console->stream,
@@ -90,6 +96,7 @@ open_stream(SgGuest *guest, const gchar *channel, SgConsoleStreamData on_data,
 		sg_virt_set_error(error, "cannot follow %s of %s", what, guest->name);
 		virStreamAbort(console->stream);
 		virStreamFree(console->stream);
+		virDomainFree(console->domain);
 		return NULL;
 	}
 	console->watching = TRUE;
@@ -116,6 +123,28 @@ sg_console_stream_is_closed(SgConsoleStream *console)
 	return console->closed;
 }
 
+/*
+ * libvirt takes a console's two locks in opposite orders when a stream is
+ * aborted and when a stopped transient guest is removed (the chardev
+ * list's, then the stream's; the stream's, then the chardev list's): both
+ * at once deadlock the process for good (seen here; microsoft/lisa#1884
+ * met it too). A console whose guest stopped is let go only once libvirt
+ * has removed the guest, which takes milliseconds; a running one's before
+ * it is destroyed, one thing after the other.
+ */
+static void
+wait_for_removal(virDomainPtr domain)
+{
+	gint64 deadline = g_get_monotonic_time() + REMOVAL_WAIT_US;
+	int state, reason;
+
+	while (virDomainGetState(domain, &state, &reason, 0) == 0 &&
+	       (state == VIR_DOMAIN_SHUTOFF || state == VIR_DOMAIN_SHUTDOWN ||
+		state == VIR_DOMAIN_CRASHED) &&
+	       g_get_monotonic_time() < deadline)
+		g_usleep(20 * 1000);
+}
+
 void
 sg_console_stream_free(SgConsoleStream *console)
 {
@@ -124,7 +153,9 @@ sg_console_stream_free(SgConsoleStream *console)
 	console->on_closed = NULL; /* nobody is listening any more */
 	if (console->watching)
 		virStreamEventRemoveCallback(console->stream);
+	wait_for_removal(console->domain);
 	virStreamAbort(console->stream);
 	virStreamFree(console->stream);
+	virDomainFree(console->domain);
 	g_free(console);
 }

@@ -86,6 +86,11 @@ call_done(gpointer user_data)
 {
 	SgKvmProbe *probe = user_data;
 
+	/* The console goes before the guest: libvirt can deadlock when the
+	 * two happen at once (see sg-console-stream.c). */
+	g_clear_pointer(&probe->stream, sg_console_stream_free);
+	if (probe->guest != NULL)
+		sg_guest_destroy(probe->guest);
 	probe->done(probe->works, probe->reason, probe->user_data);
 	probe_free(probe);
 	return G_SOURCE_REMOVE;
@@ -102,8 +107,6 @@ finish(SgKvmProbe *probe, gboolean works, gchar *reason, gboolean cache)
 	probe->works = works;
 	probe->reason = reason;
 	g_clear_handle_id(&probe->timer, g_source_remove);
-	if (probe->guest != NULL)
-		sg_guest_destroy(probe->guest);
 	if (cache && probe->cache != NULL) {
 		g_autofree gchar *dir = g_path_get_dirname(probe->cache);
 		g_autofree gchar *contents =

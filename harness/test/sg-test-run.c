@@ -969,7 +969,9 @@ on_watch_done(SgWatchOutcome outcome, gpointer user_data)
 		take_screenshot(run, run->guest, screenshot_name(run));
 	g_debug("%s: watch ended %.3f s ago; screenshot taken", kind->name,
 		(g_get_monotonic_time() - sg_watch_get_finished(run->watch)) / 1e6);
-	/* The verdict waits for nothing the guest could still do. */
+	/* The verdict waits for nothing the guest could still do. Its console
+	 * goes first: libvirt can deadlock when the two happen at once. */
+	sg_watch_close_console(run->watch);
 	sg_guest_destroy(run->guest);
 	g_debug("%s: guest destroyed %.3f s after the watch ended", kind->name,
 		(g_get_monotonic_time() - sg_watch_get_finished(run->watch)) / 1e6);

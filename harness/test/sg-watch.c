@@ -251,6 +251,12 @@ sg_watch_start(const SgWatchSpec *spec, SgWatchDone done, gpointer user_data, GE
 	return g_steal_pointer(&watch);
 }
 
+void
+sg_watch_close_console(SgWatch *watch)
+{
+	g_clear_pointer(&watch->stream, sg_console_stream_free);
+}
+
 gint64
 sg_watch_get_finished(SgWatch *watch)
 {

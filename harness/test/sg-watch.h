@@ -40,6 +40,9 @@ typedef void (*SgWatchDone)(SgWatchOutcome outcome, gpointer user_data);
  * phase: no polling, no waiting for an overall timeout. */
 SgWatch *sg_watch_start(const SgWatchSpec *spec, SgWatchDone done, gpointer user_data,
 			GError **error);
+/* Lets the guest's console go while the guest still runs: before a
+ * destroy, as libvirt needs (see sg-console-stream.c). */
+void sg_watch_close_console(SgWatch *watch);
 /* Monotonic µs when the watch ended, 0 while it runs. */
 gint64 sg_watch_get_finished(SgWatch *watch);
 void sg_watch_free(SgWatch *watch);
