@@ -2,6 +2,7 @@
 
 #include "sg-cmd.h"
 #include "sg-gate.h"
+#include "sg-lock.h"
 #include "sg-result.h"
 #include "sg-worker.h"
 
@@ -81,7 +82,16 @@ sg_cmd_gate(int argc, char **argv)
 	job.progress = progress;
 	job.cancellable = cancellable;
 	if (!GPOINTER_TO_INT(sg_worker_run(run_gate, &job, cancellable))) {
-		int status = sg_cmd_fail("gate", job.error);
+		int status;
+		/* A timer's pass on a tree the runner serves has nothing to do:
+		 * the runner gates every build the moment it is staged. */
+		if (sg_lock_error_is_held_for(job.error, "serve")) {
+			printf("gate: smokegate serve gates this tree already, nothing to do (%s)\n",
+			       job.error->message);
+			g_error_free(job.error);
+			return SG_EXIT_PASS;
+		}
+		status = sg_cmd_fail("gate", job.error);
 		g_error_free(job.error);
 		return status;
 	}

@@ -63,6 +63,16 @@ note_holder(int fd, const gchar *path, const gchar *purpose)
 		g_debug("cannot note the lock holder in %s", path);
 }
 
+gboolean
+sg_lock_error_is_held_for(const GError *error, const gchar *purpose)
+{
+	/* note_holder's words. */
+	g_autofree gchar *words = g_strdup_printf("(smokegate %s, since ", purpose);
+
+	return g_error_matches(error, SG_ERROR, SG_ERROR_LOCKED) &&
+	       strstr(error->message, words) != NULL;
+}
+
 SgLock *
 sg_lock_acquire(const gchar *path, const gchar *purpose, guint wait_seconds, GError **error)
 {

@@ -19,6 +19,8 @@ typedef struct _SgLock SgLock;
 SgLock *sg_lock_acquire(const gchar *path, const gchar *purpose, guint wait_seconds,
 			GError **error);
 void sg_lock_release(SgLock *lock);
+/* Whether @error is a refusal because the holder took the lock for @purpose. */
+gboolean sg_lock_error_is_held_for(const GError *error, const gchar *purpose);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgLock, sg_lock_release)
 
 G_END_DECLS

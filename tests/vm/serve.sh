@@ -123,6 +123,12 @@ fi
 check "its verdict is the failing image's" test "$(state_of beta)" = failed
 check "STATUS= went back to idle" grep -q '^STATUS=idle' "$workdir/notify.log"
 
+# The timer's one pass on a tree serve holds: nothing to do, exit 0, said.
+"$smokegate" gate --tree "$tree" > "$workdir/timer.out" 2>&1
+status=$?
+check "a gate run while serve holds the tree exits 0 (got $status)" test "$status" -eq 0
+check "and says serve gates the tree" grep -q 'smokegate serve gates this tree already' "$workdir/timer.out"
+
 # A broken configuration: refused, the old one kept, still serving.
 printf '[Tree\nnot a key file\n' > "$tree/smokegate.conf"
 kill -HUP "$serve"
