@@ -18,6 +18,31 @@ struct _SgGateLab {
 /* A host lost in a test is asked again this long before it counts as gone. */
 #define RECHECK_TIMEOUT_MS 5000
 
+/* Every host with a URI surveyed at once, NULL in the place of the default
+ * host: surveying it would open and close this process's embedded driver,
+ * whose root goes with its last connection, under the tests to come. */
+static GPtrArray *
+survey_remote_hosts(SgLabConfig *config)
+{
+	g_autoptr(GPtrArray) remote_hosts = g_ptr_array_new();
+	g_autoptr(GPtrArray) remote = NULL;
+	SgLabConfig remote_config = {config->path, remote_hosts};
+	GPtrArray *surveys = g_ptr_array_new_with_free_func((GDestroyNotify)sg_lab_survey_free);
+
+	for (guint i = 0; i < config->hosts->len; i++) {
+		SgLabHost *host = g_ptr_array_index(config->hosts, i);
+		if (host->uri != NULL)
+			g_ptr_array_add(remote_hosts, host);
+	}
+	remote = sg_lab_survey_all(&remote_config, SG_LAB_SURVEY_TIMEOUT_MS);
+	for (guint i = 0; i < config->hosts->len; i++) {
+		SgLabHost *host = g_ptr_array_index(config->hosts, i);
+		g_ptr_array_add(surveys,
+				host->uri != NULL ? g_ptr_array_steal_index(remote, 0) : NULL);
+	}
+	return surveys;
+}
+
 SgGateLab *
 sg_gate_lab_new(SgLabConfig *config, guint default_guests, SgSchedule *schedule)
 {
@@ -28,7 +53,7 @@ sg_gate_lab_new(SgLabConfig *config, guint default_guests, SgSchedule *schedule)
 	lab->config = config;
 	lab->schedule = schedule;
 	lab->started = g_date_time_format_iso8601(now);
-	surveys = sg_lab_survey_all(config, SG_LAB_SURVEY_TIMEOUT_MS);
+	surveys = survey_remote_hosts(config);
 	for (guint i = 0; i < config->hosts->len; i++) {
 		SgLabHost *host = g_ptr_array_index(config->hosts, i);
 		SgLabSurvey *survey = g_ptr_array_index(surveys, i);
@@ -36,8 +61,10 @@ sg_gate_lab_new(SgLabConfig *config, guint default_guests, SgSchedule *schedule)
 
 		/* The embedded driver runs in this process: always there. A
 		 * laptop's default host keeps the room --jobs gives it. */
-		if (host->uri == NULL && config->path == NULL) {
-			sg_schedule_add_host(schedule, host->name, MAX(default_guests, 1),
+		if (host->uri == NULL) {
+			sg_schedule_add_host(schedule, host->name,
+					     config->path == NULL ? MAX(default_guests, 1)
+								  : host->max_guests,
 					     host->memory_mib, host->vcpus, host);
 			continue;
 		}
