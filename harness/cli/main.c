@@ -22,6 +22,7 @@ static const SgCommand commands[] = {
 	{"status", sg_cmd_status, "Show the tree's builds and verdicts"},
 	{"lab", sg_cmd_lab, "Show the lab's hosts: room, cached images, guests"},
 	{"serve", sg_cmd_serve, "Gate each build the moment it is staged (a service)"},
+	{"suite", sg_cmd_suite, "Run downstream suites on a kept installed disk (suite run)"},
 	{NULL},
 };
 

@@ -17,6 +17,7 @@ int sg_cmd_yank(int argc, char **argv);
 int sg_cmd_status(int argc, char **argv);
 int sg_cmd_lab(int argc, char **argv);
 int sg_cmd_serve(int argc, char **argv);
+int sg_cmd_suite(int argc, char **argv);
 
 /* Reports @error as "smokegate CMD: MESSAGE" and returns its exit status. */
 int sg_cmd_fail(const gchar *command, GError *error);

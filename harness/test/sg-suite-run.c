@@ -10,6 +10,7 @@
 #include "sg-error.h"
 #include "sg-guest.h"
 #include "sg-media.h"
+#include "sg-paths.h"
 #include "sg-suite-disk.h"
 #include "sg-tap.h"
 #include "sg-watch.h"
@@ -380,4 +381,170 @@ sg_suite_run_async(const SgSuiteRunSpec *spec, SgSuiteResult *suite, SgSuiteRunD
 	task = g_task_new(NULL, NULL, on_prepared, run);
 	g_task_set_task_data(task, run, NULL);
 	g_task_run_in_thread(task, prepare_thread);
+}
+
+void
+sg_suite_run_judge(SgResult *result, GString *passed)
+{
+	g_autoptr(GString) names = g_string_new(NULL);
+	g_autoptr(GString) advisory = g_string_new(NULL);
+
+	for (guint i = 0; result->suites != NULL && i < result->suites->len; i++) {
+		SgSuiteResult *suite = g_ptr_array_index(result->suites, i);
+		if (suite->verdict == SG_VERDICT_PASS) {
+			g_string_append_printf(names, "%s%s", names->len > 0 ? ", " : "",
+					       suite->name);
+		} else if (suite->gating) {
+			sg_result_decide(result, suite->verdict, "suite %s: %s", suite->name,
+					 suite->reason);
+		} else {
+			g_string_append_printf(advisory, "; advisory suite %s %s: %s", suite->name,
+					       sg_verdict_to_string(suite->verdict), suite->reason);
+		}
+	}
+	if (names->len > 0)
+		g_string_append_printf(passed, "%ssuites passed: %s", passed->len > 0 ? "; " : "",
+				       names->str);
+	g_string_append(passed, advisory->str);
+}
+
+/* ---- smokegate suite run ------------------------------------------------ */
+
+typedef struct {
+	GMutex lock;
+	GCond cond;
+	gboolean done;
+	const SgSuiteRunSpec *spec;
+	SgSuiteResult *suite;
+} SgSuiteWait;
+
+static void
+on_waited_suite_done(SgSuiteResult *suite, gpointer user_data)
+{
+	SgSuiteWait *wait = user_data;
+
+	g_mutex_lock(&wait->lock);
+	wait->done = TRUE;
+	g_cond_signal(&wait->cond);
+	g_mutex_unlock(&wait->lock);
+}
+
+static gboolean
+start_waited_suite(gpointer user_data)
+{
+	SgSuiteWait *wait = user_data;
+
+	sg_suite_run_async(wait->spec, wait->suite, on_waited_suite_done, wait);
+	return G_SOURCE_REMOVE;
+}
+
+/* Runs one suite on the main loop and waits for it here. */
+static void
+run_suite_and_wait(const SgSuiteRunSpec *spec, SgSuiteResult *suite)
+{
+	SgSuiteWait wait = {.spec = spec, .suite = suite};
+
+	g_mutex_init(&wait.lock);
+	g_cond_init(&wait.cond);
+	g_idle_add(start_waited_suite, &wait);
+	g_mutex_lock(&wait.lock);
+	while (!wait.done)
+		g_cond_wait(&wait.cond, &wait.lock);
+	g_mutex_unlock(&wait.lock);
+	g_mutex_clear(&wait.lock);
+	g_cond_clear(&wait.cond);
+}
+
+SgResult *
+sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
+		  GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *builtin = sg_paths_builtin_flavours();
+	const gchar *dirs[] = {builtin, SG_PATHS_SYSTEM_FLAVOURS, options->flavours_dir, NULL};
+	g_autoptr(GPtrArray) flavours = NULL;
+	g_autoptr(GPtrArray) suites = NULL;
+	g_autoptr(GPtrArray) selected = NULL;
+	g_autoptr(SgResult) result = sg_result_new();
+	g_autoptr(GString) passed = g_string_new(NULL);
+	g_autoptr(GError) local_error = NULL;
+	g_autoptr(SgLab) lab = NULL;
+	SgFlavour *flavour;
+	SgSuiteExpect expect = {.flavour = options->flavour};
+
+	g_return_val_if_fail(!g_main_context_is_owner(g_main_context_default()), NULL);
+	if (!g_file_test(options->disk, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such disk", options->disk);
+		return NULL;
+	}
+	flavours = sg_flavour_load_dirs(dirs, error);
+	if (flavours == NULL)
+		return NULL;
+	flavour = sg_flavour_find(flavours, options->flavour);
+	if (flavour == NULL) {
+		g_autofree gchar *known = sg_flavour_list_names(flavours);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "unknown flavour '%s' (known: %s)",
+			    options->flavour, known);
+		return NULL;
+	}
+	suites = sg_suite_load_all(options->suites_dir, error);
+	if (suites == NULL)
+		return NULL;
+	selected = sg_suite_select(suites, options->suites, error);
+	if (selected == NULL)
+		return NULL;
+	if (options->evidence_dir != NULL) {
+		result->evidence_dir = g_canonicalize_filename(options->evidence_dir, NULL);
+	} else {
+		g_autoptr(GDateTime) now = g_date_time_new_now_local();
+		g_autofree gchar *stamp = g_date_time_format(now, "suites-%Y%m%d-%H%M%S");
+		g_autofree gchar *cwd = g_get_current_dir();
+		result->evidence_dir = g_build_filename(cwd, "smokegate-evidence", stamp, NULL);
+	}
+	if (g_mkdir_with_parents(result->evidence_dir, 0755) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "cannot create %s: %s",
+			    result->evidence_dir, g_strerror(errno));
+		return NULL;
+	}
+	result->image = g_canonicalize_filename(options->disk, NULL);
+	result->flavour = g_strdup(flavour->name);
+	result->accelerator = g_strdup(options->use_kvm ? "kvm" : "tcg");
+	lab = sg_lab_open(options->connect_uri, &local_error);
+	if (lab == NULL) {
+		sg_result_decide(result, SG_VERDICT_ERROR, "%s", local_error->message);
+	} else {
+		result->connection = g_strdup(sg_lab_get_uri(lab));
+		for (guint i = 0; i < selected->len && !g_cancellable_is_cancelled(cancellable);
+		     i++) {
+			SgSuite *suite = g_ptr_array_index(selected, i);
+			SgSuiteRunSpec spec = {
+				.lab = lab,
+				.suite = suite,
+				.flavour = flavour,
+				.base = result->image,
+				.expect = &expect,
+				.evidence_dir = result->evidence_dir,
+				.use_kvm = options->use_kvm,
+				.cancellable = cancellable,
+				.progress = progress,
+			};
+			if (!sg_suite_applies_to(suite, flavour)) {
+				sg_progress_note(progress, "suite %s does not apply to %s: not run",
+						 suite->name, flavour->name);
+				continue;
+			}
+			run_suite_and_wait(
+				&spec, sg_result_begin_suite(result, suite->name, suite->gating));
+		}
+		sg_suite_run_judge(result, passed);
+		if (g_cancellable_is_cancelled(cancellable))
+			sg_result_decide(result, SG_VERDICT_ERROR, "interrupted before a verdict");
+		if (result->suites == NULL)
+			sg_result_decide(result, SG_VERDICT_ERROR, "no suite applies to %s",
+					 flavour->name);
+		sg_result_decide(result, SG_VERDICT_PASS, "%s", passed->str);
+	}
+	result->finished_us = g_get_real_time();
+	if (!sg_result_write(result, result->evidence_dir, error))
+		return NULL;
+	return g_steal_pointer(&result);
 }

@@ -44,4 +44,29 @@ typedef void (*SgSuiteRunDone)(SgSuiteResult *suite, gpointer user_data);
 void sg_suite_run_async(const SgSuiteRunSpec *spec, SgSuiteResult *suite, SgSuiteRunDone done,
 			gpointer user_data);
 
+/* Gives @result its verdict from its suites (unless decided): a failing
+ * gating suite fails it ("suite NAME: ..."; an error of one is an error),
+ * an advisory one is only added to @passed ("; advisory suite NAME fail:
+ * ..."), as are the names of the suites that passed. */
+void sg_suite_run_judge(SgResult *result, GString *passed);
+
+/* `smokegate suite run`: suites on a kept installed disk, no install. */
+typedef struct {
+	const gchar *disk;    /* installed.qcow2 */
+	const gchar *flavour; /* its flavour's name */
+	const gchar *const *suites;
+	const gchar *suites_dir;   /* or NULL */
+	const gchar *flavours_dir; /* or NULL */
+	const gchar *evidence_dir; /* NULL: ./smokegate-evidence/suites-TIME */
+	const gchar *connect_uri;  /* NULL: the embedded driver */
+	gboolean use_kvm;
+} SgSuiteDiskOptions;
+
+/* Runs the suites one after the other on overlays of @options->disk and
+ * writes result.json; from a thread other than the main loop's (see
+ * sg_worker_run()). NULL with SG_ERROR_USAGE for bad input (no such disk,
+ * unknown flavour or suite); anything else is a verdict. */
+SgResult *sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
+			    GCancellable *cancellable, GError **error);
+
 G_END_DECLS

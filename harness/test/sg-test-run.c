@@ -1192,32 +1192,6 @@ start_boot(SgRun *run)
 
 static void run_next_suite(SgRun *run);
 
-/* A failing gating suite fails the run (an error of one is an error); any
- * other outcome is reported in the suite's result and in the reason. */
-static void
-judge_suites(SgRun *run)
-{
-	g_autoptr(GString) passed = g_string_new(NULL);
-	g_autoptr(GString) advisory = g_string_new(NULL);
-
-	for (guint i = 0; run->result->suites != NULL && i < run->result->suites->len; i++) {
-		SgSuiteResult *suite = g_ptr_array_index(run->result->suites, i);
-		if (suite->verdict == SG_VERDICT_PASS) {
-			g_string_append_printf(passed, "%s%s", passed->len > 0 ? ", " : "",
-					       suite->name);
-		} else if (suite->gating) {
-			sg_result_decide(run->result, suite->verdict, "suite %s: %s", suite->name,
-					 suite->reason);
-		} else {
-			g_string_append_printf(advisory, "; advisory suite %s %s: %s", suite->name,
-					       sg_verdict_to_string(suite->verdict), suite->reason);
-		}
-	}
-	if (passed->len > 0)
-		g_string_append_printf(run->passed, "; suites passed: %s", passed->str);
-	g_string_append(run->passed, advisory->str);
-}
-
 static void
 on_suite_done(SgSuiteResult *suite, gpointer user_data)
 {
@@ -1244,7 +1218,7 @@ run_next_suite(SgRun *run)
 					 next->name, run->flavour->name);
 	}
 	if (suite == NULL || g_cancellable_is_cancelled(run->cancellable)) {
-		judge_suites(run);
+		sg_suite_run_judge(run->result, run->passed);
 		schedule_next_step(run);
 		return;
 	}

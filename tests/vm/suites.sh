@@ -4,8 +4,9 @@
 # the virtio-serial port org.smokegate.results.0): a passing gating suite and
 # a failing advisory one leave the run a pass, with the advisory failure
 # reported; a failing gating suite fails the run naming the suite and the
-# test; the installed disk kept, unchanged by the suites' overlays; JUnit
-# XML that xmllint reads.
+# test; the installed disk kept, unchanged by the suites' overlays; `suite
+# run` on it gives the same result without an install; JUnit XML that
+# xmllint reads.
 # usage: suites.sh SMOKEGATE ISO SUITES_DIR
 . "$(dirname "$0")/lib.sh"
 
@@ -40,6 +41,23 @@ check "A: installed.qcow2 kept, with no backing file" \
 	sh -c "qemu-img info '$a/installed.qcow2' | grep -q 'file format: qcow2' && ! qemu-img info '$a/installed.qcow2' | grep -q 'backing file'"
 check "A: the kept disk holds no suite (the base is the installer's)" \
 	sh -c "! LIBGUESTFS_BACKEND_SETTINGS=force_tcg virt-ls -a '$a/installed.qcow2' /var/lib 2>/dev/null | grep -qx smokegate"
+
+# C: suite run on the kept disk: the same result, no install, the disk unchanged.
+sum_before=$(sha256sum <"$a/installed.qcow2")
+c=$workdir/c
+start=$(date +%s)
+"$smokegate" suite run --disk "$a/installed.qcow2" --flavour smoketest --suites-dir "$suites" \
+	--suite smoke-ok --evidence "$c" --junit "$workdir/c.xml" >"$workdir/c.out" 2>"$workdir/c.err"
+status=$?
+echo "# C took $(($(date +%s) - start)) s: $(cat "$workdir/c.out")"
+sed 's/^/# stderr: /' "$workdir/c.err"
+r=$c/result.json
+check "C: exit status 0 (got $status)" test "$status" -eq 0
+check "C: no install phase" test "$(jq '.phases | length' "$r")" -eq 0
+check "C: smoke-ok passes with the same cases" \
+	test "$(jq -r '[.suites[0].cases[].outcome] | join(",")' "$r")" = "pass,pass,skip"
+check "C: the kept disk is unchanged" test "$(sha256sum <"$a/installed.qcow2")" = "$sum_before"
+check "C: JUnit XML well-formed" xmllint --noout "$workdir/c.xml"
 
 # B: smoke-fail (gating, fails).
 b=$workdir/b

@@ -5,6 +5,7 @@
 
 #include "sg-error.h"
 #include "sg-files.h"
+#include "sg-suite-run.h"
 #include "sg-suite.h"
 #include "sg-tap.h"
 
@@ -417,11 +418,56 @@ test_desktop_basics_on_xvfb(void)
 	sg_files_remove_tree(home);
 }
 
+static void
+add_suite(SgResult *result, const gchar *name, gboolean gating, SgVerdict verdict,
+	  const gchar *reason)
+{
+	SgSuiteResult *suite = sg_result_begin_suite(result, name, gating);
+
+	suite->verdict = verdict;
+	suite->decided = TRUE;
+	suite->reason = g_strdup(reason);
+}
+
+/* A failing gating suite fails the run, naming itself; an advisory one is
+ * reported in the reason only; an error of a gating one is an error. */
+static void
+test_judge(void)
+{
+	g_autoptr(SgResult) advisory = sg_result_new();
+	g_autoptr(SgResult) gating = sg_result_new();
+	g_autoptr(SgResult) error = sg_result_new();
+	g_autoptr(GString) passed = g_string_new("installed");
+	g_autoptr(GString) passed2 = g_string_new(NULL);
+	g_autoptr(GString) passed3 = g_string_new(NULL);
+
+	add_suite(advisory, "ok", TRUE, SG_VERDICT_PASS, "3 tests passed");
+	add_suite(advisory, "team", FALSE, SG_VERDICT_FAIL, "test 2 'x' failed");
+	sg_suite_run_judge(advisory, passed);
+	g_assert_false(advisory->decided);
+	g_assert_cmpstr(
+		passed->str, ==,
+		"installed; suites passed: ok; advisory suite team fail: test 2 'x' failed");
+
+	add_suite(gating, "team", FALSE, SG_VERDICT_FAIL, "test 1 'y' failed");
+	add_suite(gating, "health", TRUE, SG_VERDICT_FAIL, "test 2 'x' failed");
+	sg_suite_run_judge(gating, passed2);
+	g_assert_true(gating->decided);
+	g_assert_cmpint(gating->verdict, ==, SG_VERDICT_FAIL);
+	g_assert_cmpstr(gating->reason, ==, "suite health: test 2 'x' failed");
+
+	add_suite(error, "health", TRUE, SG_VERDICT_ERROR, "never started");
+	sg_suite_run_judge(error, passed3);
+	g_assert_cmpint(error->verdict, ==, SG_VERDICT_ERROR);
+	g_assert_cmpstr(error->reason, ==, "suite health: never started");
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/suite/shipped", test_shipped);
+	g_test_add_func("/suite/judge", test_judge);
 	g_test_add_func("/suite/defaults-and-files", test_defaults_and_files);
 	g_test_add_func("/suite/refused", test_refused);
 	g_test_add_func("/suite/refused-folders", test_refused_folders);
