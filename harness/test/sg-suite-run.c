@@ -239,6 +239,9 @@ on_watch_done(SgWatchOutcome outcome, gpointer user_data)
 						  sg_console_get_problem(run->console)),
 					  sg_console_get_problem_quote(run->console)));
 		break;
+	case SG_WATCH_CANCELLED:
+		stop(run, g_strdup("interrupted"));
+		break;
 	default:
 		stop(run, g_strdup_printf("the guest's console said nothing for %u s or closed",
 					  run->spec.suite->seconds));
