@@ -48,7 +48,7 @@ sg_worker_run(GThreadFunc func, gpointer data, GCancellable *cancellable)
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	SgWorker worker = {func, data, NULL, loop};
 	GThread *thread;
-	guint sigint, sigterm;
+	guint sigint, sigterm, sighup;
 
 	if (g_once_init_enter(&registered)) {
 		sg_virt_init();
@@ -57,10 +57,14 @@ sg_worker_run(GThreadFunc func, gpointer data, GCancellable *cancellable)
 	}
 	sigint = g_unix_signal_add(SIGINT, on_signal, cancellable);
 	sigterm = g_unix_signal_add(SIGTERM, on_signal, cancellable);
+	/* A closed terminal or a dropped ssh session must not leave a guest
+	 * running and no verdict: a hang-up stops the work like SIGTERM. */
+	sighup = g_unix_signal_add(SIGHUP, on_signal, cancellable);
 	thread = g_thread_new("smokegate-worker", worker_thread, &worker);
 	g_main_loop_run(loop);
 	g_thread_join(thread);
 	g_source_remove(sigint);
 	g_source_remove(sigterm);
+	g_source_remove(sighup);
 	return worker.result;
 }
