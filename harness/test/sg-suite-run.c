@@ -10,6 +10,7 @@
 #include "sg-error.h"
 #include "sg-guest.h"
 #include "sg-media.h"
+#include "sg-worker.h"
 #include "sg-paths.h"
 #include "sg-suite-disk.h"
 #include "sg-tap.h"
@@ -414,9 +415,7 @@ sg_suite_run_judge(SgResult *result, GString *passed)
 /* ---- smokegate suite run ------------------------------------------------ */
 
 typedef struct {
-	GMutex lock;
-	GCond cond;
-	gboolean done;
+	SgWorkerWait wait;
 	const SgSuiteRunSpec *spec;
 	SgSuiteResult *suite;
 } SgSuiteWait;
@@ -426,10 +425,7 @@ on_waited_suite_done(SgSuiteResult *suite, gpointer user_data)
 {
 	SgSuiteWait *wait = user_data;
 
-	g_mutex_lock(&wait->lock);
-	wait->done = TRUE;
-	g_cond_signal(&wait->cond);
-	g_mutex_unlock(&wait->lock);
+	sg_worker_wait_done(&wait->wait);
 }
 
 static gboolean
@@ -447,15 +443,7 @@ run_suite_and_wait(const SgSuiteRunSpec *spec, SgSuiteResult *suite)
 {
 	SgSuiteWait wait = {.spec = spec, .suite = suite};
 
-	g_mutex_init(&wait.lock);
-	g_cond_init(&wait.cond);
-	g_idle_add(start_waited_suite, &wait);
-	g_mutex_lock(&wait.lock);
-	while (!wait.done)
-		g_cond_wait(&wait.cond, &wait.lock);
-	g_mutex_unlock(&wait.lock);
-	g_mutex_clear(&wait.lock);
-	g_cond_clear(&wait.cond);
+	sg_worker_wait(&wait.wait, start_waited_suite, &wait);
 }
 
 SgResult *

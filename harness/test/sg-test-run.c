@@ -25,6 +25,7 @@
 #include "sg-suite-disk.h"
 #include "sg-suite-run.h"
 #include "sg-watch.h"
+#include "sg-worker.h"
 
 /* A KVM guest that works prints its kernel's first line well within this. */
 #define KVM_PROBE_TIMEOUT_MS 4000
@@ -1403,9 +1404,7 @@ typedef struct {
 	const SgTestOptions *options;
 	SgProgress *progress;
 	GCancellable *cancellable;
-	GMutex lock;
-	GCond cond;
-	gboolean done;
+	SgWorkerWait wait;
 	SgResult *result;
 	GError *error;
 } SgTestRunWait;
@@ -1414,13 +1413,9 @@ static void
 on_run_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	SgTestRunWait *wait = user_data;
-	SgResult *res = sg_test_run_finish(result, &wait->error);
 
-	g_mutex_lock(&wait->lock);
-	wait->result = res;
-	wait->done = TRUE;
-	g_cond_signal(&wait->cond);
-	g_mutex_unlock(&wait->lock);
+	wait->result = sg_test_run_finish(result, &wait->error);
+	sg_worker_wait_done(&wait->wait);
 }
 
 static gboolean
@@ -1437,16 +1432,7 @@ sg_test_run(const SgTestOptions *options, SgProgress *progress, GCancellable *ca
 {
 	SgTestRunWait wait = {options, progress, cancellable};
 
-	g_return_val_if_fail(!g_main_context_is_owner(g_main_context_default()), NULL);
-	g_mutex_init(&wait.lock);
-	g_cond_init(&wait.cond);
-	g_idle_add(start_on_main_loop, &wait);
-	g_mutex_lock(&wait.lock);
-	while (!wait.done)
-		g_cond_wait(&wait.cond, &wait.lock);
-	g_mutex_unlock(&wait.lock);
-	g_mutex_clear(&wait.lock);
-	g_cond_clear(&wait.cond);
+	sg_worker_wait(&wait.wait, start_on_main_loop, &wait);
 	if (wait.error != NULL)
 		g_propagate_error(error, wait.error);
 	return wait.result;

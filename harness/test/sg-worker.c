@@ -68,3 +68,28 @@ sg_worker_run(GThreadFunc func, gpointer data, GCancellable *cancellable)
 	g_source_remove(sighup);
 	return worker.result;
 }
+
+void
+sg_worker_wait(SgWorkerWait *wait, GSourceFunc start, gpointer data)
+{
+	g_return_if_fail(!g_main_context_is_owner(g_main_context_default()));
+	g_mutex_init(&wait->lock);
+	g_cond_init(&wait->cond);
+	wait->done = FALSE;
+	g_idle_add(start, data);
+	g_mutex_lock(&wait->lock);
+	while (!wait->done)
+		g_cond_wait(&wait->cond, &wait->lock);
+	g_mutex_unlock(&wait->lock);
+	g_mutex_clear(&wait->lock);
+	g_cond_clear(&wait->cond);
+}
+
+void
+sg_worker_wait_done(SgWorkerWait *wait)
+{
+	g_mutex_lock(&wait->lock);
+	wait->done = TRUE;
+	g_cond_signal(&wait->cond);
+	g_mutex_unlock(&wait->lock);
+}

@@ -13,4 +13,18 @@ G_BEGIN_DECLS
  */
 gpointer sg_worker_run(GThreadFunc func, gpointer data, GCancellable *cancellable);
 
+/*
+ * From a thread other than the main loop's: runs @start(@data) on the main
+ * loop and blocks until the work it started calls sg_worker_wait_done(@wait).
+ * For blocking wrappers around work that lives on the main loop.
+ */
+typedef struct {
+	GMutex lock;
+	GCond cond;
+	gboolean done;
+} SgWorkerWait;
+
+void sg_worker_wait(SgWorkerWait *wait, GSourceFunc start, gpointer data);
+void sg_worker_wait_done(SgWorkerWait *wait);
+
 G_END_DECLS
