@@ -8,7 +8,6 @@
 
 typedef struct {
 	SgGateOptions options;
-	SgProgress *progress;
 	GCancellable *cancellable;
 	SgGateSummary summary;
 	GError *error;
@@ -18,8 +17,8 @@ static gpointer
 run_gate(gpointer user_data)
 {
 	SgGateJob *job = user_data;
-	return GINT_TO_POINTER(sg_gate_run(&job->options, job->progress, job->cancellable,
-					   &job->summary, &job->error));
+	return GINT_TO_POINTER(
+		sg_gate_run(&job->options, job->cancellable, &job->summary, &job->error));
 }
 
 int
@@ -47,7 +46,6 @@ sg_cmd_gate(int argc, char **argv)
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
-	g_autoptr(SgProgress) progress = sg_progress_new();
 	SgGateJob job = {0};
 
 	g_option_context_set_summary(
@@ -79,14 +77,14 @@ sg_cmd_gate(int argc, char **argv)
 		.accel = lab.accel,
 		.json = json,
 	};
-	job.progress = progress;
 	job.cancellable = cancellable;
 	if (!GPOINTER_TO_INT(sg_worker_run(run_gate, &job, cancellable))) {
 		int status;
 		/* A timer's pass on a tree the runner serves has nothing to do:
 		 * the runner gates every build the moment it is staged. */
 		if (sg_lock_error_is_held_for(job.error, "serve")) {
-			printf("gate: smokegate serve gates this tree already, nothing to do (%s)\n",
+			printf("gate: smokegate serve gates this tree already, nothing to do "
+			       "(%s)\n",
 			       job.error->message);
 			g_error_free(job.error);
 			return SG_EXIT_PASS;

@@ -10,7 +10,6 @@
 #define LAB_STATE_FILE "lab.json"
 
 struct _SgGateLab {
-	SgLabConfig *config;
 	SgSchedule *schedule;
 	gchar *started; /* ISO 8601 */
 };
@@ -50,7 +49,6 @@ sg_gate_lab_new(SgLabConfig *config, guint default_guests, SgSchedule *schedule)
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
 	g_autoptr(GPtrArray) surveys = NULL;
 
-	lab->config = config;
 	lab->schedule = schedule;
 	lab->started = g_date_time_format_iso8601(now);
 	surveys = survey_remote_hosts(config);

@@ -38,7 +38,6 @@ typedef struct {
 typedef struct {
 	const SgGateOptions *options;
 	SgPublisher *publisher;
-	SgProgress *progress;
 	GCancellable *cancellable;
 	SgGateSummary *summary;
 	SgGateView *view;
@@ -564,8 +563,8 @@ announce_missing_builds(SgGate *gate)
 }
 
 gboolean
-sg_gate_run(const SgGateOptions *options, SgProgress *progress, GCancellable *cancellable,
-	    SgGateSummary *summary, GError **error)
+sg_gate_run(const SgGateOptions *options, GCancellable *cancellable, SgGateSummary *summary,
+	    GError **error)
 {
 	g_autoptr(SgPublisher) publisher =
 		sg_publisher_open_with_config(options->tree, options->config, error);
@@ -575,7 +574,7 @@ sg_gate_run(const SgGateOptions *options, SgProgress *progress, GCancellable *ca
 	g_autoptr(SgGateView) view = NULL;
 	g_autoptr(SgGateLab) lab = NULL;
 	g_autoptr(GAsyncQueue) ended = g_async_queue_new();
-	SgGate gate = {options, NULL, progress, cancellable, summary};
+	SgGate gate = {options, NULL, cancellable, summary};
 	GPtrArray *hosts;
 
 	if (publisher == NULL)

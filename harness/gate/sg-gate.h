@@ -3,7 +3,6 @@
 #include <gio/gio.h>
 
 #include "sg-lab-config.h"
-#include "sg-progress.h"
 #include "sg-tree-config.h"
 
 G_BEGIN_DECLS
@@ -52,7 +51,7 @@ typedef struct {
  * fails or counts a build twice. Fails only when the gate could not run
  * (SG_ERROR_LOCKED when another gate holds the tree).
  */
-gboolean sg_gate_run(const SgGateOptions *options, SgProgress *progress, GCancellable *cancellable,
+gboolean sg_gate_run(const SgGateOptions *options, GCancellable *cancellable,
 		     SgGateSummary *summary, GError **error);
 
 G_END_DECLS

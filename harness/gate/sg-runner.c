@@ -8,7 +8,6 @@
 #include "sg-gate.h"
 #include "sg-lock.h"
 #include "sg-notify.h"
-#include "sg-progress.h"
 #include "sg-tree-config.h"
 #include "sg-tree.h"
 
@@ -58,7 +57,6 @@ typedef struct {
 	SgTreeConfig *config; /* the pass's copy of the tree's last good one */
 	SgLabConfig *lab;     /* the pass's lab */
 	gboolean owns_lab;    /* replaced by a reload while the pass ran */
-	SgProgress *progress;
 	SgGateSummary summary;
 	guint delivered;
 	gboolean ok;
@@ -395,8 +393,6 @@ work_free(SgWork *work)
 {
 	if (work->owns_lab)
 		sg_lab_config_free(work->lab);
-	if (work->progress != NULL)
-		sg_progress_free(work->progress);
 	sg_tree_config_free(work->config);
 	g_clear_error(&work->error);
 	g_free(work);
@@ -456,8 +452,8 @@ work_thread(gpointer data)
 	SgRunner *runner = work->runner;
 
 	if (work->kind == SG_WORK_GATE)
-		work->ok = sg_gate_run(&work->options, work->progress, runner->cancellable,
-				       &work->summary, &work->error);
+		work->ok = sg_gate_run(&work->options, runner->cancellable, &work->summary,
+				       &work->error);
 	else
 		work->ok = sg_notify_deliver(work->tree->path, NOTICE_RETRIES, &work->delivered,
 					     &work->error);
@@ -479,7 +475,6 @@ start_work(SgRunner *runner, SgRunnerTree *tree, SgWorkKind kind)
 		work->lab = runner->lab;
 		/* Not the file as it is now: a broken one was refused at SIGHUP. */
 		work->config = sg_tree_config_copy(tree->config);
-		work->progress = sg_progress_new();
 		work->options = (SgGateOptions){
 			.tree = tree->path,
 			.config = work->config,
