@@ -253,6 +253,9 @@ sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **erro
 		build = publish_staging(publisher, options, staging, record, method, error);
 	if (build == NULL) {
 		sg_files_remove_tree(staging);
+		/* A copy or a write that failed (a full filesystem) is the
+		 * tree's trouble, exit 74, not the lab's. */
+		sg_tree_error_claim(error);
 		return NULL;
 	}
 	sg_publisher_refresh(publisher);

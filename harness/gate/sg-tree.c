@@ -184,6 +184,18 @@ sg_tree_point(const gchar *type_dir, const gchar *link, const gchar *build_id, G
 	return TRUE;
 }
 
+void
+sg_tree_error_claim(GError **error)
+{
+	GError *claimed;
+
+	if (error == NULL || *error == NULL || (*error)->domain == SG_ERROR)
+		return;
+	claimed = g_error_new_literal(SG_ERROR, SG_ERROR_TREE, (*error)->message);
+	g_error_free(*error);
+	*error = claimed;
+}
+
 gchar *
 sg_tree_read_link(const gchar *type_dir, const gchar *link)
 {

@@ -36,6 +36,12 @@ gboolean sg_tree_point(const gchar *type_dir, const gchar *link, const gchar *bu
 /* The build id @link points at, or NULL. */
 gchar *sg_tree_read_link(const gchar *type_dir, const gchar *link);
 
+/* Makes @error, from a change to the tree's files that failed (a copy or a
+ * write on a full or read-only filesystem), SG_ERROR_TREE with the same
+ * message: the tree could not be changed (exit 74). Errors of smokegate's
+ * own domain keep their code. */
+void sg_tree_error_claim(GError **error);
+
 /* Splits "flavour/image-type/build-id" (checked) into its parts. */
 gboolean sg_tree_parse_build_path(const gchar *path, gchar **flavour, gchar **image_type,
 				  gchar **build_id, GError **error);
