@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "sg-cmd.h"
+#include "sg-error.h"
 #include "sg-gate.h"
 #include "sg-lock.h"
 #include "sg-result.h"
@@ -47,11 +48,13 @@ sg_cmd_gate(int argc, char **argv)
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
 	SgGateJob job = {0};
+	gboolean ok;
 
 	g_option_context_set_summary(
 		context, "Tests every staged build without a verdict; a pass becomes current.\n"
 			 "Exit status: 0 all passed (or nothing to do), 1 a build failed, "
-			 "2 a build could not be judged, 75 another gate runs.");
+			 "2 a build could not be judged, 74 the tree could not be changed, "
+			 "75 another gate runs.");
 	g_option_context_add_main_entries(context, entries, NULL);
 	sg_cmd_add_lab_options(context, &lab);
 	if (!sg_cmd_parse(context, "gate", &argc, &argv))
@@ -78,7 +81,9 @@ sg_cmd_gate(int argc, char **argv)
 		.json = json,
 	};
 	job.cancellable = cancellable;
-	if (!GPOINTER_TO_INT(sg_worker_run(run_gate, &job, cancellable))) {
+	ok = GPOINTER_TO_INT(sg_worker_run(run_gate, &job, cancellable));
+	/* A tree that could not be changed still has a summary of the run. */
+	if (!ok && !g_error_matches(job.error, SG_ERROR, SG_ERROR_TREE)) {
 		int status;
 		/* A timer's pass on a tree the runner serves has nothing to do:
 		 * the runner gates every build the moment it is staged. */
@@ -101,6 +106,11 @@ sg_cmd_gate(int argc, char **argv)
 	else
 		printf("gate: %u passed, %u failed, %u not judged\n", job.summary.passed,
 		       job.summary.failed, job.summary.errors);
+	if (!ok) {
+		int status = sg_cmd_fail("gate", job.error);
+		g_error_free(job.error);
+		return status;
+	}
 	if (job.summary.errors > 0 || g_cancellable_is_cancelled(cancellable))
 		return SG_EXIT_ERROR;
 	return job.summary.failed > 0 ? SG_EXIT_FAIL : SG_EXIT_PASS;

@@ -44,6 +44,9 @@ typedef struct {
 	SgGateLab *lab;
 	SgSchedule *schedule;
 	GAsyncQueue *ended; /* SgAttempt, from the test threads */
+	/* The first change to the tree that failed (a full filesystem): no
+	 * further test is started, and the run fails with it. */
+	GError *tree_error;
 } SgGate;
 
 /* One test of one build on one host. */
@@ -215,6 +218,20 @@ notify_downstream_failed(SgGate *gate, SgCandidate *candidate, SgResult *result)
 	}
 }
 
+/* The first failed change to the tree ends the run (later ones are
+ * warnings): a full filesystem would fail every test that follows. */
+static void
+keep_tree_error(SgGate *gate, GError **error)
+{
+	if (gate->tree_error != NULL) {
+		g_warning("%s", (*error)->message);
+		g_clear_error(error);
+		return;
+	}
+	sg_tree_error_claim(error);
+	gate->tree_error = g_steal_pointer(error);
+}
+
 static void
 record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gchar *failure,
 	      const gchar *host)
@@ -258,7 +275,7 @@ record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gcha
 	    result->finished_us > result->started_us)
 		record->test_seconds = (result->finished_us - result->started_us) / 1e6;
 	if (!sg_build_record_save(record, &error)) {
-		g_warning("%s", error->message);
+		keep_tree_error(gate, &error);
 		gate->summary->errors++;
 		return;
 	}
@@ -271,7 +288,7 @@ record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gcha
 		 * whose record does not say it passed. */
 		if (newer_than_current(type_dir, candidate->build_id) &&
 		    !sg_tree_point(type_dir, SG_TREE_CURRENT, candidate->build_id, &error))
-			g_warning("%s", error->message);
+			keep_tree_error(gate, &error);
 		sg_publisher_notify(gate->publisher, "passed", candidate->flavour,
 				    candidate->image_type, candidate->build_id, reason);
 		notify_downstream_failed(gate, candidate, result);
@@ -306,7 +323,7 @@ record_retry(SgGate *gate, SgCandidate *candidate, const gchar *why)
 	}
 	sg_build_record_add_event(record, "retry", why);
 	if (!sg_build_record_save(record, &error))
-		g_warning("%s", error->message);
+		keep_tree_error(gate, &error);
 }
 
 static gpointer
@@ -515,10 +532,13 @@ run_schedule(SgGate *gate)
 		SgScheduleHost *host;
 		SgAttempt *attempt;
 
-		while (!g_cancellable_is_cancelled(gate->cancellable) &&
+		while (!g_cancellable_is_cancelled(gate->cancellable) && gate->tree_error == NULL &&
 		       sg_schedule_next(gate->schedule, gate->options->jobs, &job, &host))
 			start_attempt(gate, job, host);
 		if (sg_schedule_get_running(gate->schedule) == 0) {
+			/* What is still queued stays untested, for the next run. */
+			if (gate->tree_error != NULL)
+				return;
 			record_stranded(gate);
 			if (g_cancellable_is_cancelled(gate->cancellable) ||
 			    sg_schedule_get_queued(gate->schedule) == 0)
@@ -609,5 +629,9 @@ sg_gate_run(const SgGateOptions *options, GCancellable *cancellable, SgGateSumma
 		sg_gate_lab_save(lab, publisher->tree);
 	}
 	sg_publisher_refresh(publisher);
+	if (gate.tree_error != NULL) {
+		g_propagate_error(error, gate.tree_error);
+		return FALSE;
+	}
 	return TRUE;
 }

@@ -48,8 +48,11 @@ typedef struct {
  * tests in errors is taken out for the rest of the run with a lab-problem
  * notice; the build it was testing is queued again on another host. Only
  * a build's last attempt of the run is recorded, so no retry publishes,
- * fails or counts a build twice. Fails only when the gate could not run
- * (SG_ERROR_LOCKED when another gate holds the tree).
+ * fails or counts a build twice. Fails when the gate could not run
+ * (SG_ERROR_LOCKED when another gate holds the tree), or with SG_ERROR_TREE
+ * (and @summary filled) when a verdict or `current` could not be written
+ * (a full filesystem): the run starts no further test then, and what it
+ * could not record stays untested.
  */
 gboolean sg_gate_run(const SgGateOptions *options, GCancellable *cancellable,
 		     SgGateSummary *summary, GError **error);
