@@ -22,28 +22,10 @@ mv "$workdir/record" "$types/20200101/smokegate.json"
 rm -rf "$tree/.smokegate/notices"
 
 # The receiver answers 503 to its first three POSTs, then 200; each line of
-# its log: the time, the status given, the notice's event.
+# its log: the time, the status given, the notice's event, and more.
 port=$((20000 + RANDOM % 20000))
-python3 -c '
-import http.server, json, sys, time
-count = 0
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        global count
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        count += 1
-        status = 503 if count <= 3 else 200
-        with open(sys.argv[2], "a") as log:
-            log.write("%.3f %d %s\n" % (time.time(), status, json.loads(body)["event"]))
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-    def log_message(self, *args):
-        pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
-' "$port" "$workdir/received" &
-receiver=$!
-touch "$workdir/received"
+start_tracker "$port" "$workdir/received" 3
+receiver=$tracker
 
 # The next minute with at least 15 s to go (a run that would cross midnight
 # waits for the new day first: ExpectedBy is a time of the day).

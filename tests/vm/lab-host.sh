@@ -4,6 +4,8 @@
 #   lab-host.sh start NAME ADDR [HIDE...]   a second libvirt host: qemu+tcp://ADDR/system
 #   lab-host.sh stop NAME                   ends it: libvirtd, virtlogd, its QEMUs, its namespace
 #   lab-host.sh pid NAME                    a pid inside it, for `nsenter -t PID -m`
+#   lab-host.sh kill-libvirtd NAME          kill -9 of its libvirtd alone (its QEMUs run on)
+#   lab-host.sh start-libvirtd NAME         starts its libvirtd again after kill-libvirtd
 #   lab-host.sh system-start [USER]         this machine's own libvirtd for qemu:///system,
 #                                           started only when none answers
 #   lab-host.sh system-stop [USER]          stops it again if system-start started it and
@@ -21,6 +23,10 @@
 # start the mirror forward (socat), which QEMU's seccomp sandbox forbids.
 # Without systemd as PID 1 nothing is socket-activated: libvirtd --listen.
 # Killing the namespace's first process ends every process in it, QEMU too.
+# A host whose libvirtd ends (kill-libvirtd, as a crash would) lives on
+# with its QEMUs and their state until it is stopped: start-libvirtd
+# starts libvirtd there again, which finds its running guests as a
+# libvirtd restarted by systemd would.
 #
 # Source this file to use lab_host_start/lab_host_stop/... in a test, or run it.
 
@@ -67,7 +73,13 @@ lab_host_inner() {
 	libvirtd --listen -p /run/libvirt/libvirtd.pid &
 	local libvirtd=$!
 	wait "$libvirtd"
-	exit $?
+	local status=$?
+	# Only a libvirtd killed on purpose (lab_host_kill_libvirtd) leaves the
+	# host up, until lab_host_stop kills this process; it still reaps the QEMUs.
+	[ "$status" -eq $((128 + 9)) ] || exit "$status"
+	while :; do
+		sleep 1
+	done
 }
 
 lab_host_start() {
@@ -130,6 +142,40 @@ lab_host_start() {
 	echo "lab host $name did not answer on qemu+tcp://$addr/system:" >&2
 	cat "$state/log" >&2
 	lab_host_stop "$name"
+	return 1
+}
+
+# The pid of NAME's libvirtd, as this machine sees it.
+lab_host_libvirtd_pid() {
+	local pid
+	pid=$(lab_host_pid "$1") || return 1
+	pgrep --ns "$pid" --nslist pid,mnt -x libvirtd
+}
+
+# kill -9 of NAME's libvirtd alone, as a crash would end it: its guests'
+# QEMUs and its state (/run/libvirt) stay.
+lab_host_kill_libvirtd() {
+	local pid i
+	pid=$(lab_host_libvirtd_pid "$1") || return 1
+	kill -KILL "$pid" || return 1
+	for i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Starts NAME's libvirtd again after lab_host_kill_libvirtd; returns when
+# it answers.
+lab_host_start_libvirtd() {
+	local name=$1 pid addr i
+	pid=$(lab_host_pid "$name") || return 1
+	addr=$(cat "$(lab_host_state "$name")/addr") || return 1
+	nsenter -t "$pid" -m -p -- libvirtd --listen -d -p /run/libvirt/libvirtd.pid || return 1
+	for i in $(seq 1 300); do
+		virsh -c "qemu+tcp://$addr/system" version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
 	return 1
 }
 
@@ -242,10 +288,19 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 		[ $# -eq 2 ] || { echo "usage: $0 pid NAME" >&2; exit 64; }
 		lab_host_pid "$2"
 		;;
+	kill-libvirtd)
+		[ $# -eq 2 ] || { echo "usage: $0 kill-libvirtd NAME" >&2; exit 64; }
+		lab_host_kill_libvirtd "$2"
+		;;
+	start-libvirtd)
+		[ $# -eq 2 ] || { echo "usage: $0 start-libvirtd NAME" >&2; exit 64; }
+		lab_host_start_libvirtd "$2"
+		;;
 	system-start) lab_host_system_start "${2:-$PPID}" ;;
 	system-stop) lab_host_system_stop "${2:-$PPID}" ;;
 	*)
-		echo "usage: $0 start NAME ADDR [HIDE...] | stop NAME | pid NAME | system-start | system-stop" >&2
+		echo "usage: $0 start NAME ADDR [HIDE...] | stop NAME | pid NAME | kill-libvirtd NAME |" \
+			"start-libvirtd NAME | system-start | system-stop" >&2
 		exit 64
 		;;
 	esac

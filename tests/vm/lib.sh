@@ -88,3 +88,58 @@ stop_nginx() {
 	kill "$server"
 	wait "$server" 2>/dev/null
 }
+
+# Waits until the gate writing its --json events to $1 reports phase $2 of
+# a test, for at most $3 seconds (default 120).
+wait_for_gate_phase() {
+	local tries=$((${3:-120} * 5))
+	for _ in $(seq 1 "$tries"); do
+		jq -e --arg p "$2" 'select(.event == "phase" and .detail == $p)' "$1" \
+			> /dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# Shows a gate run in the TAP log: its stderr $1 and its --json events $2
+# but the phases.
+show_gate() {
+	sed 's/^/# stderr: /' "$1" | head -20
+	jq -c 'select(.event != "phase")' "$2" | sed 's/^/# event: /'
+}
+
+# A tracker on loopback port $1 ($tracker is its pid) that answers 503 to
+# its first $3 POSTs, then 200. Each POST is a line of the log $2: the
+# time, the status given, the notice's event, its FLAVOUR/TYPE/BUILD and
+# the body's SHA-256. Returns once it listens.
+start_tracker() {
+	python3 -c '
+import hashlib, http.server, json, sys, time
+count = 0
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        global count
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        count += 1
+        status = 503 if count <= int(sys.argv[3]) else 200
+        notice = json.loads(body)
+        with open(sys.argv[2], "a") as log:
+            log.write("%.3f %d %s %s/%s/%s %s\n" % (
+                time.time(), status, notice["event"], notice.get("flavour") or "-",
+                notice.get("image_type") or "-", notice.get("build") or "-",
+                hashlib.sha256(body).hexdigest()))
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+' "$1" "$2" "$3" &
+	tracker=$!
+	touch "$2"
+	for _ in $(seq 1 50); do
+		curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+		sleep 0.1
+	done
+	return 1
+}
