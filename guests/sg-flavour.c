@@ -30,6 +30,7 @@ sg_flavour_free(SgFlavour *flavour)
 	g_free(flavour->live_user);
 	g_free(flavour->mirror);
 	g_strfreev(flavour->console_markers);
+	g_strfreev(flavour->shell);
 	g_strfreev(flavour->suites);
 	g_free(flavour);
 }
@@ -323,6 +324,9 @@ sg_flavour_load_file(const gchar *path, GError **error)
 		g_key_file_get_string_list(keyfile, "Desktop", "ConsoleMarkers", NULL, NULL);
 	if (flavour->console_markers == NULL)
 		flavour->console_markers = g_new0(gchar *, 1);
+	flavour->shell = g_key_file_get_string_list(keyfile, "Desktop", "Shell", NULL, NULL);
+	if (flavour->shell == NULL)
+		flavour->shell = g_new0(gchar *, 1);
 	if (!get_boolean(keyfile, "Desktop", "DrawnDesktop", flavour->display_manager != NULL,
 			 &flavour->drawn_desktop, path, error))
 		return NULL;

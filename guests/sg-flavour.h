@@ -39,6 +39,10 @@ typedef struct {
 	gchar *display_manager;
 	gchar *session;
 	gchar **console_markers; /* regexes proving the desktop came up */
+	/* The processes the desktop's shell is made of, as the kernel names
+	 * them ([Desktop] Shell=: "unity-panel-service", "compiz"), which the
+	 * desktop-session suite finds running; never NULL. */
+	gchar **shell;
 	/* The downstream suites the gate runs on this flavour's installed disk
 	 * ([Flavour] Suites=), never NULL. */
 	gchar **suites;

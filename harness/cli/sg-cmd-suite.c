@@ -32,6 +32,7 @@ sg_cmd_suite(int argc, char **argv)
 	g_autofree gchar *junit = NULL;
 	g_autofree gchar *connect = NULL;
 	g_autofree gchar *flavours_dir = NULL;
+	g_autofree gchar *answers = NULL;
 	g_autofree gchar *accel = NULL;
 	gboolean json = FALSE;
 	const GOptionEntry entries[] = {
@@ -39,6 +40,10 @@ sg_cmd_suite(int argc, char **argv)
 		 "The installed disk (test --keep-disk's installed.qcow2); it is not changed",
 		 "FILE"},
 		{"flavour", 0, 0, G_OPTION_ARG_STRING, &flavour, "Its flavour", "NAME"},
+		{"answers", 0, 0, G_OPTION_ARG_FILENAME, &answers,
+		 "The answer file it was installed with, whose values the suites expect "
+		 "(default: the flavour's)",
+		 "FILE"},
 		{"suite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &suites, "A suite to run (repeatable)",
 		 "NAME"},
 		{"suites-dir", 0, 0, G_OPTION_ARG_FILENAME, &suites_dir,
@@ -79,6 +84,7 @@ sg_cmd_suite(int argc, char **argv)
 		.suites = (const gchar *const *)suites,
 		.suites_dir = suites_dir,
 		.flavours_dir = flavours_dir,
+		.answers = answers,
 		.evidence_dir = evidence,
 		.connect_uri = connect,
 		.use_kvm = g_strcmp0(accel, "kvm") == 0,

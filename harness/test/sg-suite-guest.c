@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "sg-answers.h"
 #include "sg-error.h"
 #include "sg-paths.h"
 
@@ -92,6 +93,40 @@ expand_template(const gchar *lib_dir, const gchar *template, const SgSuite *suit
 	return g_strjoinv(suite->name, parts);
 }
 
+void
+sg_suite_expect_free(SgSuiteExpect *expect)
+{
+	if (expect == NULL)
+		return;
+	g_free(expect->flavour);
+	g_free(expect->user);
+	g_free(expect->hostname);
+	g_free(expect->timezone);
+	g_free(expect->locale);
+	g_free(expect->keyboard);
+	g_free(expect->shell_processes);
+	g_free(expect);
+}
+
+SgSuiteExpect *
+sg_suite_expect_new(const SgFlavour *flavour, const gchar *answers)
+{
+	SgSuiteExpect *expect = g_new0(SgSuiteExpect, 1);
+
+	expect->flavour = g_strdup(flavour->name);
+	if (flavour->shell[0] != NULL)
+		expect->shell_processes = g_strjoinv(" ", flavour->shell);
+	if (answers != NULL) {
+		g_autoptr(SgAnswers) parsed = sg_answers_parse(flavour->family, answers);
+		expect->user = g_steal_pointer(&parsed->username);
+		expect->hostname = g_steal_pointer(&parsed->hostname);
+		expect->timezone = g_steal_pointer(&parsed->timezone);
+		expect->locale = g_steal_pointer(&parsed->locale);
+		expect->keyboard = g_steal_pointer(&parsed->keyboard);
+	}
+	return expect;
+}
+
 static gchar *
 expect_env(const SgSuiteExpect *expect)
 {
@@ -104,6 +139,7 @@ expect_env(const SgSuiteExpect *expect)
 		{"SMOKEGATE_HOSTNAME", expect != NULL ? expect->hostname : NULL},
 		{"SMOKEGATE_TIMEZONE", expect != NULL ? expect->timezone : NULL},
 		{"SMOKEGATE_LOCALE", expect != NULL ? expect->locale : NULL},
+		{"SMOKEGATE_KEYBOARD", expect != NULL ? expect->keyboard : NULL},
 		{"SMOKEGATE_SHELL_PROCESSES", expect != NULL ? expect->shell_processes : NULL},
 	};
 	GString *text = g_string_new("# What the answer file and the flavour set, written by "

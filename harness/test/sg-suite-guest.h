@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sg-flavour.h"
 #include "sg-suite.h"
 
 G_BEGIN_DECLS
@@ -23,13 +24,21 @@ typedef enum {
 /* What the suites learn from the harness, written to lib/expect.env; a
  * NULL field is left out and the checks that need it skip. */
 typedef struct {
-	const gchar *flavour;
-	const gchar *user;
-	const gchar *hostname;
-	const gchar *timezone;	      /* "Europe/Paris" */
-	const gchar *locale;	      /* "en_US.UTF-8" */
-	const gchar *shell_processes; /* "unity-panel-service compiz" */
+	gchar *flavour;
+	gchar *user;
+	gchar *hostname;
+	gchar *timezone;	/* "Europe/Paris" */
+	gchar *locale;		/* "en_US.UTF-8" */
+	gchar *keyboard;	/* the XKB layout, "us" */
+	gchar *shell_processes; /* "unity-panel-service compiz" */
 } SgSuiteExpect;
+
+void sg_suite_expect_free(SgSuiteExpect *expect);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgSuiteExpect, sg_suite_expect_free)
+
+/* The flavour's name and shell ([Desktop] Shell=) and what @answers (the
+ * answer file's contents, read for @flavour's family; NULL: none) set. */
+SgSuiteExpect *sg_suite_expect_new(const SgFlavour *flavour, const gchar *answers);
 
 /* One thing to put on the guest's disk before it boots. */
 typedef struct {

@@ -446,6 +446,28 @@ run_suite_and_wait(const SgSuiteRunSpec *spec, SgSuiteResult *suite)
 	sg_worker_wait(&wait.wait, start_waited_suite, &wait);
 }
 
+/* What the suites expect of a kept disk: what its answer file set, as for
+ * the test that installed it. */
+static SgSuiteExpect *
+disk_expect(const SgFlavour *flavour, const gchar *answers, GError **error)
+{
+	g_autofree gchar *builtin = sg_paths_builtin_answers();
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *contents = NULL;
+	g_autoptr(GError) read_error = NULL;
+
+	if (answers != NULL)
+		path = g_strdup(answers);
+	else if (flavour->answers != NULL)
+		path = g_build_filename(builtin, flavour->answers, NULL);
+	if (path != NULL && !g_file_get_contents(path, &contents, NULL, &read_error)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "no answer file: %s",
+			    read_error->message);
+		return NULL;
+	}
+	return sg_suite_expect_new(flavour, contents);
+}
+
 SgResult *
 sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
 		  GCancellable *cancellable, GError **error)
@@ -460,7 +482,7 @@ sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
 	g_autoptr(GError) local_error = NULL;
 	g_autoptr(SgLab) lab = NULL;
 	SgFlavour *flavour;
-	SgSuiteExpect expect = {.flavour = options->flavour};
+	g_autoptr(SgSuiteExpect) expect = NULL;
 
 	g_return_val_if_fail(!g_main_context_is_owner(g_main_context_default()), NULL);
 	if (!g_file_test(options->disk, G_FILE_TEST_IS_REGULAR)) {
@@ -477,6 +499,9 @@ sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
 			    options->flavour, known);
 		return NULL;
 	}
+	expect = disk_expect(flavour, options->answers, error);
+	if (expect == NULL)
+		return NULL;
 	suites = sg_suite_load_all(options->suites_dir, error);
 	if (suites == NULL)
 		return NULL;
@@ -512,7 +537,7 @@ sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
 				.suite = suite,
 				.flavour = flavour,
 				.base = result->image,
-				.expect = &expect,
+				.expect = expect,
 				.evidence_dir = result->evidence_dir,
 				.use_kvm = options->use_kvm,
 				.cancellable = cancellable,

@@ -57,6 +57,10 @@ typedef struct {
 	const gchar *const *suites;
 	const gchar *suites_dir;   /* or NULL */
 	const gchar *flavours_dir; /* or NULL */
+	/* The answer file the disk was installed with, whose user, hostname,
+	 * time zone, locale and keyboard the suites expect; NULL: the
+	 * flavour's own (its Answers=), as `test` would have used. */
+	const gchar *answers;
 	const gchar *evidence_dir; /* NULL: ./smokegate-evidence/suites-TIME */
 	const gchar *connect_uri;  /* NULL: the embedded driver */
 	gboolean use_kvm;

@@ -82,7 +82,7 @@ typedef struct {
 	/* The overlay of the installed disk (run->disk, the read-only base)
 	 * the desktop boot ran on; NULL when it ran on the disk itself. */
 	gchar *boot_disk;
-	SgSuiteExpect expect;
+	SgSuiteExpect *expect;
 } SgRun;
 
 static void end_guest_phase_state(SgRun *run);
@@ -107,6 +107,7 @@ sg_run_clear(SgRun *run)
 	g_free(run->answers_path);
 	g_free(run->answers);
 	g_free(run->username);
+	g_clear_pointer(&run->expect, sg_suite_expect_free);
 	g_free(run->kernel);
 	g_free(run->initrd);
 	g_free(run->live_kernel);
@@ -1229,7 +1230,7 @@ run_next_suite(SgRun *run)
 			.suite = suite,
 			.flavour = run->flavour,
 			.base = run->disk,
-			.expect = &run->expect,
+			.expect = run->expect,
 			.evidence_dir = run->evidence_dir,
 			.use_kvm = run->use_kvm,
 			.cancellable = run->cancellable,
@@ -1241,10 +1242,9 @@ run_next_suite(SgRun *run)
 static void
 start_suites(SgRun *run)
 {
-	run->expect = (SgSuiteExpect){
-		.flavour = run->flavour->name,
-		.user = run->username,
-	};
+	/* What the answer file and the flavour's profile set, for the suites to check. */
+	g_clear_pointer(&run->expect, sg_suite_expect_free);
+	run->expect = sg_suite_expect_new(run->flavour, run->answers);
 	run->next_suite = 0;
 	run_next_suite(run);
 }

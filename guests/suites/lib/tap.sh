@@ -51,6 +51,19 @@ tap_check() {
 	fi
 }
 
+# tap_expect VARIABLE DESCRIPTION CHECK [ARGS...]: tap_check when the
+# harness gave VARIABLE (lib/expect.env: what the answer file or the
+# flavour set), else a skip that says which value is missing.
+tap_expect() {
+	_tap_expect_variable=$1
+	shift
+	if [ -n "$(eval "echo \${$_tap_expect_variable:-}")" ]; then
+		tap_check "$@"
+	else
+		tap_skip "$1" "the harness did not say ($_tap_expect_variable)"
+	fi
+}
+
 # tap_skip DESCRIPTION REASON
 tap_skip() {
 	_tap_number=$((_tap_number + 1))

@@ -119,16 +119,6 @@ answer_locale() {
 	fi
 }
 
-# tap_expect VARIABLE DESCRIPTION CHECK: the check when the harness gave
-# the answer file's value, else a skip that says so.
-tap_expect() {
-	if [ -n "$(eval "echo \${$1:-}")" ]; then
-		tap_check "$2" "$3"
-	else
-		tap_skip "$2" "the harness did not say ($1)"
-	fi
-}
-
 tap_plan 9
 if booted_with_systemd; then
 	tap_check "the system finished booting and is not degraded" system_running

@@ -123,6 +123,47 @@ test_answers(void)
 	g_assert_null(none);
 }
 
+/* Everything the suites expect, from each family's answer file: d-i's
+ * keymap without its variant, netcfg/hostname over get_hostname, ubiquity's
+ * layoutcode, autoinstall's keyboard block; a value that is no such value
+ * is left out. */
+static void
+test_answers_parse(void)
+{
+	g_autoptr(SgAnswers) di = sg_answers_parse(
+		SG_FAMILY_DEBIAN_INSTALLER,
+		"d-i debian-installer/locale string fr_FR.UTF-8\n"
+		"d-i keyboard-configuration/xkb-keymap select fr(latin9)\n"
+		"d-i netcfg/get_hostname string unassigned\nd-i netcfg/hostname string smoke\n"
+		"d-i time/zone string Europe/Paris\nd-i passwd/username string tester\n");
+	g_autoptr(SgAnswers) ubiquity = sg_answers_parse(
+		SG_FAMILY_UBIQUITY, "d-i keyboard-configuration/layoutcode string de\n"
+				    "d-i time/zone string $(reboot)\n");
+	g_autoptr(SgAnswers) autoinstall = sg_answers_parse(
+		SG_FAMILY_SUBIQUITY,
+		"#cloud-config\nautoinstall:\n  version: 1\n  locale: en_GB.UTF-8\n"
+		"  keyboard:\n    layout: gb\n    variant: ''\n  timezone: \"America/New_York\"\n"
+		"  identity:\n    hostname: smoketest\n    username: tester\n"
+		"  storage:\n    layout:\n      name: direct\n");
+	g_autoptr(SgAnswers) no_keyboard = sg_answers_parse(
+		SG_FAMILY_SUBIQUITY, "autoinstall:\n  storage:\n    layout:\n      name: lvm\n");
+
+	g_assert_cmpstr(di->locale, ==, "fr_FR.UTF-8");
+	g_assert_cmpstr(di->keyboard, ==, "fr");
+	g_assert_cmpstr(di->hostname, ==, "smoke");
+	g_assert_cmpstr(di->timezone, ==, "Europe/Paris");
+	g_assert_cmpstr(di->username, ==, "tester");
+	g_assert_cmpstr(ubiquity->keyboard, ==, "de");
+	g_assert_null(ubiquity->timezone);
+	g_assert_null(ubiquity->locale);
+	g_assert_cmpstr(autoinstall->locale, ==, "en_GB.UTF-8");
+	g_assert_cmpstr(autoinstall->keyboard, ==, "gb");
+	g_assert_cmpstr(autoinstall->timezone, ==, "America/New_York");
+	g_assert_cmpstr(autoinstall->hostname, ==, "smoketest");
+	g_assert_cmpstr(autoinstall->username, ==, "tester");
+	g_assert_null(no_keyboard->keyboard);
+}
+
 static void
 test_domain_xml(void)
 {
@@ -204,6 +245,7 @@ main(int argc, char **argv)
 	g_test_add_func("/evidence/text-logs", test_text_logs);
 	g_test_add_func("/evidence/judge", test_judge);
 	g_test_add_func("/evidence/answers", test_answers);
+	g_test_add_func("/evidence/answers-parse", test_answers_parse);
 	g_test_add_func("/evidence/domain-xml", test_domain_xml);
 	g_test_add_func("/evidence/domain-xml-channel", test_domain_xml_channel);
 	return g_test_run();

@@ -95,8 +95,9 @@ test_root_suite_systemd(void)
 	g_autofree gchar *reason = NULL;
 	SgSuiteExpect expect = {
 		.flavour = "debian-live",
-		.user = g_get_user_name(),
-		.hostname = g_get_host_name(),
+		/* borrowed: the struct is only read */
+		.user = (gchar *)g_get_user_name(),
+		.hostname = (gchar *)g_get_host_name(),
 		.locale = "it's \"quoted\"",
 	};
 	g_autoptr(GError) error = NULL;
@@ -205,7 +206,7 @@ test_root_suite_rc_local(void)
 static void
 test_session_suite(void)
 {
-	g_autoptr(SgSuite) suite = load_shipped("desktop-basics");
+	g_autoptr(SgSuite) suite = load_shipped("desktop-session");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) files =
 		sg_suite_guest_files(suite, NULL, NULL, SG_GUEST_INIT_SYSTEMD, &error);
@@ -218,7 +219,7 @@ test_session_suite(void)
 		SgGuestFile *file = g_ptr_array_index(files, i);
 		g_assert_false(g_str_has_prefix(file->path, "/etc/systemd"));
 		if (!g_str_equal(file->path,
-				 "/etc/xdg/autostart/smokegate-suite-desktop-basics.desktop"))
+				 "/etc/xdg/autostart/smokegate-suite-desktop-session.desktop"))
 			continue;
 		found = TRUE;
 		g_assert_true(g_key_file_load_from_bytes(desktop, file->contents, G_KEY_FILE_NONE,
@@ -228,13 +229,14 @@ test_session_suite(void)
 	g_assert_true(found);
 	exec = g_key_file_get_string(desktop, "Desktop Entry", "Exec", &error);
 	g_assert_no_error(error);
-	g_assert_cmpstr(exec, ==, "/bin/sh /var/lib/smokegate/suites/lib/run-suite desktop-basics");
+	g_assert_cmpstr(exec, ==,
+			"/bin/sh /var/lib/smokegate/suites/lib/run-suite desktop-session");
 }
 
 static void
 test_missing_lib(void)
 {
-	g_autoptr(SgSuite) suite = load_shipped("desktop-basics");
+	g_autoptr(SgSuite) suite = load_shipped("desktop-session");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) files =
 		sg_suite_guest_files(suite, "/nonexistent", NULL, SG_GUEST_INIT_SYSTEMD, &error);
@@ -242,6 +244,53 @@ test_missing_lib(void)
 	g_assert_null(files);
 	g_assert_error(error, SG_ERROR, SG_ERROR_LAB);
 	g_assert_true(g_str_has_prefix(error->message, "cannot read /nonexistent/tap.sh: "));
+}
+
+/* What `test` and `suite run` tell the suites of a debian-netinst disk:
+ * its profile's name and shell, its answer file's user, hostname, time
+ * zone, locale and keyboard, all in expect.env. */
+static void
+test_expect_from_profile_and_answers(void)
+{
+	g_autofree gchar *profile = g_test_build_filename(G_TEST_DIST, "..", "..", "..", "guests",
+							  "flavours", "debian-netinst.conf", NULL);
+	g_autofree gchar *seed = g_test_build_filename(G_TEST_DIST, "..", "..", "..", "preseed",
+						       "debian-netinst.seed", NULL);
+	g_autofree gchar *answers = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgFlavour) flavour = sg_flavour_load_file(profile, &error);
+	g_autoptr(SgSuiteExpect) expect = NULL;
+	g_autoptr(SgSuiteExpect) no_answers = NULL;
+	g_autoptr(SgSuite) suite = load_shipped("desktop-session");
+	g_autoptr(GPtrArray) files = NULL;
+	const gchar *env_text = NULL;
+
+	g_assert_no_error(error);
+	g_assert_true(g_file_get_contents(seed, &answers, NULL, &error));
+	expect = sg_suite_expect_new(flavour, answers);
+	g_assert_cmpstr(expect->flavour, ==, "debian-netinst");
+	g_assert_cmpstr(expect->shell_processes, ==, "xfce4-panel");
+	g_assert_cmpstr(expect->user, ==, "tester");
+	g_assert_cmpstr(expect->hostname, ==, "smoketest");
+	g_assert_cmpstr(expect->timezone, ==, "Etc/UTC");
+	g_assert_cmpstr(expect->locale, ==, "en_US.UTF-8");
+	g_assert_cmpstr(expect->keyboard, ==, "us");
+	files = sg_suite_guest_files(suite, NULL, expect, SG_GUEST_INIT_SYSTEMD, &error);
+	g_assert_no_error(error);
+	for (guint i = 0; i < files->len; i++) {
+		SgGuestFile *file = g_ptr_array_index(files, i);
+		if (g_str_has_suffix(file->path, "/lib/expect.env"))
+			env_text = g_bytes_get_data(file->contents, NULL);
+	}
+	g_assert_nonnull(env_text);
+	g_assert_nonnull(strstr(env_text, "SMOKEGATE_KEYBOARD='us'\n"));
+	g_assert_nonnull(strstr(env_text, "SMOKEGATE_SHELL_PROCESSES='xfce4-panel'\n"));
+	g_assert_nonnull(strstr(env_text, "SMOKEGATE_HOSTNAME='smoketest'\n"));
+
+	no_answers = sg_suite_expect_new(flavour, NULL);
+	g_assert_null(no_answers->user);
+	g_assert_null(no_answers->keyboard);
+	g_assert_cmpstr(no_answers->shell_processes, ==, "xfce4-panel");
 }
 
 int
@@ -253,5 +302,7 @@ main(int argc, char **argv)
 	g_test_add_func("/suite-guest/root-suite-rc-local", test_root_suite_rc_local);
 	g_test_add_func("/suite-guest/session-suite", test_session_suite);
 	g_test_add_func("/suite-guest/missing-lib", test_missing_lib);
+	g_test_add_func("/suite-guest/expect-from-profile-and-answers",
+			test_expect_from_profile_and_answers);
 	return g_test_run();
 }
