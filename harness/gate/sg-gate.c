@@ -582,6 +582,92 @@ announce_missing_builds(SgGate *gate)
 	}
 }
 
+/* Whether a person changed which build is current (mark-current, yank) in
+ * @type_dir after @since. */
+static gboolean
+person_changed_current_since(const gchar *type_dir, GDateTime *since)
+{
+	g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
+
+	for (guint i = 0; i < builds->len; i++) {
+		g_autofree gchar *dir =
+			g_build_filename(type_dir, g_ptr_array_index(builds, i), NULL);
+		g_autoptr(SgBuildRecord) record = sg_build_record_load(dir, NULL);
+
+		for (guint e = 0; record != NULL && e < record->events->len; e++) {
+			SgBuildEvent *event = g_ptr_array_index(record->events, e);
+			g_autoptr(GDateTime) when = NULL;
+
+			if (g_strcmp0(event->what, "marked-current") != 0 &&
+			    g_strcmp0(event->what, "yanked") != 0)
+				continue;
+			when = g_date_time_new_from_iso8601(event->when, NULL);
+			if (when == NULL || g_date_time_compare(when, since) > 0)
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/*
+ * A gate killed between recording a pass and moving `current` (the record
+ * goes first, see record_result) left a passed build newer than current
+ * that no gate tests again: current moves to it now, as that gate would
+ * have, unless a person changed current since the pass.
+ */
+static void
+finish_publishing(SgGate *gate)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgLock) lock = sg_publisher_lock_tree(gate->publisher, "gate", &error);
+	g_autoptr(GPtrArray) types = NULL;
+
+	if (lock == NULL) {
+		g_warning("%s", error->message);
+		return;
+	}
+	types = sg_tree_list_types(gate->publisher->tree);
+	for (guint t = 0; t < types->len; t++) {
+		g_autofree gchar *flavour = g_path_get_dirname(g_ptr_array_index(types, t));
+		g_autofree gchar *image_type = g_path_get_basename(g_ptr_array_index(types, t));
+		g_autofree gchar *type_dir =
+			sg_publisher_type_dir(gate->publisher, flavour, image_type);
+		g_autofree gchar *current = sg_tree_read_link(type_dir, SG_TREE_CURRENT);
+		g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
+
+		if (!flavour_selected(gate->options, flavour))
+			continue;
+		/* Newest first, down to current: the newest passed build only. */
+		for (guint i = 0; i < builds->len; i++) {
+			const gchar *id = g_ptr_array_index(builds, i);
+			g_autofree gchar *dir = g_build_filename(type_dir, id, NULL);
+			g_autoptr(SgBuildRecord) record = NULL;
+			g_autoptr(GDateTime) passed = NULL;
+			SgBuildEvent *last;
+
+			if (g_strcmp0(id, current) == 0)
+				break;
+			record = sg_build_record_load(dir, NULL);
+			if (record == NULL || record->state != SG_BUILD_PASSED ||
+			    record->events->len == 0)
+				continue;
+			last = g_ptr_array_index(record->events, record->events->len - 1);
+			passed = g_date_time_new_from_iso8601(last->when, NULL);
+			if (g_strcmp0(last->what, "passed") != 0 || passed == NULL ||
+			    person_changed_current_since(type_dir, passed))
+				break;
+			if (!sg_tree_point(type_dir, SG_TREE_CURRENT, id, &error)) {
+				g_warning("%s", error->message);
+				g_clear_error(&error);
+				break;
+			}
+			sg_publisher_notify(gate->publisher, "passed", flavour, image_type, id,
+					    record->reason);
+			break;
+		}
+	}
+}
+
 gboolean
 sg_gate_run(const SgGateOptions *options, GCancellable *cancellable, SgGateSummary *summary,
 	    GError **error)
@@ -609,6 +695,7 @@ sg_gate_run(const SgGateOptions *options, GCancellable *cancellable, SgGateSumma
 	gate.schedule = schedule;
 	gate.view = view;
 	gate.ended = ended;
+	finish_publishing(&gate);
 	announce_missing_builds(&gate);
 	candidates = find_candidates(&gate);
 	if (candidates->len > 0) {
