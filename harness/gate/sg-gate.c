@@ -716,6 +716,11 @@ sg_gate_run(const SgGateOptions *options, GCancellable *cancellable, SgGateSumma
 		sg_gate_lab_save(lab, publisher->tree);
 	}
 	sg_publisher_refresh(publisher);
+	/* A notice lost or a stale page: the tree could not be changed either. */
+	if (gate.tree_error == NULL && publisher->error != NULL) {
+		gate.tree_error = g_error_copy(publisher->error);
+		sg_tree_error_claim(&gate.tree_error);
+	}
 	if (gate.tree_error != NULL) {
 		g_propagate_error(error, gate.tree_error);
 		return FALSE;

@@ -50,6 +50,7 @@ sg_publisher_free(SgPublisher *publisher)
 		return;
 	g_free(publisher->tree);
 	sg_tree_config_free(publisher->config);
+	g_clear_error(&publisher->error);
 	g_free(publisher);
 }
 
@@ -73,6 +74,17 @@ gchar *
 sg_publisher_type_dir(SgPublisher *publisher, const gchar *flavour, const gchar *image_type)
 {
 	return g_build_filename(publisher->tree, flavour, image_type, NULL);
+}
+
+/* Warns of a write that failed after the change it follows, and keeps the first. */
+static void
+keep_error(SgPublisher *publisher, GError **error)
+{
+	g_warning("%s", (*error)->message);
+	if (publisher->error == NULL)
+		publisher->error = g_steal_pointer(error);
+	else
+		g_clear_error(error);
 }
 
 void
@@ -100,8 +112,10 @@ sg_publisher_notify(SgPublisher *publisher, const gchar *what, const gchar *flav
 	event = json_builder_get_root(builder);
 	if (!sg_notify_enqueue(publisher->tree,
 			       (const gchar *const *)publisher->config->tracker_urls, event,
-			       &error))
-		g_warning("cannot spool the '%s' notice: %s", what, error->message);
+			       &error)) {
+		g_prefix_error(&error, "cannot spool the '%s' notice: ", what);
+		keep_error(publisher, &error);
+	}
 }
 
 void
@@ -112,10 +126,8 @@ sg_publisher_refresh(SgPublisher *publisher)
 	g_autoptr(GError) error = NULL;
 	guint delivered = 0;
 
-	if (!sg_status_page_write(publisher->tree, model, &error)) {
-		g_warning("cannot write the status page: %s", error->message);
-		g_clear_error(&error);
-	}
+	if (!sg_status_page_write(publisher->tree, model, &error))
+		keep_error(publisher, &error);
 	if (sg_notify_pending(publisher->tree) == 0)
 		return;
 	if (!sg_notify_deliver(publisher->tree, NOTICE_ATTEMPTS, &delivered, &error))

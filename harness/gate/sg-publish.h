@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 typedef struct {
 	gchar *tree;
 	SgTreeConfig *config;
+	/* The first write that failed after a change was made (a notice not
+	 * spooled, the status page not rewritten: a full filesystem), warned
+	 * of at once; a gate fails with it. */
+	GError *error;
 } SgPublisher;
 
 SgPublisher *sg_publisher_open(const gchar *tree, GError **error);
@@ -35,7 +39,8 @@ gchar *sg_publisher_type_dir(SgPublisher *publisher, const gchar *flavour, const
 void sg_publisher_notify(SgPublisher *publisher, const gchar *what, const gchar *flavour,
 			 const gchar *image_type, const gchar *build, const gchar *note);
 /* Rewrites status.json and index.html and delivers spooled notices. Failures
- * here are reported as warnings: the tree itself is already consistent. */
+ * here are reported as warnings (the tree itself is already consistent), a
+ * page not written also kept in @publisher's error. */
 void sg_publisher_refresh(SgPublisher *publisher);
 
 /* current -> @build, recorded with @what ("passed", "marked-current") and @why. */
