@@ -106,24 +106,37 @@ evidence_slot(SgInspection *inspection, SgEvidenceKind kind)
 	}
 }
 
+/* The report's "desktop_evidence", made on first use: the base read has
+ * none, the console or the boot's logs add it later. */
+static JsonArray *
+evidence_array(SgInspection *inspection)
+{
+	JsonObject *root = json_node_get_object(inspection->report);
+
+	if (!json_object_has_member(root, "desktop_evidence"))
+		json_object_set_array_member(root, "desktop_evidence", json_array_new());
+	return json_object_get_array_member(root, "desktop_evidence");
+}
+
 static void
-record_evidence(SgInspection *inspection, JsonBuilder *report, SgEvidenceKind kind,
-		const gchar *source, const gchar *text)
+record_evidence(SgInspection *inspection, SgEvidenceKind kind, const gchar *source,
+		const gchar *text)
 {
 	gchar **slot = evidence_slot(inspection, kind);
+	JsonObject *entry;
 
 	if (slot == NULL || *slot != NULL)
 		return;
 	*slot = g_strdup_printf("%s: %s", source, text);
-	json_builder_begin_object(report);
-	sg_json_add_string(report, "kind", sg_evidence_kind_to_string(kind));
-	sg_json_add_string(report, "source", source);
-	sg_json_add_string(report, "text", text);
-	json_builder_end_object(report);
+	entry = json_object_new();
+	json_object_set_string_member(entry, "kind", sg_evidence_kind_to_string(kind));
+	json_object_set_string_member(entry, "source", source);
+	json_object_set_string_member(entry, "text", text);
+	json_array_add_object_element(evidence_array(inspection), entry);
 }
 
 static gint64
-read_journal(guestfs_h *g, const gchar *username, SgInspection *inspection, JsonBuilder *report)
+read_journal(guestfs_h *g, const gchar *username, SgInspection *inspection)
 {
 	gint64 entries = 0;
 
@@ -146,7 +159,7 @@ read_journal(guestfs_h *g, const gchar *username, SgInspection *inspection, Json
 		kind = sg_evidence_match_journal(table, username);
 		if (kind != SG_EVIDENCE_NONE) {
 			const gchar *message = g_hash_table_lookup(table, "MESSAGE");
-			record_evidence(inspection, report, kind, "journal",
+			record_evidence(inspection, kind, "journal",
 					message != NULL ? message : "");
 		}
 	}
@@ -156,7 +169,7 @@ read_journal(guestfs_h *g, const gchar *username, SgInspection *inspection, Json
 
 /* Images from before the journal (13.04-14.04) leave the same facts in text logs. */
 static void
-read_text_logs(guestfs_h *g, const gchar *username, SgInspection *inspection, JsonBuilder *report)
+read_text_logs(guestfs_h *g, const gchar *username, SgInspection *inspection)
 {
 	static const gchar *const logs[] = {"/var/log/syslog", "/var/log/lightdm/lightdm.log",
 					    "/var/log/sddm.log", NULL};
@@ -169,56 +182,145 @@ read_text_logs(guestfs_h *g, const gchar *username, SgInspection *inspection, Js
 		for (char **p = lines; p != NULL && *p != NULL; p++) {
 			SgEvidenceKind kind = sg_evidence_match_text(*p, username);
 			if (kind != SG_EVIDENCE_NONE)
-				record_evidence(inspection, report, kind, logs[i], *p);
+				record_evidence(inspection, kind, logs[i], *p);
 		}
 		sg_guestfs_strv_free(lines);
 	}
 }
 
 static void
-read_desktop_evidence(guestfs_h *g, const gchar *username, SgInspection *inspection,
-		      JsonBuilder *report)
+read_desktop_evidence(guestfs_h *g, const gchar *username, SgInspection *inspection)
 {
 	const char *journal_feature[] = {"journal", NULL};
 	gint64 entries = -1;
 
-	json_builder_set_member_name(report, "desktop_evidence");
-	json_builder_begin_array(report);
+	evidence_array(inspection);
 	if (guestfs_is_dir(g, "/var/log/journal") > 0 &&
 	    guestfs_feature_available(g, (char *const *)journal_feature) > 0)
-		entries = read_journal(g, username, inspection, report);
-	if (inspection->graphical_target == NULL || inspection->login_session == NULL ||
-	    inspection->desktop_session == NULL)
-		read_text_logs(g, username, inspection, report);
-	json_builder_end_array(report);
-	sg_json_add_int(report, "journal_entries", entries);
+		entries = read_journal(g, username, inspection);
+	if (!sg_inspection_has_desktop(inspection))
+		read_text_logs(g, username, inspection);
+	json_object_set_int_member(json_node_get_object(inspection->report), "journal_entries",
+				   entries);
+}
+
+/* Opens @disk read-only and mounts its system; NULL with @error when the
+ * disk cannot be read, NULL without when the read was cancelled. *@root
+ * is the system's root, NULL when libguestfs finds none. */
+static SgGuestfs *
+open_system(const gchar *disk, gboolean force_tcg, gchar **root, GCancellable *cancellable,
+	    GError **error)
+{
+	g_autoptr(SgGuestfs) g = sg_guestfs_open(disk, TRUE, force_tcg, error);
+	char **roots;
+
+	if (g == NULL || g_cancellable_set_error_if_cancelled(cancellable, error))
+		return NULL;
+	roots = guestfs_inspect_os(g);
+	if (roots != NULL && roots[0] != NULL) {
+		*root = g_strdup(roots[0]);
+		sg_guestfs_mount_root(g, roots[0], TRUE);
+	}
+	sg_guestfs_strv_free(roots);
+	return g_steal_pointer(&g);
+}
+
+static void
+close_system(SgGuestfs *g)
+{
+	guestfs_umount_all(g);
+	guestfs_shutdown(g);
+}
+
+/* What the installer left: the system, its logs, the answer file's user. */
+static SgInspection *
+read_installed(guestfs_h *g, const gchar *root, const gchar *username)
+{
+	g_autoptr(JsonBuilder) report = json_builder_new();
+	SgInspection *inspection = g_new0(SgInspection, 1);
+
+	json_builder_begin_object(report);
+	if (root != NULL) {
+		inspection->os_summary = describe_os(g, root, report);
+		read_installer_logs(g, inspection, report);
+		find_user(g, username, inspection, report);
+	}
+	json_builder_end_object(report);
+	inspection->report = json_builder_get_root(report);
+	return inspection;
 }
 
 SgInspection *
 sg_inspect_disk(const gchar *disk, const gchar *username, gboolean force_tcg, GError **error)
 {
-	g_autoptr(SgGuestfs) g = sg_guestfs_open(disk, TRUE, force_tcg, error);
-	g_autoptr(JsonBuilder) report = json_builder_new();
-	g_autoptr(SgInspection) inspection = g_new0(SgInspection, 1);
-	char **roots;
+	g_autofree gchar *root = NULL;
+	g_autoptr(SgGuestfs) g = open_system(disk, force_tcg, &root, NULL, error);
+	g_autoptr(SgInspection) inspection = NULL;
 
 	if (g == NULL)
 		return NULL;
-	json_builder_begin_object(report);
-	roots = guestfs_inspect_os(g);
-	if (roots != NULL && roots[0] != NULL) {
-		inspection->os_summary = describe_os(g, roots[0], report);
-		sg_guestfs_mount_root(g, roots[0], TRUE);
-		read_installer_logs(g, inspection, report);
-		find_user(g, username, inspection, report);
-		read_desktop_evidence(g, username, inspection, report);
-	}
-	sg_guestfs_strv_free(roots);
-	json_builder_end_object(report);
-	inspection->report = json_builder_get_root(report);
-	guestfs_umount_all(g);
-	guestfs_shutdown(g);
+	inspection = read_installed(g, root, username);
+	if (root != NULL)
+		read_desktop_evidence(g, username, inspection);
+	close_system(g);
 	return g_steal_pointer(&inspection);
+}
+
+SgInspection *
+sg_inspect_base(const gchar *disk, const gchar *username, gboolean force_tcg,
+		GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *root = NULL;
+	gint64 start = g_get_monotonic_time();
+	g_autoptr(SgGuestfs) g = open_system(disk, force_tcg, &root, cancellable, error);
+	SgInspection *inspection;
+
+	if (g == NULL)
+		return NULL;
+	g_debug("inspect: libguestfs appliance started and %s mounted in %.1f s", disk,
+		(g_get_monotonic_time() - start) / 1e6);
+	inspection = read_installed(g, root, username);
+	close_system(g);
+	return inspection;
+}
+
+gboolean
+sg_inspect_journal(const gchar *disk, const gchar *username, gboolean force_tcg,
+		   SgInspection *inspection, GError **error)
+{
+	g_autofree gchar *root = NULL;
+	g_autoptr(SgGuestfs) g = open_system(disk, force_tcg, &root, NULL, error);
+
+	if (g == NULL)
+		return FALSE;
+	if (root != NULL)
+		read_desktop_evidence(g, username, inspection);
+	close_system(g);
+	return TRUE;
+}
+
+void
+sg_inspection_read_text(SgInspection *inspection, const gchar *source, const gchar *text,
+			const gchar *username)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		SgEvidenceKind kind;
+		/* a serial console ends its lines with \r\n, and a login
+		 * prompt's \r can come mid-line */
+		g_strdelimit(lines[i], "\r", ' ');
+		kind = sg_evidence_match_text(g_strstrip(lines[i]), username);
+		if (kind != SG_EVIDENCE_NONE)
+			record_evidence(inspection, kind, source, lines[i]);
+	}
+}
+
+gboolean
+sg_inspection_has_desktop(const SgInspection *inspection)
+{
+	return inspection->graphical_target != NULL && inspection->login_session != NULL &&
+	       inspection->desktop_session != NULL;
 }
 
 void
