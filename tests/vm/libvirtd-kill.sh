@@ -78,6 +78,9 @@ show_gate "$workdir/err2" "$workdir/events2"
 check "the next gate gives the build its verdict: exit 1 (got $status)" test "$status" -eq 1
 check "the record says failed: kernel panic" \
 	test "$(jq -r '"\(.state) \(.reason | startswith("install: kernel panic"))"' "$record")" = "failed true"
+# What the guest showed, when the verdict is not the image's.
+grep -q '"install: kernel panic' "$record" ||
+	tail -c 2000 "$types/$build/smoke/console-install.log" | sed 's/^/# console: /'
 check "its events: staged, error, failed" \
 	test "$(jq -r '[.events[].what] | join(",")' "$record")" = "staged,error,failed"
 check "current is still $first" test "$(readlink "$types/current")" = "$first"
