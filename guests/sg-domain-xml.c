@@ -36,14 +36,23 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 			     "  <on_reboot>destroy</on_reboot>\n"
 			     "  <on_crash>destroy</on_crash>\n");
 	g_string_append(xml, "  <devices>\n");
-	if (spec->disk != NULL)
+	if (spec->disk != NULL) {
 		append_escaped(xml,
 			       "    <disk type='file' device='disk'>\n"
 			       "      <driver name='qemu' type='qcow2'/>\n"
-			       "      <source file='%s'/>\n"
-			       "      <target dev='vda' bus='virtio'/>\n"
-			       "    </disk>\n",
+			       "      <source file='%s'/>\n",
 			       spec->disk);
+		if (spec->disk_backing != NULL)
+			append_escaped(xml,
+				       "      <backingStore type='file'>\n"
+				       "        <format type='qcow2'/>\n"
+				       "        <source file='%s'/>\n"
+				       "        <backingStore/>\n"
+				       "      </backingStore>\n",
+				       spec->disk_backing);
+		g_string_append(xml, "      <target dev='vda' bus='virtio'/>\n"
+				     "    </disk>\n");
+	}
 	if (spec->cdrom != NULL)
 		append_escaped(xml,
 			       "    <disk type='file' device='cdrom'>\n"

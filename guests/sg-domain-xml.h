@@ -10,10 +10,14 @@ typedef struct {
 	const gchar *domain_type; /* "kvm" or "qemu" (TCG) */
 	guint memory_mib;
 	guint vcpus;
-	const gchar *kernel;	 /* NULL: boot the disk with its own bootloader */
-	const gchar *initrd;	 /* only with kernel */
-	const gchar *cmdline;	 /* only with kernel */
-	const gchar *disk;	 /* qcow2, attached as virtio vda; NULL for none */
+	const gchar *kernel;  /* NULL: boot the disk with its own bootloader */
+	const gchar *initrd;  /* only with kernel */
+	const gchar *cmdline; /* only with kernel */
+	const gchar *disk;    /* qcow2, attached as virtio vda; NULL for none */
+	/* @disk's backing file (qcow2, read only) when @disk is an overlay:
+	 * the chain is written out, as libvirt needs for a volume whose
+	 * backing it did not make itself; NULL: none. */
+	const gchar *disk_backing;
 	const gchar *cdrom;	 /* NULL for none */
 	const gchar *seed_cdrom; /* a second CD-ROM (cloud-init CIDATA), or NULL */
 	/* No network device at all, unless @mirror is "HOST:PORT": then a NIC

@@ -26,8 +26,15 @@ struct _SgMedia {
 	SgLab *lab;
 	virConnectPtr conn;
 	virStoragePoolPtr pool; /* NULL: local files (embedded driver) */
-	GPtrArray *volumes;	/* names of this test's volumes */
-	GHashTable *files;	/* local path -> path on the host */
+	/* Guards @volumes, @files, @downloads and @bytes_uploaded: the
+	 * overlays of suites run at once are made and read on threads. */
+	GMutex lock;
+	/* Held while a base is downloaded: two suites needing it at once
+	 * download it once. */
+	GMutex base_lock;
+	GPtrArray *volumes;    /* names of this test's volumes */
+	GHashTable *files;     /* local path -> path on the host */
+	GHashTable *downloads; /* path on the host -> its local copy, of bases */
 	GCancellable *cancellable;
 	guint64 cache_limit;
 	guint64 bytes_uploaded;
@@ -220,6 +227,9 @@ sg_media_new(SgLab *lab, GError **error)
 	media->pool = g_steal_pointer(&pool);
 	media->volumes = g_ptr_array_new_with_free_func(g_free);
 	media->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	media->downloads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	g_mutex_init(&media->lock);
+	g_mutex_init(&media->base_lock);
 	media->cache_limit = SG_MEDIA_CACHE_LIMIT_DEFAULT;
 	if (media->pool != NULL)
 		remove_stale_volumes(media);
@@ -239,6 +249,9 @@ sg_media_free(SgMedia *media)
 		virStoragePoolFree(media->pool);
 	g_ptr_array_unref(media->volumes);
 	g_hash_table_unref(media->files);
+	g_hash_table_unref(media->downloads);
+	g_mutex_clear(&media->lock);
+	g_mutex_clear(&media->base_lock);
 	g_clear_object(&media->cancellable);
 	g_free(media);
 }
@@ -258,6 +271,8 @@ sg_media_set_cache_limit(SgMedia *media, guint64 bytes)
 guint64
 sg_media_get_bytes_uploaded(SgMedia *media)
 {
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&media->lock);
+
 	return media->bytes_uploaded;
 }
 
@@ -268,20 +283,29 @@ sg_media_set_cancellable(SgMedia *media, GCancellable *cancellable)
 }
 
 /* Creates volume @name (raw unless @format) of @capacity bytes, allocating
- * nothing: an upload writes its data, holes stay holes. */
+ * nothing: an upload writes its data, holes stay holes. With @backing (a
+ * qcow2 volume's path) it is a qcow2 overlay of it, made by libvirt. */
 static virStorageVolPtr
-create_volume(SgMedia *media, const gchar *name, guint64 capacity, const gchar *format,
-	      GError **error)
+create_volume_backed(SgMedia *media, const gchar *name, guint64 capacity, const gchar *format,
+		     const gchar *backing, GError **error)
 {
 	g_autofree gchar *escaped = g_markup_escape_text(name, -1);
+	g_autofree gchar *escaped_backing =
+		backing != NULL ? g_markup_escape_text(backing, -1) : NULL;
+	g_autofree gchar *backing_xml =
+		backing != NULL ? g_strdup_printf("  <backingStore><path>%s</path>"
+						  "<format type='qcow2'/></backingStore>\n",
+						  escaped_backing)
+				: g_strdup("");
 	g_autofree gchar *xml =
 		g_strdup_printf("<volume>\n"
 				"  <name>%s</name>\n"
 				"  <capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>\n"
 				"  <allocation unit='bytes'>0</allocation>\n"
 				"  <target><format type='%s'/></target>\n"
+				"%s"
 				"</volume>\n",
-				escaped, capacity, format != NULL ? format : "raw");
+				escaped, capacity, format != NULL ? format : "raw", backing_xml);
 	virStorageVolPtr vol = virStorageVolCreateXML(media->pool, xml, 0);
 
 	if (vol == NULL)
@@ -289,29 +313,47 @@ create_volume(SgMedia *media, const gchar *name, guint64 capacity, const gchar *
 	return vol;
 }
 
+static virStorageVolPtr
+create_volume(SgMedia *media, const gchar *name, guint64 capacity, const gchar *format,
+	      GError **error)
+{
+	return create_volume_backed(media, name, capacity, format, NULL, error);
+}
+
 /* A volume of this test: named after the run, deleted when the media are. */
 static virStorageVolPtr
-create_own_volume(SgMedia *media, const gchar *what, guint64 capacity, const gchar *format,
-		  gchar **name_out, GError **error)
+create_own_volume_backed(SgMedia *media, const gchar *what, guint64 capacity, const gchar *format,
+			 const gchar *backing, gchar **name_out, GError **error)
 {
 	g_autofree gchar *name = sg_lab_new_guest_name(media->lab, what);
-	virStorageVolPtr vol = create_volume(media, name, capacity, format, error);
+	virStorageVolPtr vol = create_volume_backed(media, name, capacity, format, backing, error);
+	g_autoptr(GMutexLocker) locker = NULL;
 
 	if (vol == NULL)
 		return NULL;
 	if (name_out != NULL)
 		*name_out = g_strdup(name);
+	locker = g_mutex_locker_new(&media->lock);
 	g_ptr_array_add(media->volumes, g_steal_pointer(&name));
 	return vol;
+}
+
+static virStorageVolPtr
+create_own_volume(SgMedia *media, const gchar *what, guint64 capacity, const gchar *format,
+		  gchar **name_out, GError **error)
+{
+	return create_own_volume_backed(media, what, capacity, format, NULL, name_out, error);
 }
 
 /* Deletes one of this test's volumes before the test ends. */
 static void
 drop_own_volume(SgMedia *media, const gchar *name)
 {
+	g_autoptr(GMutexLocker) locker = NULL;
 	guint index;
 
 	delete_volume(media, name);
+	locker = g_mutex_locker_new(&media->lock);
 	if (g_ptr_array_find_with_equal_func(media->volumes, name, g_str_equal, &index))
 		g_ptr_array_remove_index(media->volumes, index);
 }
@@ -361,8 +403,11 @@ source_read(virStreamPtr stream, char *data, size_t nbytes, void *opaque)
 	do
 		got = read(source->fd, data, nbytes);
 	while (got < 0 && errno == EINTR);
-	if (got > 0)
+	if (got > 0) {
+		g_mutex_lock(&source->media->lock);
 		source->media->bytes_uploaded += got;
+		g_mutex_unlock(&source->media->lock);
+	}
 	return (int)got;
 }
 
@@ -737,18 +782,14 @@ sg_media_put_image(SgMedia *media, const gchar *path, const gchar *sha256, GErro
 	return volume_path(iso, error);
 }
 
-gchar *
-sg_media_put_file(SgMedia *media, const gchar *path, const gchar *name, GError **error)
+/* The local file @path in a new volume of this test, named after @name
+ * (raw: the file's bytes as they are); its path on the host. */
+static gchar *
+upload_own(SgMedia *media, const gchar *path, const gchar *name, GError **error)
 {
 	g_autoptr(virStorageVol) vol = NULL;
-	const gchar *known = g_hash_table_lookup(media->files, path);
-	gchar *host_path;
 	struct stat st;
 
-	if (!sg_media_uses_volumes(media))
-		return g_canonicalize_filename(path, NULL);
-	if (known != NULL)
-		return g_strdup(known);
 	if (g_stat(path, &st) != 0) {
 		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot read %s: %s", path,
 			    g_strerror(errno));
@@ -757,9 +798,30 @@ sg_media_put_file(SgMedia *media, const gchar *path, const gchar *name, GError *
 	vol = create_own_volume(media, name, st.st_size, NULL, NULL, error);
 	if (vol == NULL || !upload_file(media, vol, path, error))
 		return NULL;
-	host_path = volume_path(vol, error);
-	if (host_path != NULL)
+	return volume_path(vol, error);
+}
+
+gchar *
+sg_media_put_file(SgMedia *media, const gchar *path, const gchar *name, GError **error)
+{
+	g_autofree gchar *known = NULL;
+	gchar *host_path;
+
+	if (!sg_media_uses_volumes(media))
+		return g_canonicalize_filename(path, NULL);
+	g_mutex_lock(&media->lock);
+	known = g_strdup(g_hash_table_lookup(media->files, path));
+	g_mutex_unlock(&media->lock);
+	if (known != NULL)
+		return g_steal_pointer(&known);
+	host_path = upload_own(media, path, name, error);
+	if (host_path != NULL) {
+		g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&media->lock);
 		g_hash_table_insert(media->files, g_strdup(path), g_strdup(host_path));
+		/* The volume holds the file's bytes: the file is its local copy. */
+		g_hash_table_insert(media->downloads, g_strdup(host_path),
+				    g_canonicalize_filename(path, NULL));
+	}
 	return host_path;
 }
 
@@ -815,8 +877,9 @@ sink_hole(virStreamPtr stream, long long length, void *opaque)
 	return lseek(sink->fd, length, SEEK_CUR) < 0 ? -1 : 0;
 }
 
-gchar *
-sg_media_fetch_disk(SgMedia *media, const gchar *disk, GError **error)
+/* Downloads volume @disk into the scratch folder as a sparse stream. */
+static gchar *
+download_volume(SgMedia *media, const gchar *disk, GError **error)
 {
 	g_autoptr(virStorageVol) vol = NULL;
 	g_autoptr(virStream) stream = NULL;
@@ -824,11 +887,6 @@ sg_media_fetch_disk(SgMedia *media, const gchar *disk, GError **error)
 	g_autofree gchar *local = NULL;
 	SgSink sink = {media, -1};
 
-	/* On this machine (the embedded driver, or qemu:///system as root) the
-	 * disk can be read where it is. */
-	if (!sg_media_uses_volumes(media) ||
-	    (sg_lab_is_local(media->lab) && g_access(disk, R_OK) == 0))
-		return g_strdup(disk);
 	vol = virStorageVolLookupByPath(media->conn, disk);
 	if (vol == NULL) {
 		sg_virt_set_error(error, "no volume %s on the lab host", disk);
@@ -865,4 +923,139 @@ sg_media_fetch_disk(SgMedia *media, const gchar *disk, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer(&local);
+}
+
+/* Whether this machine reads @disk where it is (the embedded driver, or
+ * qemu:///system as root). */
+static gboolean
+readable_here(SgMedia *media, const gchar *disk)
+{
+	return !sg_media_uses_volumes(media) ||
+	       (sg_lab_is_local(media->lab) && g_access(disk, R_OK) == 0);
+}
+
+static gchar *
+lookup_download(SgMedia *media, const gchar *disk)
+{
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&media->lock);
+
+	return g_strdup(g_hash_table_lookup(media->downloads, disk));
+}
+
+gchar *
+sg_media_fetch_base(SgMedia *media, const gchar *disk, GError **error)
+{
+	g_autoptr(GMutexLocker) base_locker = NULL;
+	gchar *local;
+
+	if (readable_here(media, disk))
+		return g_strdup(disk);
+	base_locker = g_mutex_locker_new(&media->base_lock);
+	local = lookup_download(media, disk);
+	if (local != NULL)
+		return local;
+	local = download_volume(media, disk, error);
+	if (local != NULL) {
+		g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&media->lock);
+		g_hash_table_insert(media->downloads, g_strdup(disk), g_strdup(local));
+	}
+	return local;
+}
+
+gchar *
+sg_media_fetch_disk(SgMedia *media, const gchar *disk, GError **error)
+{
+	g_autofree gchar *local = NULL;
+	g_autofree gchar *backing = NULL;
+	g_autofree gchar *local_backing = NULL;
+
+	if (readable_here(media, disk))
+		return g_strdup(disk);
+	local = lookup_download(media, disk);
+	if (local != NULL)
+		return g_steal_pointer(&local);
+	local = download_volume(media, disk, error);
+	if (local == NULL)
+		return NULL;
+	/* An overlay alone is not the guest's disk: its backing file, a
+	 * path on the host, comes too (once) and the copy is pointed at it. */
+	backing = sg_disk_get_backing(local, error);
+	if (backing == NULL) {
+		g_unlink(local);
+		return NULL;
+	}
+	if (backing[0] == '\0')
+		return g_steal_pointer(&local);
+	local_backing = sg_media_fetch_base(media, backing, error);
+	if (local_backing == NULL || !sg_disk_set_backing(local, local_backing, error)) {
+		g_unlink(local);
+		return NULL;
+	}
+	return g_steal_pointer(&local);
+}
+
+gchar *
+sg_media_create_overlay(SgMedia *media, const gchar *base, const gchar *name, GError **error)
+{
+	g_autofree gchar *file = g_strdup_printf("%s.qcow2", name);
+	g_autoptr(virStorageVol) base_vol = NULL;
+	g_autoptr(virStorageVol) vol = NULL;
+	virStorageVolInfo info;
+
+	if (!sg_media_uses_volumes(media)) {
+		g_autofree gchar *path =
+			g_build_filename(sg_lab_get_scratch_dir(media->lab), file, NULL);
+		if (!sg_disk_create_overlay(base, path, error))
+			return NULL;
+		return g_steal_pointer(&path);
+	}
+	base_vol = virStorageVolLookupByPath(media->conn, base);
+	if (base_vol == NULL || virStorageVolGetInfo(base_vol, &info) < 0) {
+		sg_virt_set_error(error, "no volume %s on the lab host", base);
+		return NULL;
+	}
+	vol = create_own_volume_backed(media, file, info.capacity, "qcow2", base, NULL, error);
+	if (vol == NULL)
+		return NULL;
+	return volume_path(vol, error);
+}
+
+gchar *
+sg_media_put_overlay(SgMedia *media, const gchar *overlay, const gchar *base, const gchar *name,
+		     GError **error)
+{
+	g_autofree gchar *file = g_strdup_printf("%s.qcow2", name);
+
+	if (!sg_media_uses_volumes(media))
+		return g_canonicalize_filename(overlay, NULL);
+	if (!sg_disk_set_backing(overlay, base, error))
+		return NULL;
+	/* A raw volume holds the qcow2 file byte for byte (a qcow2 one would
+	 * be formatted first); the guest's XML says qcow2. */
+	return upload_own(media, overlay, file, error);
+}
+
+void
+sg_media_delete_disk(SgMedia *media, const gchar *disk)
+{
+	g_autoptr(virStorageVol) vol = NULL;
+	const char *name;
+	gboolean ours;
+
+	if (!sg_media_uses_volumes(media)) {
+		g_unlink(disk);
+		return;
+	}
+	vol = virStorageVolLookupByPath(media->conn, disk);
+	name = vol != NULL ? virStorageVolGetName(vol) : NULL;
+	if (name == NULL) {
+		g_debug("no volume %s to delete: %s", disk, virGetLastErrorMessage());
+		return;
+	}
+	g_mutex_lock(&media->lock);
+	ours = g_ptr_array_find_with_equal_func(media->volumes, name, g_str_equal, NULL);
+	g_mutex_unlock(&media->lock);
+	/* Never the base or the cached ISO. */
+	if (ours)
+		drop_own_volume(media, name);
 }

@@ -63,10 +63,33 @@ gchar *sg_media_put_file(SgMedia *media, const gchar *path, const gchar *name, G
 /* A new empty qcow2 disk of @size_gib GiB named after the run and @name. */
 gchar *sg_media_create_disk(SgMedia *media, const gchar *name, guint size_gib, GError **error);
 /* A local path where libguestfs can read @disk (a path from
- * sg_media_create_disk): the path itself when this machine can read it,
- * else the volume downloaded into the scratch folder as a sparse stream,
- * so only its allocated data crosses the wire. */
+ * sg_media_create_disk or an overlay): the path itself when this machine
+ * can read it, else the volume downloaded into the scratch folder as a
+ * sparse stream, so only its allocated data crosses the wire; an overlay's
+ * backing file comes too (sg_media_fetch_base) and the copy is pointed at
+ * it. */
 gchar *sg_media_fetch_disk(SgMedia *media, const gchar *disk, GError **error);
+/* The local copy of @disk, a disk no guest writes any more (the installed
+ * disk, a read-only base): the path itself when this machine can read it,
+ * else downloaded once per test and kept (in the scratch folder) for every
+ * later call, from any thread. */
+gchar *sg_media_fetch_base(SgMedia *media, const gchar *disk, GError **error);
+/* A new qcow2 overlay of @base (a disk from sg_media_create_disk) named
+ * after the run and @name, for a boot that must leave @base as it is: a
+ * file in the scratch folder, or on a lab host a volume libvirt makes with
+ * @base as its backing store. Delete it with sg_media_delete_disk(). */
+gchar *sg_media_create_overlay(SgMedia *media, const gchar *base, const gchar *name,
+			       GError **error);
+/* Hands the lab host @overlay, a local qcow2 overlay of the local copy of
+ * @base (sg_media_fetch_base) that libguestfs wrote into: on a lab host it
+ * is pointed at @base's path there (qemu-img rebase -u) and uploaded as a
+ * volume of this test named after @name; on this machine it is used where
+ * it is. Returns the path for the domain XML (its backing: @base). */
+gchar *sg_media_put_overlay(SgMedia *media, const gchar *overlay, const gchar *base,
+			    const gchar *name, GError **error);
+/* Deletes @disk, an overlay of this test, before the test ends (a volume:
+ * only one of this test's). */
+void sg_media_delete_disk(SgMedia *media, const gchar *disk);
 /* Whether @text is a SHA-256 as cache volumes are named: 64 lower-case hex digits. */
 gboolean sg_media_is_sha256(const gchar *text);
 /* Cancels uploads and downloads under way (Ctrl-C); NULL for none. */

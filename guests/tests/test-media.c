@@ -16,6 +16,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "sg-disk.h"
 #include "sg-domain-xml.h"
 #include "sg-lab.h"
 #include "sg-media.h"
@@ -524,6 +525,76 @@ test_remote_disk(void)
 	assert_only_cache_left(lab_uri);
 }
 
+/* Overlays on a lab host: the boot's, made by libvirt on the base volume;
+ * a suite's, made here on the base's local copy (downloaded once) and
+ * uploaded pointing at the base's path there; each fetched back pointed at
+ * the local copy; deleted before the test ends, the base unchanged. */
+static void
+test_remote_overlay(void)
+{
+	g_autoptr(SgLab) lab = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *disk = NULL;
+	g_autofree gchar *base = NULL;
+	g_autofree gchar *base_again = NULL;
+	g_autofree gchar *base_sum = NULL;
+	g_autofree gchar *boot = NULL;
+	g_autofree gchar *boot_local = NULL;
+	g_autofree gchar *backing = NULL;
+	g_autofree gchar *overlay = NULL;
+	g_autofree gchar *suite = NULL;
+	g_autofree gchar *suite_local = NULL;
+	g_autofree gchar *base_after = NULL;
+	SgMedia *media;
+	virStorageVolPtr vol;
+
+	if (skip_without(lab_uri, "no second libvirt host"))
+		return;
+	lab = open_lab(lab_uri);
+	media = get_media(lab);
+	disk = sg_media_create_disk(media, "disk", 1, &error);
+	g_assert_no_error(error);
+
+	boot = sg_media_create_overlay(media, disk, "boot", &error);
+	g_assert_no_error(error);
+	g_assert_true(g_str_has_suffix(boot, "-boot.qcow2"));
+	boot_local = sg_media_fetch_disk(media, boot, &error);
+	g_assert_no_error(error);
+	backing = sg_disk_get_backing(boot_local, &error);
+	g_assert_no_error(error);
+	base = sg_media_fetch_base(media, disk, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(backing, ==, base);
+	base_sum = sha256_of(base);
+	/* Once per test: the same copy, not a second download. */
+	base_again = sg_media_fetch_base(media, disk, &error);
+	g_assert_cmpstr(base_again, ==, base);
+
+	overlay = g_build_filename(workdir, "suite-overlay.qcow2", NULL);
+	g_assert_true(sg_disk_create_overlay(base, overlay, &error));
+	suite = sg_media_put_overlay(media, overlay, disk, "suite", &error);
+	g_assert_no_error(error);
+	g_assert_true(g_str_has_suffix(suite, "-suite.qcow2"));
+	g_clear_pointer(&backing, g_free);
+	backing = sg_disk_get_backing(overlay, &error);
+	g_assert_cmpstr(backing, ==, disk);
+	suite_local = sg_media_fetch_disk(media, suite, &error);
+	g_assert_no_error(error);
+	g_clear_pointer(&backing, g_free);
+	backing = sg_disk_get_backing(suite_local, &error);
+	g_assert_cmpstr(backing, ==, base);
+
+	sg_media_delete_disk(media, suite);
+	vol = virStorageVolLookupByPath(sg_lab_get_connection(lab), suite);
+	g_assert_null(vol);
+	/* Never a volume that is not this test's own. */
+	sg_media_delete_disk(media, "/nonexistent/volume.qcow2");
+	base_after = sha256_of(base);
+	g_assert_cmpstr(base_after, ==, base_sum);
+	g_clear_pointer(&lab, sg_lab_close);
+	assert_only_cache_left(lab_uri);
+}
+
 /* Child mode: a run that puts its media and is then killed. */
 static int
 hold_media(const gchar *uri, const gchar *file)
@@ -773,6 +844,7 @@ main(int argc, char **argv)
 	g_test_add_func("/media/remote/unfinished-upload", test_remote_unfinished_upload);
 	g_test_add_func("/media/remote/cache-limit", test_remote_cache_limit);
 	g_test_add_func("/media/remote/disk", test_remote_disk);
+	g_test_add_func("/media/remote/overlay", test_remote_overlay);
 	g_test_add_func("/media/remote/stale-volumes", test_remote_stale_volumes);
 	g_test_add_func("/media/remote/guest", test_remote_guest);
 	g_test_add_func("/media/system/guest", test_system_guest);
