@@ -348,10 +348,25 @@ shared_connection_acquire(const gchar *uri, const gchar *embed_base, GError **er
 	return shared;
 }
 
+void
+sg_lab_remove_stale(void)
+{
+	static gsize stale_checked = 0;
+
+	if (g_once_init_enter(&stale_checked)) {
+		g_autofree gchar *state = sg_lab_state_dir();
+		g_autofree gchar *embed_base = g_build_filename(state, "embed", NULL);
+		g_autofree gchar *scratch_base = g_build_filename(state, "scratch", NULL);
+
+		remove_stale_folders(embed_base, TRUE);
+		remove_stale_folders(scratch_base, FALSE);
+		g_once_init_leave(&stale_checked, 1);
+	}
+}
+
 SgLab *
 sg_lab_open(const gchar *uri, GError **error)
 {
-	static gsize stale_checked = 0;
 	static gint labs_opened = 0;
 	g_autofree gchar *state = sg_lab_state_dir();
 	g_autofree gchar *embed_base = g_build_filename(state, "embed", NULL);
@@ -364,11 +379,7 @@ sg_lab_open(const gchar *uri, GError **error)
 		g_strcanon(g_strdup(g_get_host_name()),
 			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", '_');
 	/* Once per process: what crashed runs left behind. */
-	if (g_once_init_enter(&stale_checked)) {
-		remove_stale_folders(embed_base, TRUE);
-		remove_stale_folders(scratch_base, FALSE);
-		g_once_init_leave(&stale_checked, 1);
-	}
+	sg_lab_remove_stale();
 	lab->scratch_dir = g_build_filename(scratch_base, lab->id, NULL);
 	if (g_mkdir_with_parents(lab->scratch_dir, 0700) != 0) {
 		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot create %s: %s", lab->scratch_dir,

@@ -20,6 +20,11 @@ typedef struct _SgLab SgLab;
 typedef struct _SgMedia SgMedia;
 
 SgLab *sg_lab_open(const gchar *uri, GError **error);
+/* Removes what runs of this machine killed before they cleaned up left in
+ * the state folder: their embedded roots (and any QEMU still running
+ * there) and their scratch folders. Once per process; sg_lab_open does it
+ * too, so only a caller that may open no lab needs it. */
+void sg_lab_remove_stale(void);
 void sg_lab_close(SgLab *lab);
 virConnectPtr sg_lab_get_connection(SgLab *lab);
 /* Whether the connection to the lab host closed under us: the host went

@@ -8,6 +8,7 @@
 #include "sg-flavour.h"
 #include "sg-gate-lab.h"
 #include "sg-gate-view.h"
+#include "sg-lab.h"
 #include "sg-paths.h"
 #include "sg-publish.h"
 #include "sg-schedule.h"
@@ -695,6 +696,10 @@ sg_gate_run(const SgGateOptions *options, GCancellable *cancellable, SgGateSumma
 	gate.schedule = schedule;
 	gate.view = view;
 	gate.ended = ended;
+	/* A gate killed just after a verdict can leave that test's scratch
+	 * disk (the run's clean-up goes on after its result is back), and a
+	 * gate with nothing to test opens no lab, whose opening removes it. */
+	sg_lab_remove_stale();
 	finish_publishing(&gate);
 	announce_missing_builds(&gate);
 	candidates = find_candidates(&gate);
