@@ -687,6 +687,13 @@ judge_watch(SgRun *run, SgPhase *phase, SgWatchOutcome outcome, SgConsole *conso
 		reason = g_strdup_printf("%s: not done after %u s; %s", phase->name,
 					 timeout_seconds, last_words);
 		break;
+	case SG_WATCH_STARVED:
+		verdict = SG_VERDICT_ERROR;
+		reason = g_strdup_printf("%s: console silent for %u s and more, all of it while the "
+					 "lab host starved the guest (%s): the silence is not judged; %s",
+					 phase->name, silence_seconds,
+					 sg_watch_get_starved_reason(run->watch), last_words);
+		break;
 	case SG_WATCH_CANCELLED:
 		verdict = SG_VERDICT_ERROR;
 		reason = g_strdup_printf("%s: interrupted before a verdict", phase->name);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "sg-console-stream.h"
+#include "sg-cpu-share.h"
 #include "sg-error.h"
 
 /* After the guest stopped, how long its console may take to hand over its
@@ -12,6 +13,9 @@
 /* A console that closed is a guest that stopped, once libvirt has noticed
  * QEMU's exit; only a guest still running after this is a lost console. */
 #define STOP_NOTICED_US (5 * G_USEC_PER_SEC)
+/* A silence the lab host's starvation excuses is given this many more
+ * silence limits; a guest still starved after them cannot be judged. */
+#define MAX_EXCUSED_SILENCES 2
 
 struct _SgWatch {
 	SgWatchSpec spec;
@@ -22,6 +26,10 @@ struct _SgWatch {
 	gint64 started;
 	gint64 finished;
 	gboolean guest_stopped;
+	SgCpuShare *cpu_share;
+	gint64 excused_until; /* silence before this was the host's doing */
+	guint excused_silences;
+	gchar *starved_reason;
 	guint deadline_source;
 	guint last_words_source;
 	guint console_closed_source;
@@ -49,6 +57,7 @@ finish(SgWatch *watch, SgWatchOutcome outcome)
 		return;
 	watch->finished = g_get_monotonic_time();
 	watch->outcome = outcome;
+	g_clear_pointer(&watch->cpu_share, sg_cpu_share_free);
 	g_clear_handle_id(&watch->deadline_source, g_source_remove);
 	g_clear_handle_id(&watch->last_words_source, g_source_remove);
 	g_clear_handle_id(&watch->console_closed_source, g_source_remove);
@@ -59,14 +68,22 @@ finish(SgWatch *watch, SgWatchOutcome outcome)
 
 static gboolean on_deadline(gpointer user_data);
 
+/* Since when the guest said nothing that counts. */
+static gint64
+quiet_since(SgWatch *watch)
+{
+	return MAX(MAX(watch->started, watch->excused_until),
+		   sg_console_get_last_output(watch->spec.console));
+}
+
 /* The next moment time alone can decide something: the phase's limit, the
  * silence limit from the last meaningful output, or a dialog settling. */
 static void
 arm_deadline(SgWatch *watch)
 {
-	gint64 quiet_since = MAX(watch->started, sg_console_get_last_output(watch->spec.console));
-	gint64 deadline = MIN(watch->started + (gint64)watch->spec.timeout_seconds * G_USEC_PER_SEC,
-			      quiet_since + (gint64)watch->spec.silence_seconds * G_USEC_PER_SEC);
+	gint64 deadline =
+		MIN(watch->started + (gint64)watch->spec.timeout_seconds * G_USEC_PER_SEC,
+		    quiet_since(watch) + (gint64)watch->spec.silence_seconds * G_USEC_PER_SEC);
 	gint64 settles = sg_console_get_next_deadline(watch->spec.console);
 	gint64 now = g_get_monotonic_time();
 
@@ -97,20 +114,47 @@ evaluate(SgWatch *watch, gint64 now)
 	return FALSE;
 }
 
+/* The silence limit passed. A guest the lab host starved of CPU may only
+ * not have run: its silence is excused, up to MAX_EXCUSED_SILENCES times,
+ * then it is the lab's fault, not the image's. */
+static void
+judge_silence(SgWatch *watch, gint64 now)
+{
+	g_autofree gchar *how = NULL;
+
+	if (watch->cpu_share == NULL ||
+	    !sg_cpu_share_starved_since(watch->cpu_share, quiet_since(watch), &how)) {
+		finish(watch, SG_WATCH_SILENT);
+		return;
+	}
+	if (watch->excused_silences >= MAX_EXCUSED_SILENCES) {
+		watch->starved_reason = g_steal_pointer(&how);
+		finish(watch, SG_WATCH_STARVED);
+		return;
+	}
+	watch->excused_silences++;
+	watch->excused_until = now;
+	if (watch->spec.progress != NULL)
+		sg_progress_note(watch->spec.progress,
+				 "%s: console silent for %u s, but %s: waiting %u s more",
+				 watch->phase, watch->spec.silence_seconds, how,
+				 watch->spec.silence_seconds);
+	arm_deadline(watch);
+}
+
 static gboolean
 on_deadline(gpointer user_data)
 {
 	SgWatch *watch = user_data;
 	gint64 now = g_get_monotonic_time();
-	gint64 quiet_since = MAX(watch->started, sg_console_get_last_output(watch->spec.console));
 
 	watch->deadline_source = 0;
 	if (evaluate(watch, now))
 		return G_SOURCE_REMOVE;
 	if (now - watch->started >= (gint64)watch->spec.timeout_seconds * G_USEC_PER_SEC)
 		finish(watch, SG_WATCH_TIMEOUT);
-	else if (now - quiet_since >= (gint64)watch->spec.silence_seconds * G_USEC_PER_SEC)
-		finish(watch, SG_WATCH_SILENT);
+	else if (now - quiet_since(watch) >= (gint64)watch->spec.silence_seconds * G_USEC_PER_SEC)
+		judge_silence(watch, now);
 	else
 		arm_deadline(watch);
 	return G_SOURCE_REMOVE;
@@ -241,6 +285,7 @@ sg_watch_start(const SgWatchSpec *spec, SgWatchDone done, gpointer user_data, GE
 	watch->started = g_get_monotonic_time();
 	if (!sg_guest_resume(spec->guest, error))
 		return NULL;
+	watch->cpu_share = sg_cpu_share_new(spec->guest->domain);
 	if (spec->cancellable != NULL) {
 		watch->cancel_source = g_cancellable_source_new(spec->cancellable);
 		g_source_set_callback(watch->cancel_source, G_SOURCE_FUNC(on_cancelled), watch,
@@ -255,6 +300,12 @@ void
 sg_watch_close_console(SgWatch *watch)
 {
 	g_clear_pointer(&watch->stream, sg_console_stream_free);
+}
+
+const gchar *
+sg_watch_get_starved_reason(SgWatch *watch)
+{
+	return watch->starved_reason;
 }
 
 gint64
@@ -281,8 +332,10 @@ sg_watch_free(SgWatch *watch)
 	if (watch->spec.guest != NULL && watch->spec.guest->on_stopped_data == watch)
 		watch->spec.guest->on_stopped = NULL;
 	g_clear_pointer(&watch->stream, sg_console_stream_free);
+	g_clear_pointer(&watch->cpu_share, sg_cpu_share_free);
 	if (watch->log != NULL)
 		fclose(watch->log);
+	g_free(watch->starved_reason);
 	g_free(watch->phase);
 	g_free(watch->console_path);
 	g_free(watch);

@@ -17,6 +17,7 @@ typedef enum {
 	SG_WATCH_TIMEOUT,	/* the phase took longer than it may */
 	SG_WATCH_CANCELLED,
 	SG_WATCH_CONSOLE_LOST, /* the console closed while the guest ran: not judged */
+	SG_WATCH_STARVED,      /* silent, but only because the lab host left it no CPU */
 } SgWatchOutcome;
 
 typedef struct {
@@ -43,6 +44,8 @@ SgWatch *sg_watch_start(const SgWatchSpec *spec, SgWatchDone done, gpointer user
 /* Lets the guest's console go while the guest still runs: before a
  * destroy, as libvirt needs (see sg-console-stream.c). */
 void sg_watch_close_console(SgWatch *watch);
+/* With SG_WATCH_STARVED: the figures that showed the guest starved. */
+const gchar *sg_watch_get_starved_reason(SgWatch *watch);
 /* Monotonic µs when the watch ended, 0 while it runs. */
 gint64 sg_watch_get_finished(SgWatch *watch);
 void sg_watch_free(SgWatch *watch);
