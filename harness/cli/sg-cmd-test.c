@@ -62,6 +62,7 @@ run_test(gpointer user_data)
 	if (host == NULL)
 		return NULL;
 	job->options.connect_uri = host->uri;
+	job->options.max_guests = job->lab->path != NULL ? host->max_guests : 0;
 	if (job->options.accel == NULL)
 		job->options.accel = host->accel != NULL ? host->accel : "auto";
 	if (job->lab->path != NULL)

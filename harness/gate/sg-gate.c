@@ -346,6 +346,7 @@ attempt_thread(gpointer data)
 	test.image = image;
 	test.evidence_dir = evidence;
 	test.connect_uri = host->uri;
+	test.max_guests = host->max_guests;
 	test.flavours_dir = gate->options->flavours_dir;
 	/* The flavour profile's Suites=, then the tree's. */
 	test.suites = (const gchar *const *)suites;

@@ -5,26 +5,6 @@
 #include "sg-error.h"
 #include "sg-guestfs.h"
 
-gboolean
-sg_suite_disk_overlay(const gchar *base, const gchar *overlay, GError **error)
-{
-	g_autofree gchar *absolute = g_canonicalize_filename(base, NULL);
-	const gchar *argv[] = {"qemu-img", "create", "-q",    "-f",    "qcow2", "-b",
-			       absolute,   "-F",     "qcow2", overlay, NULL};
-	g_autofree gchar *err = NULL;
-	gint status = 0;
-
-	if (!g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err,
-			  &status, error))
-		return FALSE;
-	if (!g_spawn_check_wait_status(status, NULL)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_LAB,
-			    "qemu-img cannot make the overlay %s: %s", overlay, g_strstrip(err));
-		return FALSE;
-	}
-	return TRUE;
-}
-
 /* The mounted system's init: systemd when /sbin/init leads to it (or there
  * is no /sbin/init but systemd is there), upstart when initctl and its job
  * folder are there (Ubuntu 13.04-14.10), else rc.local (busybox init,

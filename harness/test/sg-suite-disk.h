@@ -7,11 +7,10 @@ G_BEGIN_DECLS
 /*
  * The disks of the downstream suites on this machine: the installed disk
  * stays as the installer left it, a read-only base, and every boot of it
- * runs on a qcow2 overlay of its own.
+ * runs on a qcow2 overlay of its own (sg_disk_create_overlay,
+ * sg_media_create_overlay).
  */
 
-/* Makes @overlay, a new qcow2 whose backing file is @base (qcow2). */
-gboolean sg_suite_disk_overlay(const gchar *base, const gchar *overlay, GError **error);
 /* Puts @suite into @disk (its overlay) with libguestfs, so that it runs at
  * the disk's next boot (sg_suite_guest_files, for the disk's init). */
 gboolean sg_suite_disk_inject(const gchar *disk, const SgSuite *suite, const gchar *lib_dir,

@@ -7,8 +7,10 @@
 
 #include "sg-console-stream.h"
 #include "sg-console.h"
+#include "sg-disk.h"
 #include "sg-error.h"
 #include "sg-guest.h"
+#include "sg-lab-room.h"
 #include "sg-media.h"
 #include "sg-worker.h"
 #include "sg-paths.h"
@@ -22,8 +24,11 @@ typedef struct {
 	SgSuiteRunDone done;
 	gpointer user_data;
 	gchar *dir; /* the suite's evidence folder */
+	SgMedia *media;
+	/* The suite's overlay as the lab host sees it (a volume there, else a
+	 * local file), deleted afterwards; its backing file is spec.base. */
 	gchar *overlay;
-	gchar *socket; /* the channel's, on this machine */
+	gchar *socket; /* the channel's, on this machine; NULL on a lab host */
 	SgConsole *console;
 	SgGuest *guest;
 	SgWatch *watch;
@@ -52,7 +57,7 @@ sg_suite_run_free(SgSuiteRun *run)
 	if (run->channel_tap != NULL)
 		g_string_free(run->channel_tap, TRUE);
 	if (run->overlay != NULL)
-		g_unlink(run->overlay);
+		sg_media_delete_disk(run->media, run->overlay);
 	g_free(run->overlay);
 	if (run->socket != NULL)
 		g_unlink(run->socket);
@@ -126,9 +131,15 @@ read_tap_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
 {
 	SgSuiteRun *run = data;
 	g_autoptr(GError) error = NULL;
+	/* A lab host's overlay comes over the connection, pointed at the
+	 * local copy of the base. */
+	g_autofree gchar *local = sg_media_fetch_disk(run->media, run->overlay, &error);
 
-	run->file_tap =
-		sg_suite_disk_read_tap(run->overlay, run->spec.suite, !run->spec.use_kvm, &error);
+	if (local != NULL)
+		run->file_tap =
+			sg_suite_disk_read_tap(local, run->spec.suite, !run->spec.use_kvm, &error);
+	if (local != NULL && g_strcmp0(local, run->overlay) != 0)
+		g_unlink(local);
 	/* The channel's TAP may be all there is: a disk that cannot be read
 	 * is said, not fatal. */
 	if (run->file_tap == NULL)
@@ -263,6 +274,7 @@ start_guest(SgSuiteRun *run)
 		.memory_mib = flavour->memory_mib,
 		.vcpus = flavour->vcpus,
 		.disk = run->overlay,
+		.disk_backing = run->spec.base,
 		.channel = SG_SUITE_CHANNEL,
 		.channel_socket = run->socket,
 	};
@@ -312,10 +324,27 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 {
 	SgSuiteRun *run = data;
 	GError *error = NULL;
+	g_autofree gchar *name = sg_lab_new_guest_name(run->spec.lab, "suite");
+	g_autofree gchar *file = g_strdup_printf("%s.qcow2", name);
+	g_autofree gchar *overlay =
+		g_build_filename(sg_lab_get_scratch_dir(run->spec.lab), file, NULL);
+	/* libguestfs writes local disks only: the overlay is made here, on
+	 * the base as this machine reads it (a lab host's comes over the
+	 * connection once per test), then handed to the host. */
+	g_autofree gchar *base = sg_media_fetch_base(run->media, run->spec.base, &error);
 
-	if (!sg_suite_disk_overlay(run->spec.base, run->overlay, &error) ||
-	    !sg_suite_disk_inject(run->overlay, run->spec.suite, NULL, run->spec.expect,
-				  !run->spec.use_kvm, &error))
+	if (base == NULL || !sg_disk_create_overlay(base, overlay, &error) ||
+	    !sg_suite_disk_inject(overlay, run->spec.suite, NULL, run->spec.expect,
+				  !run->spec.use_kvm, &error)) {
+		g_unlink(overlay);
+		g_task_return_error(task, error);
+		return;
+	}
+	run->overlay = sg_media_put_overlay(run->media, overlay, run->spec.base,
+					    run->spec.suite->name, &error);
+	if (sg_media_uses_volumes(run->media))
+		g_unlink(overlay);
+	if (run->overlay == NULL)
 		g_task_return_error(task, error);
 	else
 		g_task_return_boolean(task, TRUE);
@@ -334,16 +363,19 @@ on_prepared(GObject *source, GAsyncResult *result, gpointer user_data)
 	start_guest(run);
 }
 
+typedef struct {
+	SgSuiteRun *run;
+	GError *error;
+} SgSuiteRunFault;
+
 static gboolean
 finish_idle(gpointer user_data)
 {
-	SgSuiteRun *run = user_data;
-	g_autoptr(GError) error =
-		g_error_new(SG_ERROR, SG_ERROR_LAB,
-			    "suites run on a lab on this machine only for now (the lab host's disk "
-			    "is a storage volume)");
+	SgSuiteRunFault *fault = user_data;
 
-	finish(run, error);
+	finish(fault->run, fault->error);
+	g_error_free(fault->error);
+	g_free(fault);
 	return G_SOURCE_REMOVE;
 }
 
@@ -354,10 +386,8 @@ sg_suite_run_async(const SgSuiteRunSpec *spec, SgSuiteResult *suite, SgSuiteRunD
 		   gpointer user_data)
 {
 	SgSuiteRun *run = g_new0(SgSuiteRun, 1);
-	g_autofree gchar *overlay_name = g_strdup_printf("suite-%s.qcow2", spec->suite->name);
-	g_autoptr(GError) error = NULL;
+	GError *error = NULL;
 	g_autoptr(GTask) task = NULL;
-	SgMedia *media;
 
 	run->spec = *spec;
 	run->result = suite;
@@ -373,18 +403,102 @@ sg_suite_run_async(const SgSuiteRunSpec *spec, SgSuiteResult *suite, SgSuiteRunD
 	if (spec->progress != NULL)
 		sg_progress_update(spec->progress, spec->suite->name, 0,
 				   "putting the suite into its overlay of the installed disk");
-	media = sg_lab_get_media(spec->lab, &error);
-	if (media == NULL || sg_media_uses_volumes(media)) {
-		g_idle_add(finish_idle, run);
+	run->media = sg_lab_get_media(spec->lab, &error);
+	if (run->media == NULL) {
+		SgSuiteRunFault *fault = g_new0(SgSuiteRunFault, 1);
+		fault->run = run;
+		fault->error = error;
+		g_idle_add(finish_idle, fault);
 		return;
 	}
-	run->overlay = g_build_filename(sg_lab_get_scratch_dir(spec->lab), overlay_name, NULL);
-	/* Short: a socket's path has 108 bytes at most. */
-	run->socket = g_strdup_printf("%s/sg-%d-%u.sock", g_get_tmp_dir(), getpid(),
-				      g_atomic_int_add(&socket_count, 1));
+	/* Short: a socket's path has 108 bytes at most. A lab host's libvirt
+	 * places its own (this machine's paths mean nothing there). */
+	if (!sg_media_uses_volumes(run->media))
+		run->socket = g_strdup_printf("%s/sg-%d-%u.sock", g_get_tmp_dir(), getpid(),
+					      g_atomic_int_add(&socket_count, 1));
 	task = g_task_new(NULL, NULL, on_prepared, run);
 	g_task_set_task_data(task, run, NULL);
 	g_task_run_in_thread(task, prepare_thread);
+}
+
+/* ---- several suites at once ------------------------------------------ */
+
+typedef struct {
+	SgSuiteRunSpec spec; /* the suite set per suite */
+	GPtrArray *suites;
+	guint next;
+	guint running;
+	guint at_once;
+	SgResult *result;
+	SgSuiteRunAllDone done;
+	gpointer user_data;
+} SgSuiteRunAll;
+
+static void start_more(SgSuiteRunAll *all);
+
+static void
+on_one_done(SgSuiteResult *suite, gpointer user_data)
+{
+	SgSuiteRunAll *all = user_data;
+
+	all->running--;
+	sg_progress_note(all->spec.progress, "suite %s: %s%s%s", suite->name,
+			 sg_verdict_to_string(suite->verdict), suite->reason != NULL ? ": " : "",
+			 suite->reason != NULL ? suite->reason : "");
+	start_more(all);
+}
+
+/* Starts suites in the order given while there is room; each result is
+ * begun as its suite starts, so @result lists them in that order whatever
+ * order they end in. */
+static void
+start_more(SgSuiteRunAll *all)
+{
+	while (all->running < all->at_once && all->next < all->suites->len &&
+	       !g_cancellable_is_cancelled(all->spec.cancellable)) {
+		SgSuite *suite = g_ptr_array_index(all->suites, all->next++);
+		SgSuiteRunSpec spec = all->spec;
+
+		if (!sg_suite_applies_to(suite, all->spec.flavour)) {
+			sg_progress_note(all->spec.progress,
+					 "suite %s does not apply to %s: not run", suite->name,
+					 all->spec.flavour->name);
+			continue;
+		}
+		spec.suite = suite;
+		all->running++;
+		sg_suite_run_async(&spec,
+				   sg_result_begin_suite(all->result, suite->name, suite->gating),
+				   on_one_done, all);
+	}
+	if (all->running == 0) {
+		all->done(all->user_data);
+		g_ptr_array_unref(all->suites);
+		g_free(all);
+	}
+}
+
+guint
+sg_suite_run_room(SgLab *lab, guint max_guests, const SgFlavour *flavour)
+{
+	return sg_lab_room_guests(lab, max_guests, flavour->memory_mib, flavour->vcpus);
+}
+
+void
+sg_suite_run_all_async(const SgSuiteRunSpec *spec, GPtrArray *suites, guint at_once,
+		       SgResult *result, SgSuiteRunAllDone done, gpointer user_data)
+{
+	SgSuiteRunAll *all = g_new0(SgSuiteRunAll, 1);
+
+	all->spec = *spec;
+	all->suites = g_ptr_array_ref(suites);
+	all->at_once = MAX(at_once, 1);
+	all->result = result;
+	all->done = done;
+	all->user_data = user_data;
+	if (all->at_once > 1)
+		g_debug("suites: up to %u at once", all->at_once);
+	start_more(all);
 }
 
 void
@@ -417,11 +531,13 @@ sg_suite_run_judge(SgResult *result, GString *passed)
 typedef struct {
 	SgWorkerWait wait;
 	const SgSuiteRunSpec *spec;
-	SgSuiteResult *suite;
+	GPtrArray *suites;
+	guint at_once;
+	SgResult *result;
 } SgSuiteWait;
 
 static void
-on_waited_suite_done(SgSuiteResult *suite, gpointer user_data)
+on_waited_suites_done(gpointer user_data)
 {
 	SgSuiteWait *wait = user_data;
 
@@ -429,21 +545,13 @@ on_waited_suite_done(SgSuiteResult *suite, gpointer user_data)
 }
 
 static gboolean
-start_waited_suite(gpointer user_data)
+start_waited_suites(gpointer user_data)
 {
 	SgSuiteWait *wait = user_data;
 
-	sg_suite_run_async(wait->spec, wait->suite, on_waited_suite_done, wait);
+	sg_suite_run_all_async(wait->spec, wait->suites, wait->at_once, wait->result,
+			       on_waited_suites_done, wait);
 	return G_SOURCE_REMOVE;
-}
-
-/* Runs one suite on the main loop and waits for it here. */
-static void
-run_suite_and_wait(const SgSuiteRunSpec *spec, SgSuiteResult *suite)
-{
-	SgSuiteWait wait = {.spec = spec, .suite = suite};
-
-	sg_worker_wait(&wait.wait, start_waited_suite, &wait);
 }
 
 /* What the suites expect of a kept disk: what its answer file set, as for
@@ -466,6 +574,18 @@ disk_expect(const SgFlavour *flavour, const gchar *answers, GError **error)
 		return NULL;
 	}
 	return sg_suite_expect_new(flavour, contents);
+}
+
+/* The kept disk where the lab host reads it: a volume on a lab host, which
+ * the media delete with the lab. */
+static gchar *
+put_base(SgLab *lab, const gchar *disk, GError **error)
+{
+	SgMedia *media = sg_lab_get_media(lab, error);
+
+	if (media == NULL)
+		return NULL;
+	return sg_media_put_file(media, disk, "installed.qcow2", error);
 }
 
 SgResult *
@@ -529,27 +649,30 @@ sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
 		sg_result_decide(result, SG_VERDICT_ERROR, "%s", local_error->message);
 	} else {
 		result->connection = g_strdup(sg_lab_get_uri(lab));
-		for (guint i = 0; i < selected->len && !g_cancellable_is_cancelled(cancellable);
-		     i++) {
-			SgSuite *suite = g_ptr_array_index(selected, i);
-			SgSuiteRunSpec spec = {
-				.lab = lab,
-				.suite = suite,
-				.flavour = flavour,
-				.base = result->image,
-				.expect = expect,
-				.evidence_dir = result->evidence_dir,
-				.use_kvm = options->use_kvm,
-				.cancellable = cancellable,
-				.progress = progress,
+		SgSuiteRunSpec spec = {
+			.lab = lab,
+			.flavour = flavour,
+			.expect = expect,
+			.evidence_dir = result->evidence_dir,
+			.use_kvm = options->use_kvm,
+			.cancellable = cancellable,
+			.progress = progress,
+		};
+		g_autofree gchar *base = put_base(lab, result->image, &local_error);
+
+		if (base == NULL) {
+			sg_result_decide(result, SG_VERDICT_ERROR, "%s", local_error->message);
+		} else {
+			/* No lab file here: the host's own CPUs and memory say how
+			 * many run at once. */
+			SgSuiteWait wait = {
+				.spec = &spec,
+				.suites = selected,
+				.at_once = sg_suite_run_room(lab, 0, flavour),
+				.result = result,
 			};
-			if (!sg_suite_applies_to(suite, flavour)) {
-				sg_progress_note(progress, "suite %s does not apply to %s: not run",
-						 suite->name, flavour->name);
-				continue;
-			}
-			run_suite_and_wait(
-				&spec, sg_result_begin_suite(result, suite->name, suite->gating));
+			spec.base = base;
+			sg_worker_wait(&wait.wait, start_waited_suites, &wait);
 		}
 		sg_suite_run_judge(result, passed);
 		if (g_cancellable_is_cancelled(cancellable))

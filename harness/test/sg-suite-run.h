@@ -15,8 +15,10 @@ typedef struct {
 	SgLab *lab;
 	const SgSuite *suite;
 	const SgFlavour *flavour;
-	/* The installed disk, a local qcow2 file: the read-only base of the
-	 * suite's own overlay, which is made in the lab's scratch folder and
+	/* The installed disk as the lab host sees it (a local file, or a
+	 * volume there): the read-only base of the suite's own overlay, which
+	 * is made in the lab's scratch folder on the base's local copy (see
+	 * sg_media_fetch_base), handed to the host (sg_media_put_overlay) and
 	 * deleted afterwards. */
 	const gchar *base;
 	const SgSuiteExpect *expect;
@@ -39,10 +41,26 @@ typedef void (*SgSuiteRunDone)(SgSuiteResult *suite, gpointer user_data);
  * overlay, and the longer of the two is judged into @suite (verdict,
  * reason without the suite's name, plan, cases, evidence). Trouble of the
  * harness or the lab is an error of the suite. @done runs on the main loop.
- * Only a lab on this machine (local media) can run suites for now.
+ * On a lab host the fallback TAP is read from the overlay volume, downloaded.
  */
 void sg_suite_run_async(const SgSuiteRunSpec *spec, SgSuiteResult *suite, SgSuiteRunDone done,
 			gpointer user_data);
+
+typedef void (*SgSuiteRunAllDone)(gpointer user_data);
+
+/* How many suites of one build run at once on @lab now: the room
+ * sg_lab_room_guests() gives guests of @flavour (@max_guests: the lab
+ * file's MaxGuests= for the host, 0 when no lab file describes it). */
+guint sg_suite_run_room(SgLab *lab, guint max_guests, const SgFlavour *flavour);
+/* Runs each of @suites (SgSuite) that applies to @spec->flavour, in their
+ * order, at most @at_once at a time (each as sg_suite_run_async with @spec,
+ * its suite set), each on its own overlay; the others are noted as not
+ * run. Every suite's result is begun in @result as it starts, so @result
+ * lists them in @suites' order whatever order they end in. No more start
+ * once @spec->cancellable is cancelled. @done runs on the main loop when
+ * the last one ended. */
+void sg_suite_run_all_async(const SgSuiteRunSpec *spec, GPtrArray *suites, guint at_once,
+			    SgResult *result, SgSuiteRunAllDone done, gpointer user_data);
 
 /* Gives @result its verdict from its suites (unless decided): a failing
  * gating suite fails it ("suite NAME: ..."; an error of one is an error),
@@ -66,10 +84,12 @@ typedef struct {
 	gboolean use_kvm;
 } SgSuiteDiskOptions;
 
-/* Runs the suites one after the other on overlays of @options->disk and
- * writes result.json; from a thread other than the main loop's (see
- * sg_worker_run()). NULL with SG_ERROR_USAGE for bad input (no such disk,
- * unknown flavour or suite); anything else is a verdict. */
+/* Runs the suites on overlays of @options->disk, as many at once as the
+ * host has room for (sg_suite_run_room), and writes result.json; from a
+ * thread other than the main loop's (see sg_worker_run()). On a lab host
+ * the disk is uploaded as a volume first. NULL with SG_ERROR_USAGE for bad
+ * input (no such disk, unknown flavour or suite); anything else is a
+ * verdict. */
 SgResult *sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
 			    GCancellable *cancellable, GError **error);
 

@@ -81,7 +81,6 @@ typedef struct _SgRun {
 	/* The downstream suites: every one known, and those asked for. */
 	GPtrArray *suites;
 	GPtrArray *selected;
-	guint next_suite;
 	/* The overlay of the installed disk (run->disk, the read-only base)
 	 * the desktop boot ran on; NULL when it ran on the disk itself. */
 	gchar *boot_disk;
@@ -763,6 +762,7 @@ fill_boot(SgRun *run, SgDomainSpec *spec)
 {
 	/* no kernel: the disk's own bootloader */
 	spec->disk = run->boot_disk != NULL ? run->boot_disk : run->disk;
+	spec->disk_backing = run->boot_disk != NULL ? run->disk : NULL;
 }
 
 static void
@@ -1067,7 +1067,9 @@ static void
 keep_disk(SgRun *run, const gchar *local)
 {
 	g_autofree gchar *dest = evidence_path(run, "installed.qcow2");
-	const gchar *source = sg_media_uses_volumes(run->media) ? local : run->disk;
+	/* The base, not @local when that is the boot's overlay: a lab host's
+	 * base came with it and is kept. */
+	g_autofree gchar *source = sg_media_fetch_base(run->media, run->disk, NULL);
 	const gchar *argv[] = {"cp", "--sparse=always", source, dest, NULL};
 	g_autoptr(GError) error = NULL;
 	gint status = 0;
@@ -1092,9 +1094,9 @@ keep_disk(SgRun *run, const gchar *local)
  * after power-off, for the boot's journal: one more appliance start and
  * the journal read, about what the whole inspection cost before.
  *
- * A lab host's volume is booted itself (no overlay) and libguestfs reads
- * local disks only: there the disk is fetched after the boot and read
- * whole, as before. So is this machine's with SMOKEGATE_INSPECT_AFTER_BOOT
+ * A lab host's base is booted on an overlay volume too, but libguestfs
+ * reads local disks only: there the overlay is fetched after the boot,
+ * with the base (kept for the suites), and read whole, as before. So is this machine's with SMOKEGATE_INSPECT_AFTER_BOOT
  * set (bench/overlap.sh compares the two).
  */
 static void cancel_run(GCancellable *caller, gpointer user_data);
@@ -1364,63 +1366,39 @@ start_install(SgRun *run)
 	start_guest_phase(run, &install_phase);
 }
 
-/* The installed disk stays as the installer left it: on this machine the
- * boot runs on an overlay of it (a lab host's volume is booted as it is
- * for now, and runs no suites). */
+/* The installed disk stays as the installer left it: the boot runs on an
+ * overlay of it (on a lab host a volume backed by the base's). */
 static void
 start_boot(SgRun *run)
 {
 	g_autoptr(GError) error = NULL;
 
-	if (!sg_media_uses_volumes(run->media)) {
-		g_autofree gchar *overlay =
-			g_build_filename(sg_lab_get_scratch_dir(run->lab), "boot.qcow2", NULL);
-		if (!sg_suite_disk_overlay(run->disk, overlay, &error)) {
-			run->phase = sg_result_begin_phase(run->result, boot_phase.name);
-			phase_error(run, error);
-			return;
-		}
-		run->boot_disk = g_steal_pointer(&overlay);
+	run->boot_disk = sg_media_create_overlay(run->media, run->disk, "boot", &error);
+	if (run->boot_disk == NULL) {
+		run->phase = sg_result_begin_phase(run->result, boot_phase.name);
+		phase_error(run, error);
+		return;
 	}
 	start_guest_phase(run, &boot_phase);
 }
 
-static void run_next_suite(SgRun *run);
-
 static void
-on_suite_done(SgSuiteResult *suite, gpointer user_data)
+on_suites_done(gpointer user_data)
 {
 	SgRun *run = user_data;
 
-	sg_progress_note(run->progress, "suite %s: %s%s%s", suite->name,
-			 sg_verdict_to_string(suite->verdict), suite->reason != NULL ? ": " : "",
-			 suite->reason != NULL ? suite->reason : "");
-	run_next_suite(run);
+	sg_suite_run_judge(run->result, run->passed);
+	schedule_next_step(run);
 }
 
-/* One suite after the other, each on its own overlay of the installed disk. */
+/* Each suite on its own overlay of the installed disk, as many at once as
+ * the lab host has room for now (sg_suite_run_room). */
 static void
 run_next_suite(SgRun *run)
 {
-	SgSuite *suite = NULL;
-
-	while (run->next_suite < run->selected->len && suite == NULL) {
-		SgSuite *next = g_ptr_array_index(run->selected, run->next_suite++);
-		if (sg_suite_applies_to(next, run->flavour))
-			suite = next;
-		else
-			sg_progress_note(run->progress, "suite %s does not apply to %s: not run",
-					 next->name, run->flavour->name);
-	}
-	if (suite == NULL || g_cancellable_is_cancelled(run->cancellable)) {
-		sg_suite_run_judge(run->result, run->passed);
-		schedule_next_step(run);
-		return;
-	}
-	sg_suite_run_async(
+	sg_suite_run_all_async(
 		&(SgSuiteRunSpec){
 			.lab = run->lab,
-			.suite = suite,
 			.flavour = run->flavour,
 			.base = run->disk,
 			.expect = run->expect,
@@ -1429,7 +1407,8 @@ run_next_suite(SgRun *run)
 			.cancellable = run->cancellable,
 			.progress = run->progress,
 		},
-		sg_result_begin_suite(run->result, suite->name, suite->gating), on_suite_done, run);
+		run->selected, sg_suite_run_room(run->lab, run->options->max_guests, run->flavour),
+		run->result, on_suites_done, run);
 }
 
 static void
@@ -1438,7 +1417,6 @@ start_suites(SgRun *run)
 	/* What the answer file and the flavour's profile set, for the suites to check. */
 	g_clear_pointer(&run->expect, sg_suite_expect_free);
 	run->expect = sg_suite_expect_new(run->flavour, run->answers);
-	run->next_suite = 0;
 	run_next_suite(run);
 }
 

@@ -26,6 +26,9 @@ typedef struct {
 	/* Keep the installed disk (the base, as the installer left it) as
 	 * installed.qcow2 in the evidence folder. */
 	gboolean keep_disk;
+	/* The lab file's MaxGuests= for the host, which bounds how many suites
+	 * run at once (sg_suite_run_room); 0: no lab file describes it. */
+	guint max_guests;
 } SgTestOptions;
 
 /*
