@@ -27,6 +27,7 @@ sg_cmd_gate(int argc, char **argv)
 {
 	g_autofree gchar *tree = NULL;
 	g_auto(GStrv) flavours = NULL;
+	g_autofree gchar *suites_dir = NULL;
 	g_auto(SgCmdLabOptions) lab = {NULL};
 	gint jobs = 0;
 	gboolean json = FALSE;
@@ -44,6 +45,8 @@ sg_cmd_gate(int argc, char **argv)
 		 "One JSON object an event on stdout (queued, started, phase, finished, retry, "
 		 "host-out)",
 		 NULL},
+		{"suites-dir", 0, 0, G_OPTION_ARG_FILENAME, &suites_dir,
+		 "More downstream suites, for the profiles' and the tree's Suites=", "DIR"},
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
@@ -65,6 +68,10 @@ sg_cmd_gate(int argc, char **argv)
 		return sg_cmd_usage_error("gate", "--tree is required");
 	if (jobs < 0 || jobs > 64)
 		return sg_cmd_usage_error("gate", "--jobs must be between 1 and 64");
+	if (suites_dir != NULL && !g_file_test(suites_dir, G_FILE_TEST_IS_DIR)) {
+		g_autofree gchar *message = g_strdup_printf("%s: no such folder", suites_dir);
+		return sg_cmd_usage_error("gate", message);
+	}
 	lab_config = sg_cmd_lab_config(&lab, "gate", &error);
 	if (lab_config == NULL)
 		return sg_cmd_fail("gate", error);
@@ -77,6 +84,7 @@ sg_cmd_gate(int argc, char **argv)
 		.jobs = (guint)jobs,
 		.lab = lab_config,
 		.flavours_dir = lab.flavours_dir,
+		.suites_dir = suites_dir,
 		.accel = lab.accel,
 		.json = json,
 	};

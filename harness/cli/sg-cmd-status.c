@@ -13,8 +13,26 @@ or_dash(JsonObject *object, const gchar *member)
 	return value != NULL ? value : "-";
 }
 
+/* A build's failed downstream suites, one line each, under its own line. */
 static void
-print_model(JsonNode *model)
+print_suites(JsonObject *build)
+{
+	JsonArray *suites = sg_json_get_array(build, "suites");
+
+	for (guint i = 0; suites != NULL && i < json_array_get_length(suites); i++) {
+		JsonObject *suite = json_array_get_object_element(suites, i);
+		const gchar *verdict = sg_json_get_string(suite, "verdict");
+
+		if (verdict == NULL || g_str_equal(verdict, "pass"))
+			continue;
+		printf("  %-12s %s suite %s %s: %s\n", "",
+		       sg_json_get_boolean(suite, "gating") ? "gating" : "advisory",
+		       or_dash(suite, "name"), verdict, or_dash(suite, "reason"));
+	}
+}
+
+static void
+print_model(JsonNode *model, const gchar *tree)
 {
 	JsonArray *types = sg_json_get_array(json_node_get_object(model), "flavours");
 
@@ -31,6 +49,13 @@ print_model(JsonNode *model)
 			       or_dash(build, "state"),
 			       sg_json_get_boolean(build, "oversized") ? "OVERSIZED " : "",
 			       or_dash(build, "reason"));
+			print_suites(build);
+			/* Absolute: what `smokegate suite run --disk` is given. */
+			if (sg_json_get_string(build, "kept_disk") != NULL) {
+				g_autofree gchar *disk = g_build_filename(
+					tree, sg_json_get_string(build, "kept_disk"), NULL);
+				printf("  %-12s disk %s\n", "", disk);
+			}
 		}
 	}
 }
@@ -63,7 +88,8 @@ sg_cmd_status(int argc, char **argv)
 		g_autofree gchar *text = json_to_string(model, TRUE);
 		printf("%s\n", text);
 	} else {
-		print_model(model);
+		g_autofree gchar *absolute = g_canonicalize_filename(publisher->tree, NULL);
+		print_model(model, absolute);
 	}
 	return SG_EXIT_PASS;
 }

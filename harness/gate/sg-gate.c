@@ -9,6 +9,7 @@
 #include "sg-gate-lab.h"
 #include "sg-gate-view.h"
 #include "sg-lab.h"
+#include "sg-kept-disk.h"
 #include "sg-paths.h"
 #include "sg-publish.h"
 #include "sg-schedule.h"
@@ -307,6 +308,9 @@ record_result(SgGate *gate, SgCandidate *candidate, SgResult *result, const gcha
 					    candidate->image_type, candidate->build_id, note);
 		}
 	}
+	/* Still under the tree's lock: the disk of a build current left, or
+	 * of a failed build nobody asked to keep, goes now. */
+	sg_kept_disk_prune(type_dir, gate->publisher->config->keep_failed_disks);
 }
 
 /* An attempt that will be tried again leaves a trace in the build's
@@ -350,7 +354,11 @@ attempt_thread(gpointer data)
 	test.flavours_dir = gate->options->flavours_dir;
 	/* The flavour profile's Suites=, then the tree's. */
 	test.suites = (const gchar *const *)suites;
+	test.suites_dir = gate->options->suites_dir;
 	test.profile_suites = TRUE;
+	/* Every test keeps its disk: whether the tree keeps it is known only
+	 * with the verdict (sg_kept_disk_prune). */
+	test.keep_disk = TRUE;
 	test.accel = gate->options->accel != NULL ? gate->options->accel
 		     : host->accel != NULL	  ? host->accel
 						  : "auto";
@@ -432,6 +440,12 @@ conclude_attempt(SgGate *gate, SgAttempt *attempt)
 	g_autofree gchar *finished = NULL;
 
 	g_thread_join(attempt->thread);
+	/* A test that could not judge its build says nothing about its disk;
+	 * the next attempt makes its own. */
+	if (verdict == SG_VERDICT_ERROR) {
+		g_autofree gchar *evidence = g_build_filename(candidate->dir, "smoke", NULL);
+		sg_kept_disk_remove(evidence);
+	}
 	sg_progress_free(attempt->row);
 	sg_gate_view_remove_row(gate->view, attempt->row);
 	sg_schedule_release(gate->schedule, job, host);

@@ -19,8 +19,9 @@ typedef struct {
 	guint jobs;		      /* tests at once over all hosts, 0: no cap */
 	SgLabConfig *lab;	      /* the hosts to test on */
 	const gchar *flavours_dir;
-	const gchar *accel; /* NULL: each host's Accel= */
-	gboolean json;	    /* one JSON object an event on stdout */
+	const gchar *suites_dir; /* more downstream suites (--suites-dir), or NULL */
+	const gchar *accel;	 /* NULL: each host's Accel= */
+	gboolean json;		 /* one JSON object an event on stdout */
 	/* Optional, called in the gate's thread after each verdict is saved. */
 	SgGateVerdictFunc on_verdict;
 	gpointer user_data;
@@ -38,7 +39,11 @@ typedef struct {
 
 /*
  * Tests every staged build without a verdict. A pass moves `current` to the
- * build (atomically); a fail keeps the build and its evidence, marked; an
+ * build (atomically); its advisory suites' failures are announced
+ * (downstream-failed) but do not keep it back, its gating suites' do. Each
+ * test keeps its installed disk in the evidence, and the tree keeps
+ * current's (and, when asked, failed builds') only: see sg-kept-disk.h.
+ * A fail keeps the build and its evidence, marked; an
  * error leaves the build untested, to be tried on the next run, and is
  * raised as a lab problem after repeated errors. Nothing untested is ever
  * published.

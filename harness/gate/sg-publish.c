@@ -5,6 +5,7 @@
 
 #include "sg-error.h"
 #include "sg-json.h"
+#include "sg-kept-disk.h"
 #include "sg-notify.h"
 #include "sg-status-page.h"
 #include "sg-status.h"
@@ -173,6 +174,9 @@ sg_publisher_mark_current(SgPublisher *publisher, const gchar *flavour, const gc
 	if (!sg_build_record_save(record, error) ||
 	    !sg_tree_point(type_dir, SG_TREE_CURRENT, build_id, error))
 		return FALSE;
+	/* The disk of the build current left goes (the new current keeps its
+	 * own only if the tree still had it). */
+	sg_kept_disk_prune(type_dir, publisher->config->keep_failed_disks);
 	sg_publisher_notify(publisher, "marked-current", flavour, image_type, build_id, why);
 	return TRUE;
 }
@@ -216,6 +220,8 @@ sg_publisher_yank(SgPublisher *publisher, const gchar *flavour, const gchar *ima
 		if (!sg_tree_point(type_dir, SG_TREE_CURRENT, fallback, error))
 			return FALSE;
 	}
+	/* A yanked build's disk is not the published image's any more. */
+	sg_kept_disk_prune(type_dir, publisher->config->keep_failed_disks);
 	sg_publisher_notify(publisher, "yanked", flavour, image_type, build_id, why);
 	return TRUE;
 }

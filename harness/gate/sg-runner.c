@@ -481,6 +481,7 @@ start_work(SgRunner *runner, SgRunnerTree *tree, SgWorkKind kind)
 			.jobs = runner->options.jobs,
 			.lab = work->lab,
 			.flavours_dir = runner->options.flavours_dir,
+			.suites_dir = runner->options.suites_dir,
 			.accel = runner->options.accel,
 			.json = runner->options.json,
 			.on_verdict = on_gate_verdict,

@@ -35,6 +35,7 @@ typedef void (*SgRunnerFunc)(SgRunner *runner, gpointer user_data);
 typedef struct {
 	guint jobs;		   /* tests at once over all hosts, 0: what the hosts allow */
 	const gchar *flavours_dir; /* extra flavour profiles, or NULL */
+	const gchar *suites_dir;   /* more downstream suites, or NULL */
 	const gchar *accel;	   /* NULL: each host's Accel= */
 	gboolean json;		   /* the gate's JSON events on stdout */
 	SgRunnerVerdictFunc on_verdict;

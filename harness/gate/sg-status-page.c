@@ -325,6 +325,34 @@ append_events(GString *html, JsonObject *build)
 	g_string_append(html, "</ul></details>");
 }
 
+/* A build's downstream suites that did not pass, each with its reason:
+ * an advisory one did not keep the build back, and says so. */
+static void
+append_failed_suites(GString *html, JsonObject *build)
+{
+	JsonArray *suites = sg_json_get_array(build, "suites");
+
+	for (guint i = 0; suites != NULL && i < json_array_get_length(suites); i++) {
+		JsonObject *suite = json_array_get_object_element(suites, i);
+		const gchar *verdict = sg_json_get_string(suite, "verdict");
+		g_autofree gchar *upper = NULL;
+
+		if (verdict == NULL || g_str_equal(verdict, "pass"))
+			continue;
+		upper = g_ascii_strup(verdict, -1);
+		g_string_append_printf(html, "<span class=\"suite\"><strong>%s SUITE %s</strong> ",
+				       sg_json_get_boolean(suite, "gating") ? "GATING" : "ADVISORY",
+				       upper);
+		append_text(html, sg_json_get_string(suite, "name"));
+		if (sg_json_get_string(suite, "reason") != NULL) {
+			g_string_append(html, ": <span class=\"reason\">");
+			append_text(html, sg_json_get_string(suite, "reason"));
+			g_string_append(html, "</span>");
+		}
+		g_string_append(html, "</span><br>");
+	}
+}
+
 /* " on HOST": the lab host a verdict came from, when the record says. */
 static void
 append_host(GString *html, JsonObject *build)
@@ -385,12 +413,19 @@ append_builds_table(GString *html, JsonObject *section, JsonArray *builds)
 			append_yank(html, yanked);
 			g_string_append(html, "<br>");
 		}
+		append_failed_suites(html, build);
 		append_events(html, build);
 		g_string_append(html, "</td><td>");
 		if (evidence != NULL) {
 			g_string_append(html, "<a href=\"");
 			append_href(html, evidence);
 			g_string_append(html, "\">smoke/</a>");
+		}
+		if (sg_json_get_string(build, "kept_disk") != NULL) {
+			g_string_append(html, "<br><a class=\"disk\" href=\"");
+			append_href(html, sg_json_get_string(build, "kept_disk"));
+			g_string_append(html, "\" title=\"the installed disk: smokegate suite run "
+					      "--disk\">installed disk</a>");
 		}
 		g_string_append(html, "</td></tr>\n");
 	}
@@ -414,6 +449,7 @@ append_section(GString *html, JsonObject *section)
 	const gchar *current = sg_json_get_string(section, "current");
 	const gchar *pending = sg_json_get_string(section, "pending");
 	g_autofree gchar *anchor = section_anchor(section);
+	g_autoptr(GString) failed_suites = g_string_new(NULL);
 
 	g_string_append_printf(html, "<section id=\"%s\">\n<h2>", anchor);
 	append_text(html, sg_json_get_string(section, "flavour"));
@@ -465,6 +501,15 @@ append_section(GString *html, JsonObject *section)
 		g_string_append(html, "<span class=\"muted\">no build tested yet</span>");
 	}
 	g_string_append(html, "</dd>\n");
+	if (judged != NULL)
+		append_failed_suites(failed_suites, judged);
+	if (failed_suites->len > 0) {
+		g_string_append(html, "<dt>Downstream suites of ");
+		append_text(html, sg_json_get_string(judged, "id"));
+		g_string_append(html, "</dt><dd>");
+		g_string_append(html, failed_suites->str);
+		g_string_append(html, "</dd>\n");
+	}
 	append_respins(html, builds);
 	append_yanked(html, builds);
 	g_string_append(html, "</dl>\n</div>\n");

@@ -2,6 +2,7 @@
 
 #include "sg-json.h"
 #include "sg-build-record.h"
+#include "sg-kept-disk.h"
 #include "sg-tree.h"
 
 /* Older builds stay on disk; the page shows the recent ones. */
@@ -36,6 +37,36 @@ evidence_file(const gchar *tree, const gchar *build_path, const gchar *name)
 	return g_steal_pointer(&relative);
 }
 
+/* "suites": each downstream suite of the build's last test (its name,
+ * whether it gates, its verdict and reason), from its result.json; empty
+ * when none ran. */
+static void
+add_suites(JsonBuilder *builder, const gchar *tree, const gchar *evidence)
+{
+	g_autofree gchar *path = evidence != NULL ? g_build_filename(tree, evidence, NULL) : NULL;
+	g_autoptr(JsonParser) parser = json_parser_new();
+	JsonArray *suites = NULL;
+
+	if (path != NULL && json_parser_load_from_file(parser, path, NULL) &&
+	    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+		suites = sg_json_get_array(json_node_get_object(json_parser_get_root(parser)),
+					   "suites");
+	json_builder_set_member_name(builder, "suites");
+	json_builder_begin_array(builder);
+	for (guint i = 0; suites != NULL && i < json_array_get_length(suites); i++) {
+		JsonObject *suite = json_array_get_object_element(suites, i);
+		if (suite == NULL)
+			continue;
+		json_builder_begin_object(builder);
+		sg_json_add_string(builder, "name", sg_json_get_string(suite, "name"));
+		sg_json_add_boolean(builder, "gating", sg_json_get_boolean(suite, "gating"));
+		sg_json_add_string(builder, "verdict", sg_json_get_string(suite, "verdict"));
+		sg_json_add_string(builder, "reason", sg_json_get_string(suite, "reason"));
+		json_builder_end_object(builder);
+	}
+	json_builder_end_array(builder);
+}
+
 static const gchar *
 display_state(SgBuildRecord *record)
 {
@@ -53,6 +84,7 @@ add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, const
 	g_autofree gchar *evidence = evidence_file(tree, build_path, "result.json");
 	g_autofree gchar *screenshot = evidence_file(tree, build_path, "screenshot.png");
 	g_autofree gchar *thumbnail = evidence_file(tree, build_path, "thumbnail.png");
+	g_autofree gchar *kept_disk = evidence_file(tree, build_path, SG_KEPT_DISK_NAME);
 	SgBuildEvent *yank = NULL;
 
 	if (record == NULL)
@@ -95,6 +127,9 @@ add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, const
 	}
 	sg_json_add_string(builder, "screenshot", screenshot);
 	sg_json_add_string(builder, "thumbnail", thumbnail);
+	/* What `smokegate suite run --disk` takes (see sg-kept-disk.h). */
+	sg_json_add_string(builder, "kept_disk", kept_disk);
+	add_suites(builder, tree, evidence);
 	sg_build_record_add_events(builder, record);
 	json_builder_end_object(builder);
 }

@@ -8,7 +8,9 @@ G_BEGIN_DECLS
 
 /* The whole tree as people see it (status.json's model): per flavour and
  * image type the current and pending builds, each build's state, verdict,
- * evidence, respin, oversize and yank, and whether today's build is late. */
+ * evidence, respin, oversize and yank, its downstream suites' verdicts, the
+ * installed disk the tree keeps of it (sg-kept-disk.h), and whether today's
+ * build is late. */
 JsonNode *sg_status_build_model(const gchar *tree, SgTreeConfig *config, GDateTime *now);
 
 /* Whether the build of @now's day is missing past the configured hour. */

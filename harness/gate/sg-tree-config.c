@@ -29,6 +29,7 @@ sg_tree_config_copy(const SgTreeConfig *config)
 	copy->tracker_urls = g_strdupv(config->tracker_urls);
 	copy->expected_by = g_strdup(config->expected_by);
 	copy->max_errors = config->max_errors;
+	copy->keep_failed_disks = config->keep_failed_disks;
 	copy->keyfile = g_key_file_new();
 	/* Its own text, parsed once already: cannot fail. */
 	g_key_file_load_from_data(copy->keyfile, data, -1, G_KEY_FILE_NONE, NULL);
@@ -78,6 +79,17 @@ sg_tree_config_load(const gchar *tree, GError **error)
 	max_errors = g_key_file_get_integer(config->keyfile, "Tree", "MaxErrors", &local_error);
 	if (local_error == NULL && max_errors > 0)
 		config->max_errors = (guint)max_errors;
+	g_clear_error(&local_error);
+	/* A typo here would silently delete the disks a team asked to keep. */
+	config->keep_failed_disks =
+		g_key_file_get_boolean(config->keyfile, "Tree", "KeepFailedDisks", &local_error);
+	if (local_error != NULL &&
+	    !g_error_matches(local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+	    !g_error_matches(local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s: [Tree] KeepFailedDisks= must be true or false", config->path);
+		return NULL;
+	}
 	return g_steal_pointer(&config);
 }
 

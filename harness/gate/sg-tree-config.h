@@ -11,6 +11,7 @@ G_BEGIN_DECLS
  *   ExpectedBy=06:00      a day without a build by then shows "no daily build"
  *   MaxErrors=3           tests that could not judge a build before it is a lab problem
  *   Suites=system-health;  downstream suites run on every build's installed disk
+ *   KeepFailedDisks=false  also keep a failed build's installed disk (sg-kept-disk.h)
  *   [Flavour kubuntu]
  *   SizeLimit=4700000000  overrides the flavour profile's limit
  */
@@ -19,6 +20,7 @@ typedef struct {
 	gchar **tracker_urls;
 	gchar *expected_by; /* "HH:MM" or NULL */
 	guint max_errors;
+	gboolean keep_failed_disks;
 	GKeyFile *keyfile;
 } SgTreeConfig;
 

@@ -82,6 +82,8 @@ typedef struct {
 	const gchar *yanked_by; /* NULL: not yanked */
 	gboolean screenshot;
 	gboolean thumbnail;
+	const gchar *advisory_failed; /* a downstream suite's reason, or NULL */
+	gboolean kept_disk;
 } BuildSpec;
 
 static void
@@ -91,6 +93,7 @@ add_build(JsonBuilder *builder, const gchar *flavour, const BuildSpec *spec)
 	g_autofree gchar *evidence = g_strconcat(dir, "smoke/", NULL);
 	g_autofree gchar *screenshot = g_strconcat(evidence, "screenshot.png", NULL);
 	g_autofree gchar *thumbnail = g_strconcat(evidence, "thumbnail.png", NULL);
+	g_autofree gchar *kept_disk = g_strconcat(evidence, "installed.qcow2", NULL);
 
 	json_builder_begin_object(builder);
 	add_string_or_null(builder, "id", spec->id);
@@ -124,6 +127,19 @@ add_build(JsonBuilder *builder, const gchar *flavour, const BuildSpec *spec)
 	add_string_or_null(builder, "evidence", spec->verdict != NULL ? evidence : NULL);
 	add_string_or_null(builder, "screenshot", spec->screenshot ? screenshot : NULL);
 	add_string_or_null(builder, "thumbnail", spec->thumbnail ? thumbnail : NULL);
+	add_string_or_null(builder, "kept_disk", spec->kept_disk ? kept_disk : NULL);
+	json_builder_set_member_name(builder, "suites");
+	json_builder_begin_array(builder);
+	if (spec->advisory_failed != NULL) {
+		json_builder_begin_object(builder);
+		add_string_or_null(builder, "name", "unity");
+		json_builder_set_member_name(builder, "gating");
+		json_builder_add_boolean_value(builder, FALSE);
+		add_string_or_null(builder, "verdict", "fail");
+		add_string_or_null(builder, "reason", spec->advisory_failed);
+		json_builder_end_object(builder);
+	}
+	json_builder_end_array(builder);
 	json_builder_set_member_name(builder, "events");
 	json_builder_begin_array(builder);
 	add_event(builder, "staged", NULL);
@@ -162,14 +178,22 @@ end_section(JsonBuilder *builder)
 	json_builder_end_object(builder);
 }
 
-/* ubuntu passed (screenshot and thumbnail, an older build yanked); kubuntu's
- * respin failed and is oversized (screenshot only); xubuntu's build is late. */
+/* ubuntu passed (screenshot and thumbnail, an advisory suite failed, its
+ * installed disk kept, an older build yanked); kubuntu's respin failed and
+ * is oversized (screenshot only); xubuntu's build is late. */
 static JsonNode *
 make_model(void)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 	const BuildSpec ubuntu_passed = {
-		"20261125", "marked-current", "pass", NULL, FALSE, FALSE, NULL, TRUE, TRUE};
+		.id = "20261125",
+		.state = "marked-current",
+		.verdict = "pass",
+		.screenshot = TRUE,
+		.thumbnail = TRUE,
+		.advisory_failed = "test 3 'the launcher has its favourites' failed",
+		.kept_disk = TRUE,
+	};
 	const BuildSpec ubuntu_yanked = {"20261124", "yanked", "pass", NULL, FALSE,
 					 FALSE,	     "alice",  FALSE,  FALSE};
 	const BuildSpec kubuntu_respin = {
@@ -258,6 +282,14 @@ test_write(void)
 	g_assert_nonnull(strstr(
 		page.html, "src=\"kubuntu/daily-live/20261125.1/smoke/screenshot.png\" width="));
 	g_assert_nonnull(strstr(page.html, "href=\"kubuntu/daily-live/20261125.1/smoke/\""));
+	/* The published build's advisory suite failure, in its row and in the
+	 * section's summary, and its kept disk. */
+	g_assert_nonnull(strstr(page.html, "Downstream suites of 20261125</dt><dd>"
+					   "<span class=\"suite\"><strong>ADVISORY SUITE "
+					   "FAIL</strong> unity: <span class=\"reason\">test 3 "
+					   "&apos;the launcher has its favourites&apos; failed"));
+	g_assert_nonnull(
+		strstr(page.html, "href=\"ubuntu/daily-live/20261125/smoke/installed.qcow2\""));
 
 	/* The oversize warning belongs to kubuntu's section, not ubuntu's. */
 	kubuntu = g_strdup(strstr(page.html, "<section id=\"kubuntu-daily-live\""));
