@@ -1084,28 +1084,29 @@ keep_disk(SgRun *run, const gchar *local)
  * Inspect: what the installed disk says, read with libguestfs on threads
  * (an appliance takes about 15 s to start under TCG).
  *
- * On this machine the boot runs on an overlay, so the base stays as the
- * installer left it: its read (the system, the installer's logs, the
- * answer file's user) starts as soon as the install passed and runs while
- * the guest boots. The boot's own evidence (the graphical target, the
- * user's session, the desktop running) comes from its console, which the
- * boot phase has read already. Only when that console does not show it
- * all (a profile whose markers are not those lines) is the overlay read
- * after power-off, for the boot's journal: one more appliance start and
- * the journal read, about what the whole inspection cost before.
+ * The boot runs on an overlay (a volume backed by the base's on a lab
+ * host), so the base stays as the installer left it: its read (the system,
+ * the installer's logs, the answer file's user) starts as soon as the
+ * install passed and runs while the guest boots. libguestfs reads local
+ * disks only: a lab host's base is downloaded first, on the same thread
+ * (once per test: the suites' overlays and --keep-disk use that copy).
+ * The boot's own evidence (the graphical target, the user's session, the
+ * desktop running) comes from its console, which the boot phase has read
+ * already. Only when that console does not show it all (a profile whose
+ * markers are not those lines) is the overlay read after power-off, for
+ * the boot's journal: one more appliance start and the journal read (and
+ * on a lab host the overlay's download), about what the whole inspection
+ * cost before.
  *
- * A lab host's base is booted on an overlay volume too, but libguestfs
- * reads local disks only: there the overlay is fetched after the boot,
- * with the base (kept for the suites), and read whole, as before. So is this machine's with SMOKEGATE_INSPECT_AFTER_BOOT
- * set (bench/overlap.sh compares the two).
+ * With SMOKEGATE_INSPECT_AFTER_BOOT set the disk is read whole after the
+ * boot, as before (bench/overlap.sh compares the two).
  */
 static void cancel_run(GCancellable *caller, gpointer user_data);
 
 static gboolean
-inspect_while_booting(SgRun *run)
+inspect_while_booting(void)
 {
-	return !sg_media_uses_volumes(run->media) &&
-	       g_getenv("SMOKEGATE_INSPECT_AFTER_BOOT") == NULL;
+	return g_getenv("SMOKEGATE_INSPECT_AFTER_BOOT") == NULL;
 }
 
 /* A thread of its own, not one of GTask's pool: its nice value is raised
@@ -1117,15 +1118,19 @@ base_inspect_thread(gpointer data)
 {
 	g_autoptr(GTask) task = data;
 	SgRun *run = g_task_get_task_data(task);
+	GCancellable *cancellable = g_task_get_cancellable(task);
 	GError *error = NULL;
-	SgInspection *inspection;
+	g_autofree gchar *local = NULL;
+	SgInspection *inspection = NULL;
 
 	if (setpriority(PRIO_PROCESS, gettid(), BASE_INSPECT_NICE) != 0)
 		g_debug("inspect: cannot lower the base read's priority: %s", g_strerror(errno));
-	inspection = sg_inspect_base(run->disk, run->username, !run->use_kvm,
-				     g_task_get_cancellable(task), &error);
+	local = sg_media_fetch_base(run->media, run->disk, &error);
+	if (local != NULL && !g_cancellable_set_error_if_cancelled(cancellable, &error))
+		inspection =
+			sg_inspect_base(local, run->username, !run->use_kvm, cancellable, &error);
 	if (inspection != NULL && run->options->keep_disk)
-		keep_disk(run, run->disk);
+		keep_disk(run, local);
 	if (inspection == NULL)
 		g_task_return_error(task, error);
 	else
@@ -1157,7 +1162,7 @@ start_base_inspect(SgRun *run)
 {
 	g_autoptr(GTask) task = NULL;
 
-	if (inspect_while_booting(run)) {
+	if (inspect_while_booting()) {
 		run->base_cancellable = g_cancellable_new();
 		run->base_handler = g_cancellable_connect(run->cancellable, G_CALLBACK(cancel_run),
 							  run->base_cancellable, NULL);
@@ -1199,8 +1204,9 @@ inspect_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 	SgInspection *inspection = NULL;
 
 	if (run->base_inspection != NULL) {
-		if (sg_inspect_journal(run->boot_disk, run->username, !run->use_kvm,
-				       run->base_inspection, &error))
+		local = sg_media_fetch_disk(run->media, run->boot_disk, &error);
+		if (local != NULL && sg_inspect_journal(local, run->username, !run->use_kvm,
+							run->base_inspection, &error))
 			inspection = g_steal_pointer(&run->base_inspection);
 	} else {
 		/* libguestfs reads local disks only: a remote host's disk comes
