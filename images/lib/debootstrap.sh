@@ -1,0 +1,88 @@
+# A Debian system in a chroot for the real-component fixture recipes
+# (live-real, installed-real). Needs root: debootstrap, chroot and the mounts
+# of proc, sys and dev inside the chroot, which are undone on any exit.
+# SMOKEGATE_KEEP_WORK=1 keeps the work folder for a look.
+
+msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() { msg "error: $*"; exit 1; }
+
+# Everything mounted below $work, deepest first.
+mounts_under_work() {
+	findmnt -rn -o TARGET | grep -F "$work/" | sort -r || true
+}
+
+chroot_cleanup() {
+	local m
+	for m in $(mounts_under_work); do
+		umount "$m" 2>/dev/null || umount -l "$m" || true
+	done
+	# Never remove a tree that still has a mount in it (that would be the
+	# host's /dev or /sys).
+	if [ -n "${SMOKEGATE_KEEP_WORK:-}" ]; then
+		msg "kept $work"
+	elif [ -z "$(mounts_under_work)" ]; then
+		rm -rf "$work"
+	else
+		msg "left $work: still mounted: $(mounts_under_work | tr '\n' ' ')"
+	fi
+}
+
+# chroot_work NAME: $work, a new work folder (removed on any exit), and
+# $root, the chroot in it.
+chroot_work() {
+	work=$(mktemp -d "${TMPDIR:-/var/tmp}/smokegate-$1.XXXXXX")
+	root=$work/chroot
+	trap chroot_cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+}
+
+in_root() {
+	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"
+}
+
+# chroot_debootstrap SUITE MIRROR: Priority required + apt (minbase), no
+# documentation, no service started inside the chroot, proc/sys/dev mounted.
+chroot_debootstrap() {
+	msg "debootstrap $1 from $2"
+	debootstrap --variant=minbase "$1" "$root" "$2" >"$work/debootstrap.log" 2>&1 ||
+		{ tail -n 30 "$work/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
+	# Debian's own way of keeping documentation out of a small system.
+	cat >"$root/etc/dpkg/dpkg.cfg.d/smokegate-nodoc" <<'EOF'
+path-exclude=/usr/share/doc/*
+path-include=/usr/share/doc/*/copyright
+path-exclude=/usr/share/man/*
+path-exclude=/usr/share/info/*
+path-exclude=/usr/share/locale/*
+path-include=/usr/share/locale/locale.alias
+EOF
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod 755 "$root/usr/sbin/policy-rc.d"
+	mount -t proc proc "$root/proc"
+	mount -t sysfs sysfs "$root/sys"
+	mount --bind /dev "$root/dev"
+	mount --bind /dev/pts "$root/dev/pts"
+}
+
+# chroot_install PACKAGE...: one apt-get, --no-install-recommends: only
+# what each package needs.
+chroot_install() {
+	msg "installing $*"
+	in_root apt-get update -q >"$work/apt.log" 2>&1 ||
+		{ tail -n 30 "$work/apt.log" >&2; die "apt-get update failed"; }
+	in_root apt-get install -y -q --no-install-recommends "$@" >>"$work/apt.log" 2>&1 ||
+		{ tail -n 40 "$work/apt.log" >&2; die "apt-get install failed (log above)"; }
+}
+
+# chroot_finish: the initrd rebuilt with every package in, the chroot's
+# mounts undone, the service policy, package lists and caches gone.
+chroot_finish() {
+	local m
+	in_root update-initramfs -u -k all >"$work/initramfs.log" 2>&1 ||
+		{ tail -n 30 "$work/initramfs.log" >&2; die "update-initramfs failed"; }
+	in_root apt-get clean
+	for m in $(mounts_under_work); do umount "$m"; done
+	[ -z "$(mounts_under_work)" ] || die "could not unmount the chroot's file systems"
+	rm -f "$root/usr/sbin/policy-rc.d"
+	rm -rf "$root/var/lib/apt/lists/"* "$root/var/cache/apt/"*.bin "$root/tmp/"*
+}
