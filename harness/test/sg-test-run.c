@@ -32,6 +32,8 @@
 #define KVM_PROBE_TIMEOUT_MS 4000
 /* Of the thread that reads the installed disk while its guest boots. */
 #define BASE_INSPECT_NICE 10
+/* How often the boot's console is asked whether it spoke yet. */
+#define BASE_INSPECT_POLL_MS 250
 
 typedef struct _SgRun {
 	const SgTestOptions *options;
@@ -86,6 +88,7 @@ typedef struct _SgRun {
 	gchar *boot_disk;
 	SgSuiteExpect *expect;
 	/* The read of the base while the guest boots (start_base_inspect). */
+	guint base_poll;		/* waits for the boot's first console bytes */
 	GCancellable *base_cancellable; /* non-NULL once it started */
 	gulong base_handler;		/* cancels it with the run */
 	gboolean base_running;
@@ -140,6 +143,7 @@ sg_run_clear(SgRun *run)
 	g_free(run->boot_disk);
 	/* await_base_inspection kept the run alive while the read went on */
 	g_assert(!run->base_running);
+	g_clear_handle_id(&run->base_poll, g_source_remove);
 	g_clear_object(&run->base_cancellable);
 	g_clear_pointer(&run->base_inspection, sg_inspection_free);
 	g_clear_error(&run->base_error);
@@ -1086,10 +1090,11 @@ keep_disk(SgRun *run, const gchar *local)
  *
  * The boot runs on an overlay (a volume backed by the base's on a lab
  * host), so the base stays as the installer left it: its read (the system,
- * the installer's logs, the answer file's user) starts as soon as the
- * install passed and runs while the guest boots. libguestfs reads local
- * disks only: a lab host's base is downloaded first, on the same thread
- * (once per test: the suites' overlays and --keep-disk use that copy).
+ * the installer's logs, the answer file's user) starts once the booting
+ * guest's console has spoken (base_inspect_poll) and runs while it
+ * boots. libguestfs reads local disks only: a lab host's base is
+ * downloaded first, on the same thread (once per test: the suites'
+ * overlays and --keep-disk use that copy).
  * The boot's own evidence (the graphical target, the user's session, the
  * desktop running) comes from its console, which the boot phase has read
  * already. Only when that console does not show it all (a profile whose
@@ -1155,24 +1160,46 @@ on_base_inspected(GObject *source, GAsyncResult *result, gpointer user_data)
 		after(run);
 }
 
+static void
+start_base_thread(SgRun *run)
+{
+	g_autoptr(GTask) task = NULL;
+
+	run->base_cancellable = g_cancellable_new();
+	run->base_handler = g_cancellable_connect(run->cancellable, G_CALLBACK(cancel_run),
+						  run->base_cancellable, NULL);
+	task = g_task_new(NULL, run->base_cancellable, on_base_inspected, run);
+	g_task_set_task_data(task, run, NULL);
+	run->base_running = TRUE;
+	run->base_started_us = g_get_monotonic_time();
+	g_thread_unref(
+		g_thread_new("sg-inspect-base", base_inspect_thread, g_steal_pointer(&task)));
+}
+
+/* The read starts once the boot's console has spoken: until the guest's
+ * kernel runs, nothing competes with it for the CPU, and a disk that does
+ * not boot (judged by that silence) is told apart as before. */
+static gboolean
+base_inspect_poll(gpointer user_data)
+{
+	SgRun *run = user_data;
+
+	if (!run->result->decided &&
+	    (run->kind != &boot_phase || sg_console_get_bytes(run->console) == 0))
+		return G_SOURCE_CONTINUE;
+	run->base_poll = 0;
+	if (!run->result->decided)
+		start_base_thread(run);
+	return G_SOURCE_REMOVE;
+}
+
 /* Between the install and the boot: the base is final once the install
  * passed (a failed install ends the run before this step). */
 static void
 start_base_inspect(SgRun *run)
 {
-	g_autoptr(GTask) task = NULL;
-
-	if (inspect_while_booting()) {
-		run->base_cancellable = g_cancellable_new();
-		run->base_handler = g_cancellable_connect(run->cancellable, G_CALLBACK(cancel_run),
-							  run->base_cancellable, NULL);
-		task = g_task_new(NULL, run->base_cancellable, on_base_inspected, run);
-		g_task_set_task_data(task, run, NULL);
-		run->base_running = TRUE;
-		run->base_started_us = g_get_monotonic_time();
-		g_thread_unref(g_thread_new("sg-inspect-base", base_inspect_thread,
-					    g_steal_pointer(&task)));
-	}
+	if (inspect_while_booting())
+		run->base_poll = g_timeout_add(BASE_INSPECT_POLL_MS, base_inspect_poll, run);
 	schedule_next_step(run);
 }
 
@@ -1306,6 +1333,10 @@ start_inspect(SgRun *run)
 	if (run->progress != NULL)
 		sg_progress_update(run->progress, "inspect", 0,
 				   "reading the installed disk with libguestfs");
+	if (run->base_poll != 0) {
+		g_clear_handle_id(&run->base_poll, g_source_remove);
+		start_base_thread(run);
+	}
 	if (run->base_cancellable == NULL) {
 		start_inspect_thread(run);
 		return;
