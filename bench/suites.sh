@@ -30,12 +30,13 @@ run() {
 	end=$(date +%s.%N)
 	total[$name]=$(awk "BEGIN{printf \"%.1f\", $end - $start}")
 	local r=$work/$name/result.json
-	printf '| %s | %s | %s | %s | %s |\n' "$name" "$(jq -r .verdict "$r")" "${total[$name]}" \
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$(jq -r .verdict "$r")" "${total[$name]}" \
 		"$(jq -r '[.phases[] | .duration_s // 0] | add | . * 10 | round / 10' "$r")" \
-		"$(jq -r '[.suites // [] | .[] | "\(.name) \(.duration_s)"] | join(", ")' "$r")"
+		"$(jq -r '[.suites // [] | .[] | "\(.name) \(.duration_s * 10 | round / 10)"] | join(", ")' "$r")" \
+		"$(jq -r .reason "$r" | cut -c1-160)"
 }
 
-printf '| run | verdict | seconds | phases s | suites (s each) |\n|---|---|---|---|---|\n'
+printf '| run | verdict | seconds | phases s | suites (s each) | reason |\n|---|---|---|---|---|---|\n'
 run smoke
 run one-suite smoke-ok
 run two-at-once smoke-ok smoke-advisory
