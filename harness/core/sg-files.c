@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static gint
@@ -61,6 +63,38 @@ sg_files_write_durably(const gchar *path, const gchar *contents, gssize length, 
 	return g_file_set_contents_full(
 		path, contents, length,
 		G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error);
+}
+
+static gboolean
+is_temporary_suffix(const gchar *suffix)
+{
+	if (strlen(suffix) != 6)
+		return FALSE;
+	for (const gchar *c = suffix; *c != '\0'; c++) {
+		if (!g_ascii_isalnum(*c))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+void
+sg_files_remove_stale_temporaries(const gchar *path)
+{
+	g_autofree gchar *dir_path = g_path_get_dirname(path);
+	g_autofree gchar *base = g_path_get_basename(path);
+	g_autofree gchar *prefix = g_strconcat(base, ".", NULL);
+	g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+	const gchar *name;
+
+	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+		g_autofree gchar *stale = NULL;
+
+		if (!g_str_has_prefix(name, prefix) || !is_temporary_suffix(name + strlen(prefix)))
+			continue;
+		stale = g_build_filename(dir_path, name, NULL);
+		if (g_unlink(stale) == 0)
+			g_message("removed %s, left by a writer that was killed", stale);
+	}
 }
 
 gboolean

@@ -25,6 +25,12 @@ void sg_files_remove_tree(const gchar *path);
 gboolean sg_files_write_durably(const gchar *path, const gchar *contents, gssize length,
 				GError **error);
 
+/* Removes what sg_files_write_durably() left of @path when its writer was
+ * killed before the rename: the siblings named @path + "." + six letters or
+ * digits (GLib's temporary names). Only for a caller that knows no writer
+ * of @path runs (it holds the lock every writer holds). */
+void sg_files_remove_stale_temporaries(const gchar *path);
+
 /* fsync of a file or a folder (a rename in a folder survives a crash only
  * once the folder is synced). */
 gboolean sg_files_sync(const gchar *path, GError **error);

@@ -88,10 +88,16 @@ sg_build_record_add_event(SgBuildRecord *record, const gchar *what, const gchar 
 	g_ptr_array_add(record->events, event);
 }
 
+gchar *
+sg_build_record_path(const gchar *build_dir)
+{
+	return g_build_filename(build_dir, RECORD_FILE, NULL);
+}
+
 SgBuildRecord *
 sg_build_record_load(const gchar *build_dir, GError **error)
 {
-	g_autofree gchar *path = g_build_filename(build_dir, RECORD_FILE, NULL);
+	g_autofree gchar *path = sg_build_record_path(build_dir);
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(SgBuildRecord) record = sg_build_record_new(build_dir);
 	JsonObject *root;
@@ -171,7 +177,7 @@ sg_build_record_add_events(JsonBuilder *builder, const SgBuildRecord *record)
 gboolean
 sg_build_record_save(SgBuildRecord *record, GError **error)
 {
-	g_autofree gchar *path = g_build_filename(record->dir, RECORD_FILE, NULL);
+	g_autofree gchar *path = sg_build_record_path(record->dir);
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 	g_autoptr(JsonNode) root = NULL;
 	g_autofree gchar *text = NULL;

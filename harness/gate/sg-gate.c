@@ -5,6 +5,7 @@
 
 #include "sg-build-record.h"
 #include "sg-error.h"
+#include "sg-files.h"
 #include "sg-flavour.h"
 #include "sg-gate-lab.h"
 #include "sg-gate-view.h"
@@ -631,6 +632,33 @@ person_changed_current_since(const gchar *type_dir, GDateTime *since)
  * that no gate tests again: current moves to it now, as that gate would
  * have, unless a person changed current since the pass.
  */
+/* A writer killed between its temporary file and the rename leaves the
+ * temporary in the tree, and mirrors would copy it: the real files are
+ * whole, the temporaries go. Every writer of these files holds the tree
+ * lock, so under it none of them is anyone's work in progress. */
+static void
+remove_stale_temporaries(SgGate *gate, GPtrArray *types)
+{
+	const gchar *tree = gate->publisher->tree;
+	g_autofree gchar *page = g_build_filename(tree, "index.html", NULL);
+	g_autofree gchar *status = g_build_filename(tree, "status.json", NULL);
+
+	sg_files_remove_stale_temporaries(page);
+	sg_files_remove_stale_temporaries(status);
+	for (guint t = 0; t < types->len; t++) {
+		g_autofree gchar *type_dir =
+			g_build_filename(tree, g_ptr_array_index(types, t), NULL);
+		g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
+
+		for (guint i = 0; i < builds->len; i++) {
+			g_autofree gchar *dir =
+				g_build_filename(type_dir, g_ptr_array_index(builds, i), NULL);
+			g_autofree gchar *record = sg_build_record_path(dir);
+			sg_files_remove_stale_temporaries(record);
+		}
+	}
+}
+
 static void
 finish_publishing(SgGate *gate)
 {
@@ -643,6 +671,7 @@ finish_publishing(SgGate *gate)
 		return;
 	}
 	types = sg_tree_list_types(gate->publisher->tree);
+	remove_stale_temporaries(gate, types);
 	for (guint t = 0; t < types->len; t++) {
 		g_autofree gchar *flavour = g_path_get_dirname(g_ptr_array_index(types, t));
 		g_autofree gchar *image_type = g_path_get_basename(g_ptr_array_index(types, t));

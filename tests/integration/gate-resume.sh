@@ -3,8 +3,9 @@
 # (tests/vm/kill-gate.sh kills one there): the record says passed, nothing
 # points at it, and no gate tests it again. The next gate moves `current`
 # to it, unless a person changed `current` after that pass (mark-current,
-# yank): their decision stands. No guest: the records are written as that
-# gate left them.
+# yank): their decision stands. And the temporary files killed writers left
+# in the tree are removed. No guest: the records are written as that gate
+# left them.
 # usage: gate-resume.sh SMOKEGATE ISO
 . "$(dirname "$0")/../vm/lib.sh"
 
@@ -43,4 +44,21 @@ sleep 0.01
 "$smokegate" gate --tree "$tree" > /dev/null 2>&1
 check "a person's later mark-current stands" test "$(readlink "$types/current")" = "$today"
 check "no lock left held" flock -n "$tree/.smokegate/gate.lock" true
+
+# A writer killed between its temporary file and the rename (the page, a
+# build record) leaves GLib's temporary in the tree, which mirrors would
+# copy: the next gate removes those, and nothing else.
+echo '<html>half' > "$tree/index.html.Ab12Cd"
+echo '{"flav' > "$tree/status.json.x9Y8z7"
+echo '{"state":' > "$types/$today/smokegate.json.Q1w2E3"
+echo 'a person keeps this' > "$tree/index.html.orig"
+echo 'and this' > "$types/$today/smokegate.json.backup1"
+"$smokegate" gate --tree "$tree" > /dev/null 2> "$workdir/err"
+check "the killed writers' temporaries are gone" \
+	test ! -e "$tree/index.html.Ab12Cd" -a ! -e "$tree/status.json.x9Y8z7" \
+	-a ! -e "$types/$today/smokegate.json.Q1w2E3"
+check "the gate said what it removed" grep -q "removed .*index.html.Ab12Cd" "$workdir/err"
+check "other files are kept" test -e "$tree/index.html.orig" -a -e "$types/$today/smokegate.json.backup1"
+check "the record and the page still parse" \
+	sh -c "jq -e .state '$types/$today/smokegate.json' >/dev/null && jq -e .flavours '$tree/status.json' >/dev/null"
 finish
