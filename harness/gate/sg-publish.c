@@ -119,16 +119,34 @@ sg_publisher_notify(SgPublisher *publisher, const gchar *what, const gchar *flav
 	}
 }
 
+/* Under the tree lock, as every writer of the tree: two commands never
+ * write the page at once, and a gate that removes what a killed writer
+ * left (its temporary files) never takes one still being written. */
+static void
+write_page(SgPublisher *publisher)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgLock) lock = sg_publisher_lock_tree(publisher, "status page", &error);
+	g_autoptr(GDateTime) now = NULL;
+	g_autoptr(JsonNode) model = NULL;
+
+	if (lock == NULL) {
+		keep_error(publisher, &error);
+		return;
+	}
+	now = g_date_time_new_now_local();
+	model = sg_status_build_model(publisher->tree, publisher->config, now);
+	if (!sg_status_page_write(publisher->tree, model, &error))
+		keep_error(publisher, &error);
+}
+
 void
 sg_publisher_refresh(SgPublisher *publisher)
 {
-	g_autoptr(GDateTime) now = g_date_time_new_now_local();
-	g_autoptr(JsonNode) model = sg_status_build_model(publisher->tree, publisher->config, now);
 	g_autoptr(GError) error = NULL;
 	guint delivered = 0;
 
-	if (!sg_status_page_write(publisher->tree, model, &error))
-		keep_error(publisher, &error);
+	write_page(publisher);
 	if (sg_notify_pending(publisher->tree) == 0)
 		return;
 	if (!sg_notify_deliver(publisher->tree, NOTICE_ATTEMPTS, &delivered, &error))
