@@ -4,7 +4,8 @@
 # the virtio-serial port org.smokegate.results.0): a passing gating suite and
 # a failing advisory one leave the run a pass, with the advisory failure
 # reported; a failing gating suite fails the run naming the suite and the
-# test; the installed disk kept, unchanged by the suites' overlays; `suite
+# test; a gating suite that hangs half-way fails as stopped after 1 of 3;
+# the installed disk kept, unchanged by the suites' overlays; `suite
 # run` on it gives the same result without an install; JUnit XML that
 # xmllint reads.
 # usage: suites.sh SMOKEGATE ISO SUITES_DIR
@@ -58,6 +59,21 @@ check "C: smoke-ok passes with the same cases" \
 	test "$(jq -r '[.suites[0].cases[].outcome] | join(",")' "$r")" = "pass,pass,skip"
 check "C: the kept disk is unchanged" test "$(sha256sum <"$a/installed.qcow2")" = "$sum_before"
 check "C: JUnit XML well-formed" xmllint --noout "$workdir/c.xml"
+
+# D: smoke-hang (gating) passes its first test of three, then hangs: when
+# its Seconds= end it is a fail, stopped after 1 of 3 (the plan caught it).
+d=$workdir/d
+start=$(date +%s)
+"$smokegate" suite run --disk "$a/installed.qcow2" --flavour smoketest --suites-dir "$suites" \
+	--suite smoke-hang --evidence "$d" >"$workdir/d.out" 2>"$workdir/d.err"
+status=$?
+echo "# D took $(($(date +%s) - start)) s: $(cat "$workdir/d.out")"
+r=$d/result.json
+check "D: exit status 1 (got $status)" test "$status" -eq 1
+check "D: verdict fail" test "$(json_field .verdict "$r")" = fail
+check "D: stopped after 1 of 3, said" \
+	grep -q "^suite smoke-hang: stopped after 1 of 3 tests" <<<"$(json_field .reason "$r")"
+check "D: its one case passed" test "$(jq -r '[.suites[0].cases[].outcome] | join(",")' "$r")" = "pass"
 
 # B: smoke-fail (gating, fails).
 b=$workdir/b
