@@ -692,10 +692,11 @@ judge_watch(SgRun *run, SgPhase *phase, SgWatchOutcome outcome, SgConsole *conso
 		break;
 	case SG_WATCH_STARVED:
 		verdict = SG_VERDICT_ERROR;
-		reason = g_strdup_printf("%s: console silent for %u s and more, all of it while the "
-					 "lab host starved the guest (%s): the silence is not judged; %s",
-					 phase->name, silence_seconds,
-					 sg_watch_get_starved_reason(run->watch), last_words);
+		reason = g_strdup_printf(
+			"%s: console silent for %u s and more, all of it while the "
+			"lab host starved the guest (%s): the silence is not judged; %s",
+			phase->name, silence_seconds, sg_watch_get_starved_reason(run->watch),
+			last_words);
 		break;
 	case SG_WATCH_CANCELLED:
 		verdict = SG_VERDICT_ERROR;
@@ -1114,6 +1115,16 @@ inspect_while_booting(void)
 	return g_getenv("SMOKEGATE_INSPECT_AFTER_BOOT") == NULL;
 }
 
+/* Ends an inspection thread's task: @inspection, or @error when NULL. */
+static void
+return_inspection(GTask *task, SgInspection *inspection, GError *error)
+{
+	if (inspection == NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, inspection, (GDestroyNotify)sg_inspection_free);
+}
+
 /* A thread of its own, not one of GTask's pool: its nice value is raised
  * for good. The appliance's QEMU, forked from it, inherits that value and
  * yields the CPU to the booting guest, whose console silence is timed (a
@@ -1136,10 +1147,7 @@ base_inspect_thread(gpointer data)
 			sg_inspect_base(local, run->username, !run->use_kvm, cancellable, &error);
 	if (inspection != NULL && run->options->keep_disk)
 		keep_disk(run, local);
-	if (inspection == NULL)
-		g_task_return_error(task, error);
-	else
-		g_task_return_pointer(task, inspection, (GDestroyNotify)sg_inspection_free);
+	return_inspection(task, inspection, error);
 	return NULL;
 }
 
@@ -1246,10 +1254,7 @@ inspect_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 		if (inspection != NULL && run->options->keep_disk)
 			keep_disk(run, local);
 	}
-	if (inspection == NULL)
-		g_task_return_error(task, error);
-	else
-		g_task_return_pointer(task, inspection, (GDestroyNotify)sg_inspection_free);
+	return_inspection(task, inspection, error);
 }
 
 static void
