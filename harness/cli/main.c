@@ -5,6 +5,7 @@
 
 #include "sg-cmd.h"
 #include "sg-config.h"
+#include "sg-log.h"
 #include "sg-result.h"
 
 typedef struct {
@@ -73,6 +74,7 @@ main(int argc, char **argv)
 		if (g_str_equal(argv[1], commands[i].name)) {
 			g_autofree gchar *prgname = g_strdup_printf("smokegate %s", argv[1]);
 			g_set_prgname(prgname);
+			sg_log_use_short_lines();
 			return commands[i].func(argc - 1, argv + 1);
 		}
 	}

@@ -57,7 +57,7 @@ echo 'and this' > "$types/$today/smokegate.json.backup1"
 check "the killed writers' temporaries are gone" \
 	test ! -e "$tree/index.html.Ab12Cd" -a ! -e "$tree/status.json.x9Y8z7" \
 	-a ! -e "$types/$today/smokegate.json.Q1w2E3"
-check "the gate said what it removed" grep -q "removed .*index.html.Ab12Cd" "$workdir/err"
+check "the gate said what it removed, on a line of its own" grep -q "^smokegate gate: removed .*index.html.Ab12Cd" "$workdir/err"
 check "other files are kept" test -e "$tree/index.html.orig" -a -e "$types/$today/smokegate.json.backup1"
 check "the record and the page still parse" \
 	sh -c "jq -e .state '$types/$today/smokegate.json' >/dev/null && jq -e .flavours '$tree/status.json' >/dev/null"
