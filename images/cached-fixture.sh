@@ -54,13 +54,21 @@ if [ ! -e "$entry/.complete" ]; then
 		touch "$entry.tmp/.complete"
 		mv "$entry.tmp" "$entry"
 	fi
-	# Older entries of the same recipe are of no more use: exactly
-	# RECIPE-<16 hex digits> (and their locks), never another recipe's
-	# entries whose name merely starts the same.
-	for old in "$cache/$(basename "$recipe" .sh)"-*; do
-		case $old in "$entry" | "$entry".*) continue ;; esac
-		[[ ${old#"$cache/$(basename "$recipe" .sh)"-} =~ ^[0-9a-f]{16}(\.lock|\.tmp)?$ ]] || continue
-		rm -rf "$old"
+	# Other versions of the same recipe are of no more use here: exactly
+	# RECIPE-<16 hex digits> (with its .tmp and .lock), never another
+	# recipe's entries whose name merely starts the same. A version whose
+	# lock another build holds (another clone building it right now) is
+	# left to that build.
+	for old in "$cache/$(basename "$recipe" .sh)"-*.lock; do
+		old=${old%.lock}
+		[ "$old" != "$entry" ] || continue
+		[[ ${old#"$cache/$(basename "$recipe" .sh)"-} =~ ^[0-9a-f]{16}$ ]] || continue
+		(
+			exec 8< "$old.lock"
+			flock -n 8 || exit 0
+			rm -rf "$old" "$old.tmp"
+			rm -f "$old.lock"
+		)
 	done
 fi
 
