@@ -68,10 +68,8 @@ sg_cmd_gate(int argc, char **argv)
 		return sg_cmd_usage_error("gate", "--tree is required");
 	if (jobs < 0 || jobs > 64)
 		return sg_cmd_usage_error("gate", "--jobs must be between 1 and 64");
-	if (suites_dir != NULL && !g_file_test(suites_dir, G_FILE_TEST_IS_DIR)) {
-		g_autofree gchar *message = g_strdup_printf("%s: no such folder", suites_dir);
-		return sg_cmd_usage_error("gate", message);
-	}
+	if (sg_cmd_check_suites_dir("gate", suites_dir) != 0)
+		return SG_EXIT_USAGE;
 	lab_config = sg_cmd_lab_config(&lab, "gate", &error);
 	if (lab_config == NULL)
 		return sg_cmd_fail("gate", error);

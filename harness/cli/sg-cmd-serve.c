@@ -101,6 +101,7 @@ int
 sg_cmd_serve(int argc, char **argv)
 {
 	g_auto(GStrv) trees = NULL;
+	g_autofree gchar *suites_dir = NULL;
 	g_auto(SgCmdLabOptions) lab = {NULL};
 	gint jobs = 0;
 	gboolean json = FALSE;
@@ -118,6 +119,8 @@ sg_cmd_serve(int argc, char **argv)
 		 "Tests to run at once over all hosts (default: 1 without a lab file, else "
 		 "what the hosts' MaxGuests allow)",
 		 "N"},
+		{"suites-dir", 0, 0, G_OPTION_ARG_FILENAME, &suites_dir,
+		 "More downstream suites, for the profiles' and the trees' Suites=", "DIR"},
 		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "The gate's JSON events on stdout", NULL},
 		{"journal", 0, 0, G_OPTION_ARG_NONE, &journal,
 		 "Log verdicts to the journal with fields (default when started by systemd)", NULL},
@@ -140,6 +143,8 @@ sg_cmd_serve(int argc, char **argv)
 		return sg_cmd_usage_error("serve", "--tree is required");
 	if (jobs < 0 || jobs > 64)
 		return sg_cmd_usage_error("serve", "--jobs must be between 1 and 64");
+	if (sg_cmd_check_suites_dir("serve", suites_dir) != 0)
+		return SG_EXIT_USAGE;
 	lab_config = sg_cmd_lab_config(&lab, "serve", &error);
 	if (lab_config == NULL)
 		return sg_cmd_fail("serve", error);
@@ -158,6 +163,7 @@ sg_cmd_serve(int argc, char **argv)
 	options = (SgRunnerOptions){
 		.jobs = (guint)jobs,
 		.flavours_dir = lab.flavours_dir,
+		.suites_dir = suites_dir,
 		.accel = lab.accel,
 		.json = json,
 		.on_verdict = on_verdict,

@@ -11,6 +11,17 @@ sg_cmd_usage_error(const gchar *command, const gchar *message)
 }
 
 int
+sg_cmd_check_suites_dir(const gchar *command, const gchar *suites_dir)
+{
+	g_autofree gchar *message = NULL;
+
+	if (suites_dir == NULL || g_file_test(suites_dir, G_FILE_TEST_IS_DIR))
+		return 0;
+	message = g_strdup_printf("--suites-dir %s: no such folder", suites_dir);
+	return sg_cmd_usage_error(command, message);
+}
+
+int
 sg_cmd_fail(const gchar *command, GError *error)
 {
 	g_printerr("smokegate %s: %s\n", command, error->message);

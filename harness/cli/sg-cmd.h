@@ -24,6 +24,9 @@ int sg_cmd_fail(const gchar *command, GError *error);
 
 /* Prints "smokegate CMD: MESSAGE" on stderr and returns SG_EXIT_USAGE. */
 int sg_cmd_usage_error(const gchar *command, const gchar *message);
+/* A --suites-dir that is not a folder is a usage error naming @command
+ * (returned), found before any test starts; else 0. */
+int sg_cmd_check_suites_dir(const gchar *command, const gchar *suites_dir);
 /* Parses @context; on bad options reports and returns FALSE. */
 gboolean sg_cmd_parse(GOptionContext *context, const gchar *command, int *argc, char ***argv);
 

@@ -30,6 +30,13 @@ check "bad --accel exits 64" test $status -eq 64
 run test "$good_iso" --answers /no/such.seed
 check "missing answer file exits 64" test $status -eq 64
 check "usage errors create no evidence folder" test ! -e smokegate-evidence
+mkdir -p tree
+for cmd in gate serve; do
+	run $cmd --tree tree --suites-dir /no/such/suites
+	check "$cmd with a missing --suites-dir exits 64 (got $status)" test $status -eq 64
+	check "$cmd says which folder, in one line" \
+		test "$(cat err)" = "smokegate $cmd: --suites-dir /no/such/suites: no such folder (see 'smokegate $cmd --help')"
+done
 
 head -c 300000 /dev/urandom > random.iso
 run test random.iso --evidence ev-random
