@@ -74,7 +74,8 @@ main(int argc, char **argv)
 		if (g_str_equal(argv[1], commands[i].name)) {
 			g_autofree gchar *prgname = g_strdup_printf("smokegate %s", argv[1]);
 			g_set_prgname(prgname);
-			sg_log_use_short_lines();
+			/* serve runs for days: its lines need their time. */
+			sg_log_use_short_lines(commands[i].func == sg_cmd_serve);
 			return commands[i].func(argc - 1, argv + 1);
 		}
 	}

@@ -13,6 +13,8 @@ field_string(const GLogField *fields, gsize n_fields, const gchar *key)
 	return NULL;
 }
 
+static gboolean log_with_time;
+
 static GLogWriterOutput
 write_short_line(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user)
 {
@@ -27,6 +29,11 @@ write_short_line(GLogLevelFlags level, const GLogField *fields, gsize n_fields, 
 	if (message == NULL)
 		return g_log_writer_default(level, fields, n_fields, user);
 	kind = (level & G_LOG_LEVEL_WARNING) != 0 ? "warning: " : "";
+	if (log_with_time) {
+		g_autoptr(GDateTime) now = g_date_time_new_now_local();
+		g_autofree gchar *stamp = g_date_time_format(now, "%Y-%m-%d %H:%M:%S ");
+		fputs(stamp, stderr);
+	}
 	if (fprintf(stderr, "%s: %s%s\n", g_get_prgname(), kind, message) < 0)
 		return G_LOG_WRITER_UNHANDLED;
 	fflush(stderr);
@@ -34,7 +41,8 @@ write_short_line(GLogLevelFlags level, const GLogField *fields, gsize n_fields, 
 }
 
 void
-sg_log_use_short_lines(void)
+sg_log_use_short_lines(gboolean with_time)
 {
+	log_with_time = with_time;
 	g_log_set_writer_func(write_short_line, NULL, NULL);
 }

@@ -13,7 +13,9 @@ G_BEGIN_DECLS
  * kept, so each line keeps its priority. Debug and info lines go through
  * GLib's default writer, which shows them only as G_MESSAGES_DEBUG asks,
  * and so do criticals: they are bugs, and look like one.
+ * @with_time starts each line with the local date and time, for a service
+ * whose output goes to a file rather than the journal (which has its own).
  */
-void sg_log_use_short_lines(void);
+void sg_log_use_short_lines(gboolean with_time);
 
 G_END_DECLS
