@@ -38,9 +38,9 @@ typedef struct {
 } SgBuildRecord;
 
 SgBuildRecord *sg_build_record_new(const gchar *build_dir);
-/* A build folder without a record (made by hand) loads as untested. */
 /* BUILD/smokegate.json */
 gchar *sg_build_record_path(const gchar *build_dir);
+/* A build folder without a record (made by hand) loads as untested. */
 SgBuildRecord *sg_build_record_load(const gchar *build_dir, GError **error);
 gboolean sg_build_record_save(SgBuildRecord *record, GError **error);
 void sg_build_record_free(SgBuildRecord *record);

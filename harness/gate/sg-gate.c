@@ -626,39 +626,39 @@ person_changed_current_since(const gchar *type_dir, GDateTime *since)
 	return FALSE;
 }
 
+/* A writer killed between its temporary file and the rename leaves the
+ * temporary in the tree, and mirrors would copy it: the real files are
+ * whole, the temporaries go. Every writer of these files holds the tree
+ * lock, so under it none of them is anyone's work in progress. */
+static void
+remove_stale_page_temporaries(const gchar *tree)
+{
+	g_autofree gchar *page = g_build_filename(tree, "index.html", NULL);
+	g_autofree gchar *status = g_build_filename(tree, "status.json", NULL);
+
+	sg_files_remove_stale_temporaries(page);
+	sg_files_remove_stale_temporaries(status);
+}
+
+/* The same for the records of @builds in @type_dir. */
+static void
+remove_stale_record_temporaries(const gchar *type_dir, GPtrArray *builds)
+{
+	for (guint i = 0; i < builds->len; i++) {
+		g_autofree gchar *dir =
+			g_build_filename(type_dir, g_ptr_array_index(builds, i), NULL);
+		g_autofree gchar *record = sg_build_record_path(dir);
+
+		sg_files_remove_stale_temporaries(record);
+	}
+}
+
 /*
  * A gate killed between recording a pass and moving `current` (the record
  * goes first, see record_result) left a passed build newer than current
  * that no gate tests again: current moves to it now, as that gate would
  * have, unless a person changed current since the pass.
  */
-/* A writer killed between its temporary file and the rename leaves the
- * temporary in the tree, and mirrors would copy it: the real files are
- * whole, the temporaries go. Every writer of these files holds the tree
- * lock, so under it none of them is anyone's work in progress. */
-static void
-remove_stale_temporaries(SgGate *gate, GPtrArray *types)
-{
-	const gchar *tree = gate->publisher->tree;
-	g_autofree gchar *page = g_build_filename(tree, "index.html", NULL);
-	g_autofree gchar *status = g_build_filename(tree, "status.json", NULL);
-
-	sg_files_remove_stale_temporaries(page);
-	sg_files_remove_stale_temporaries(status);
-	for (guint t = 0; t < types->len; t++) {
-		g_autofree gchar *type_dir =
-			g_build_filename(tree, g_ptr_array_index(types, t), NULL);
-		g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
-
-		for (guint i = 0; i < builds->len; i++) {
-			g_autofree gchar *dir =
-				g_build_filename(type_dir, g_ptr_array_index(builds, i), NULL);
-			g_autofree gchar *record = sg_build_record_path(dir);
-			sg_files_remove_stale_temporaries(record);
-		}
-	}
-}
-
 static void
 finish_publishing(SgGate *gate)
 {
@@ -671,7 +671,7 @@ finish_publishing(SgGate *gate)
 		return;
 	}
 	types = sg_tree_list_types(gate->publisher->tree);
-	remove_stale_temporaries(gate, types);
+	remove_stale_page_temporaries(gate->publisher->tree);
 	for (guint t = 0; t < types->len; t++) {
 		g_autofree gchar *flavour = g_path_get_dirname(g_ptr_array_index(types, t));
 		g_autofree gchar *image_type = g_path_get_basename(g_ptr_array_index(types, t));
@@ -680,6 +680,8 @@ finish_publishing(SgGate *gate)
 		g_autofree gchar *current = sg_tree_read_link(type_dir, SG_TREE_CURRENT);
 		g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
 
+		/* Every flavour's: the lock covers the whole tree. */
+		remove_stale_record_temporaries(type_dir, builds);
 		if (!flavour_selected(gate->options, flavour))
 			continue;
 		/* Newest first, down to current: the newest passed build only. */
