@@ -14,14 +14,22 @@
 smokegate=$(realpath "$1") iso=$2 suites=$(realpath "$3")
 make_workdir
 
+# run_case NAME ARGS...: smokegate ARGS, its output in $workdir/NAME.out
+# and .err; sets $status and says how long it took and what it printed.
+run_case() {
+	local name=$1 start
+	shift
+	start=$(date +%s)
+	"$smokegate" "$@" >"$workdir/$name.out" 2>"$workdir/$name.err"
+	status=$?
+	echo "# ${name^^} took $(($(date +%s) - start)) s: $(cat "$workdir/$name.out")"
+	sed 's/^/# stderr: /' "$workdir/$name.err"
+}
+
 # A: smoke-ok (gating, passes) and smoke-advisory (not gating, fails).
 a=$workdir/a
-start=$(date +%s)
-"$smokegate" test "$iso" --evidence "$a" --suites-dir "$suites" --suite smoke-ok \
-	--suite smoke-advisory --junit "$workdir/a.xml" --keep-disk >"$workdir/a.out" 2>"$workdir/a.err"
-status=$?
-echo "# A took $(($(date +%s) - start)) s: $(cat "$workdir/a.out")"
-sed 's/^/# stderr: /' "$workdir/a.err"
+run_case a test "$iso" --evidence "$a" --suites-dir "$suites" --suite smoke-ok \
+	--suite smoke-advisory --junit "$workdir/a.xml" --keep-disk
 r=$a/result.json
 check "A: exit status 0 (got $status)" test "$status" -eq 0
 check "A: verdict pass" test "$(json_field .verdict "$r")" = pass
@@ -46,12 +54,8 @@ check "A: the kept disk holds no suite (the base is the installer's)" \
 # C: suite run on the kept disk: the same result, no install, the disk unchanged.
 sum_before=$(sha256sum <"$a/installed.qcow2")
 c=$workdir/c
-start=$(date +%s)
-"$smokegate" suite run --disk "$a/installed.qcow2" --flavour smoketest --suites-dir "$suites" \
-	--suite smoke-ok --evidence "$c" --junit "$workdir/c.xml" >"$workdir/c.out" 2>"$workdir/c.err"
-status=$?
-echo "# C took $(($(date +%s) - start)) s: $(cat "$workdir/c.out")"
-sed 's/^/# stderr: /' "$workdir/c.err"
+run_case c suite run --disk "$a/installed.qcow2" --flavour smoketest --suites-dir "$suites" \
+	--suite smoke-ok --evidence "$c" --junit "$workdir/c.xml"
 r=$c/result.json
 check "C: exit status 0 (got $status)" test "$status" -eq 0
 check "C: no install phase" test "$(jq '.phases | length' "$r")" -eq 0
@@ -63,11 +67,8 @@ check "C: JUnit XML well-formed" xmllint --noout "$workdir/c.xml"
 # D: smoke-hang (gating) passes its first test of three, then hangs: when
 # its Seconds= end it is a fail, stopped after 1 of 3 (the plan caught it).
 d=$workdir/d
-start=$(date +%s)
-"$smokegate" suite run --disk "$a/installed.qcow2" --flavour smoketest --suites-dir "$suites" \
-	--suite smoke-hang --evidence "$d" >"$workdir/d.out" 2>"$workdir/d.err"
-status=$?
-echo "# D took $(($(date +%s) - start)) s: $(cat "$workdir/d.out")"
+run_case d suite run --disk "$a/installed.qcow2" --flavour smoketest --suites-dir "$suites" \
+	--suite smoke-hang --evidence "$d"
 r=$d/result.json
 check "D: exit status 1 (got $status)" test "$status" -eq 1
 check "D: verdict fail" test "$(json_field .verdict "$r")" = fail
@@ -77,11 +78,7 @@ check "D: its one case passed" test "$(jq -r '[.suites[0].cases[].outcome] | joi
 
 # B: smoke-fail (gating, fails).
 b=$workdir/b
-start=$(date +%s)
-"$smokegate" test "$iso" --evidence "$b" --suites-dir "$suites" --suite smoke-fail \
-	>"$workdir/b.out" 2>"$workdir/b.err"
-status=$?
-echo "# B took $(($(date +%s) - start)) s: $(cat "$workdir/b.out")"
+run_case b test "$iso" --evidence "$b" --suites-dir "$suites" --suite smoke-fail
 r=$b/result.json
 check "B: exit status 1 (got $status)" test "$status" -eq 1
 check "B: verdict fail" test "$(json_field .verdict "$r")" = fail
