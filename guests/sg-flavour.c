@@ -5,6 +5,7 @@
 
 #include "sg-error.h"
 #include "sg-files.h"
+#include "sg-paths.h"
 
 void
 sg_flavour_free(SgFlavour *flavour)
@@ -400,6 +401,15 @@ sg_flavour_load_dirs(const gchar *const *dirs, GError **error)
 		}
 	}
 	return g_steal_pointer(&flavours);
+}
+
+GPtrArray *
+sg_flavour_load_all(const gchar *flavours_dir, GError **error)
+{
+	g_autofree gchar *builtin = sg_paths_builtin_flavours();
+	const gchar *dirs[] = {builtin, SG_PATHS_SYSTEM_FLAVOURS, flavours_dir, NULL};
+
+	return sg_flavour_load_dirs(dirs, error);
 }
 
 SgFlavour *

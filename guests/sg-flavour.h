@@ -66,6 +66,9 @@ SgFlavour *sg_flavour_load_file(const gchar *path, GError **error);
 /* Loads every *.conf of @dirs in order; a later file overrides an earlier
  * one of the same name. Missing folders are skipped. */
 GPtrArray *sg_flavour_load_dirs(const gchar *const *dirs, GError **error);
+/* Loads the profiles every command reads: the shipped ones, then
+ * SG_PATHS_SYSTEM_FLAVOURS, then @flavours_dir (--flavours-dir, or NULL). */
+GPtrArray *sg_flavour_load_all(const gchar *flavours_dir, GError **error);
 SgFlavour *sg_flavour_find(GPtrArray *flavours, const gchar *name);
 /* The flavour whose patterns match the image's own words, or NULL.
  * Patterns are globs matched without regard to case: real volume ids

@@ -53,12 +53,10 @@ on_stopped(SgRunner *runner, gpointer user_data)
 static void
 check_flavour_profiles(const gchar *flavours_dir)
 {
-	g_autofree gchar *builtin = sg_paths_builtin_flavours();
-	const gchar *dirs[] = {builtin, SG_PATHS_SYSTEM_FLAVOURS, flavours_dir, NULL};
 	g_autoptr(GPtrArray) flavours = NULL;
 	g_autoptr(GError) error = NULL;
 
-	flavours = sg_flavour_load_dirs(dirs, &error);
+	flavours = sg_flavour_load_all(flavours_dir, &error);
 	if (flavours == NULL)
 		g_warning("flavour profiles: %s (the tests of that flavour fail until it is fixed)",
 			  error->message);

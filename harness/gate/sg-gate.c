@@ -502,10 +502,7 @@ guest_size(GPtrArray *flavours, const gchar *name, guint *memory_mib, guint *vcp
 static void
 queue_candidates(SgGate *gate, GPtrArray *candidates)
 {
-	g_autofree gchar *builtin = sg_paths_builtin_flavours();
-	const gchar *dirs[] = {builtin, SG_PATHS_SYSTEM_FLAVOURS, gate->options->flavours_dir,
-			       NULL};
-	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
+	g_autoptr(GPtrArray) flavours = sg_flavour_load_all(gate->options->flavours_dir, NULL);
 
 	for (guint i = 0; i < candidates->len; i++) {
 		SgCandidate *candidate = g_ptr_array_index(candidates, i);

@@ -30,9 +30,7 @@ is_url(const gchar *source)
 static guint64
 profile_size_limit(const gchar *flavour, const gchar *flavours_dir)
 {
-	g_autofree gchar *builtin = sg_paths_builtin_flavours();
-	const gchar *dirs[] = {builtin, SG_PATHS_SYSTEM_FLAVOURS, flavours_dir, NULL};
-	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
+	g_autoptr(GPtrArray) flavours = sg_flavour_load_all(flavours_dir, NULL);
 	SgFlavour *profile = flavours != NULL ? sg_flavour_find(flavours, flavour) : NULL;
 
 	return profile != NULL ? profile->size_limit : 0;

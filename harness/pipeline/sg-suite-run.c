@@ -592,8 +592,6 @@ SgResult *
 sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
 		  GCancellable *cancellable, GError **error)
 {
-	g_autofree gchar *builtin = sg_paths_builtin_flavours();
-	const gchar *dirs[] = {builtin, SG_PATHS_SYSTEM_FLAVOURS, options->flavours_dir, NULL};
 	g_autoptr(GPtrArray) flavours = NULL;
 	g_autoptr(GPtrArray) suites = NULL;
 	g_autoptr(GPtrArray) selected = NULL;
@@ -609,7 +607,7 @@ sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such disk", options->disk);
 		return NULL;
 	}
-	flavours = sg_flavour_load_dirs(dirs, error);
+	flavours = sg_flavour_load_all(options->flavours_dir, error);
 	if (flavours == NULL)
 		return NULL;
 	flavour = sg_flavour_find(flavours, options->flavour);

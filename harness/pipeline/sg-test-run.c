@@ -191,8 +191,6 @@ static gboolean
 check_inputs(SgRun *run, GError **error)
 {
 	const SgTestOptions *options = run->options;
-	g_autofree gchar *builtin = sg_paths_builtin_flavours();
-	const gchar *dirs[] = {builtin, SG_PATHS_SYSTEM_FLAVOURS, options->flavours_dir, NULL};
 
 	if (!g_file_test(options->image, G_FILE_TEST_EXISTS)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such file", options->image);
@@ -219,7 +217,7 @@ check_inputs(SgRun *run, GError **error)
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "--accel must be auto, kvm or tcg");
 		return FALSE;
 	}
-	run->flavours = sg_flavour_load_dirs(dirs, error);
+	run->flavours = sg_flavour_load_all(options->flavours_dir, error);
 	if (run->flavours == NULL)
 		return FALSE;
 	if (options->suites != NULL && options->suites[0] != NULL) {
@@ -601,19 +599,17 @@ write_screen(SgRun *run, SgConsole *console, const gchar *phase)
 		g_warning("cannot write %s: %s", path, error->message);
 }
 
+/* Profiles are checked when loaded: a marker refused here is a harness
+ * bug, an error of the run, never the image's fail. */
 static SgConsole *
-new_console(SgRun *run, SgConsolePhase phase)
+new_console(SgRun *run, SgConsolePhase phase, GError **error)
 {
 	const gchar *const *markers = phase == SG_CONSOLE_PHASE_DESKTOP
 					      ? (const gchar *const *)run->flavour->console_markers
 					      : NULL;
-	g_autoptr(GError) error = NULL;
-	SgConsole *console = sg_console_new(run->flavour->family, phase,
-					    run->flavour->display_manager, markers, &error);
-	/* Profiles are checked when loaded; a bad marker here is our bug. */
-	if (console == NULL)
-		g_error("%s", error->message);
-	return console;
+
+	return sg_console_new(run->flavour->family, phase, run->flavour->display_manager, markers,
+			      error);
 }
 
 /* "desktop evidence seen: 'A'; never came: 'B', 'C'" so a desktop that did
@@ -1042,7 +1038,11 @@ start_guest_phase(SgRun *run, const SgGuestPhase *kind)
 			return;
 		}
 	}
-	run->console = new_console(run, kind->console_phase);
+	run->console = new_console(run, kind->console_phase, &error);
+	if (run->console == NULL) {
+		phase_error(run, error);
+		return;
+	}
 	kind->fill(run, &spec);
 	run->guest = sg_guest_start(run->lab, &spec, &error);
 	if (run->guest == NULL) {
