@@ -7,9 +7,63 @@ append_escaped(GString *xml, const gchar *format, const gchar *value)
 	g_string_append_printf(xml, format, escaped);
 }
 
+/* The firmware, and what it boots first. */
+static void
+append_os(GString *xml, const SgDomainSpec *spec)
+{
+	gboolean uefi = sg_firmware_is_uefi(spec->firmware);
+
+	if (uefi) {
+		gboolean secure = spec->firmware == SG_FIRMWARE_UEFI_SECURE_BOOT;
+		/* libvirt picks the OVMF build from the descriptors that Debian's
+		 * ovmf package installs (/usr/share/qemu/firmware): with Secure
+		 * Boot and Microsoft's keys enrolled, or plain. */
+		g_string_append_printf(xml,
+				       "  <os firmware='efi'>\n"
+				       "    <type arch='x86_64' machine='q35'>hvm</type>\n"
+				       "    <firmware>\n"
+				       "      <feature enabled='%s' name='secure-boot'/>\n"
+				       "      <feature enabled='%s' name='enrolled-keys'/>\n"
+				       "    </firmware>\n",
+				       secure ? "yes" : "no", secure ? "yes" : "no");
+		if (secure)
+			g_string_append(xml, "    <loader secure='yes'/>\n");
+		if (spec->nvram != NULL)
+			append_escaped(xml, "    <nvram>%s</nvram>\n", spec->nvram);
+	} else {
+		g_string_append(xml, "  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n");
+	}
+	if (spec->kernel != NULL) {
+		append_escaped(xml, "    <kernel>%s</kernel>\n", spec->kernel);
+		if (spec->initrd != NULL)
+			append_escaped(xml, "    <initrd>%s</initrd>\n", spec->initrd);
+		if (spec->cmdline != NULL)
+			append_escaped(xml, "    <cmdline>%s</cmdline>\n", spec->cmdline);
+	} else if (spec->boot_cdrom) {
+		g_string_append(xml, "    <boot dev='cdrom'/>\n");
+	} else if (!uefi) {
+		/* Under UEFI the variable store's boot entries choose, as on a
+		 * real machine: the one the installer wrote, else the disk's
+		 * removable-media loader. */
+		g_string_append(xml, "    <boot dev='hd'/>\n");
+	}
+	/* SeaBIOS: a disk that does not boot makes it reset at once, which
+	 * stops the guest: "did not boot" is seen in seconds, not at a
+	 * timeout. Booting the CD, its own text and the bootloader's
+	 * text-mode screen go to the serial port too (QEMU's -machine
+	 * graphics=off), where the harness reads the menu and types. */
+	if (!uefi)
+		g_string_append_printf(xml, "    <bios %srebootTimeout='0'/>\n",
+				       spec->boot_cdrom ? "useserial='yes' " : "");
+	g_string_append(xml, "  </os>\n");
+}
+
 gchar *
 sg_domain_xml_build(const SgDomainSpec *spec)
 {
+	const gchar *cd_bus = sg_firmware_is_uefi(spec->firmware) ? "sata" : "ide";
+	const gchar *cd_devs[] = {sg_firmware_is_uefi(spec->firmware) ? "sda" : "hdc",
+				  sg_firmware_is_uefi(spec->firmware) ? "sdb" : "hdd"};
 	GString *xml = g_string_new(NULL);
 
 	append_escaped(
@@ -18,20 +72,11 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 	append_escaped(xml, "  <name>%s</name>\n", spec->name);
 	g_string_append_printf(xml, "  <memory unit='MiB'>%u</memory>\n", spec->memory_mib);
 	g_string_append_printf(xml, "  <vcpu>%u</vcpu>\n", spec->vcpus);
-	g_string_append(xml, "  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n");
-	if (spec->kernel != NULL) {
-		append_escaped(xml, "    <kernel>%s</kernel>\n", spec->kernel);
-		if (spec->initrd != NULL)
-			append_escaped(xml, "    <initrd>%s</initrd>\n", spec->initrd);
-		if (spec->cmdline != NULL)
-			append_escaped(xml, "    <cmdline>%s</cmdline>\n", spec->cmdline);
-	} else {
-		g_string_append(xml, "    <boot dev='hd'/>\n");
-	}
-	/* A disk that does not boot makes SeaBIOS reset at once, and the reset
-	 * stops the guest: "did not boot" is seen in seconds, not at a timeout. */
-	g_string_append(xml, "    <bios rebootTimeout='0'/>\n  </os>\n");
-	g_string_append(xml, "  <features><acpi/><apic/></features>\n");
+	append_os(xml, spec);
+	if (spec->firmware == SG_FIRMWARE_UEFI_SECURE_BOOT)
+		g_string_append(xml, "  <features><acpi/><apic/><smm state='on'/></features>\n");
+	else
+		g_string_append(xml, "  <features><acpi/><apic/></features>\n");
 	g_string_append(xml, "  <on_poweroff>destroy</on_poweroff>\n"
 			     "  <on_reboot>destroy</on_reboot>\n"
 			     "  <on_crash>destroy</on_crash>\n");
@@ -53,24 +98,21 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 		g_string_append(xml, "      <target dev='vda' bus='virtio'/>\n"
 				     "    </disk>\n");
 	}
-	if (spec->cdrom != NULL)
+	const gchar *cdroms[] = {spec->cdrom, spec->seed_cdrom};
+	for (guint i = 0; i < G_N_ELEMENTS(cdroms); i++) {
+		if (cdroms[i] == NULL)
+			continue;
 		append_escaped(xml,
 			       "    <disk type='file' device='cdrom'>\n"
 			       "      <driver name='qemu' type='raw'/>\n"
-			       "      <source file='%s'/>\n"
-			       "      <target dev='hdc' bus='ide'/>\n"
-			       "      <readonly/>\n"
-			       "    </disk>\n",
-			       spec->cdrom);
-	if (spec->seed_cdrom != NULL)
-		append_escaped(xml,
-			       "    <disk type='file' device='cdrom'>\n"
-			       "      <driver name='qemu' type='raw'/>\n"
-			       "      <source file='%s'/>\n"
-			       "      <target dev='hdd' bus='ide'/>\n"
-			       "      <readonly/>\n"
-			       "    </disk>\n",
-			       spec->seed_cdrom);
+			       "      <source file='%s'/>\n",
+			       cdroms[i]);
+		g_string_append_printf(xml,
+				       "      <target dev='%s' bus='%s'/>\n"
+				       "      <readonly/>\n"
+				       "    </disk>\n",
+				       cd_devs[i], cd_bus);
+	}
 	/* A pty read over the connection (virDomainOpenConsole): nothing on
 	 * the host's file system, the same for a local or a remote host. */
 	g_string_append(xml, "    <serial type='pty'>\n"
@@ -108,10 +150,13 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 		g_string_append(xml, "  <qemu:commandline>\n"
 				     "    <qemu:arg value='-netdev'/>\n");
 		append_escaped(xml, "    <qemu:arg value='%s'/>\n", netdev);
-		g_string_append(xml, "    <qemu:arg value='-device'/>\n"
-				     "    <qemu:arg "
-				     "value='virtio-net-pci,netdev=mirror0,bus=pci.0,addr=0x10'/>\n"
-				     "  </qemu:commandline>\n");
+		/* The root bus is pcie.0 on q35, pci.0 on i440FX. */
+		g_string_append_printf(xml,
+				       "    <qemu:arg value='-device'/>\n"
+				       "    <qemu:arg "
+				       "value='virtio-net-pci,netdev=mirror0,bus=%s,addr=0x10'/>\n"
+				       "  </qemu:commandline>\n",
+				       sg_firmware_is_uefi(spec->firmware) ? "pcie.0" : "pci.0");
 	}
 	g_string_append(xml, "</domain>\n");
 	return g_string_free(xml, FALSE);

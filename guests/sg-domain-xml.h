@@ -2,6 +2,8 @@
 
 #include <glib.h>
 
+#include "sg-firmware.h"
+
 G_BEGIN_DECLS
 
 /* What one guest of one phase looks like; the XML is made from this alone. */
@@ -10,7 +12,17 @@ typedef struct {
 	const gchar *domain_type; /* "kvm" or "qemu" (TCG) */
 	guint memory_mib;
 	guint vcpus;
-	const gchar *kernel;  /* NULL: boot the disk with its own bootloader */
+	/* BIOS guests are an i440FX PC; UEFI ones a q35 PC, whose CD-ROMs are
+	 * on SATA (q35 has no IDE), with SMM under Secure Boot. */
+	SgFirmware firmware;
+	/* UEFI: this guest's own variable store, on the lab host; libvirt
+	 * fills a missing one from the firmware's template (Microsoft's keys
+	 * enrolled under Secure Boot). What the installer writes there (its
+	 * boot entry) is the installed system's, and boots it later. */
+	const gchar *nvram;
+	/* Boot @cdrom through the firmware (its El Torito entries), not @disk. */
+	gboolean boot_cdrom;
+	const gchar *kernel;  /* NULL: boot through the firmware */
 	const gchar *initrd;  /* only with kernel */
 	const gchar *cmdline; /* only with kernel */
 	const gchar *disk;    /* qcow2, attached as virtio vda; NULL for none */

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The firmware a guest boots under. An image is tested the way machines
+ * boot it: through its El Torito entries and its own bootloader under a
+ * PC BIOS (SeaBIOS), under UEFI (OVMF), and under UEFI with Secure Boot
+ * enforced and Microsoft's keys enrolled, as most amd64 desktops ship.
+ */
+typedef enum {
+	SG_FIRMWARE_BIOS,
+	SG_FIRMWARE_UEFI,
+	SG_FIRMWARE_UEFI_SECURE_BOOT,
+} SgFirmware;
+
+#define SG_FIRMWARE_COUNT 3
+
+/* "bios", "uefi", "uefi-secureboot": the words of profiles and result.json. */
+const gchar *sg_firmware_to_string(SgFirmware firmware);
+gboolean sg_firmware_from_string(const gchar *text, SgFirmware *firmware);
+/* "BIOS", "UEFI", "UEFI with Secure Boot": the words of verdicts. */
+const gchar *sg_firmware_describe(SgFirmware firmware);
+gboolean sg_firmware_is_uefi(SgFirmware firmware);
+
+G_END_DECLS
