@@ -157,17 +157,20 @@ read_chain(SgFat *fat, guint32 cluster, gsize limit, GError **error)
 {
 	g_autoptr(GByteArray) out = g_byte_array_new();
 	gsize cluster_len = (gsize)fat->sectors_per_cluster * fat->bytes_per_sector;
-	guint32 steps = 0;
+	/* A chain that comes back to a cluster is a loop, not a file. */
+	g_autofree guint8 *seen = g_malloc0(((gsize)fat->clusters + 2) / 8 + 1);
 
 	while (cluster != 0xffffffff && out->len < limit) {
 		gsize at = fat->data_offset + (gsize)(cluster - 2) * cluster_len;
-		if (cluster < 2 || cluster >= fat->clusters + 2 || steps++ > fat->clusters ||
+		if (cluster < 2 || cluster >= fat->clusters + 2 ||
+		    (seen[cluster / 8] & (1u << (cluster % 8))) != 0 ||
 		    at + cluster_len > fat->len) {
 			g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
 				    "%s has a broken cluster chain (cluster %u)", fat->what,
 				    cluster);
 			return NULL;
 		}
+		seen[cluster / 8] |= (guint8)(1u << (cluster % 8));
 		g_byte_array_append(out, fat->data + at, (guint)MIN(cluster_len, limit - out->len));
 		cluster = next_cluster(fat, cluster);
 	}
