@@ -301,7 +301,9 @@ read_uefi_loader(SgBootMenu *menu, SgBootMedia *media, const gchar *file, const 
 			return g_steal_pointer(&loader);
 		}
 		stage = read_efi_file(media, found);
-		if (stage != NULL && sg_grub_image_read(stage) != NULL) {
+		if (stage != NULL)
+			grub = sg_grub_image_read(stage);
+		if (grub != NULL) {
 			run_grub(media, loader, stage);
 			return g_steal_pointer(&loader);
 		}
