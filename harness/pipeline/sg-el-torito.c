@@ -79,6 +79,16 @@ parse_entry(const guint8 *raw, guint8 platform)
 	return entry;
 }
 
+static int
+open_iso(const gchar *iso, GError **error)
+{
+	int fd = open(iso, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "cannot open %s: %s", iso,
+			    g_strerror(errno));
+	return fd;
+}
+
 static gboolean
 catalog_error(GError **error, const gchar *iso, const gchar *what)
 {
@@ -132,13 +142,10 @@ sg_el_torito_read(const gchar *iso, GError **error)
 	guint8 catalog_bytes[CATALOG_LEN];
 	guint32 catalog;
 	gssize got;
-	int fd = open(iso, O_RDONLY | O_CLOEXEC);
+	int fd = open_iso(iso, error);
 
-	if (fd < 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "cannot open %s: %s", iso,
-			    g_strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
 	if (!find_catalog(fd, iso, &catalog, error)) {
 		close(fd);
 		return NULL;
@@ -175,13 +182,10 @@ sg_el_torito_read_image(const gchar *iso, const SgElToritoEntry *entry, gsize le
 {
 	g_autofree guint8 *buffer = g_malloc(len);
 	gssize got;
-	int fd = open(iso, O_RDONLY | O_CLOEXEC);
+	int fd = open_iso(iso, error);
 
-	if (fd < 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "cannot open %s: %s", iso,
-			    g_strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
 	got = read_at(fd, buffer, len, (goffset)entry->lba * ISO_SECTOR);
 	close(fd);
 	if (got < 0) {

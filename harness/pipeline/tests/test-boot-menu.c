@@ -229,6 +229,20 @@ make_iso(Fixture *f, BiosBoot bios, EfiBoot efi, const gchar *efi_image)
 	run((const gchar *const *)argv);
 }
 
+/* An ISO whose EFI image of @size_kib holds @files (pairs: the path in the
+ * image, the file to copy there). */
+static void
+make_iso_with_efi(Fixture *f, BiosBoot bios, EfiBoot efi, guint size_kib, const gchar *const *files)
+{
+	g_autofree gchar *stage = stage_dir(f, "efi");
+	g_autofree gchar *image = NULL;
+
+	for (guint i = 0; files[i] != NULL; i += 2)
+		stage_copy(stage, files[i], files[i + 1]);
+	image = make_efi_image(f, stage, size_kib);
+	make_iso(f, bios, efi, image);
+}
+
 static SgBootMenu *
 read_menu(Fixture *f)
 {
@@ -285,9 +299,7 @@ lay_out_live_build(Fixture *f, const gchar *menu_kernel)
 	const gchar *grub_vars[] = {"@KERNEL@", menu_kernel, "@INITRD@",
 				    "initrd.img-6.1.0-18-amd64", NULL};
 	const gchar *isolinux_broken[] = {"@KERNEL@", menu_kernel, NULL};
-	g_autofree gchar *stage = stage_dir(f, "efi");
 	g_autofree gchar *efi_cfg = data_path("live-build/efi/grub.cfg");
-	g_autofree gchar *image = NULL;
 
 	put(f, ".disk/info", "Debian GNU/Linux 12 \"Bookworm\" - Official Live amd64");
 	put(f, "live/vmlinuz", "kernel");
@@ -317,10 +329,9 @@ lay_out_live_build(Fixture *f, const gchar *menu_kernel)
 	}
 	/* binary_grub-efi: GRUB for CDs as EFI/boot/boot<arch>.efi (shim
 	 * when Secure Boot is on: see the shim test) and its grub.cfg. */
-	stage_copy(stage, "EFI/boot/bootx64.efi", GCDX64);
-	stage_copy(stage, "boot/grub/grub.cfg", efi_cfg);
-	image = make_efi_image(f, stage, 8192);
-	make_iso(f, BIOS_ISOLINUX, EFI_IN_TREE, image);
+	make_iso_with_efi(f, BIOS_ISOLINUX, EFI_IN_TREE, 8192,
+			  (const gchar *const[]){"EFI/boot/bootx64.efi", GCDX64,
+						 "boot/grub/grub.cfg", efi_cfg, NULL});
 }
 
 static void
@@ -423,9 +434,7 @@ test_live_build_missing_kernel(Fixture *f, gconstpointer data)
 static void
 lay_out_netinst(Fixture *f, gboolean with_font)
 {
-	g_autofree gchar *stage = stage_dir(f, "efi");
 	g_autofree gchar *efi_debian = data_path("debian-cd/efi-debian-grub.cfg");
-	g_autofree gchar *image = NULL;
 	g_autoptr(GDir) screens = g_dir_open(DI_AMD64 "/boot-screens", 0, NULL);
 	const gchar *name;
 
@@ -449,10 +458,9 @@ lay_out_netinst(Fixture *f, gboolean with_font)
 		copy(f, "boot/grub/fonts/unicode.pf2", DI_AMD64 "/grub/font.pf2");
 	/* debian-cd's efi.img: efi/boot/bootx64.efi, grubx64.efi, and the
 	 * /efi/debian/grub.cfg that GRUB for CDs does not read. */
-	stage_copy(stage, "efi/boot/bootx64.efi", GCDX64);
-	stage_copy(stage, "efi/debian/grub.cfg", efi_debian);
-	image = make_efi_image(f, stage, 4096);
-	make_iso(f, BIOS_ISOLINUX, EFI_IN_TREE, image);
+	make_iso_with_efi(f, BIOS_ISOLINUX, EFI_IN_TREE, 4096,
+			  (const gchar *const[]){"efi/boot/bootx64.efi", GCDX64,
+						 "efi/debian/grub.cfg", efi_debian, NULL});
 }
 
 static void
@@ -524,22 +532,18 @@ static void
 test_ubuntu_server(Fixture *f, gconstpointer data)
 {
 	g_autoptr(SgBootMenu) menu = NULL;
-	g_autofree gchar *stage = NULL;
-	g_autofree gchar *image = NULL;
 	g_autofree gchar *cfg = data_path("ubuntu-server/grub.cfg");
 	const SgBootLoader *bios, *uefi;
 	const SgBootEntry *entry;
 
 	if (!have(GCDX64) || !have(GRUB_PC_DIR "/cdboot.img"))
 		return;
-	stage = stage_dir(f, "efi");
 	put(f, ".disk/info", "Ubuntu-Server 24.04 LTS \"Noble Numbat\" - Release amd64");
 	put(f, "casper/vmlinuz", "kernel");
 	put(f, "casper/initrd", "initrd");
 	copy(f, "boot/grub/grub.cfg", cfg);
-	stage_copy(stage, "EFI/boot/bootx64.efi", GCDX64);
-	image = make_efi_image(f, stage, 4096);
-	make_iso(f, BIOS_GRUB, EFI_APPENDED, image);
+	make_iso_with_efi(f, BIOS_GRUB, EFI_APPENDED, 4096,
+			  (const gchar *const[]){"EFI/boot/bootx64.efi", GCDX64, NULL});
 	menu = read_menu(f);
 	g_assert_cmpuint(count_problems(menu), ==, 0);
 
@@ -573,8 +577,6 @@ static void
 test_grub_syntax(Fixture *f, gconstpointer data)
 {
 	g_autoptr(SgBootMenu) menu = NULL;
-	g_autofree gchar *stage = NULL;
-	g_autofree gchar *image = NULL;
 	g_autofree gchar *cfg = data_path("grub-syntax/grub.cfg");
 	g_autofree gchar *loop = data_path("grub-syntax/loop.cfg");
 	const SgBootLoader *uefi;
@@ -583,7 +585,6 @@ test_grub_syntax(Fixture *f, gconstpointer data)
 
 	if (!have(GCDX64))
 		return;
-	stage = stage_dir(f, "efi");
 	put(f, ".disk/info", "Test");
 	for (const gchar *const *file =
 		     (const gchar *const[]){"k1", "i1", "k2", "i2", "k3", "i3a", "i3b", NULL};
@@ -591,9 +592,8 @@ test_grub_syntax(Fixture *f, gconstpointer data)
 		put(f, *file, "x");
 	copy(f, "boot/grub/grub.cfg", cfg);
 	copy(f, "boot/grub/loop.cfg", loop);
-	stage_copy(stage, "EFI/BOOT/BOOTX64.EFI", GCDX64);
-	image = make_efi_image(f, stage, 4096);
-	make_iso(f, BIOS_NONE, EFI_IN_TREE, image);
+	make_iso_with_efi(f, BIOS_NONE, EFI_IN_TREE, 4096,
+			  (const gchar *const[]){"EFI/BOOT/BOOTX64.EFI", GCDX64, NULL});
 	menu = read_menu(f);
 
 	g_assert_cmpuint(count_problems(menu), ==, 1);
@@ -649,17 +649,13 @@ static void
 test_efi_without_grub_cfg(Fixture *f, gconstpointer data)
 {
 	g_autoptr(SgBootMenu) menu = NULL;
-	g_autofree gchar *stage = NULL;
-	g_autofree gchar *image = NULL;
 
 	if (!have(GCDX64))
 		return;
-	stage = stage_dir(f, "efi");
 	put(f, ".disk/info", "Test");
 	put(f, "live/vmlinuz", "kernel");
-	stage_copy(stage, "EFI/BOOT/BOOTX64.EFI", GCDX64);
-	image = make_efi_image(f, stage, 4096);
-	make_iso(f, BIOS_NONE, EFI_IN_TREE, image);
+	make_iso_with_efi(f, BIOS_NONE, EFI_IN_TREE, 4096,
+			  (const gchar *const[]){"EFI/BOOT/BOOTX64.EFI", GCDX64, NULL});
 	menu = read_menu(f);
 	g_assert_cmpuint(count_problems(menu), ==, 2);
 	g_assert_cmpstr(problem(menu, 1)->message, ==,
