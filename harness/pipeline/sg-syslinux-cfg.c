@@ -102,6 +102,7 @@ note(Reader *r, const gchar *format, ...)
 }
 
 static void read_config(Reader *r, const gchar *path, guint depth);
+static gchar *strip_hotkey(const gchar *label);
 
 /* "MENU LABEL ^Install" -> keyword "menu label", rest "^Install" */
 static void
@@ -161,7 +162,7 @@ close_menu_header(Reader *r)
 	if (r->in_menu_header && r->pending_menu_label != NULL && r->menu_titles->len > 0) {
 		guint last = r->menu_titles->len - 1;
 		g_free(g_ptr_array_index(r->menu_titles, last));
-		g_ptr_array_index(r->menu_titles, last) = g_strdup(r->pending_menu_label);
+		g_ptr_array_index(r->menu_titles, last) = strip_hotkey(r->pending_menu_label);
 	}
 	g_clear_pointer(&r->pending_menu_label, g_free);
 	r->in_menu_header = FALSE;
