@@ -1,0 +1,738 @@
+#include "sg-boot-driver.h"
+
+#include <string.h>
+
+#include "sg-screen.h"
+
+/* A menu is read once it stopped changing for this long (it is drawn in
+ * bursts), or after the longest wait, whichever comes first. */
+#define MENU_SETTLE_US (G_USEC_PER_SEC / 2)
+#define MENU_SETTLE_MAX_US (3 * G_USEC_PER_SEC)
+/* Between two keys: bootloaders poll the serial port, and GRUB must see an
+ * escape sequence whole but Esc alone as Esc. */
+#define KEY_GAP_US (G_USEC_PER_SEC / 10)
+/* How long the screen may take to show what a key did (TCG is slow). */
+#define ECHO_LIMIT_US (20 * G_USEC_PER_SEC)
+/* A graphical menu shows nothing on the serial port: keys are typed after
+ * this long from the loader's start, and the loader is told to use the
+ * console (GRUB) or is typed into blind (vesamenu). */
+#define GRAPHICAL_WAIT_US (8 * G_USEC_PER_SEC)
+/* A blind step waits this long instead of reading the screen. */
+#define BLIND_GAP_US (2 * G_USEC_PER_SEC)
+/* How much of the typed arguments must be seen on the screen. */
+#define ECHO_TAIL 12
+#define MAX_QUOTE 200
+
+/* Where the line reader is in an escape sequence. */
+enum {
+	ESCAPE_NONE,
+	ESCAPE_START,	/* after ESC */
+	ESCAPE_CSI,	/* after ESC [ */
+	ESCAPE_CHARSET, /* after ESC ( or ESC ): one byte more */
+};
+
+#define KEY_DOWN "\033[B"
+#define KEY_CTRL_E "\005"
+#define KEY_CTRL_X "\030"
+#define KEY_ESC "\033"
+
+typedef enum {
+	STEP_KEYS,    /* send keys */
+	STEP_EXPECT,  /* wait until the screen shows a text */
+	STEP_WAIT,    /* wait a while (blind typing) */
+	STEP_BOOTING, /* all typed: the kernel is next */
+} SgStepKind;
+
+typedef struct {
+	SgStepKind kind;
+	gchar *keys;	 /* STEP_KEYS: bytes; STEP_EXPECT: the text */
+	gchar *readable; /* STEP_KEYS: for the evidence; STEP_EXPECT: what failed */
+	gint64 wait_us;	 /* STEP_WAIT */
+} SgStep;
+
+typedef enum {
+	PHASE_FIRMWARE, /* until the menu shows */
+	PHASE_SETTLING, /* the menu shows; waiting for it to be drawn whole */
+	PHASE_TYPING,
+	PHASE_BOOTING, /* keys done: waiting for the kernel */
+	PHASE_DONE,
+} SgPhase;
+
+typedef struct {
+	const gchar *pattern;
+	/* The reason's words before the quoted line. */
+	const gchar *words;
+	/* Only once the entry is booting: GRUB also prints errors of its
+	 * config's own commands (a missing font) and then shows its menu. */
+	gboolean once_booting;
+} SgFailureRule;
+
+struct _SgBootDriver {
+	SgFirmware firmware;
+	SgBootLoaderKind loader_kind;
+	gboolean graphical;
+	gboolean no_keys_read; /* the loader boots its default without reading a key */
+	gchar *entry_title;
+	gchar *entry_label;
+	gchar *entry_args;
+	gint editor_linux_line;
+	gchar *args;
+	gint64 started;
+	gint64 limit_us;
+
+	SgScreen *screen;
+	/* Every line as printed, escape sequences dropped, for the rules:
+	 * a long line wraps on the screen but not here. */
+	GString *lines;
+	GString *pending; /* the line not ended yet */
+	gint escape;	  /* where in an escape sequence the bytes are: ESCAPE_* */
+	GPtrArray *rules; /* GRegex, same order as failure_rules */
+	GRegex *kernel_line;
+	GRegex *menu_marks; /* what shows a loader's menu or prompt */
+	GRegex *loader_start;
+	SgPhase phase;
+	gint64 loader_started; /* when the firmware said it starts the loader, 0 before */
+	gint64 last_change;
+	gint64 settle_since;
+	GQueue steps; /* SgStep */
+	gint64 step_since;
+	gint64 next_key_at;
+	GString *outbox;
+	GString *keys_readable;
+	gchar *menu_screen;
+	gchar *cmdline;
+
+	SgBootDriverState state;
+	gchar *reason;
+	gint64 decided_time;
+	gdouble seconds_to_kernel;
+};
+
+/*
+ * What the firmware and the bootloaders print when the image does not boot,
+ * as seen on the serial console (the words are theirs; DOMAIN.md section 9
+ * has where each was seen).
+ */
+static const SgFailureRule failure_rules[] = {
+	/* OVMF's boot manager (edk2 MdeModulePkg BdsDxe): the CD's loader
+	 * refused by Secure Boot, or no loader there at all. */
+	{"BdsDxe: failed to (?:load|start) Boot[0-9A-F]+ \".*DVD-ROM.*\\): "
+	 "(?:Access Denied|Security Violation)",
+	 "the firmware refused the image's loader"},
+	{"BdsDxe: failed to (?:load|start) Boot[0-9A-F]+ \".*DVD-ROM.*\\): Not Found",
+	 "the firmware found no EFI loader on the image"},
+	{"BdsDxe: failed to (?:load|start) Boot[0-9A-F]+ \".*DVD-ROM.*\\): ",
+	 "the firmware could not start the image's loader"},
+	{"BdsDxe: No bootable option or device was found", "the firmware found nothing to boot"},
+	/* shim refusing the GRUB it was to start (shim's shim.c). */
+	{"Verification failed: \\(0x1A\\) Security Violation",
+	 "shim refused the image's second-stage loader"},
+	{"(?:Failed to load image|start_image\\(\\) returned) .*", "shim could not start GRUB"},
+	/* SeaBIOS (src/boot.c). */
+	{"No bootable device\\.", "the firmware found nothing to boot"},
+	{"Boot failed: (?:could not read|not a bootable|Could not read).*",
+	 "the firmware could not boot the image"},
+	/* isolinux / syslinux (com32/elflink/ldlinux, core). */
+	{"Could not find (?:kernel|ramdisk) image: .*", "the bootloader could not load its kernel"},
+	{"Loading \\S+\\s*\\.*\\s*failed: .*", "the bootloader could not load its kernel"},
+	{"Invalid or corrupt kernel image", "the bootloader could not load its kernel"},
+	{"isolinux: (?:Failed to load|Disk error|Image checksum error).*",
+	 "the bootloader could not start"},
+	/* GRUB (grub-core/kern/err.c prints "error: MESSAGE."). */
+	{"error: (?:file|disk) .*not found\\.?", "GRUB could not load the kernel", TRUE},
+	{"error: you need to load the kernel first", "GRUB could not load the kernel", TRUE},
+	{"error: .*(?:bad shim signature|invalid signature|verification failed).*",
+	 "GRUB refused the kernel (Secure Boot)", TRUE},
+	{"grub rescue> ?", "GRUB dropped to its rescue shell"},
+};
+
+static void
+step_free(SgStep *step)
+{
+	g_free(step->keys);
+	g_free(step->readable);
+	g_free(step);
+}
+
+static void
+add_step(SgBootDriver *driver, SgStepKind kind, const gchar *keys, const gchar *readable,
+	 gint64 wait_us)
+{
+	SgStep *step = g_new0(SgStep, 1);
+
+	step->kind = kind;
+	step->keys = g_strdup(keys);
+	step->readable = g_strdup(readable);
+	step->wait_us = wait_us;
+	g_queue_push_tail(&driver->steps, step);
+}
+
+/* A key, or text typed as it is, shown in the evidence. */
+static void
+add_keys(SgBootDriver *driver, const gchar *keys, const gchar *readable)
+{
+	add_step(driver, STEP_KEYS, keys, readable, 0);
+}
+
+static void
+add_expect(SgBootDriver *driver, const gchar *text, const gchar *what)
+{
+	if (driver->graphical)
+		add_step(driver, STEP_WAIT, NULL, NULL, BLIND_GAP_US);
+	else
+		add_step(driver, STEP_EXPECT, text, what, 0);
+}
+
+static gchar *
+quoted(const gchar *text)
+{
+	return g_strdup_printf("'%s'", text);
+}
+
+/* The end of @args as the screen will show it once typed. */
+static gchar *
+echo_tail(const gchar *args)
+{
+	gsize len = strlen(args);
+	return g_strdup(args + (len > ECHO_TAIL ? len - ECHO_TAIL : 0));
+}
+
+/* GRUB: `e` opens the default entry's commands, Down to the linux line,
+ * Ctrl-E to its end, type, Ctrl-X boots. */
+static void
+plan_grub(SgBootDriver *driver)
+{
+	g_autofree gchar *typed = g_strdup_printf(" %s", driver->args);
+	g_autofree gchar *tail = echo_tail(driver->args);
+
+	if (driver->graphical) {
+		/* gfxterm draws on the screen only: its command line switches
+		 * the output to the console, and Esc redraws the menu there. */
+		add_keys(driver, "c", "c");
+		add_step(driver, STEP_WAIT, NULL, NULL, BLIND_GAP_US);
+		add_keys(driver, "terminal_output console\r", "'terminal_output console' <Enter>");
+		add_step(driver, STEP_WAIT, NULL, NULL, BLIND_GAP_US);
+		add_keys(driver, KEY_ESC, "<Esc>");
+		driver->graphical = FALSE;
+		add_expect(driver, driver->entry_title, "GRUB's menu on the console");
+	}
+	add_keys(driver, "e", "e");
+	add_expect(driver, "setparams", "GRUB's entry editor");
+	for (gint i = 0; i < driver->editor_linux_line; i++)
+		add_keys(driver, KEY_DOWN, "<Down>");
+	add_keys(driver, KEY_CTRL_E, "<Ctrl-E>");
+	add_step(driver, STEP_KEYS, typed, NULL, 0);
+	add_expect(driver, tail, "the typed arguments in GRUB's editor");
+	add_keys(driver, KEY_CTRL_X, "<Ctrl-X>");
+}
+
+/* isolinux: Tab opens the menu entry's command line (menu.c32,
+ * vesamenu.c32); at a boot: prompt the entry is typed by its label.
+ * What is typed goes after the entry's APPEND either way. */
+static void
+plan_isolinux(SgBootDriver *driver, gboolean prompt)
+{
+	g_autofree gchar *typed = NULL;
+	g_autofree gchar *tail = echo_tail(driver->args);
+
+	if (prompt) {
+		typed = g_strdup_printf("%s %s", driver->entry_label, driver->args);
+	} else {
+		add_keys(driver, "\t", "<Tab>");
+		add_expect(driver,
+			   driver->entry_args != NULL && driver->entry_args[0] != '\0'
+				   ? driver->entry_args
+				   : ">",
+			   "isolinux's command line editor");
+		typed = g_strdup_printf(" %s", driver->args);
+	}
+	add_step(driver, STEP_KEYS, typed, NULL, 0);
+	add_expect(driver, tail, "the typed arguments on isolinux's command line");
+	add_keys(driver, "\r", "<Enter>");
+}
+
+static void
+plan_keys(SgBootDriver *driver, gboolean prompt)
+{
+	if (driver->no_keys_read) {
+		add_step(driver, STEP_BOOTING, NULL, NULL, 0);
+		return;
+	}
+	/* Booted untouched: the default entry, as Enter boots it. */
+	if (driver->args == NULL) {
+		add_keys(driver, "\r", "<Enter>");
+		add_step(driver, STEP_BOOTING, NULL, NULL, 0);
+		return;
+	}
+	if (driver->loader_kind == SG_BOOT_LOADER_GRUB)
+		plan_grub(driver);
+	else
+		plan_isolinux(driver, prompt);
+	add_step(driver, STEP_BOOTING, NULL, NULL, 0);
+}
+
+SgBootDriver *
+sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar *args,
+		   guint limit_seconds, gint64 now_us)
+{
+	SgBootDriver *driver = g_new0(SgBootDriver, 1);
+	const SgBootEntry *entry = loader != NULL ? sg_boot_loader_default(loader) : NULL;
+
+	driver->firmware = firmware;
+	driver->loader_kind = loader != NULL ? loader->kind : SG_BOOT_LOADER_UNKNOWN;
+	driver->graphical = loader != NULL && loader->graphical == SG_BOOT_YES;
+	driver->no_keys_read = loader != NULL && loader->timeout_ds == 0;
+	driver->editor_linux_line = entry != NULL ? entry->editor_linux_line : -1;
+	if (entry != NULL) {
+		driver->entry_title = g_strdup(entry->title);
+		driver->entry_label = g_strdup(entry->label);
+		driver->entry_args = g_strdup(entry->args);
+	}
+	/* Without a default entry to edit there is nothing to type into. */
+	if (args != NULL && args[0] != '\0' && entry != NULL &&
+	    (driver->loader_kind == SG_BOOT_LOADER_ISOLINUX ||
+	     (driver->loader_kind == SG_BOOT_LOADER_GRUB && driver->editor_linux_line >= 0)))
+		driver->args = g_strdup(args);
+	driver->started = now_us;
+	driver->limit_us = (gint64)limit_seconds * G_USEC_PER_SEC;
+	driver->screen = sg_screen_new();
+	driver->lines = g_string_new(NULL);
+	driver->pending = g_string_new(NULL);
+	driver->rules = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
+	for (guint i = 0; i < G_N_ELEMENTS(failure_rules); i++)
+		g_ptr_array_add(driver->rules,
+				g_regex_new(failure_rules[i].pattern, G_REGEX_OPTIMIZE, 0, NULL));
+	/* The kernel's own first line (printk's banner), or the EFI stub's. */
+	driver->kernel_line =
+		g_regex_new("Linux version [0-9]|EFI stub: (?:Booting|Loaded)", 0, 0, NULL);
+	driver->loader_start =
+		g_regex_new("BdsDxe: starting Boot[0-9A-F]+ \".*DVD-ROM|ISOLINUX [0-9]|"
+			    "Booting from DVD/CD|GNU GRUB|Welcome to GRUB",
+			    0, 0, NULL);
+	driver->menu_marks = g_regex_new("GNU GRUB +version|Use the .* keys to select which "
+					 "entry|^boot: ?$|automatically in",
+					 G_REGEX_MULTILINE, 0, NULL);
+	driver->outbox = g_string_new(NULL);
+	driver->keys_readable = g_string_new(NULL);
+	driver->seconds_to_kernel = -1;
+	g_queue_init(&driver->steps);
+	return driver;
+}
+
+void
+sg_boot_driver_free(SgBootDriver *driver)
+{
+	if (driver == NULL)
+		return;
+	g_free(driver->entry_title);
+	g_free(driver->entry_label);
+	g_free(driver->entry_args);
+	g_free(driver->args);
+	sg_screen_free(driver->screen);
+	g_string_free(driver->lines, TRUE);
+	g_string_free(driver->pending, TRUE);
+	g_ptr_array_unref(driver->rules);
+	g_regex_unref(driver->kernel_line);
+	g_regex_unref(driver->loader_start);
+	g_regex_unref(driver->menu_marks);
+	g_queue_clear_full(&driver->steps, (GDestroyNotify)step_free);
+	g_string_free(driver->outbox, TRUE);
+	g_string_free(driver->keys_readable, TRUE);
+	g_free(driver->menu_screen);
+	g_free(driver->cmdline);
+	g_free(driver->reason);
+	g_free(driver);
+}
+
+static void decide(SgBootDriver *driver, SgBootDriverState state, gint64 now_us,
+		   const gchar *format, ...) G_GNUC_PRINTF(4, 5);
+
+static void
+decide(SgBootDriver *driver, SgBootDriverState state, gint64 now_us, const gchar *format, ...)
+{
+	va_list args;
+
+	if (driver->phase == PHASE_DONE)
+		return;
+	driver->phase = PHASE_DONE;
+	driver->state = state;
+	driver->decided_time = now_us;
+	if (format != NULL) {
+		va_start(args, format);
+		driver->reason = g_strdup_vprintf(format, args);
+		va_end(args);
+	}
+	g_queue_clear_full(&driver->steps, (GDestroyNotify)step_free);
+	g_queue_init(&driver->steps);
+}
+
+/* The screen joined into one text: rows, and long lines a loader wrapped
+ * (GRUB's editor ends a wrapped row with '\') run on. */
+static gchar *
+screen_joined(SgBootDriver *driver)
+{
+	GString *text = g_string_new(NULL);
+
+	for (guint row = 0; row < SG_SCREEN_ROWS; row++) {
+		g_autofree gchar *line = sg_screen_get_row_text(driver->screen, row);
+		gsize len = strlen(line);
+		if (len > 0 && line[len - 1] == '\\') {
+			line[len - 1] = '\0';
+			g_string_append(text, line);
+		} else {
+			g_string_append_printf(text, "%s\n", line);
+		}
+	}
+	return g_string_free(text, FALSE);
+}
+
+static gboolean
+screen_shows(SgBootDriver *driver, const gchar *text)
+{
+	g_autofree gchar *joined = screen_joined(driver);
+	return strstr(joined, text) != NULL;
+}
+
+static gchar *
+cut_quote(const gchar *line)
+{
+	g_autofree gchar *stripped = g_strstrip(g_strdup(line));
+	if (strlen(stripped) <= MAX_QUOTE)
+		return g_steal_pointer(&stripped);
+	return g_strdup_printf("%.*s...", MAX_QUOTE, stripped);
+}
+
+/* The first failure line in @text (the one printed first, which the
+ * others follow from): decided, TRUE. */
+static gboolean
+check_failures(SgBootDriver *driver, const gchar *text, gint64 now_us)
+{
+	gint first_rule = -1;
+	gint first_at = -1;
+	const gchar *line_start;
+	const gchar *line_end;
+	g_autofree gchar *line = NULL;
+	g_autofree gchar *quote = NULL;
+
+	for (guint i = 0; i < driver->rules->len; i++) {
+		g_autoptr(GMatchInfo) match = NULL;
+		gint at;
+
+		if (failure_rules[i].once_booting && driver->phase != PHASE_BOOTING)
+			continue;
+		if (!g_regex_match(g_ptr_array_index(driver->rules, i), text, 0, &match))
+			continue;
+		g_match_info_fetch_pos(match, 0, &at, NULL);
+		if (first_at < 0 || at < first_at) {
+			first_at = at;
+			first_rule = i;
+		}
+	}
+	if (first_rule < 0)
+		return FALSE;
+	/* Quote the whole line the match is on. */
+	line_start = text + first_at;
+	while (line_start > text && line_start[-1] != '\n')
+		line_start--;
+	line_end = strchr(text + first_at, '\n');
+	line = line_end != NULL ? g_strndup(line_start, line_end - line_start)
+				: g_strdup(line_start);
+	quote = cut_quote(line);
+	decide(driver, SG_BOOT_DRIVER_FAILED, now_us, "%s: %s", failure_rules[first_rule].words,
+	       quote);
+	return TRUE;
+}
+
+static void
+note_keys(SgBootDriver *driver, const SgStep *step)
+{
+	g_autofree gchar *readable =
+		step->readable != NULL ? g_strdup(step->readable) : quoted(step->keys);
+
+	g_string_append_printf(driver->keys_readable, "%s%s",
+			       driver->keys_readable->len > 0 ? " " : "", readable);
+}
+
+/* Runs the steps that can run now. */
+static void
+advance(SgBootDriver *driver, gint64 now_us)
+{
+	while (driver->phase == PHASE_TYPING && !g_queue_is_empty(&driver->steps)) {
+		SgStep *step = g_queue_peek_head(&driver->steps);
+
+		if (driver->step_since == 0)
+			driver->step_since = now_us;
+		switch (step->kind) {
+		case STEP_KEYS:
+			if (now_us < driver->next_key_at)
+				return;
+			g_string_append(driver->outbox, step->keys);
+			note_keys(driver, step);
+			driver->next_key_at = now_us + KEY_GAP_US;
+			break;
+		case STEP_EXPECT:
+			if (!screen_shows(driver, step->keys)) {
+				if (now_us - driver->step_since < ECHO_LIMIT_US)
+					return;
+				decide(driver, SG_BOOT_DRIVER_NOT_JUDGED, now_us,
+				       "the bootloader did not show %s within %u s of the keys "
+				       "(%s)",
+				       step->readable, (guint)(ECHO_LIMIT_US / G_USEC_PER_SEC),
+				       driver->keys_readable->str);
+				return;
+			}
+			break;
+		case STEP_WAIT:
+			if (now_us - driver->step_since < step->wait_us)
+				return;
+			break;
+		case STEP_BOOTING:
+			driver->phase = PHASE_BOOTING;
+			break;
+		}
+		step_free(g_queue_pop_head(&driver->steps));
+		driver->step_since = 0;
+	}
+}
+
+/* The menu is on the screen and settled: read it, then type. */
+static void
+start_typing(SgBootDriver *driver, gint64 now_us)
+{
+	gboolean prompt = FALSE;
+
+	driver->menu_screen = sg_screen_get_text(driver->screen);
+	if (driver->loader_kind == SG_BOOT_LOADER_ISOLINUX) {
+		g_autoptr(GRegex) boot_prompt =
+			g_regex_new("^boot: ?$", G_REGEX_MULTILINE, 0, NULL);
+		prompt = g_regex_match(boot_prompt, driver->menu_screen, 0, NULL) &&
+			 driver->entry_label != NULL;
+	}
+	if (driver->args != NULL && !driver->no_keys_read) {
+		g_autofree gchar *own =
+			g_strstrip(g_strdup(driver->entry_args != NULL ? driver->entry_args : ""));
+		driver->cmdline =
+			g_strdup_printf("%s%s%s", own, own[0] != '\0' ? " " : "", driver->args);
+	}
+	plan_keys(driver, prompt);
+	driver->phase = PHASE_TYPING;
+	advance(driver, now_us);
+}
+
+/* Whether the loader's menu (or prompt) shows. */
+static gboolean
+menu_shows(SgBootDriver *driver, const gchar *screen)
+{
+	if (g_regex_match(driver->menu_marks, screen, 0, NULL))
+		return TRUE;
+	return driver->entry_title != NULL && driver->loader_kind == SG_BOOT_LOADER_ISOLINUX &&
+	       strstr(screen, driver->entry_title) != NULL;
+}
+
+/* Adds @data to the lines as printed: text and line ends, no escapes. */
+static void
+read_lines(SgBootDriver *driver, const gchar *data, gsize len)
+{
+	for (gsize i = 0; i < len; i++) {
+		guchar c = data[i];
+
+		switch (driver->escape) {
+		case ESCAPE_START:
+			driver->escape = c == '['		  ? ESCAPE_CSI
+					 : (c == '(' || c == ')') ? ESCAPE_CHARSET
+								  : ESCAPE_NONE;
+			continue;
+		case ESCAPE_CSI:
+			if (c >= 0x40 && c <= 0x7e)
+				driver->escape = ESCAPE_NONE;
+			continue;
+		case ESCAPE_CHARSET:
+			driver->escape = ESCAPE_NONE;
+			continue;
+		default:
+			break;
+		}
+		if (c == 0x1b) {
+			driver->escape = ESCAPE_START;
+		} else if (c == '\n') {
+			g_string_append_len(driver->lines, driver->pending->str,
+					    driver->pending->len);
+			g_string_append_c(driver->lines, '\n');
+			g_string_truncate(driver->pending, 0);
+		} else if (c == '\t') {
+			g_string_append_c(driver->pending, ' ');
+		} else if (c >= 0x20 && c != 0x7f) {
+			g_string_append_c(driver->pending, c);
+		}
+	}
+}
+
+void
+sg_boot_driver_feed(SgBootDriver *driver, const gchar *data, gsize len, gint64 now_us)
+{
+	g_autofree gchar *screen = NULL;
+	g_autofree gchar *printed = NULL;
+
+	if (driver->phase == PHASE_DONE)
+		return;
+	if (sg_screen_feed(driver->screen, data, len))
+		driver->last_change = now_us;
+	read_lines(driver, data, len);
+	printed = g_strconcat(driver->lines->str, driver->pending->str, NULL);
+	screen = sg_screen_get_text(driver->screen);
+	if (g_regex_match(driver->kernel_line, printed, 0, NULL)) {
+		driver->seconds_to_kernel = (now_us - driver->started) / 1e6;
+		decide(driver, SG_BOOT_DRIVER_KERNEL_STARTED, now_us, NULL);
+		return;
+	}
+	if (check_failures(driver, printed, now_us))
+		return;
+	if (driver->loader_started == 0 && g_regex_match(driver->loader_start, printed, 0, NULL))
+		driver->loader_started = now_us;
+	if (driver->phase == PHASE_FIRMWARE && menu_shows(driver, screen)) {
+		driver->phase = PHASE_SETTLING;
+		driver->settle_since = now_us;
+	}
+	sg_boot_driver_tick(driver, now_us);
+}
+
+void
+sg_boot_driver_tick(SgBootDriver *driver, gint64 now_us)
+{
+	if (driver->phase == PHASE_DONE)
+		return;
+	if (now_us - driver->started >= driver->limit_us) {
+		g_autofree gchar *screen = sg_screen_get_text(driver->screen);
+		g_autofree gchar *last = NULL;
+		gchar **rows = g_strsplit(screen, "\n", -1);
+		/* The last non-empty row says where it stopped. */
+		for (gint i = (gint)g_strv_length(rows) - 1; i >= 0 && last == NULL; i--)
+			if (g_strstrip(rows[i])[0] != '\0')
+				last = cut_quote(rows[i]);
+		g_strfreev(rows);
+		if (driver->phase == PHASE_FIRMWARE)
+			decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
+			       "no bootloader menu and no kernel within %u s of power-on; last "
+			       "console line: %s",
+			       (guint)(driver->limit_us / G_USEC_PER_SEC),
+			       last != NULL ? last : "(none)");
+		else
+			decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
+			       "the bootloader did not start a kernel within %u s of power-on "
+			       "(keys: %s); last console line: %s",
+			       (guint)(driver->limit_us / G_USEC_PER_SEC),
+			       driver->keys_readable->len > 0 ? driver->keys_readable->str : "none",
+			       last != NULL ? last : "(none)");
+		return;
+	}
+	/* A graphical menu never shows here: its loader's start is the sign. */
+	if (driver->phase == PHASE_FIRMWARE && driver->graphical && driver->loader_started != 0 &&
+	    now_us - driver->loader_started >= GRAPHICAL_WAIT_US) {
+		driver->phase = PHASE_SETTLING;
+		driver->settle_since = now_us - MENU_SETTLE_MAX_US;
+	}
+	if (driver->phase == PHASE_SETTLING &&
+	    (now_us - driver->last_change >= MENU_SETTLE_US ||
+	     now_us - driver->settle_since >= MENU_SETTLE_MAX_US))
+		start_typing(driver, now_us);
+	else if (driver->phase == PHASE_TYPING)
+		advance(driver, now_us);
+}
+
+gint64
+sg_boot_driver_get_next_deadline(SgBootDriver *driver)
+{
+	gint64 deadline = driver->started + driver->limit_us;
+	SgStep *step;
+
+	switch (driver->phase) {
+	case PHASE_DONE:
+		return 0;
+	case PHASE_FIRMWARE:
+		if (driver->graphical && driver->loader_started != 0)
+			deadline = MIN(deadline, driver->loader_started + GRAPHICAL_WAIT_US);
+		return deadline;
+	case PHASE_SETTLING:
+		return MIN(deadline, MIN(driver->last_change + MENU_SETTLE_US,
+					 driver->settle_since + MENU_SETTLE_MAX_US));
+	case PHASE_TYPING:
+		step = g_queue_peek_head(&driver->steps);
+		if (step == NULL)
+			return deadline;
+		if (step->kind == STEP_KEYS)
+			return MIN(deadline, driver->next_key_at);
+		if (step->kind == STEP_EXPECT)
+			return MIN(deadline, driver->step_since + ECHO_LIMIT_US);
+		if (step->kind == STEP_WAIT)
+			return MIN(deadline, driver->step_since + step->wait_us);
+		return deadline;
+	default:
+		return deadline;
+	}
+}
+
+gchar *
+sg_boot_driver_take_keys(SgBootDriver *driver)
+{
+	gchar *keys;
+
+	if (driver->outbox->len == 0)
+		return NULL;
+	keys = g_strndup(driver->outbox->str, driver->outbox->len);
+	g_string_truncate(driver->outbox, 0);
+	return keys;
+}
+
+SgBootDriverState
+sg_boot_driver_get_state(SgBootDriver *driver)
+{
+	return driver->state;
+}
+
+const gchar *
+sg_boot_driver_get_reason(SgBootDriver *driver)
+{
+	return driver->reason;
+}
+
+gint64
+sg_boot_driver_get_decided_time(SgBootDriver *driver)
+{
+	return driver->decided_time;
+}
+
+gdouble
+sg_boot_driver_get_seconds_to_kernel(SgBootDriver *driver)
+{
+	return driver->seconds_to_kernel;
+}
+
+const gchar *
+sg_boot_driver_get_keys(SgBootDriver *driver)
+{
+	return driver->keys_readable->len > 0 ? driver->keys_readable->str : NULL;
+}
+
+const gchar *
+sg_boot_driver_get_menu_screen(SgBootDriver *driver)
+{
+	return driver->menu_screen;
+}
+
+const gchar *
+sg_boot_driver_get_cmdline(SgBootDriver *driver)
+{
+	return driver->cmdline;
+}
+
+const gchar *
+sg_boot_driver_get_entry(SgBootDriver *driver)
+{
+	return driver->entry_title;
+}
+
+gchar *
+sg_boot_driver_get_screen_text(SgBootDriver *driver)
+{
+	return sg_screen_get_text(driver->screen);
+}

@@ -1,0 +1,294 @@
+#include <string.h>
+
+#include "sg-boot-driver.h"
+
+#define SECOND G_USEC_PER_SEC
+
+/* A loader with one default entry, as sg_boot_menu_read() gives it. */
+static SgBootLoader *
+make_loader(SgBootLoaderKind kind, const gchar *title, const gchar *label, const gchar *kernel,
+	    const gchar *args, const gchar *const *editor_lines, gint linux_line)
+{
+	SgBootLoader *loader = g_new0(SgBootLoader, 1);
+	SgBootEntry *entry = g_new0(SgBootEntry, 1);
+
+	loader->kind = kind;
+	loader->firmware =
+		kind == SG_BOOT_LOADER_GRUB ? SG_BOOT_FIRMWARE_UEFI : SG_BOOT_FIRMWARE_BIOS;
+	loader->entries = g_ptr_array_new_with_free_func((GDestroyNotify)sg_boot_entry_free);
+	loader->config_files = g_ptr_array_new_with_free_func(g_free);
+	loader->notes = g_ptr_array_new_with_free_func(g_free);
+	loader->timeout_ds = -1;
+	loader->graphical = SG_BOOT_NO;
+	entry->title = g_strdup(title);
+	entry->label = g_strdup(label);
+	entry->kernel = g_strdup(kernel);
+	entry->initrds = g_new0(gchar *, 1);
+	entry->args = g_strdup(args);
+	entry->editor_lines = editor_lines != NULL ? g_strdupv((gchar **)editor_lines) : NULL;
+	entry->editor_linux_line = linux_line;
+	g_ptr_array_add(loader->entries, entry);
+	loader->default_entry = 0;
+	return loader;
+}
+
+/* Feeds @text and lets @seconds pass in small steps, sending nothing:
+ * returns the keys the driver asked to send meanwhile. */
+static gchar *
+run(SgBootDriver *driver, gint64 *now, const gchar *text, gdouble seconds)
+{
+	GString *keys = g_string_new(NULL);
+	gint64 until = *now + (gint64)(seconds * SECOND);
+
+	if (text != NULL)
+		sg_boot_driver_feed(driver, text, strlen(text), *now);
+	while (*now < until) {
+		g_autofree gchar *sent = NULL;
+		*now += SECOND / 20;
+		sg_boot_driver_tick(driver, *now);
+		sent = sg_boot_driver_take_keys(driver);
+		if (sent != NULL)
+			g_string_append(keys, sent);
+	}
+	return g_string_free(keys, FALSE);
+}
+
+/* isolinux's menu.c32 on SeaBIOS's serial console: Tab, the arguments
+ * after the entry's own, Enter; then the kernel's first line. */
+static void
+test_isolinux_menu(void)
+{
+	g_autoptr(SgBootLoader) loader =
+		make_loader(SG_BOOT_LOADER_ISOLINUX, "Automated install", "install",
+			    "/install.amd/vmlinuz", "auto=true priority=critical", NULL, -1);
+	gint64 now = 1000 * SECOND;
+	g_autoptr(SgBootDriver) driver =
+		sg_boot_driver_new(SG_FIRMWARE_BIOS, loader, "console=ttyS0,115200", 300, now);
+	g_autofree gchar *keys = NULL;
+	g_autofree gchar *more = NULL;
+
+	keys = run(driver, &now,
+		   "SeaBIOS (version 1.16.2-debian-1.16.2-1)\r\n"
+		   "Booting from DVD/CD...\r\n"
+		   "ISOLINUX 6.04 20200816 ETCD Copyright (C) 1994-2015 H. Peter Anvin et al\r\n"
+		   "\033[2J\033[1;1H"
+		   "\033[3;20H Smokegate test installer\033[5;20H Automated install",
+		   2);
+	g_assert_cmpstr(keys, ==, "\t");
+	/* menu.c32 shows the entry's command line after Tab. */
+	g_free(keys);
+	keys = run(driver, &now,
+		   "\033[22;1H> /install.amd/vmlinuz initrd=/install.amd/initrd.gz "
+		   "auto=true priority=critical",
+		   1);
+	g_assert_cmpstr(keys, ==, " console=ttyS0,115200");
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
+	more = run(driver, &now, " console=ttyS0,115200", 1);
+	g_assert_cmpstr(more, ==, "\r");
+	g_free(more);
+	more = run(
+		driver, &now,
+		"\r\nLoading /install.amd/vmlinuz... ok\r\n"
+		"Loading /install.amd/initrd.gz...ok\r\n"
+		"[    0.000000] Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org)\r\n",
+		0.1);
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_KERNEL_STARTED);
+	g_assert_cmpstr(sg_boot_driver_get_keys(driver), ==,
+			"<Tab> ' console=ttyS0,115200' <Enter>");
+	g_assert_cmpstr(sg_boot_driver_get_cmdline(driver), ==,
+			"auto=true priority=critical console=ttyS0,115200");
+	g_assert_cmpstr(sg_boot_driver_get_entry(driver), ==, "Automated install");
+	g_assert_nonnull(strstr(sg_boot_driver_get_menu_screen(driver), "Automated install"));
+	g_assert_cmpfloat(sg_boot_driver_get_seconds_to_kernel(driver), >, 3);
+}
+
+/* A menu entry naming a kernel that is not on the image: isolinux says so
+ * at once, and that is the verdict. */
+static void
+test_isolinux_missing_kernel(void)
+{
+	g_autoptr(SgBootLoader) loader =
+		make_loader(SG_BOOT_LOADER_ISOLINUX, "Live system (amd64)", "live-amd64",
+			    "/live/vmlinuz-6.1.0-99-amd64", "boot=live components", NULL, -1);
+	gint64 now = 0;
+	g_autoptr(SgBootDriver) driver =
+		sg_boot_driver_new(SG_FIRMWARE_BIOS, loader, "console=ttyS0", 300, now);
+	g_autofree gchar *keys = NULL;
+
+	keys = run(driver, &now, "\033[5;20H Live system (amd64)", 2);
+	g_free(keys);
+	keys = run(driver, &now, "\033[22;1H> /live/vmlinuz-6.1.0-99-amd64 boot=live components",
+		   1);
+	g_free(keys);
+	keys = run(driver, &now, " console=ttyS0", 1);
+	g_free(keys);
+	keys = run(driver, &now,
+		   "\r\nLoading /live/vmlinuz-6.1.0-99-amd64... failed: No such file or "
+		   "directory\r\nboot: ",
+		   0.1);
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_FAILED);
+	g_assert_cmpstr(sg_boot_driver_get_reason(driver), ==,
+			"the bootloader could not load its kernel: Loading "
+			"/live/vmlinuz-6.1.0-99-amd64... failed: No such file or directory");
+}
+
+/* GRUB over OVMF's serial console: `e`, Down to the linux line, Ctrl-E,
+ * the arguments, Ctrl-X; a kernel that is missing is GRUB's error. */
+static void
+test_grub_edit_and_missing_kernel(void)
+{
+	const gchar *editor[] = {"setparams 'Live system (amd64)'", "",
+				 "        linux  /live/vmlinuz-6.1.0-99-amd64 boot=live components "
+				 "quiet splash",
+				 "        initrd /live/initrd.img-6.1.0-99-amd64", NULL};
+	g_autoptr(SgBootLoader) loader = make_loader(
+		SG_BOOT_LOADER_GRUB, "Live system (amd64)", NULL, "/live/vmlinuz-6.1.0-99-amd64",
+		"boot=live components quiet splash", editor, 2);
+	gint64 now = 0;
+	g_autoptr(SgBootDriver) driver = sg_boot_driver_new(SG_FIRMWARE_UEFI_SECURE_BOOT, loader,
+							    "console=ttyS0,115200", 300, now);
+	g_autofree gchar *keys = NULL;
+
+	keys = run(
+		driver, &now,
+		"BdsDxe: loading Boot0001 \"UEFI QEMU DVD-ROM QM00001 \" from "
+		"PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0)\r\n"
+		"BdsDxe: starting Boot0001 \"UEFI QEMU DVD-ROM QM00001 \" from "
+		"PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0)\r\n"
+		"\033[2J\033[1;1H                             GNU GRUB  version 2.06-13+deb12u1\r\n"
+		"\033[3;2H*Live system (amd64)\033[20;5H"
+		"Use the ^ and v keys to select which entry is highlighted.",
+		2);
+	g_assert_cmpstr(keys, ==, "e");
+	g_free(keys);
+	/* GRUB's editor; the linux line is long enough to wrap with '\'. */
+	keys = run(driver, &now,
+		   "\033[2J\033[3;2Hsetparams 'Live system (amd64)'\033[5;2H"
+		   "        linux  /live/vmlinuz-6.1.0-99-amd64 boot=live components quiet spl\\"
+		   "\033[6;2Hash\033[7;2H        initrd /live/initrd.img-6.1.0-99-amd64",
+		   2);
+	g_assert_cmpstr(keys, ==, "\033[B\033[B\005 console=ttyS0,115200");
+	g_free(keys);
+	keys = run(driver, &now, "\033[6;4H console=ttyS0,115200", 1);
+	g_assert_cmpstr(keys, ==, "\030");
+	g_free(keys);
+	keys = run(driver, &now,
+		   "\033[2J\033[1;1H  Booting a command list\r\n\r\n"
+		   "error: file `/live/vmlinuz-6.1.0-99-amd64' not found.\r\n"
+		   "error: you need to load the kernel first.\r\n\r\n"
+		   "Press any key to continue...",
+		   0.1);
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_FAILED);
+	g_assert_cmpstr(sg_boot_driver_get_reason(driver), ==,
+			"GRUB could not load the kernel: error: file "
+			"`/live/vmlinuz-6.1.0-99-amd64' not found.");
+	g_assert_cmpstr(sg_boot_driver_get_keys(driver), ==,
+			"e <Down> <Down> <Ctrl-E> ' console=ttyS0,115200' <Ctrl-X>");
+}
+
+/* GRUB's errors from its own config (a font it cannot load) before the
+ * menu are not the image failing to boot. */
+static void
+test_grub_config_error_before_menu(void)
+{
+	const gchar *editor[] = {"setparams 'Install'", "", "    linux /install.amd/vmlinuz", NULL};
+	g_autoptr(SgBootLoader) loader = make_loader(SG_BOOT_LOADER_GRUB, "Install", NULL,
+						     "/install.amd/vmlinuz", "", editor, 2);
+	gint64 now = 0;
+	g_autoptr(SgBootDriver) driver =
+		sg_boot_driver_new(SG_FIRMWARE_UEFI, loader, "console=ttyS0", 300, now);
+	g_autofree gchar *keys =
+		run(driver, &now,
+		    "error: file `/boot/grub/fonts/unicode.pf2' not found.\r\n"
+		    "\033[2J\033[1;1H  GNU GRUB  version 2.06\r\n\033[3;2H*Install",
+		    2);
+
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
+	g_assert_cmpstr(keys, ==, "e");
+}
+
+/* The firmware's own refusals, quoted whole. */
+static void
+test_firmware_refusals(void)
+{
+	const struct {
+		const gchar *console;
+		const gchar *reason;
+	} cases[] = {
+		{"BdsDxe: failed to load Boot0001 \"UEFI QEMU DVD-ROM QM00005 \" from "
+		 "PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x2,0xFFFF,0x0): Access Denied\r\n",
+		 "the firmware refused the image's loader: BdsDxe: failed to load Boot0001 \"UEFI "
+		 "QEMU DVD-ROM QM00005 \" from PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x2,0xFFFF,0x0): "
+		 "Access Denied"},
+		{"BdsDxe: failed to load Boot0001 \"UEFI QEMU DVD-ROM QM00001 \" from "
+		 "PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0): Not Found\r\n",
+		 "the firmware found no EFI loader on the image: BdsDxe: failed to load Boot0001 "
+		 "\"UEFI QEMU DVD-ROM QM00001 \" from "
+		 "PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0): Not Found"},
+		{"Verification failed: (0x1A) Security Violation\r\n",
+		 "shim refused the image's second-stage loader: Verification failed: (0x1A) "
+		 "Security Violation"},
+		{"Booting from DVD/CD...\r\nBoot failed: Could not read from CDROM (code 0004)\r\n"
+		 "No bootable device.\r\n",
+		 "the firmware could not boot the image: Boot failed: Could not read from CDROM "
+		 "(code 0004)"},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		gint64 now = 0;
+		g_autoptr(SgBootDriver) driver =
+			sg_boot_driver_new(SG_FIRMWARE_UEFI_SECURE_BOOT, NULL, NULL, 300, now);
+		g_autofree gchar *keys = run(driver, &now, cases[i].console, 0.1);
+
+		g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_FAILED);
+		g_assert_cmpstr(sg_boot_driver_get_reason(driver), ==, cases[i].reason);
+		g_assert_cmpint(sg_boot_driver_get_decided_time(driver), ==, 0);
+	}
+}
+
+/* Nothing at all: the limit decides, and says where it stopped. */
+static void
+test_limit(void)
+{
+	gint64 now = 0;
+	g_autoptr(SgBootDriver) driver = sg_boot_driver_new(SG_FIRMWARE_BIOS, NULL, NULL, 10, now);
+	g_autofree gchar *keys = run(driver, &now, "SeaBIOS (version 1.16.2)\r\n", 11);
+
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_FAILED);
+	g_assert_cmpstr(sg_boot_driver_get_reason(driver), ==,
+			"no bootloader menu and no kernel within 10 s of power-on; last console "
+			"line: SeaBIOS (version 1.16.2)");
+	g_assert_cmpint(sg_boot_driver_get_next_deadline(driver), ==, 0);
+}
+
+/* Keys that the screen never echoes: the driver says what it typed. */
+static void
+test_no_echo(void)
+{
+	const gchar *editor[] = {"setparams 'Install'", "    linux /install.amd/vmlinuz", NULL};
+	g_autoptr(SgBootLoader) loader = make_loader(SG_BOOT_LOADER_GRUB, "Install", NULL,
+						     "/install.amd/vmlinuz", "", editor, 1);
+	gint64 now = 0;
+	g_autoptr(SgBootDriver) driver =
+		sg_boot_driver_new(SG_FIRMWARE_UEFI, loader, "console=ttyS0", 300, now);
+	g_autofree gchar *keys = run(driver, &now, "  GNU GRUB  version 2.06\r\n", 30);
+
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_NOT_JUDGED);
+	g_assert_cmpstr(sg_boot_driver_get_reason(driver), ==,
+			"the bootloader did not show GRUB's entry editor within 20 s of the keys "
+			"(e)");
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/boot-driver/isolinux-menu", test_isolinux_menu);
+	g_test_add_func("/boot-driver/isolinux-missing-kernel", test_isolinux_missing_kernel);
+	g_test_add_func("/boot-driver/grub-edit-missing-kernel", test_grub_edit_and_missing_kernel);
+	g_test_add_func("/boot-driver/grub-config-error", test_grub_config_error_before_menu);
+	g_test_add_func("/boot-driver/firmware-refusals", test_firmware_refusals);
+	g_test_add_func("/boot-driver/limit", test_limit);
+	g_test_add_func("/boot-driver/no-echo", test_no_echo);
+	return g_test_run();
+}
