@@ -300,8 +300,7 @@ sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar 
 	driver->pending = g_string_new(NULL);
 	driver->rules = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
 	for (guint i = 0; i < G_N_ELEMENTS(failure_rules); i++)
-		g_ptr_array_add(driver->rules,
-				g_regex_new(failure_rules[i].pattern, G_REGEX_OPTIMIZE, 0, NULL));
+		g_ptr_array_add(driver->rules, g_regex_new(failure_rules[i].pattern, 0, 0, NULL));
 	/* The kernel's own first line (printk's banner), or the EFI stub's. */
 	driver->kernel_line =
 		g_regex_new("Linux version [0-9]|EFI stub: (?:Booting|Loaded)", 0, 0, NULL);
