@@ -552,6 +552,14 @@ sg_console_problem_to_string(SgConsoleProblem problem)
 		return "installer asked a question the answer file does not answer";
 	case SG_CONSOLE_PROBLEM_DESKTOP_FAILED:
 		return "display manager failed";
+	case SG_CONSOLE_PROBLEM_NO_ROOT_FS:
+		return "the kernel could not mount the root file system";
+	case SG_CONSOLE_PROBLEM_EMERGENCY_SHELL:
+		return "the initramfs gave up booting and started its emergency shell";
+	case SG_CONSOLE_PROBLEM_EMERGENCY_MODE:
+		return "the system booted into emergency or rescue mode";
+	case SG_CONSOLE_PROBLEM_LOGIN_SCREEN:
+		return "the display manager showed its login screen: no autologin session";
 	default:
 		return "none";
 	}
@@ -560,6 +568,11 @@ sg_console_problem_to_string(SgConsoleProblem problem)
 gboolean
 sg_console_markers_complete(SgConsole *console)
 {
+	/* A problem still to be decided (a greeter that an autologin may yet
+	 * follow) holds the phase open: a marker loose enough to match the
+	 * greeter's own session line must not end it first. */
+	if (console->pending->len > 0)
+		return FALSE;
 	return sg_console_first_missing_marker(console) == NULL;
 }
 
