@@ -4,16 +4,15 @@
  * (Debian 12's packages unless said otherwise); the quote joins the line
  * that says why, where one came before, to the shell's own: "WHY ... SHELL". */
 
-#include <string.h>
-
 #include "sg-console-judge.h"
 
 /* How long the words of a shell's reason may follow its prompt. casper
  * writes its log, panic()'s message included, to the console through
- * `tail -f casper.log` (lp:casper, scripts/casper, mountroot()), which
- * busybox's tail polls once a second: the message comes after the
- * "(initramfs)" prompt ("(initramfs) Unable to find a medium containing a
- * live file system", as users' reports of casper show it). */
+ * `tail -f casper.log` (lp:casper, scripts/casper, mountroot(): "exec >
+ * casper.log" then "tail -f casper.log >&7 &", in 1.287 and 1.394 alike),
+ * which busybox's tail polls once a second: the message comes after the
+ * "(initramfs)" prompt, on its line ("(initramfs) Unable to find a medium
+ * containing a live file system", as users' reports of casper show it). */
 #define SHELL_WORDS_US (3 * G_USEC_PER_SEC)
 
 typedef struct {

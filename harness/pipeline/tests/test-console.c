@@ -914,12 +914,14 @@ static const gchar *const live_markers[] = {
 	NULL,
 };
 
+/* A live session's console; @display_manager NULL as in the generic
+ * profile, which names none: any display manager's greeter is judged. */
 static SgConsole *
-new_desktop_console(const gchar *const *markers)
+new_desktop_console(const gchar *display_manager, const gchar *const *markers)
 {
 	g_autoptr(GError) error = NULL;
-	SgConsole *console = sg_console_new(SG_FAMILY_LIVE, SG_CONSOLE_PHASE_DESKTOP, "lightdm",
-					    markers, &error);
+	SgConsole *console = sg_console_new(SG_FAMILY_LIVE, SG_CONSOLE_PHASE_DESKTOP,
+					    display_manager, markers, &error);
 	g_assert_no_error(error);
 	return console;
 }
@@ -931,7 +933,7 @@ new_desktop_console(const gchar *const *markers)
 static void
 test_login_screen(void)
 {
-	g_autoptr(SgConsole) console = new_desktop_console(live_markers);
+	g_autoptr(SgConsole) console = new_desktop_console("lightdm", live_markers);
 	const gchar *greeter = "[  160.912277] lightdm[880]: pam_unix(lightdm-greeter:session): "
 			       "session opened for user lightdm(uid=101) by (uid=0)";
 	g_autofree gchar *line = g_strdup_printf("%s\r\n", greeter);
@@ -961,7 +963,7 @@ static void
 test_login_screen_holds_markers(void)
 {
 	const gchar *const loose[] = {"session opened for user \\S+\\(uid=", NULL};
-	g_autoptr(SgConsole) console = new_desktop_console(loose);
+	g_autoptr(SgConsole) console = new_desktop_console("gdm", loose);
 
 	feed_at(console,
 		"[   22.1] gdm-launch-environment]: pam_unix(gdm-launch-environment:session): "
@@ -980,9 +982,9 @@ test_login_screen_holds_markers(void)
 static void
 test_login_screen_with_autologin(void)
 {
-	g_autoptr(SgConsole) after = new_desktop_console(live_markers);
-	g_autoptr(SgConsole) before = new_desktop_console(live_markers);
-	g_autoptr(SgConsole) others = new_desktop_console(live_markers);
+	g_autoptr(SgConsole) after = new_desktop_console("lightdm", live_markers);
+	g_autoptr(SgConsole) before = new_desktop_console("lightdm", live_markers);
+	g_autoptr(SgConsole) others = new_desktop_console("lightdm", live_markers);
 	const gchar *graphical = "[  141.579893] systemd[1]: Reached target graphical.target - "
 				 "Graphical Interface.\r\n";
 	const gchar *greeter = "[  160.9] lightdm[880]: pam_unix(lightdm-greeter:session): session "
@@ -1058,7 +1060,8 @@ test_recording_lightdm_greeter(void)
 	gint64 last_byte = time_of_end(rec, line);
 
 	for (guint seed = 1; seed <= 3; seed++) {
-		g_autoptr(SgConsole) console = new_desktop_console(live_markers);
+		g_autoptr(SgConsole) console =
+			new_desktop_console(seed == 1 ? NULL : "lightdm", live_markers);
 		gint64 decided = replay(console, rec, seed, 30);
 		gint64 since = sg_console_get_problem_time(console);
 
