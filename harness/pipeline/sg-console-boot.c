@@ -25,7 +25,7 @@ typedef struct {
 	GRegex *dracut_shell;
 	GRegex *systemd_failure;
 	GRegex *emergency_mode;
-	gchar *panic_message; /* the line before BusyBox's banner, and when */
+	gchar *panic_message; /* the line before BusyBox's banner, and when it greeted */
 	gint64 panic_since;
 	gint64 prompt_since;	  /* initramfs-tools' prompt first showed */
 	gint64 boot_failed_since; /* live-boot's BOOT FAILED! */
@@ -217,19 +217,6 @@ boot_line(SgConsole *console, gpointer state, const gchar *line, gboolean comple
 {
 	SgBootJudge *judge = state;
 
-	if (complete) {
-		if (g_regex_match(judge->busybox_banner, line, 0, NULL)) {
-			const gchar *previous = sg_console_get_previous_line(console);
-			g_free(judge->panic_message);
-			judge->panic_message = g_strdup(previous);
-			judge->panic_since = now_us;
-		}
-		judge_live_boot(console, judge, line, now_us);
-		if (g_regex_match(judge->dracut_warning, line, 0, NULL))
-			remember(&judge->dracut_cause, line);
-		if (g_regex_match(judge->systemd_failure, line, 0, NULL))
-			remember(&judge->systemd_cause, line);
-	}
 	judge_initramfs_prompt(console, judge, line, complete, now_us);
 	if (g_regex_match(judge->dracut_shell, line, 0, NULL))
 		report_shell(console, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL, judge->dracut_cause, line,
@@ -237,6 +224,19 @@ boot_line(SgConsole *console, gpointer state, const gchar *line, gboolean comple
 	if (g_regex_match(judge->emergency_mode, line, 0, NULL))
 		report_shell(console, SG_CONSOLE_PROBLEM_EMERGENCY_MODE, judge->systemd_cause, line,
 			     now_us);
+	if (!complete)
+		return;
+	judge_live_boot(console, judge, line, now_us);
+	/* What may say why, should a shell come next. */
+	if (g_regex_match(judge->busybox_banner, line, 0, NULL)) {
+		g_free(judge->panic_message);
+		judge->panic_message = g_strdup(sg_console_get_previous_line(console));
+		judge->panic_since = now_us;
+	}
+	if (g_regex_match(judge->dracut_warning, line, 0, NULL))
+		remember(&judge->dracut_cause, line);
+	if (g_regex_match(judge->systemd_failure, line, 0, NULL))
+		remember(&judge->systemd_cause, line);
 }
 
 const SgConsoleJudge sg_console_boot_judge = {

@@ -796,6 +796,7 @@ test_dracut_emergency(void)
 {
 	g_autoptr(SgConsole) systemd = new_console(SG_FAMILY_LIVE, SG_CONSOLE_PHASE_DESKTOP);
 	g_autoptr(SgConsole) plain = new_console(SG_FAMILY_LIVE, SG_CONSOLE_PHASE_DESKTOP);
+	g_autoptr(SgConsole) noshell = new_console(SG_FAMILY_LIVE, SG_CONSOLE_PHASE_DESKTOP);
 	g_autoptr(SgConsole) healthy = new_console(SG_FAMILY_LIVE, SG_CONSOLE_PHASE_DESKTOP);
 
 	feed_at(systemd,
@@ -824,6 +825,17 @@ test_dracut_emergency(void)
 	g_assert_cmpint(sg_console_get_problem(plain), ==, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
 	g_assert_cmpstr(sg_console_get_problem_quote(plain), ==,
 			"Warning: Could not boot. ... Dropping to debug shell.");
+
+	/* rd.shell=0: no shell, a halt; the warning that says so is the
+	 * failure, quoted once */
+	feed_at(noshell,
+		"dracut Warning: Boot has failed. To debug this issue add \"rd.shell rd.debug\" "
+		"to the kernel command line.\r\n",
+		at(70));
+	g_assert_cmpint(sg_console_get_problem(noshell), ==, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
+	g_assert_cmpstr(sg_console_get_problem_quote(noshell), ==,
+			"dracut Warning: Boot has failed. To debug this issue add \"rd.shell "
+			"rd.debug\" to the kernel command line.");
 
 	/* a healthy dracut boot: its hooks finish, a warning on the way */
 	feed_at(healthy,
