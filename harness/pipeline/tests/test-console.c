@@ -3,13 +3,19 @@
 #include "recording.h"
 
 static SgConsole *
-new_install_console(void)
+new_console_with(SgFamily family, SgConsolePhase phase, const gchar *display_manager,
+		 const gchar *const *markers)
 {
 	g_autoptr(GError) error = NULL;
-	SgConsole *console = sg_console_new(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL,
-					    NULL, NULL, &error);
+	SgConsole *console = sg_console_new(family, phase, display_manager, markers, &error);
 	g_assert_no_error(error);
 	return console;
+}
+
+static SgConsole *
+new_install_console(void)
+{
+	return new_console_with(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_INSTALL, NULL, NULL);
 }
 
 static void
@@ -193,10 +199,7 @@ at(gdouble seconds)
 static SgConsole *
 new_console(SgFamily family, SgConsolePhase phase)
 {
-	g_autoptr(GError) error = NULL;
-	SgConsole *console = sg_console_new(family, phase, NULL, NULL, &error);
-	g_assert_no_error(error);
-	return console;
+	return new_console_with(family, phase, NULL, NULL);
 }
 
 /* Feeds @rec as it came, each read cut in random pieces (@seed), ticking
@@ -931,11 +934,7 @@ static const gchar *const live_markers[] = {
 static SgConsole *
 new_desktop_console(const gchar *display_manager, const gchar *const *markers)
 {
-	g_autoptr(GError) error = NULL;
-	SgConsole *console = sg_console_new(SG_FAMILY_LIVE, SG_CONSOLE_PHASE_DESKTOP,
-					    display_manager, markers, &error);
-	g_assert_no_error(error);
-	return console;
+	return new_console_with(SG_FAMILY_LIVE, SG_CONSOLE_PHASE_DESKTOP, display_manager, markers);
 }
 
 /* A greeter's session (LightDM's, as pam_unix logs it on the console with
@@ -1043,11 +1042,9 @@ test_recording_live_real_good(void)
 				     SG_FAMILY_SUBIQUITY, SG_FAMILY_LIVE};
 
 	for (guint i = 0; i < G_N_ELEMENTS(families); i++) {
-		g_autoptr(GError) error = NULL;
-		g_autoptr(SgConsole) console = sg_console_new(families[i], SG_CONSOLE_PHASE_DESKTOP,
-							      "lightdm", live_markers, &error);
+		g_autoptr(SgConsole) console = new_console_with(
+			families[i], SG_CONSOLE_PHASE_DESKTOP, "lightdm", live_markers);
 
-		g_assert_no_error(error);
 		g_assert_cmpint(replay(console, rec, i + 1, 30), ==, 0);
 		g_assert_true(sg_console_markers_complete(console));
 		g_assert_cmpint(sg_console_get_next_deadline(console), ==, 0);
