@@ -1087,6 +1087,74 @@ test_recording_lightdm_greeter(void)
 	}
 }
 
+/* The real live-boot with no medium (recording live-boot-failed): after its
+ * 60 tries, "BOOT FAILED!", its paragraph and the error message, then the
+ * initramfs shell. Judged at the message, quoting both, dated from BOOT
+ * FAILED!. */
+static void
+test_recording_live_boot_failed(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("live-boot-failed");
+	gint64 failed_at = time_of(rec, "BOOT FAILED!");
+
+	for (guint seed = 1; seed <= 3; seed++) {
+		g_autoptr(SgConsole) console =
+			new_desktop_console(seed == 1 ? NULL : "lightdm", live_markers);
+		gint64 decided = replay(console, rec, seed, 0);
+
+		g_assert_cmpint(sg_console_get_problem(console), ==,
+				SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
+		g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
+				"BOOT FAILED! ... Unable to find a medium containing a live file "
+				"system");
+		g_assert_cmpint(sg_console_get_problem_time(console), ==, failed_at);
+		g_assert_cmpint(decided - failed_at, <, G_USEC_PER_SEC);
+	}
+}
+
+/* live-boot's BOOT FAILED! whose message never comes (a guest reset, a
+ * console cut short): judged a moment later all the same. */
+static void
+test_live_boot_failed_without_message(void)
+{
+	g_autoptr(SgConsole) console = new_console(SG_FAMILY_LIVE, SG_CONSOLE_PHASE_DESKTOP);
+
+	feed_at(console,
+		"\r\n\r\n  \x1b[1;37mBOOT FAILED!\x1b[0m\r\n\r\n"
+		"  This Live System image failed to boot.\r\n\r\n",
+		at(90));
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
+	g_assert_cmpint(tick_until(console, at(90), at(100)), <=, at(95));
+	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
+	g_assert_cmpstr(sg_console_get_problem_quote(console), ==, "BOOT FAILED!");
+	g_assert_cmpint(sg_console_get_problem_time(console), ==, at(90));
+}
+
+/* The real initramfs-tools with break=premount (recording initramfs-break):
+ * panic("Spawning shell within the initramfs"), BusyBox, the prompt. No
+ * words follow the prompt: judged a moment after it, quoting the message
+ * before BusyBox's banner. */
+static void
+test_recording_initramfs_break(void)
+{
+	g_autoptr(SgRecording) rec = sg_recording_load("initramfs-break");
+	gint64 prompt_at = time_of(rec, "(initramfs) ");
+
+	for (guint seed = 1; seed <= 3; seed++) {
+		g_autoptr(SgConsole) console =
+			new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_DESKTOP);
+		gint64 decided = replay(console, rec, seed, 10);
+
+		g_assert_cmpint(sg_console_get_problem(console), ==,
+				SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
+		g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
+				"Spawning shell within the initramfs ... (initramfs)");
+		g_assert_cmpint(sg_console_get_problem_time(console), <=, prompt_at);
+		g_assert_cmpint(sg_console_get_problem_time(console), >=, time_of(rec, "BusyBox"));
+		g_assert_cmpint(decided - prompt_at, <, 5 * G_USEC_PER_SEC);
+	}
+}
+
 /* The installer phase has no display manager to judge. */
 static void
 test_login_screen_install_phase(void)
@@ -1147,5 +1215,9 @@ main(int argc, char **argv)
 	g_test_add_func("/console/login-screen-install-phase", test_login_screen_install_phase);
 	g_test_add_func("/console/recording/live-real-good", test_recording_live_real_good);
 	g_test_add_func("/console/recording/lightdm-greeter", test_recording_lightdm_greeter);
+	g_test_add_func("/console/recording/live-boot-failed", test_recording_live_boot_failed);
+	g_test_add_func("/console/live-boot-failed-without-message",
+			test_live_boot_failed_without_message);
+	g_test_add_func("/console/recording/initramfs-break", test_recording_initramfs_break);
 	return g_test_run();
 }
