@@ -242,6 +242,19 @@ replay(SgConsole *console, SgRecording *rec, guint seed, gdouble tail_s)
 	return 0;
 }
 
+/* Replays @rec in @console (as replay()) and checks that it found @problem,
+ * quoted as @quote; returns when it was decided. */
+static gint64
+replay_expecting(SgConsole *console, SgRecording *rec, guint seed, gdouble tail_s,
+		 SgConsoleProblem problem, const gchar *quote)
+{
+	gint64 decided = replay(console, rec, seed, tail_s);
+
+	g_assert_cmpint(sg_console_get_problem(console), ==, problem);
+	g_assert_cmpstr(sg_console_get_problem_quote(console), ==, quote);
+	return decided;
+}
+
 /* When the first byte of @needle came in @rec. */
 static gint64
 time_of(SgRecording *rec, const gchar *needle)
@@ -637,6 +650,14 @@ test_dialog_error_words(void)
 	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
 }
 
+/* Checks that @console found @problem, quoted as @quote. */
+static void
+assert_problem(SgConsole *console, SgConsoleProblem problem, const gchar *quote)
+{
+	g_assert_cmpint(sg_console_get_problem(console), ==, problem);
+	g_assert_cmpstr(sg_console_get_problem_quote(console), ==, quote);
+}
+
 /* Feeds @text at @now_us, each line as its own read. */
 static void
 feed_at(SgConsole *console, const gchar *text, gint64 now_us)
@@ -670,12 +691,12 @@ test_recording_kernel_no_root(void)
 	for (guint seed = 1; seed <= 3; seed++) {
 		g_autoptr(SgConsole) console =
 			new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_DESKTOP);
-		gint64 decided = replay(console, rec, seed, 0);
+		gint64 decided =
+			replay_expecting(console, rec, seed, 0, SG_CONSOLE_PROBLEM_NO_ROOT_FS,
+					 "[    1.832124] Kernel panic - not syncing: VFS: Unable "
+					 "to mount root fs on "
+					 "unknown-block(0,0)");
 
-		g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NO_ROOT_FS);
-		g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
-				"[    1.832124] Kernel panic - not syncing: VFS: Unable to mount "
-				"root fs on unknown-block(0,0)");
 		g_assert_cmpint(sg_console_get_problem_time(console), ==, panic_at);
 		g_assert_cmpint(decided, ==, panic_at);
 	}
@@ -702,12 +723,10 @@ test_recording_initramfs_no_root(void)
 		for (SgConsolePhase phase = SG_CONSOLE_PHASE_INSTALL;
 		     phase <= SG_CONSOLE_PHASE_DESKTOP; phase++) {
 			g_autoptr(SgConsole) console = new_console(families[i], phase);
-			gint64 decided = replay(console, rec, i + 1, 0);
+			gint64 decided = replay_expecting(
+				console, rec, i + 1, 0, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL,
+				"ALERT!  /dev/vda1 does not exist.  Dropping to a shell!");
 
-			g_assert_cmpint(sg_console_get_problem(console), ==,
-					SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
-			g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
-					"ALERT!  /dev/vda1 does not exist.  Dropping to a shell!");
 			g_assert_cmpint(sg_console_get_problem_time(console), ==, alert_at);
 			g_assert_cmpint(decided, ==, alert_at);
 		}
@@ -735,9 +754,8 @@ test_initramfs_panic_message(void)
 	g_assert_cmpint(sg_console_get_next_deadline(console), >, at(10.2));
 	g_assert_cmpint(sg_console_get_next_deadline(console), <=, at(15));
 	decided = tick_until(console, at(10.3), at(20));
-	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
-	g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
-			"No init found. Try passing init= bootarg. ... (initramfs)");
+	assert_problem(console, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL,
+		       "No init found. Try passing init= bootarg. ... (initramfs)");
 	g_assert_cmpint(sg_console_get_problem_time(console), ==, at(10.1));
 	g_assert_cmpint(decided, <, at(15));
 }
@@ -758,9 +776,8 @@ test_casper_message_after_prompt(void)
 	sg_console_tick(console, at(80.9));
 	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
 	feed_at(console, "Unable to find a medium containing a live file system\r\n", at(81));
-	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
-	g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
-			"(initramfs) Unable to find a medium containing a live file system");
+	assert_problem(console, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL,
+		       "(initramfs) Unable to find a medium containing a live file system");
 	g_assert_cmpint(sg_console_get_problem_time(console), ==, at(80));
 	/* nothing left waiting */
 	g_assert_cmpint(sg_console_get_next_deadline(console), ==, 0);
@@ -814,20 +831,18 @@ test_dracut_emergency(void)
 		"Entering emergency mode. Exit the shell to continue.\r\n"
 		"Type \"journalctl\" to view system logs.\r\n",
 		at(184));
-	g_assert_cmpint(sg_console_get_problem(systemd), ==, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
-	g_assert_cmpstr(sg_console_get_problem_quote(systemd), ==,
-			"[  183.607115] dracut-initqueue[285]: Warning: \"/dev/disk/by-uuid/"
-			"6f1c2d7e-9c1b-4d4e-8a0b-2f1f9e3c5d11\" does not exist ... Entering "
-			"emergency mode. Exit the shell to continue.");
+	assert_problem(systemd, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL,
+		       "[  183.607115] dracut-initqueue[285]: Warning: \"/dev/disk/by-uuid/"
+		       "6f1c2d7e-9c1b-4d4e-8a0b-2f1f9e3c5d11\" does not exist ... Entering "
+		       "emergency mode. Exit the shell to continue.");
 	g_assert_cmpint(sg_console_get_problem_time(systemd), ==, at(184));
 
 	/* without systemd in the initramfs: warn() is "Warning: ...", then
 	 * its debug shell's prompt */
 	feed_at(plain, "\r\n\r\nWarning: Could not boot.\r\n\r\n", at(60));
 	feed_at(plain, "Dropping to debug shell.\r\n\r\ndracut:/# ", at(61));
-	g_assert_cmpint(sg_console_get_problem(plain), ==, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
-	g_assert_cmpstr(sg_console_get_problem_quote(plain), ==,
-			"Warning: Could not boot. ... Dropping to debug shell.");
+	assert_problem(plain, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL,
+		       "Warning: Could not boot. ... Dropping to debug shell.");
 
 	/* rd.shell=0: no shell, a halt; the warning that says so is the
 	 * failure, quoted once */
@@ -835,10 +850,9 @@ test_dracut_emergency(void)
 		"dracut Warning: Boot has failed. To debug this issue add \"rd.shell rd.debug\" "
 		"to the kernel command line.\r\n",
 		at(70));
-	g_assert_cmpint(sg_console_get_problem(noshell), ==, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
-	g_assert_cmpstr(sg_console_get_problem_quote(noshell), ==,
-			"dracut Warning: Boot has failed. To debug this issue add \"rd.shell "
-			"rd.debug\" to the kernel command line.");
+	assert_problem(noshell, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL,
+		       "dracut Warning: Boot has failed. To debug this issue add \"rd.shell "
+		       "rd.debug\" to the kernel command line.");
 
 	/* a healthy dracut boot: its hooks finish, a warning on the way */
 	feed_at(healthy,
@@ -897,10 +911,9 @@ test_systemd_emergency_words(void)
 		"[\x1b[0;1;33mDEPEND\x1b[0m] Dependency failed for Local File Systems.\r\n"
 		"Welcome to emergency mode! After logging in, type \"journalctl -xb\" to view\r\n",
 		at(30));
-	g_assert_cmpint(sg_console_get_problem(old), ==, SG_CONSOLE_PROBLEM_EMERGENCY_MODE);
-	g_assert_cmpstr(sg_console_get_problem_quote(old), ==,
-			"[DEPEND] Dependency failed for Local File Systems. ... Welcome to "
-			"emergency mode! After logging in, type \"journalctl -xb\" to view");
+	assert_problem(old, SG_CONSOLE_PROBLEM_EMERGENCY_MODE,
+		       "[DEPEND] Dependency failed for Local File Systems. ... Welcome to "
+		       "emergency mode! After logging in, type \"journalctl -xb\" to view");
 
 	feed_at(garbled,
 		"[FAILED] Failed to mount sys-kernel-debug.mount - Kernel Debug File System.\r\n"
@@ -960,8 +973,7 @@ test_login_screen(void)
 			at(160) + SG_CONSOLE_LOGIN_SCREEN_GRACE_US);
 	decided = tick_until(console, at(160), at(200));
 	g_assert_cmpint(decided, ==, at(160) + SG_CONSOLE_LOGIN_SCREEN_GRACE_US);
-	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_LOGIN_SCREEN);
-	g_assert_cmpstr(sg_console_get_problem_quote(console), ==, greeter);
+	assert_problem(console, SG_CONSOLE_PROBLEM_LOGIN_SCREEN, greeter);
 	g_assert_cmpint(sg_console_get_problem_time(console), ==, at(160));
 	g_assert_cmpstr(sg_console_problem_to_string(SG_CONSOLE_PROBLEM_LOGIN_SCREEN), ==,
 			"the display manager showed its login screen: no autologin session");
@@ -1071,12 +1083,10 @@ test_recording_lightdm_greeter(void)
 	for (guint seed = 1; seed <= 3; seed++) {
 		g_autoptr(SgConsole) console =
 			new_desktop_console(seed == 1 ? NULL : "lightdm", live_markers);
-		gint64 decided = replay(console, rec, seed, 30);
+		gint64 decided = replay_expecting(console, rec, seed, 30,
+						  SG_CONSOLE_PROBLEM_LOGIN_SCREEN, line);
 		gint64 since = sg_console_get_problem_time(console);
 
-		g_assert_cmpint(sg_console_get_problem(console), ==,
-				SG_CONSOLE_PROBLEM_LOGIN_SCREEN);
-		g_assert_cmpstr(sg_console_get_problem_quote(console), ==, line);
 		g_assert_cmpint(since, >=, first_byte);
 		g_assert_cmpint(since, <=, last_byte + TICK_US);
 		g_assert_cmpint(decided - since, >=, SG_CONSOLE_LOGIN_SCREEN_GRACE_US);
@@ -1100,13 +1110,10 @@ test_recording_live_boot_failed(void)
 	for (guint seed = 1; seed <= 3; seed++) {
 		g_autoptr(SgConsole) console =
 			new_desktop_console(seed == 1 ? NULL : "lightdm", live_markers);
-		gint64 decided = replay(console, rec, seed, 0);
-
-		g_assert_cmpint(sg_console_get_problem(console), ==,
-				SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
-		g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
-				"BOOT FAILED! ... Unable to find a medium containing a live file "
-				"system");
+		gint64 decided = replay_expecting(
+			console, rec, seed, 0, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL,
+			"BOOT FAILED! ... Unable to find a medium containing a live file "
+			"system");
 		g_assert_cmpint(sg_console_get_problem_time(console), ==, failed_at);
 		g_assert_cmpint(decided - failed_at, <, G_USEC_PER_SEC);
 	}
@@ -1125,8 +1132,7 @@ test_live_boot_failed_without_message(void)
 		at(90));
 	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_NONE);
 	g_assert_cmpint(tick_until(console, at(90), at(100)), <=, at(95));
-	g_assert_cmpint(sg_console_get_problem(console), ==, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
-	g_assert_cmpstr(sg_console_get_problem_quote(console), ==, "BOOT FAILED!");
+	assert_problem(console, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL, "BOOT FAILED!");
 	g_assert_cmpint(sg_console_get_problem_time(console), ==, at(90));
 }
 
@@ -1143,12 +1149,9 @@ test_recording_initramfs_break(void)
 	for (guint seed = 1; seed <= 3; seed++) {
 		g_autoptr(SgConsole) console =
 			new_console(SG_FAMILY_DEBIAN_INSTALLER, SG_CONSOLE_PHASE_DESKTOP);
-		gint64 decided = replay(console, rec, seed, 10);
-
-		g_assert_cmpint(sg_console_get_problem(console), ==,
-				SG_CONSOLE_PROBLEM_EMERGENCY_SHELL);
-		g_assert_cmpstr(sg_console_get_problem_quote(console), ==,
-				"Spawning shell within the initramfs ... (initramfs)");
+		gint64 decided =
+			replay_expecting(console, rec, seed, 10, SG_CONSOLE_PROBLEM_EMERGENCY_SHELL,
+					 "Spawning shell within the initramfs ... (initramfs)");
 		g_assert_cmpint(sg_console_get_problem_time(console), <=, prompt_at);
 		g_assert_cmpint(sg_console_get_problem_time(console), >=, time_of(rec, "BusyBox"));
 		g_assert_cmpint(decided - prompt_at, <, 5 * G_USEC_PER_SEC);
