@@ -1,13 +1,16 @@
+/* The console: bytes into lines and through the terminal, the markers, the
+ * problem record, and the judges (sg-console-judge.h) that say what the
+ * lines and the screen mean. */
+
 #include "sg-console.h"
 
 #include <string.h>
 
+#include "sg-console-judge.h"
 #include "sg-screen.h"
 
 /* Long enough to quote a dialog, short enough for a one-line reason. */
 #define MAX_QUOTE 240
-/* Lines of a dialog's text quoted after its title. */
-#define QUOTE_LINES 4
 /* A line longer than this without a newline is judged and dropped: full-screen
  * frontends address the cursor instead of ending lines. */
 #define MAX_PENDING 4096
@@ -17,54 +20,39 @@
 /* Screen changes closer than this belong to one redraw. */
 #define BURST_GAP_US (G_USEC_PER_SEC / 2)
 
-/* Box-drawing characters as libvterm reads the VT100 line-drawing set. */
-#define BOX_TOP_LEFT 0x250c
-#define BOX_TOP_RIGHT 0x2510
-#define BOX_BOTTOM_LEFT 0x2514
-#define BOX_BOTTOM_RIGHT 0x2518
-#define BOX_TITLE_LEFT 0x2524  /* ┤ before a newt window's title */
-#define BOX_TITLE_RIGHT 0x251c /* ├ after it */
-
 typedef struct {
 	GRegex *regex;
 	SgConsoleProblem problem;
 } SgConsoleRule;
 
-/* What the screen shows, as far as the judge cares. */
-typedef enum {
-	SG_SCREEN_VIEW_NOTHING,
-	SG_SCREEN_VIEW_PROGRESS, /* a window that goes away by itself */
-	SG_SCREEN_VIEW_WAITING,	 /* a dialog that waits for an answer */
-} SgScreenViewKind;
-
+/* A problem a judge waits a moment to decide. */
 typedef struct {
-	SgScreenViewKind kind;
-	gchar *title; /* as drawn in the window's top border, may be empty */
-	gchar *key;   /* title and text: a different key is a different dialog */
-	gchar *quote; /* title and first lines of text, one line */
-	gboolean error;
-} SgScreenView;
+	SgConsoleProblem problem;
+	gchar *quote;
+	gint64 since;
+	gint64 due;
+} SgConsolePending;
+
+/* A judge and its state, made for this console. */
+typedef struct {
+	const SgConsoleJudge *judge;
+	gpointer state;
+} SgConsoleJudgeInstance;
 
 struct _SgConsole {
-	SgFamily family;
 	SgConsolePhase phase;
-	GArray *rules; /* SgConsoleRule, checked on every line */
+	gchar *display_manager;
+	GArray *rules;			    /* SgConsoleRule, checked on every line */
+	GArray *judges;			    /* SgConsoleJudgeInstance, asked in order */
+	GArray *pending;		    /* SgConsolePending */
+	const SgConsoleJudge *screen_judge; /* the family's, which reads its installer's windows */
+	gpointer screen_state;
 	GPtrArray *markers;
 	GPtrArray *marker_patterns;
 	GPtrArray *marker_lines;
-	GRegex *dialog_title;
-	GRegex *dialog_prompt;
-	GRegex *error_words;
-	GRegex *priority_title;
-	GRegex *newt_button;
-	GRegex *gauge;
-	GRegex *subiquity_button;
-	GRegex *subiquity_error;
-	GString *pending;    /* the line not ended yet (a prompt has no newline) */
-	gchar *pending_text; /* @pending made UTF-8, as last read by get_last_line() */
+	GString *line;	     /* the line not ended yet (a prompt has no newline) */
+	gchar *pending_text; /* @line made UTF-8, as last read by get_last_line() */
 	gboolean in_escape;
-	gchar *dialog; /* the d-i text-frontend dialog being shown: title and text */
-	gint64 dialog_since;
 	gchar *last_line;
 	gchar *previous_line; /* the one before: @last_line may turn out to be a status line */
 	SgConsoleProblem problem;
@@ -81,62 +69,73 @@ struct _SgConsole {
 	gint64 view_since; /* when the dialog in @view first showed */
 };
 
-static void
-add_rule(SgConsole *console, const gchar *pattern, SgConsoleProblem problem)
+static const SgConsoleJudge *
+family_judge(SgFamily family)
 {
-	SgConsoleRule rule = {g_regex_new(pattern, 0, 0, NULL), problem};
-	g_assert(rule.regex != NULL);
-	g_array_append_val(console->rules, rule);
-}
-
-static void
-add_rules(SgConsole *console, const gchar *display_manager)
-{
-	/* Kernel trouble ends any phase. */
-	/* An emulated guest starved of CPU by a busy host can miss its timer
-	 * check and panic this way before the image has run a line of its own:
-	 * the lab's trouble, not the image's (rules before it win). */
-	add_rule(console, "Kernel panic - not syncing: IO-APIC \\+ timer doesn't work",
-		 SG_CONSOLE_PROBLEM_HOST_STARVED);
-	add_rule(console, "Kernel panic - not syncing", SG_CONSOLE_PROBLEM_KERNEL_PANIC);
-	add_rule(console, "\\bOops: |BUG: unable to handle|general protection fault:",
-		 SG_CONSOLE_PROBLEM_KERNEL_OOPS);
-	if (console->phase == SG_CONSOLE_PHASE_INSTALL) {
-		switch (console->family) {
-		case SG_FAMILY_SUBIQUITY:
-			add_rule(console, "finish: subiquity/\\S+: FAIL:",
-				 SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
-			add_rule(console, "Continue with autoinstall\\?",
-				 SG_CONSOLE_PROBLEM_INSTALLER_QUESTION);
-			/* subiquity/client/client.py, noninteractive_watch_app_state() */
-			add_rule(console, "An error occurred\\. Press enter to start a shell",
-				 SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
-			break;
-		case SG_FAMILY_UBIQUITY:
-			add_rule(console, "ubiquity.*(crashed|failed with exit code)",
-				 SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
-			break;
-		default:
-			break;
-		}
-		/* A Python installer crashing shows its traceback first. */
-		add_rule(console, "^Traceback \\(most recent call last\\)",
-			 SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
-	}
-	if (console->phase == SG_CONSOLE_PHASE_DESKTOP && display_manager != NULL) {
-		g_autofree gchar *escaped = g_regex_escape_string(display_manager, -1);
-		g_autofree gchar *pattern =
-			g_strdup_printf("Failed to start %s\\.service", escaped);
-		add_rule(console, pattern, SG_CONSOLE_PROBLEM_DESKTOP_FAILED);
+	switch (family) {
+	case SG_FAMILY_DEBIAN_INSTALLER:
+		return &sg_console_debian_installer_judge;
+	case SG_FAMILY_UBIQUITY:
+		return &sg_console_ubiquity_judge;
+	case SG_FAMILY_SUBIQUITY:
+		return &sg_console_subiquity_judge;
+	default:
+		return &sg_console_live_judge; /* no installer of its own */
 	}
 }
 
-static GRegex *
-new_regex(const gchar *pattern, GRegexCompileFlags flags)
+GRegex *
+sg_console_regex_new(const gchar *pattern, GRegexCompileFlags flags)
 {
 	GRegex *regex = g_regex_new(pattern, flags, 0, NULL);
 	g_assert(regex != NULL);
 	return regex;
+}
+
+void
+sg_console_add_rule(SgConsole *console, const gchar *pattern, SgConsoleProblem problem)
+{
+	SgConsoleRule rule = {sg_console_regex_new(pattern, 0), problem};
+	g_array_append_val(console->rules, rule);
+}
+
+void
+sg_console_add_rules(SgConsole *console, const SgConsoleLineRule *rules)
+{
+	for (guint i = 0; rules[i].pattern != NULL; i++)
+		sg_console_add_rule(console, rules[i].pattern, rules[i].problem);
+}
+
+SgConsolePhase
+sg_console_get_phase(SgConsole *console)
+{
+	return console->phase;
+}
+
+const gchar *
+sg_console_get_display_manager(SgConsole *console)
+{
+	return console->display_manager;
+}
+
+const gchar *
+sg_console_get_previous_line(SgConsole *console)
+{
+	return console->last_line;
+}
+
+static void
+add_judge(SgConsole *console, const SgConsoleJudge *judge)
+{
+	SgConsoleJudgeInstance instance = {judge, judge->size > 0 ? g_malloc0(judge->size) : NULL};
+
+	g_array_append_val(console->judges, instance);
+	if (judge->init != NULL)
+		judge->init(console, instance.state);
+	if (judge->read_screen != NULL) {
+		console->screen_judge = judge;
+		console->screen_state = instance.state;
+	}
 }
 
 SgConsole *
@@ -145,41 +144,25 @@ sg_console_new(SgFamily family, SgConsolePhase phase, const gchar *display_manag
 {
 	g_autoptr(SgConsole) console = g_new0(SgConsole, 1);
 
-	console->family = family;
 	console->phase = phase;
+	console->display_manager = g_strdup(display_manager);
 	console->rules = g_array_new(FALSE, TRUE, sizeof(SgConsoleRule));
+	console->judges = g_array_new(FALSE, TRUE, sizeof(SgConsoleJudgeInstance));
+	console->pending = g_array_new(FALSE, TRUE, sizeof(SgConsolePending));
 	console->markers = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
 	console->marker_patterns = g_ptr_array_new_with_free_func(g_free);
 	console->marker_lines = g_ptr_array_new_with_free_func(g_free);
-	console->pending = g_string_new(NULL);
+	console->line = g_string_new(NULL);
 	console->screen = sg_screen_new();
-	/* debian-installer's text frontend ends a question with a prompt that
-	 * waits for input, and a note or an error with "[Press enter to
-	 * continue]" (cdebconf's text.so). Its titles are underlined with
-	 * dashes; "[!!] Step" titles are kept for older and imitation ones. */
-	console->dialog_title = new_regex("^\\s*\\[!!?\\] \\S", 0);
-	console->dialog_prompt =
-		new_regex("Prompt: '\\?' for help|\\[Press enter to continue\\]", 0);
-	console->error_words = new_regex("fail|error|could not|cannot|unable|not available|"
-					 "not found|aborting",
-					 G_REGEX_CASELESS);
-	/* cdebconf's newt frontend titles a question "[%s] %s" with its
-	 * priority: "!!" critical, "!" high, "?" medium, "." low (newt.so).
-	 * Progress windows have no such mark. */
-	console->priority_title = new_regex("^\\[(!!|!|\\?|\\.)\\] \\S", 0);
-	console->newt_button = new_regex("<[^<>\\s][^<>]*>", 0);
-	console->gauge = new_regex("^\\d{1,3}%$", 0);
-	/* urwid buttons as subiquitycore/ui/buttons.py draws them: "[ Label ]",
-	 * the forward ones "[ Label ▸ ]" (">" in basic mode). */
-	console->subiquity_button = new_regex("\\[ [^\\[\\]]*\\S[^\\[\\]]* \\]", 0);
-	/* The intros of subiquity/ui/views/error.py (error_report_intros) and
-	 * ProgressView's title in its error state (installprogress.py). */
-	console->subiquity_error =
-		new_regex("Sorry, (there was a problem|the installer has encountered an internal "
-			  "error|the installer has restarted because of an error|an unknown error "
-			  "occurred)|An error occurred during installation",
-			  0);
-	add_rules(console, display_manager);
+	/* Their rules in this order: the kernel's first (a starved host's
+	 * panic is not the image's), the installer's, the desktop's. */
+	add_judge(console, &sg_console_boot_judge);
+	add_judge(console, family_judge(family));
+	/* A Python installer crashing shows its traceback first. */
+	if (phase == SG_CONSOLE_PHASE_INSTALL)
+		sg_console_add_rule(console, "^Traceback \\(most recent call last\\)",
+				    SG_CONSOLE_PROBLEM_INSTALLER_ERROR);
+	add_judge(console, &sg_console_display_manager_judge);
 	for (guint i = 0; markers != NULL && markers[i] != NULL; i++) {
 		GRegex *regex = g_regex_new(markers[i], 0, 0, error);
 		if (regex == NULL) {
@@ -193,8 +176,8 @@ sg_console_new(SgFamily family, SgConsolePhase phase, const gchar *display_manag
 	return g_steal_pointer(&console);
 }
 
-static void
-view_clear(SgScreenView *view)
+void
+sg_screen_view_clear(SgScreenView *view)
 {
 	g_clear_pointer(&view->title, g_free);
 	g_clear_pointer(&view->key, g_free);
@@ -208,36 +191,41 @@ sg_console_free(SgConsole *console)
 {
 	if (console == NULL)
 		return;
+	for (guint i = 0; console->judges != NULL && i < console->judges->len; i++) {
+		SgConsoleJudgeInstance *instance =
+			&g_array_index(console->judges, SgConsoleJudgeInstance, i);
+		if (instance->judge->clear != NULL)
+			instance->judge->clear(instance->state);
+		g_free(instance->state);
+	}
+	if (console->judges != NULL)
+		g_array_unref(console->judges);
 	for (guint i = 0; console->rules != NULL && i < console->rules->len; i++)
 		g_regex_unref(g_array_index(console->rules, SgConsoleRule, i).regex);
 	if (console->rules != NULL)
 		g_array_unref(console->rules);
+	for (guint i = 0; console->pending != NULL && i < console->pending->len; i++)
+		g_free(g_array_index(console->pending, SgConsolePending, i).quote);
+	if (console->pending != NULL)
+		g_array_unref(console->pending);
 	g_clear_pointer(&console->markers, g_ptr_array_unref);
 	g_clear_pointer(&console->marker_patterns, g_ptr_array_unref);
 	g_clear_pointer(&console->marker_lines, g_ptr_array_unref);
-	g_clear_pointer(&console->dialog_title, g_regex_unref);
-	g_clear_pointer(&console->dialog_prompt, g_regex_unref);
-	g_clear_pointer(&console->error_words, g_regex_unref);
-	g_clear_pointer(&console->priority_title, g_regex_unref);
-	g_clear_pointer(&console->newt_button, g_regex_unref);
-	g_clear_pointer(&console->gauge, g_regex_unref);
-	g_clear_pointer(&console->subiquity_button, g_regex_unref);
-	g_clear_pointer(&console->subiquity_error, g_regex_unref);
-	if (console->pending != NULL)
-		g_string_free(console->pending, TRUE);
+	if (console->line != NULL)
+		g_string_free(console->line, TRUE);
 	g_free(console->pending_text);
 	g_clear_pointer(&console->screen, sg_screen_free);
-	view_clear(&console->view);
+	sg_screen_view_clear(&console->view);
+	g_free(console->display_manager);
 	g_free(console->title_seen);
-	g_free(console->dialog);
 	g_free(console->last_line);
 	g_free(console->previous_line);
 	g_free(console->problem_quote);
 	g_free(console);
 }
 
-static void
-report_problem(SgConsole *console, SgConsoleProblem problem, const gchar *quote, gint64 since_us)
+void
+sg_console_report(SgConsole *console, SgConsoleProblem problem, const gchar *quote, gint64 since_us)
 {
 	g_autofree gchar *clean = g_strstrip(g_strdup(quote));
 
@@ -252,56 +240,68 @@ report_problem(SgConsole *console, SgConsoleProblem problem, const gchar *quote,
 	console->problem_quote = g_strdup(clean);
 }
 
-/* A prompt closes the text-frontend dialog; what it says decides error or
- * question. */
-static void
-close_dialog(SgConsole *console, const gchar *prompt_line, gint64 now_us)
+static gint
+find_pending(SgConsole *console, SgConsoleProblem problem)
 {
-	const gchar *dialog = console->dialog != NULL ? console->dialog : console->last_line;
-	SgConsoleProblem problem = SG_CONSOLE_PROBLEM_INSTALLER_QUESTION;
-
-	if (dialog == NULL)
-		dialog = prompt_line;
-	if (g_regex_match(console->error_words, dialog, 0, NULL))
-		problem = SG_CONSOLE_PROBLEM_INSTALLER_ERROR;
-	report_problem(console, problem, dialog,
-		       console->dialog != NULL ? console->dialog_since : now_us);
+	for (guint i = 0; i < console->pending->len; i++) {
+		if (g_array_index(console->pending, SgConsolePending, i).problem == problem)
+			return (gint)i;
+	}
+	return -1;
 }
 
-/* cdebconf's text frontend underlines a title with as many dashes. */
-static gboolean
-is_underline_of(const gchar *line, const gchar *title)
+void
+sg_console_report_at(SgConsole *console, SgConsoleProblem problem, const gchar *quote,
+		     gint64 since_us, gint64 due_us)
 {
-	glong len = (glong)strlen(line);
+	SgConsolePending pending = {problem, g_strdup(quote), since_us, due_us};
 
-	if (len < 3 || title == NULL || strspn(line, "-") != (gsize)len)
-		return FALSE;
-	return ABS(g_utf8_strlen(title, -1) - len) <= 1;
+	if (console->problem != SG_CONSOLE_PROBLEM_NONE || find_pending(console, problem) >= 0) {
+		g_free(pending.quote);
+		return;
+	}
+	g_array_append_val(console->pending, pending);
 }
 
-static void
-track_dialog(SgConsole *console, const gchar *raw_line, gint64 now_us)
+void
+sg_console_withdraw(SgConsole *console, SgConsoleProblem problem)
 {
-	g_autofree gchar *line = g_strstrip(g_strdup(raw_line));
+	gint i = find_pending(console, problem);
 
-	if (g_regex_match(console->dialog_title, line, 0, NULL)) {
-		g_free(console->dialog);
-		console->dialog = g_steal_pointer(&line);
-		console->dialog_since = now_us;
+	if (i < 0)
 		return;
-	}
-	if (is_underline_of(line, console->last_line)) {
-		g_free(console->dialog);
-		console->dialog = g_strdup(console->last_line);
-		console->dialog_since = now_us;
-		return;
-	}
-	if (console->dialog != NULL && line[0] != '\0' && strlen(console->dialog) < MAX_QUOTE) {
-		gchar *longer =
-			g_strdup_printf("%s%s %s", console->dialog,
-					strchr(console->dialog, ':') == NULL ? ":" : "", line);
-		g_free(console->dialog);
-		console->dialog = longer;
+	g_free(g_array_index(console->pending, SgConsolePending, i).quote);
+	g_array_remove_index(console->pending, i);
+}
+
+gboolean
+sg_console_is_pending(SgConsole *console, SgConsoleProblem problem)
+{
+	return find_pending(console, problem) >= 0;
+}
+
+/* Reports what waited long enough, the one that showed first first. */
+static void
+decide_pending(SgConsole *console, gint64 now_us)
+{
+	while (console->problem == SG_CONSOLE_PROBLEM_NONE) {
+		SgConsolePending *first = NULL;
+		guint index = 0;
+
+		for (guint i = 0; i < console->pending->len; i++) {
+			SgConsolePending *pending =
+				&g_array_index(console->pending, SgConsolePending, i);
+			if (pending->due <= now_us &&
+			    (first == NULL || pending->since < first->since)) {
+				first = pending;
+				index = i;
+			}
+		}
+		if (first == NULL)
+			return;
+		sg_console_report(console, first->problem, first->quote, first->since);
+		g_free(first->quote);
+		g_array_remove_index(console->pending, index);
 	}
 }
 
@@ -339,13 +339,13 @@ check_line(SgConsole *console, const gchar *raw_line, gboolean complete, gint64 
 	for (guint i = 0; i < console->rules->len; i++) {
 		SgConsoleRule *rule = &g_array_index(console->rules, SgConsoleRule, i);
 		if (g_regex_match(rule->regex, line, 0, NULL))
-			report_problem(console, rule->problem, line, now_us);
+			sg_console_report(console, rule->problem, line, now_us);
 	}
-	if (console->phase == SG_CONSOLE_PHASE_INSTALL) {
-		if (g_regex_match(console->dialog_prompt, line, 0, NULL))
-			close_dialog(console, line, now_us);
-		else if (complete)
-			track_dialog(console, line, now_us);
+	for (guint i = 0; i < console->judges->len; i++) {
+		SgConsoleJudgeInstance *instance =
+			&g_array_index(console->judges, SgConsoleJudgeInstance, i);
+		if (instance->judge->line != NULL)
+			instance->judge->line(console, instance->state, line, complete, now_us);
 	}
 	for (guint i = 0; i < console->markers->len; i++) {
 		if (g_ptr_array_index(console->marker_lines, i) != NULL)
@@ -382,216 +382,8 @@ append_visible(SgConsole *console, gchar c)
 		return FALSE;
 	}
 	if (c == '\t' || (guchar)c >= 0x20)
-		g_string_append_c(console->pending, c);
+		g_string_append_c(console->line, c);
 	return FALSE;
-}
-
-/* One row's cells from @from to @to (exclusive) as text, box-drawing and
- * scroll-bar characters read as spaces, spaces collapsed and trimmed. */
-static gchar *
-row_text(const gunichar *cells, guint from, guint to)
-{
-	GString *text = g_string_new(NULL);
-
-	for (guint col = from; col < to; col++) {
-		gunichar ch = cells[col];
-		if ((ch >= 0x2500 && ch <= 0x259f) || ch == ' ') {
-			if (text->len > 0 && text->str[text->len - 1] != ' ')
-				g_string_append_c(text, ' ');
-			continue;
-		}
-		g_string_append_unichar(text, ch);
-	}
-	return g_strstrip(g_string_free(text, FALSE));
-}
-
-static void
-read_cells(SgScreen *screen, gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_COLS])
-{
-	for (guint row = 0; row < SG_SCREEN_ROWS; row++) {
-		for (guint col = 0; col < SG_SCREEN_COLS; col++) {
-			SgScreenCell cell;
-			sg_screen_get_cell(screen, row, col, &cell);
-			cells[row][col] = cell.ch;
-		}
-	}
-}
-
-/* The first window top border with a title: "┌──┤ title ├──┐". */
-static gboolean
-find_titled_box(gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_COLS], guint *top, guint *left,
-		guint *right, gchar **title)
-{
-	for (guint row = 0; row < SG_SCREEN_ROWS; row++) {
-		for (guint col = 0; col < SG_SCREEN_COLS; col++) {
-			guint open = 0;
-			guint close = 0;
-
-			if (cells[row][col] != BOX_TOP_LEFT)
-				continue;
-			for (guint c = col + 1; c < SG_SCREEN_COLS; c++) {
-				if (cells[row][c] == BOX_TITLE_LEFT && open == 0)
-					open = c;
-				else if (cells[row][c] == BOX_TITLE_RIGHT && open != 0 &&
-					 close == 0)
-					close = c;
-				else if (cells[row][c] == BOX_TOP_RIGHT) {
-					if (close == 0)
-						break;
-					*top = row;
-					*left = col;
-					*right = c;
-					*title = row_text(cells[row], open + 1, close);
-					return TRUE;
-				}
-			}
-		}
-	}
-	return FALSE;
-}
-
-/* A debian-installer newt window: title in the top border, text, buttons
- * "<Go Back>" "<Continue>", or a gauge "45%" for progress. */
-static void
-read_newt_window(SgConsole *console, gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_COLS],
-		 SgScreenView *view)
-{
-	guint top = 0;
-	guint left = 0;
-	guint right = 0;
-	guint bottom = 0;
-	gboolean has_buttons = FALSE;
-	gboolean has_gauge = FALSE;
-	gint prompt = -1;
-	g_autofree gchar *title = NULL;
-	g_autoptr(GString) key = NULL;
-	g_autoptr(GString) quote = NULL;
-	g_autoptr(GString) words = NULL;
-	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
-
-	if (!find_titled_box(cells, &top, &left, &right, &title))
-		return;
-	for (guint row = top + 1; row < SG_SCREEN_ROWS && bottom == 0; row++) {
-		if (cells[row][left] == BOX_BOTTOM_LEFT && cells[row][right] == BOX_BOTTOM_RIGHT)
-			bottom = row;
-	}
-	if (bottom == 0)
-		return; /* still being drawn */
-	key = g_string_new(title);
-	words = g_string_new(title);
-	for (guint row = top + 1; row < bottom; row++) {
-		g_autofree gchar *text = row_text(cells[row], left + 1, right);
-
-		if (text[0] == '\0')
-			continue;
-		g_string_append_printf(key, "\n%s", text);
-		if (g_regex_match(console->gauge, text, 0, NULL))
-			has_gauge = TRUE;
-		if (g_regex_match(console->newt_button, text, 0, NULL)) {
-			has_buttons = TRUE;
-			continue;
-		}
-		if (has_buttons)
-			continue;
-		g_string_append_printf(words, " %s", text);
-		/* cdebconf puts a question's short description, "Name server
-		 * addresses:", after its long one, just above the answer. */
-		if (g_str_has_suffix(text, ":"))
-			prompt = lines->len;
-		g_ptr_array_add(lines, g_steal_pointer(&text));
-	}
-	/* Quote what is asked first, then why, and not the choices below it;
-	 * an error's words stay in their order. */
-	view->error = g_regex_match(console->error_words, words->str, 0, NULL);
-	quote = g_string_new(title);
-	if (view->error)
-		prompt = -1;
-	if (prompt > 0) {
-		g_string_append_printf(quote, ": %s", (gchar *)g_ptr_array_index(lines, prompt));
-		g_ptr_array_set_size(lines, prompt);
-	}
-	for (guint i = 0; i < lines->len && i < QUOTE_LINES; i++)
-		g_string_append_printf(quote, "%s %s", i == 0 && prompt <= 0 ? ":" : "",
-				       (gchar *)g_ptr_array_index(lines, i));
-	view->title = g_steal_pointer(&title);
-	view->key = g_string_free(g_steal_pointer(&key), FALSE);
-	view->quote = g_string_free(g_steal_pointer(&quote), FALSE);
-	/* A question carries its priority in the title; a progress window
-	 * has a gauge and none. A select question may show no buttons at all
-	 * ("[!!] Download installer components": Retry, Change mirror, Cancel). */
-	if (g_regex_match(console->priority_title, view->title, 0, NULL) && !has_gauge)
-		view->kind = SG_SCREEN_VIEW_WAITING;
-	else
-		view->kind = SG_SCREEN_VIEW_PROGRESS;
-}
-
-/* subiquity's text UI (urwid): the header row names the screen; an error
- * report overlay says "Sorry, ..." (subiquity/ui/views/error.py); the
- * install confirmation is an overlay titled "Confirm destructive action"
- * (subiquity/ui/views/installprogress.py); an interactive screen the
- * autoinstall did not cover waits on its "[ Done ]" button. The progress
- * screen has buttons too ("[ View full log ]") but none of those. */
-static void
-read_subiquity_screen(SgConsole *console, gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_COLS],
-		      SgScreenView *view)
-{
-	g_autoptr(GString) key = g_string_new(NULL);
-	g_autoptr(GString) quote = g_string_new(NULL);
-	g_autofree gchar *title = NULL;
-	gboolean error = FALSE;
-	gboolean waiting = FALSE;
-	guint quoted = 0;
-	gint first_text = -1;
-
-	for (guint row = 0; row < SG_SCREEN_ROWS; row++) {
-		g_autofree gchar *text = row_text(cells[row], 0, SG_SCREEN_COLS);
-
-		if (text[0] == '\0')
-			continue;
-		g_string_append_printf(key, "%s\n", text);
-		if (g_regex_match(console->subiquity_error, text, 0, NULL)) {
-			error = TRUE;
-			/* the overlay's words, after the header's */
-			if (title != NULL && first_text < 0)
-				first_text = row;
-		}
-		if (strstr(text, "Confirm destructive action") != NULL) {
-			waiting = TRUE;
-			g_free(title);
-			title = g_strdup("Confirm destructive action");
-			first_text = row + 1;
-			continue;
-		}
-		if (g_regex_match_simple("\\[ Done\\b", text, 0, 0))
-			waiting = TRUE;
-		/* The header: the first row with words (the fringes around it
-		 * are half blocks, "?" in basic mode). */
-		if (title == NULL && g_regex_match_simple("[[:alpha:]]{3}", text, 0, 0)) {
-			title = g_steal_pointer(&text);
-			first_text = -1;
-		}
-	}
-	if ((!error && !waiting) || title == NULL)
-		return;
-	g_string_append(quote, title);
-	for (guint row = MAX(first_text, 0); row < SG_SCREEN_ROWS && quoted < QUOTE_LINES; row++) {
-		g_autofree gchar *text = row_text(cells[row], 0, SG_SCREEN_COLS);
-
-		if (first_text < 0 && g_strcmp0(text, title) == 0) {
-			first_text = row; /* quote from the row after the header */
-			continue;
-		}
-		if (first_text < 0 || text[0] == '\0' ||
-		    !g_regex_match_simple("\\w\\w", text, 0, 0) ||
-		    g_regex_match(console->subiquity_button, text, 0, NULL))
-			continue;
-		g_string_append_printf(quote, "%s %s", quoted++ == 0 ? ":" : "", text);
-	}
-	view->kind = SG_SCREEN_VIEW_WAITING;
-	view->error = error;
-	view->title = g_steal_pointer(&title);
-	view->key = g_string_free(g_steal_pointer(&key), FALSE);
-	view->quote = g_string_free(g_steal_pointer(&quote), FALSE);
 }
 
 /* Follows what the screen shows after it changed at @now_us. */
@@ -599,7 +391,7 @@ static void
 update_view(SgConsole *console, gint64 now_us)
 {
 	SgScreenView view = {0};
-	gunichar cells[SG_SCREEN_ROWS][SG_SCREEN_COLS];
+	SgScreenCells cells;
 	guint top;
 	guint left;
 	guint right;
@@ -607,17 +399,16 @@ update_view(SgConsole *console, gint64 now_us)
 
 	/* A newt window's top border, title included, is drawn first: when its
 	 * title shows is when the window's first bytes came. */
-	read_cells(console->screen, cells);
-	if (!find_titled_box(cells, &top, &left, &right, &title))
+	sg_screen_read_cells(console->screen, &cells);
+	if (!sg_screen_cells_find_titled_box(&cells, &top, &left, &right, &title))
 		g_clear_pointer(&console->title_seen, g_free);
 	else if (g_strcmp0(title, console->title_seen) != 0) {
 		g_free(console->title_seen);
 		console->title_seen = g_steal_pointer(&title);
 		console->title_since = now_us;
 	}
-	read_newt_window(console, cells, &view);
-	if (view.kind == SG_SCREEN_VIEW_NOTHING && console->family == SG_FAMILY_SUBIQUITY)
-		read_subiquity_screen(console, cells, &view);
+	if (console->screen_judge != NULL)
+		console->screen_judge->read_screen(console, console->screen_state, &cells, &view);
 	if (g_strcmp0(view.key, console->view.key) == 0) {
 		/* the same dialog redrawn */
 	} else if (view.title != NULL && g_strcmp0(view.title, console->title_seen) == 0) {
@@ -633,7 +424,7 @@ update_view(SgConsole *console, gint64 now_us)
 					      ? console->burst_start
 					      : now_us;
 	} /* else the same screen, something on it moving (a spinner) */
-	view_clear(&console->view);
+	sg_screen_view_clear(&console->view);
 	console->view = view;
 }
 
@@ -653,10 +444,10 @@ judge_screen(SgConsole *console, gint64 now_us)
 	since = console->view.error ? console->view_since : console->last_output;
 	if (now_us - since < SG_CONSOLE_SETTLE_US)
 		return;
-	report_problem(console,
-		       console->view.error ? SG_CONSOLE_PROBLEM_INSTALLER_ERROR
-					   : SG_CONSOLE_PROBLEM_INSTALLER_QUESTION,
-		       console->view.quote, console->view_since);
+	sg_console_report(console,
+			  console->view.error ? SG_CONSOLE_PROBLEM_INSTALLER_ERROR
+					      : SG_CONSOLE_PROBLEM_INSTALLER_QUESTION,
+			  console->view.quote, console->view_since);
 }
 
 void
@@ -674,38 +465,51 @@ sg_console_feed(SgConsole *console, const gchar *data, gsize len, gint64 now_us)
 	}
 	for (gsize i = 0; i < len; i++) {
 		if (data[i] == '\n') {
-			check_line(console, console->pending->str, TRUE, now_us);
-			g_string_truncate(console->pending, 0);
-		} else if (append_visible(console, data[i]) && console->pending->len > 0) {
+			check_line(console, console->line->str, TRUE, now_us);
+			g_string_truncate(console->line, 0);
+		} else if (append_visible(console, data[i]) && console->line->len > 0) {
 			/* What was written before the jump is all that line gets. */
-			check_line(console, console->pending->str, FALSE, now_us);
-			g_string_truncate(console->pending, 0);
+			check_line(console, console->line->str, FALSE, now_us);
+			g_string_truncate(console->line, 0);
 		}
 	}
-	if (console->pending->len > MAX_PENDING) {
-		check_line(console, console->pending->str, TRUE, now_us);
-		g_string_truncate(console->pending, 0);
+	if (console->line->len > MAX_PENDING) {
+		check_line(console, console->line->str, TRUE, now_us);
+		g_string_truncate(console->line, 0);
 	}
 	/* A prompt waiting for input never ends its line. */
-	if (console->pending->len > 0)
-		check_line(console, console->pending->str, FALSE, now_us);
+	if (console->line->len > 0)
+		check_line(console, console->line->str, FALSE, now_us);
+	decide_pending(console, now_us);
 	judge_screen(console, now_us);
 }
 
 void
 sg_console_tick(SgConsole *console, gint64 now_us)
 {
+	decide_pending(console, now_us);
 	judge_screen(console, now_us);
 }
 
 gint64
 sg_console_get_next_deadline(SgConsole *console)
 {
-	if (console->phase != SG_CONSOLE_PHASE_INSTALL ||
-	    console->problem != SG_CONSOLE_PROBLEM_NONE ||
-	    console->view.kind != SG_SCREEN_VIEW_WAITING)
+	gint64 deadline = 0;
+
+	if (console->problem != SG_CONSOLE_PROBLEM_NONE)
 		return 0;
-	return console->last_output + SG_CONSOLE_SETTLE_US;
+	for (guint i = 0; i < console->pending->len; i++) {
+		gint64 due = g_array_index(console->pending, SgConsolePending, i).due;
+		if (deadline == 0 || due < deadline)
+			deadline = due;
+	}
+	if (console->phase == SG_CONSOLE_PHASE_INSTALL &&
+	    console->view.kind == SG_SCREEN_VIEW_WAITING) {
+		gint64 settles = console->last_output + SG_CONSOLE_SETTLE_US;
+		if (deadline == 0 || settles < deadline)
+			deadline = settles;
+	}
+	return deadline;
 }
 
 gchar *
@@ -748,6 +552,14 @@ sg_console_problem_to_string(SgConsoleProblem problem)
 		return "installer asked a question the answer file does not answer";
 	case SG_CONSOLE_PROBLEM_DESKTOP_FAILED:
 		return "display manager failed";
+	case SG_CONSOLE_PROBLEM_NO_ROOT_FS:
+		return "the kernel could not mount the root file system";
+	case SG_CONSOLE_PROBLEM_EMERGENCY_SHELL:
+		return "the initramfs gave up booting and started its emergency shell";
+	case SG_CONSOLE_PROBLEM_EMERGENCY_MODE:
+		return "the system booted into emergency or rescue mode";
+	case SG_CONSOLE_PROBLEM_LOGIN_SCREEN:
+		return "the display manager showed its login screen: no autologin session";
 	default:
 		return "none";
 	}
@@ -756,6 +568,11 @@ sg_console_problem_to_string(SgConsoleProblem problem)
 gboolean
 sg_console_markers_complete(SgConsole *console)
 {
+	/* A problem still to be decided (a greeter that an autologin may yet
+	 * follow) holds the phase open: a marker loose enough to match the
+	 * greeter's own session line must not end it first. */
+	if (console->pending->len > 0)
+		return FALSE;
 	return sg_console_first_missing_marker(console) == NULL;
 }
 
@@ -786,9 +603,9 @@ sg_console_get_last_line(SgConsole *console)
 		return console->view.quote;
 	/* Raw bytes, not yet a line: made UTF-8 like the lines were, since
 	 * the reason that quotes it goes into result.json. */
-	if (console->pending->len > 0 && !is_status_line(console, console->pending->str)) {
+	if (console->line->len > 0 && !is_status_line(console, console->line->str)) {
 		g_free(console->pending_text);
-		console->pending_text = g_utf8_make_valid(console->pending->str, -1);
+		console->pending_text = g_utf8_make_valid(console->line->str, -1);
 		return console->pending_text;
 	}
 	/* A status line read before its clock first ticked. */

@@ -18,6 +18,13 @@ G_BEGIN_DECLS
  * (a few seconds), are a question or an installer error; a progress window
  * is not. Only meaningful screen changes count as output: a status line's
  * clock does not.
+ *
+ * Early-boot failures are judged in every phase and family the moment they
+ * show: the kernel unable to mount its root, an initramfs emergency shell
+ * (initramfs-tools, live-boot, casper, dracut), systemd's emergency or
+ * rescue mode. In the desktop phase a display manager's greeter with no
+ * autologin session within SG_CONSOLE_LOGIN_SCREEN_GRACE_US is a problem;
+ * while such a judgement waits, the markers do not count as complete.
  */
 typedef enum {
 	SG_CONSOLE_PHASE_INSTALL,
@@ -32,11 +39,23 @@ typedef enum {
 	SG_CONSOLE_PROBLEM_INSTALLER_ERROR,
 	SG_CONSOLE_PROBLEM_INSTALLER_QUESTION,
 	SG_CONSOLE_PROBLEM_DESKTOP_FAILED,
+	SG_CONSOLE_PROBLEM_NO_ROOT_FS,	    /* the kernel could not mount its root */
+	SG_CONSOLE_PROBLEM_EMERGENCY_SHELL, /* the initramfs gave up: (initramfs), BOOT FAILED! */
+	SG_CONSOLE_PROBLEM_EMERGENCY_MODE,  /* systemd's emergency or rescue mode */
+	SG_CONSOLE_PROBLEM_LOGIN_SCREEN,    /* a display manager's greeter, no autologin */
 } SgConsoleProblem;
 
 /* How long a drawn dialog must stay unchanged to count as waiting for an
  * answer nobody gives. */
 #define SG_CONSOLE_SETTLE_US (5 * G_USEC_PER_SEC)
+/* How long after a display manager's greeter session opened its autologin
+ * session may still open: a greeter that stays longer is a login screen
+ * nobody passes. LightDM, GDM and SDDM start an autologin session without
+ * a greeter (only a delayed autologin, LightDM's autologin-user-timeout or
+ * GDM's TimedLogin, goes through the greeter); the grace covers a session
+ * started alongside the greeter and stays within the 10 s that a failing
+ * line may take to its verdict. */
+#define SG_CONSOLE_LOGIN_SCREEN_GRACE_US (8 * G_USEC_PER_SEC)
 
 typedef struct _SgConsole SgConsole;
 

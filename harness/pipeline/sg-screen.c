@@ -349,3 +349,66 @@ sg_screen_get_cursor(SgScreen *screen, guint *row, guint *col)
 	if (col != NULL)
 		*col = pos.col;
 }
+
+void
+sg_screen_read_cells(SgScreen *screen, SgScreenCells *cells)
+{
+	for (guint row = 0; row < SG_SCREEN_ROWS; row++) {
+		for (guint col = 0; col < SG_SCREEN_COLS; col++) {
+			SgScreenCell cell;
+			sg_screen_get_cell(screen, row, col, &cell);
+			cells->ch[row][col] = cell.ch;
+		}
+	}
+}
+
+gchar *
+sg_screen_cells_get_words(const SgScreenCells *cells, guint row, guint from, guint to)
+{
+	GString *text = g_string_new(NULL);
+
+	g_return_val_if_fail(row < SG_SCREEN_ROWS && to <= SG_SCREEN_COLS, NULL);
+	for (guint col = from; col < to; col++) {
+		gunichar ch = cells->ch[row][col];
+		if ((ch >= 0x2500 && ch <= 0x259f) || ch == ' ') {
+			if (text->len > 0 && text->str[text->len - 1] != ' ')
+				g_string_append_c(text, ' ');
+			continue;
+		}
+		g_string_append_unichar(text, ch);
+	}
+	return g_strstrip(g_string_free(text, FALSE));
+}
+
+gboolean
+sg_screen_cells_find_titled_box(const SgScreenCells *cells, guint *top, guint *left, guint *right,
+				gchar **title)
+{
+	for (guint row = 0; row < SG_SCREEN_ROWS; row++) {
+		for (guint col = 0; col < SG_SCREEN_COLS; col++) {
+			guint open = 0;
+			guint close = 0;
+
+			if (cells->ch[row][col] != SG_SCREEN_BOX_TOP_LEFT)
+				continue;
+			for (guint c = col + 1; c < SG_SCREEN_COLS; c++) {
+				if (cells->ch[row][c] == SG_SCREEN_BOX_TITLE_LEFT && open == 0)
+					open = c;
+				else if (cells->ch[row][c] == SG_SCREEN_BOX_TITLE_RIGHT &&
+					 open != 0 && close == 0)
+					close = c;
+				else if (cells->ch[row][c] == SG_SCREEN_BOX_TOP_RIGHT) {
+					if (close == 0)
+						break;
+					*top = row;
+					*left = col;
+					*right = c;
+					*title = sg_screen_cells_get_words(cells, row, open + 1,
+									   close);
+					return TRUE;
+				}
+			}
+		}
+	}
+	return FALSE;
+}

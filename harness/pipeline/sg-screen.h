@@ -59,4 +59,27 @@ gchar *sg_screen_get_text(SgScreen *screen);
 void sg_screen_get_cell(SgScreen *screen, guint row, guint col, SgScreenCell *cell);
 void sg_screen_get_cursor(SgScreen *screen, guint *row, guint *col);
 
+/* Box-drawing characters as libvterm reads the VT100 line-drawing set. */
+#define SG_SCREEN_BOX_TOP_LEFT 0x250c
+#define SG_SCREEN_BOX_TOP_RIGHT 0x2510
+#define SG_SCREEN_BOX_BOTTOM_LEFT 0x2514
+#define SG_SCREEN_BOX_BOTTOM_RIGHT 0x2518
+#define SG_SCREEN_BOX_TITLE_LEFT 0x2524	 /* ┤ before a newt window's title */
+#define SG_SCREEN_BOX_TITLE_RIGHT 0x251c /* ├ after it */
+
+/* The screen's characters at one moment, read once for the readers of
+ * full-screen installers. */
+typedef struct {
+	gunichar ch[SG_SCREEN_ROWS][SG_SCREEN_COLS];
+} SgScreenCells;
+
+void sg_screen_read_cells(SgScreen *screen, SgScreenCells *cells);
+/* Row @row's cells from @from to @to (exclusive) as words: box-drawing and
+ * scroll-bar characters read as spaces, spaces collapsed and trimmed. */
+gchar *sg_screen_cells_get_words(const SgScreenCells *cells, guint row, guint from, guint to);
+/* The first window top border with a title, "┌──┤ title ├──┐": its row,
+ * its corners' columns and the title's words. */
+gboolean sg_screen_cells_find_titled_box(const SgScreenCells *cells, guint *top, guint *left,
+					 guint *right, gchar **title);
+
 G_END_DECLS

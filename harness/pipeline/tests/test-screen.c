@@ -256,6 +256,50 @@ test_recording_clock(void)
 	}
 }
 
+/* A newt window's top border names it: "┌──┤ title ├──┐", found with its
+ * corners; the words inside read without the box around them. */
+static void
+test_titled_box(void)
+{
+	g_autoptr(SgScreen) screen = sg_screen_new();
+	g_autofree gchar *title = NULL;
+	g_autofree gchar *words = NULL;
+	SgScreenCells cells;
+	guint top = 0;
+	guint left = 0;
+	guint right = 0;
+
+	/* a box without a title first: not a window */
+	feed(screen, "\x1b[2;1H\x1b(0lqqk\x1b(B"
+		     "\x1b[5;3H\x1b(0lqqqu\x1b(B \x1b[31m[!] Configure the network\x1b[30m "
+		     "\x1b(0tqqqk\x1b[6;3Hx\x1b(B  No   network  \x1b(0x");
+	sg_screen_read_cells(screen, &cells);
+	g_assert_true(sg_screen_cells_find_titled_box(&cells, &top, &left, &right, &title));
+	g_assert_cmpuint(top, ==, 4);
+	g_assert_cmpuint(left, ==, 2);
+	g_assert_cmpuint(cells.ch[top][right], ==, SG_SCREEN_BOX_TOP_RIGHT);
+	g_assert_cmpstr(title, ==, "[!] Configure the network");
+	words = sg_screen_cells_get_words(&cells, 5, 0, SG_SCREEN_COLS);
+	g_assert_cmpstr(words, ==, "No network");
+}
+
+/* A top border cut short (still being drawn) names no window. */
+static void
+test_titled_box_unfinished(void)
+{
+	g_autoptr(SgScreen) screen = sg_screen_new();
+	g_autofree gchar *title = NULL;
+	SgScreenCells cells;
+	guint top = 0;
+	guint left = 0;
+	guint right = 0;
+
+	feed(screen, "\x1b[5;3H\x1b(0lqqqu\x1b(B [!] Configure the network \x1b(0tqq\x1b(B");
+	sg_screen_read_cells(screen, &cells);
+	g_assert_false(sg_screen_cells_find_titled_box(&cells, &top, &left, &right, &title));
+	g_assert_null(title);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -271,5 +315,7 @@ main(int argc, char **argv)
 	g_test_add_func("/screen/scrolling", test_scrolling);
 	g_test_add_func("/screen/identical-redraw", test_identical_redraw);
 	g_test_add_func("/screen/recording-clock", test_recording_clock);
+	g_test_add_func("/screen/titled-box", test_titled_box);
+	g_test_add_func("/screen/titled-box-unfinished", test_titled_box_unfinished);
 	return g_test_run();
 }
