@@ -2,34 +2,11 @@
 
 #include <gio/gio.h>
 
+#include "sg-prepare.h"
 #include "sg-progress.h"
 #include "sg-result.h"
 
 G_BEGIN_DECLS
-
-typedef struct {
-	const gchar *image;
-	const gchar *flavour;	   /* NULL: tell it from the image */
-	const gchar *answers;	   /* NULL: the flavour's own answer file */
-	const gchar *connect_uri;  /* NULL: embedded QEMU driver */
-	const gchar *evidence_dir; /* NULL: a new folder under ./smokegate-evidence */
-	const gchar *flavours_dir; /* extra drop-in profiles */
-	const gchar *accel;	   /* "auto", "kvm" or "tcg" */
-	/* Downstream suites to run on the installed disk after the smoke
-	 * test passed (names; NULL or empty: none); an unknown name is a
-	 * usage error. */
-	const gchar *const *suites;
-	const gchar *suites_dir; /* --suites-dir, or NULL */
-	/* Also the suites the flavour's profile lists ([Flavour] Suites=), as
-	 * the gate runs them. */
-	gboolean profile_suites;
-	/* Keep the installed disk (the base, as the installer left it) as
-	 * installed.qcow2 in the evidence folder. */
-	gboolean keep_disk;
-	/* The lab file's MaxGuests= for the host, which bounds how many suites
-	 * run at once (sg_suite_run_room); 0: no lab file describes it. */
-	guint max_guests;
-} SgTestOptions;
 
 /*
  * Tests one image from boot to verdict and writes the evidence, on the
