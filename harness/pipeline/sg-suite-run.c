@@ -502,19 +502,42 @@ sg_suite_run_all_async(const SgSuiteRunSpec *spec, GPtrArray *suites, guint at_o
 }
 
 void
-sg_suite_run_judge(SgResult *result, GString *passed)
+sg_suite_run_plan_async(const SgPlan *plan, const gchar *base, gboolean use_kvm,
+			GCancellable *cancellable, SgProgress *progress, SgResult *result,
+			SgSuiteRunAllDone done, gpointer user_data)
+{
+	sg_suite_run_all_async(
+		&(SgSuiteRunSpec){
+			.lab = plan->lab,
+			.flavour = plan->flavour,
+			.base = base,
+			.expect = plan->expect,
+			.evidence_dir = plan->evidence_dir,
+			.use_kvm = use_kvm,
+			.cancellable = cancellable,
+			.progress = progress,
+		},
+		plan->selected, sg_suite_run_room(plan->lab, plan->max_guests, plan->flavour),
+		result, done, user_data);
+}
+
+SgVerdict
+sg_suite_run_judge(GPtrArray *suites, GString *passed, gchar **reason)
 {
 	g_autoptr(GString) names = g_string_new(NULL);
 	g_autoptr(GString) advisory = g_string_new(NULL);
+	SgVerdict verdict = SG_VERDICT_PASS;
 
-	for (guint i = 0; result->suites != NULL && i < result->suites->len; i++) {
-		SgSuiteResult *suite = g_ptr_array_index(result->suites, i);
+	for (guint i = 0; suites != NULL && i < suites->len; i++) {
+		SgSuiteResult *suite = g_ptr_array_index(suites, i);
 		if (suite->verdict == SG_VERDICT_PASS) {
 			g_string_append_printf(names, "%s%s", names->len > 0 ? ", " : "",
 					       suite->name);
 		} else if (suite->gating) {
-			sg_result_decide(result, suite->verdict, "suite %s: %s", suite->name,
-					 suite->reason);
+			if (verdict != SG_VERDICT_PASS)
+				continue;
+			verdict = suite->verdict;
+			*reason = g_strdup_printf("suite %s: %s", suite->name, suite->reason);
 		} else {
 			g_string_append_printf(advisory, "; advisory suite %s %s: %s", suite->name,
 					       sg_verdict_to_string(suite->verdict), suite->reason);
@@ -524,6 +547,7 @@ sg_suite_run_judge(SgResult *result, GString *passed)
 		g_string_append_printf(passed, "%ssuites passed: %s", passed->len > 0 ? "; " : "",
 				       names->str);
 	g_string_append(passed, advisory->str);
+	return verdict;
 }
 
 /* ---- smokegate suite run ------------------------------------------------ */
@@ -672,7 +696,11 @@ sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
 			spec.base = base;
 			sg_worker_wait(&wait.wait, start_waited_suites, &wait);
 		}
-		sg_suite_run_judge(result, passed);
+		g_autofree gchar *reason = NULL;
+		SgVerdict verdict = sg_suite_run_judge(result->suites, passed, &reason);
+
+		if (verdict != SG_VERDICT_PASS)
+			sg_result_decide(result, verdict, "%s", reason);
 		if (g_cancellable_is_cancelled(cancellable))
 			sg_result_decide(result, SG_VERDICT_ERROR, "interrupted before a verdict");
 		if (result->suites == NULL)

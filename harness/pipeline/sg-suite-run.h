@@ -4,6 +4,7 @@
 
 #include "sg-flavour.h"
 #include "sg-lab.h"
+#include "sg-plan.h"
 #include "sg-progress.h"
 #include "sg-result.h"
 #include "sg-suite-guest.h"
@@ -62,11 +63,19 @@ guint sg_suite_run_room(SgLab *lab, guint max_guests, const SgFlavour *flavour);
 void sg_suite_run_all_async(const SgSuiteRunSpec *spec, GPtrArray *suites, guint at_once,
 			    SgResult *result, SgSuiteRunAllDone done, gpointer user_data);
 
-/* Gives @result its verdict from its suites (unless decided): a failing
- * gating suite fails it ("suite NAME: ..."; an error of one is an error),
- * an advisory one is only added to @passed ("; advisory suite NAME fail:
- * ..."), as are the names of the suites that passed. */
-void sg_suite_run_judge(SgResult *result, GString *passed);
+/* The plan's selected suites on @base (the installed disk as the lab host
+ * sees it), as many at once as the host has room for now
+ * (sg_suite_run_room), as sg_suite_run_all_async() runs them. */
+void sg_suite_run_plan_async(const SgPlan *plan, const gchar *base, gboolean use_kvm,
+			     GCancellable *cancellable, SgProgress *progress, SgResult *result,
+			     SgSuiteRunAllDone done, gpointer user_data);
+
+/* The verdict @suites (SgSuiteResult) give: the first failing gating
+ * suite's (FAIL, or ERROR for an error of one), with @reason "suite NAME:
+ * ..."; else PASS. An advisory suite's failure is only added to @passed
+ * ("; advisory suite NAME fail: ..."), as are the names of the suites that
+ * passed. */
+SgVerdict sg_suite_run_judge(GPtrArray *suites, GString *passed, gchar **reason);
 
 /* `smokegate suite run`: suites on a kept installed disk, no install. */
 typedef struct {
