@@ -9,7 +9,7 @@
 #include "sg-console.h"
 #include "sg-disk.h"
 #include "sg-error.h"
-#include "sg-guest.h"
+#include "sg-guest-teardown.h"
 #include "sg-lab-room.h"
 #include "sg-media.h"
 #include "sg-worker.h"
@@ -153,38 +153,44 @@ on_tap_read(GObject *source, GAsyncResult *result, gpointer user_data)
 	finish(user_data, NULL);
 }
 
+/* The guest is gone: a complete TAP on the channel is all there is to
+ * read, else the fallback file on the overlay is read too. */
+static void
+on_torn_down(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	SgSuiteRun *run = user_data;
+	g_autoptr(GTask) task = NULL;
+
+	sg_guest_teardown_finish(result);
+	g_clear_pointer(&run->guest, sg_guest_free);
+	if (sg_tap_finished(run->tap)) {
+		finish(run, NULL);
+		return;
+	}
+	task = g_task_new(NULL, NULL, on_tap_read, run);
+	g_task_set_task_data(task, run, NULL);
+	g_task_run_in_thread(task, read_tap_thread);
+}
+
 /* Destroys the guest (the TAP is what the suite had to say; nothing on its
- * disk is needed but the TAP file, written as it went) and reads the
- * fallback file. */
+ * disk is needed but the TAP file, written as it went), its screen's
+ * picture taken first. */
 static gboolean
 stop_idle(gpointer user_data)
 {
 	SgSuiteRun *run = user_data;
-	g_autoptr(GTask) task = NULL;
+	g_autofree gchar *path = NULL;
 
 	run->stop_idle = 0;
 	g_clear_handle_id(&run->start_timer, g_source_remove);
 	if (run->channel != NULL)
 		sg_console_stream_drain(run->channel);
-	if (run->guest != NULL && sg_guest_is_running(run->guest)) {
-		g_autofree gchar *path = evidence_path(run, "screenshot.png");
-		g_autoptr(GError) error = NULL;
-		if (!sg_guest_screenshot(run->guest, path, &error))
-			g_debug("no screenshot: %s", error->message);
-	}
+	/* The streams go first: see sg-guest-teardown.h. */
 	g_clear_pointer(&run->watch, sg_watch_free);
 	g_clear_pointer(&run->channel, sg_console_stream_free);
-	if (run->guest != NULL)
-		sg_guest_destroy(run->guest);
-	g_clear_pointer(&run->guest, sg_guest_free);
-	/* A complete TAP on the channel is all there is to read. */
-	if (sg_tap_finished(run->tap)) {
-		finish(run, NULL);
-		return G_SOURCE_REMOVE;
-	}
-	task = g_task_new(NULL, NULL, on_tap_read, run);
-	g_task_set_task_data(task, run, NULL);
-	g_task_run_in_thread(task, read_tap_thread);
+	if (sg_guest_is_running(run->guest))
+		path = evidence_path(run, "screenshot.png");
+	sg_guest_teardown_async(run->guest, path, on_torn_down, run);
 	return G_SOURCE_REMOVE;
 }
 
