@@ -4,7 +4,7 @@
 # TAP comments):
 # - Debian's real debian-installer stopped at a real question and at a real
 #   error: fail_fast_s is seconds from the dialog's first byte on the console
-#   to the verdict written with the guest gone (settle time included);
+#   to the verdict written (settle time included);
 # - the real live-boot image: screen.seconds_after_markers is seconds from
 #   the autologin session's console line to the settled, drawn screenshot.
 # Not asserted anywhere; run on a quiet machine for comparable numbers.

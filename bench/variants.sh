@@ -2,7 +2,7 @@
 # Runs every test image through `smokegate test` once and prints, per
 # variant, the verdict, the reason, the wall-clock seconds and the fail-fast
 # latency (seconds from the console line that showed the failure to the
-# verdict written with the guest gone). Figures to report, not to assert.
+# verdict written). Figures to report, not to assert.
 # usage: bench/variants.sh [BUILD-DIR]
 set -u
 build=${1:-build}

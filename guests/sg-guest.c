@@ -138,10 +138,11 @@ pixbuf_from_ppm(GByteArray *ppm, GError **error)
 		FALSE, 8, (int)fields[0], (int)fields[1], (int)fields[0] * 3);
 }
 
-gboolean
-sg_guest_screenshot(SgGuest *guest, const gchar *png_path, GError **error)
+/* The blocking screenshot of @domain (whose guest is called @name). */
+static gboolean
+screenshot_domain(virDomainPtr domain, const gchar *name, const gchar *png_path, GError **error)
 {
-	virConnectPtr conn = virDomainGetConnect(guest->domain);
+	virConnectPtr conn = virDomainGetConnect(domain);
 	g_autoptr(virStream) stream = virStreamNew(conn, 0);
 	g_autoptr(GByteArray) image = g_byte_array_new();
 	g_autofree char *mime = NULL;
@@ -150,13 +151,13 @@ sg_guest_screenshot(SgGuest *guest, const gchar *png_path, GError **error)
 		sg_virt_set_error(error, "cannot open a stream for the screenshot");
 		return FALSE;
 	}
-	mime = virDomainScreenshot(guest->domain, stream, 0, 0);
+	mime = virDomainScreenshot(domain, stream, 0, 0);
 	if (mime == NULL) {
-		sg_virt_set_error(error, "cannot take a screenshot of %s", guest->name);
+		sg_virt_set_error(error, "cannot take a screenshot of %s", name);
 		return FALSE;
 	}
 	if (virStreamRecvAll(stream, sink_to_bytes, image) < 0 || virStreamFinish(stream) < 0) {
-		sg_virt_set_error(error, "cannot read the screenshot of %s", guest->name);
+		sg_virt_set_error(error, "cannot read the screenshot of %s", name);
 		virStreamAbort(stream);
 		return FALSE;
 	}
@@ -169,6 +170,66 @@ sg_guest_screenshot(SgGuest *guest, const gchar *png_path, GError **error)
 			return FALSE;
 		return gdk_pixbuf_save(pixbuf, png_path, "png", error, NULL);
 	}
+}
+
+gboolean
+sg_guest_screenshot(SgGuest *guest, const gchar *png_path, GError **error)
+{
+	return screenshot_domain(guest->domain, guest->name, png_path, error);
+}
+
+/* What a screenshot thread needs: its own reference to the domain, so the
+ * guest may be freed while the picture is taken. */
+typedef struct {
+	virDomainPtr domain;
+	gchar *name;
+	gchar *png_path;
+} SgScreenshotJob;
+
+static void
+screenshot_job_free(SgScreenshotJob *job)
+{
+	virDomainFree(job->domain);
+	g_free(job->name);
+	g_free(job->png_path);
+	g_free(job);
+}
+
+static void
+screenshot_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	SgScreenshotJob *job = data;
+	GError *error = NULL;
+
+	if (g_task_return_error_if_cancelled(task))
+		return;
+	if (screenshot_domain(job->domain, job->name, job->png_path, &error))
+		g_task_return_boolean(task, TRUE);
+	else
+		g_task_return_error(task, error);
+}
+
+void
+sg_guest_screenshot_async(SgGuest *guest, const gchar *png_path, GCancellable *cancellable,
+			  GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	SgScreenshotJob *job = g_new0(SgScreenshotJob, 1);
+
+	virDomainRef(guest->domain);
+	job->domain = guest->domain;
+	job->name = g_strdup(guest->name);
+	job->png_path = g_strdup(png_path);
+	g_task_set_source_tag(task, sg_guest_screenshot_async);
+	g_task_set_task_data(task, job, (GDestroyNotify)screenshot_job_free);
+	g_task_run_in_thread(task, screenshot_thread);
+}
+
+gboolean
+sg_guest_screenshot_finish(GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, NULL), FALSE);
+	return g_task_propagate_boolean(G_TASK(result), error);
 }
 
 static gboolean

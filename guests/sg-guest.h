@@ -1,5 +1,7 @@
 #pragma once
 
+#include <gio/gio.h>
+
 #include "sg-domain-xml.h"
 #include "sg-lab.h"
 
@@ -30,8 +32,16 @@ gboolean sg_guest_watch_lifecycle(SgGuest *guest, SgGuestStopped callback, gpoin
 				  GError **error);
 /* TRUE while QEMU runs the guest; FALSE once it stopped (poweroff, reset). */
 gboolean sg_guest_is_running(SgGuest *guest);
-/* Saves the screen as PNG (converting QEMU's PPM when libvirt hands one). */
+/* Saves the screen as PNG (converting QEMU's PPM when libvirt hands one);
+ * blocks for about 0.1 s: not for the main loop. */
 gboolean sg_guest_screenshot(SgGuest *guest, const gchar *png_path, GError **error);
+/* The same on a thread of its own, for the main loop: @callback runs there
+ * when the picture is saved. The guest may be freed meanwhile (the thread
+ * holds its own reference to the domain); a guest gone by then gives no
+ * picture, an error. */
+void sg_guest_screenshot_async(SgGuest *guest, const gchar *png_path, GCancellable *cancellable,
+			       GAsyncReadyCallback callback, gpointer user_data);
+gboolean sg_guest_screenshot_finish(GAsyncResult *result, GError **error);
 /* Asks the guest to shut down (ACPI), so its journal reaches the disk, and
  * destroys it if it has not stopped after @seconds; @callback runs on the
  * main loop when it is gone. Needs sg_guest_watch_lifecycle() first. */

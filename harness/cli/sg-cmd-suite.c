@@ -4,21 +4,6 @@
 #include "sg-error.h"
 #include "sg-junit.h"
 #include "sg-suite-run.h"
-#include "sg-worker.h"
-
-typedef struct {
-	SgSuiteDiskOptions options;
-	SgProgress *progress;
-	GCancellable *cancellable;
-	GError *error;
-} SgSuiteJob;
-
-static gpointer
-run_suites(gpointer user_data)
-{
-	SgSuiteJob *job = user_data;
-	return sg_suite_run_disk(&job->options, job->progress, job->cancellable, &job->error);
-}
 
 /* smokegate suite run --disk INSTALLED.qcow2 --flavour F --suite NAME... */
 int
@@ -30,10 +15,8 @@ sg_cmd_suite(int argc, char **argv)
 	g_autofree gchar *suites_dir = NULL;
 	g_autofree gchar *evidence = NULL;
 	g_autofree gchar *junit = NULL;
-	g_autofree gchar *connect = NULL;
-	g_autofree gchar *flavours_dir = NULL;
 	g_autofree gchar *answers = NULL;
-	g_autofree gchar *accel = NULL;
+	g_auto(SgCmdLabOptions) lab = {NULL};
 	gboolean json = FALSE;
 	const GOptionEntry entries[] = {
 		{"disk", 0, 0, G_OPTION_ARG_FILENAME, &disk,
@@ -53,49 +36,44 @@ sg_cmd_suite(int argc, char **argv)
 		{"junit", 0, 0, G_OPTION_ARG_FILENAME, &junit,
 		 "Write the suites' test cases as JUnit XML", "FILE"},
 		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print result.json on stdout", NULL},
-		{"connect", 'c', 0, G_OPTION_ARG_STRING, &connect,
-		 "libvirt URI of a lab on this machine (default: embedded QEMU driver)", "URI"},
-		{"flavours-dir", 0, 0, G_OPTION_ARG_FILENAME, &flavours_dir,
-		 "Extra drop-in flavour profiles", "DIR"},
-		{"accel", 0, 0, G_OPTION_ARG_STRING, &accel, "kvm or tcg (default: tcg)", "ACCEL"},
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new("run");
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
 	g_autoptr(SgProgress) progress = sg_progress_new();
 	g_autoptr(SgResult) result = NULL;
+	g_autoptr(SgLabConfig) lab_config = NULL;
 	g_autoptr(GError) error = NULL;
-	SgSuiteJob job = {0};
+	SgTestOptions options;
 
 	g_option_context_set_summary(
 		context, "Runs downstream suites on a kept installed disk, without installing.\n"
 			 "Exit status: 0 pass, 1 fail (a gating suite failed), 2 error, 64 usage.");
 	g_option_context_add_main_entries(context, entries, NULL);
+	sg_cmd_add_lab_options(context, &lab);
 	if (!sg_cmd_parse(context, "suite", &argc, &argv))
 		return SG_EXIT_USAGE;
 	if (argc != 2 || g_strcmp0(argv[1], "run") != 0)
 		return sg_cmd_usage_error("suite", "expected the action 'run'");
 	if (disk == NULL || flavour == NULL || suites == NULL)
 		return sg_cmd_usage_error("suite", "run needs --disk, --flavour and --suite");
-	if (accel != NULL && g_strcmp0(accel, "kvm") != 0 && g_strcmp0(accel, "tcg") != 0)
-		return sg_cmd_usage_error("suite", "--accel must be kvm or tcg");
-	job.options = (SgSuiteDiskOptions){
-		.disk = disk,
+	options = (SgTestOptions){
+		.image = disk,
 		.flavour = flavour,
 		.suites = (const gchar *const *)suites,
 		.suites_dir = suites_dir,
-		.flavours_dir = flavours_dir,
+		.flavours_dir = lab.flavours_dir,
 		.answers = answers,
 		.evidence_dir = evidence,
-		.connect_uri = connect,
-		.use_kvm = g_strcmp0(accel, "kvm") == 0,
+		.accel = lab.accel,
 	};
-	job.progress = progress;
-	job.cancellable = cancellable;
-	result = sg_worker_run(run_suites, &job, cancellable);
-	if (result == NULL) {
-		g_autoptr(GError) run_error = job.error;
-		return sg_cmd_fail("suite", run_error);
-	}
+	lab_config = sg_cmd_lab_config(&lab, "suite", &error);
+	if (lab_config == NULL)
+		return sg_cmd_fail("suite", error);
+	result = sg_cmd_run_on_main_loop(lab_config, &options, progress, cancellable,
+					 sg_suite_run_disk_async,
+					 (SgCmdRunFinish)sg_suite_run_disk_finish, &error);
+	if (result == NULL)
+		return sg_cmd_fail("suite", error);
 	if (junit != NULL && !sg_junit_write(result, junit, &error))
 		return sg_cmd_fail("suite", error);
 	if (json) {

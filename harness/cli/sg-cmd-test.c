@@ -3,72 +3,8 @@
 #include "sg-cmd.h"
 #include "sg-error.h"
 #include "sg-junit.h"
-#include "sg-lab-survey.h"
 #include "sg-result.h"
 #include "sg-test-run.h"
-#include "sg-worker.h"
-
-typedef struct {
-	SgTestOptions options;
-	SgLabConfig *lab;
-	SgProgress *progress;
-	GCancellable *cancellable;
-	GError *error;
-} SgTestJob;
-
-/* The host of the lab with the most free guest places now; NULL (with
- * @error) when none is reachable with room. A lab of one host is used as
- * it is: there is nothing to choose. */
-static SgLabHost *
-choose_host(SgLabConfig *lab, GError **error)
-{
-	g_autoptr(GPtrArray) surveys = NULL;
-	g_autoptr(GString) why = g_string_new(NULL);
-	SgLabHost *best = NULL;
-	SgLabSurvey *best_survey = NULL;
-
-	if (lab->hosts->len == 1)
-		return g_ptr_array_index(lab->hosts, 0);
-	surveys = sg_lab_survey_all(lab, SG_LAB_SURVEY_TIMEOUT_MS);
-	for (guint i = 0; i < surveys->len; i++) {
-		SgLabSurvey *survey = g_ptr_array_index(surveys, i);
-		g_string_append_printf(why, "%s%s: ", i > 0 ? "; " : "", survey->name);
-		if (!survey->reachable) {
-			g_string_append(why, survey->problem);
-			continue;
-		}
-		g_string_append_printf(why, "%u of %u guests", survey->running, survey->max_guests);
-		if (survey->free_slots == 0)
-			continue;
-		if (best_survey == NULL || survey->free_slots > best_survey->free_slots ||
-		    (survey->free_slots == best_survey->free_slots &&
-		     survey->usable_memory_mib > best_survey->usable_memory_mib)) {
-			best_survey = survey;
-			best = g_ptr_array_index(lab->hosts, i);
-		}
-	}
-	if (best == NULL)
-		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "no lab host has room now (%s)",
-			    why->str);
-	return best;
-}
-
-static gpointer
-run_test(gpointer user_data)
-{
-	SgTestJob *job = user_data;
-	SgLabHost *host = choose_host(job->lab, &job->error);
-
-	if (host == NULL)
-		return NULL;
-	job->options.connect_uri = host->uri;
-	job->options.max_guests = job->lab->path != NULL ? host->max_guests : 0;
-	if (job->options.accel == NULL)
-		job->options.accel = host->accel != NULL ? host->accel : "auto";
-	if (job->lab->path != NULL)
-		sg_progress_note(job->progress, "testing on lab host %s", host->name);
-	return sg_test_run(&job->options, job->progress, job->cancellable, &job->error);
-}
 
 int
 sg_cmd_test(int argc, char **argv)
@@ -105,7 +41,7 @@ sg_cmd_test(int argc, char **argv)
 	g_autoptr(SgResult) result = NULL;
 	g_autoptr(SgLabConfig) lab_config = NULL;
 	g_autoptr(GError) error = NULL;
-	SgTestJob job = {0};
+	SgTestOptions options;
 
 	g_option_context_set_summary(
 		context, "Installs IMAGE in a guest, boots it to its desktop and judges it.\n"
@@ -118,7 +54,7 @@ sg_cmd_test(int argc, char **argv)
 	if (argc != 2)
 		return sg_cmd_usage_error("test", "expected exactly one IMAGE argument");
 
-	job.options = (SgTestOptions){
+	options = (SgTestOptions){
 		.image = argv[1],
 		.flavour = flavour,
 		.answers = answers,
@@ -129,17 +65,16 @@ sg_cmd_test(int argc, char **argv)
 		.suites_dir = suites_dir,
 		.keep_disk = keep_disk,
 	};
-	job.lab = lab_config = sg_cmd_lab_config(&lab, "test", &error);
+	lab_config = sg_cmd_lab_config(&lab, "test", &error);
 	if (lab_config == NULL)
 		return sg_cmd_fail("test", error);
-	job.progress = progress;
-	job.cancellable = cancellable;
-	result = sg_worker_run(run_test, &job, cancellable);
+	result = sg_cmd_run_on_main_loop(lab_config, &options, progress, cancellable,
+					 sg_test_run_async, (SgCmdRunFinish)sg_test_run_finish,
+					 &error);
 	if (result == NULL) {
-		int status = g_error_matches(job.error, SG_ERROR, SG_ERROR_USAGE) ? SG_EXIT_USAGE
-										  : SG_EXIT_ERROR;
-		g_printerr("smokegate test: %s\n", job.error->message);
-		g_error_free(job.error);
+		int status = g_error_matches(error, SG_ERROR, SG_ERROR_USAGE) ? SG_EXIT_USAGE
+									      : SG_EXIT_ERROR;
+		g_printerr("smokegate test: %s\n", error->message);
 		return status;
 	}
 	if (junit != NULL && !sg_junit_write(result, junit, &error)) {

@@ -1,8 +1,10 @@
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "sg-lab-config.h"
+#include "sg-prepare.h"
+#include "sg-progress.h"
 
 G_BEGIN_DECLS
 
@@ -47,5 +49,23 @@ void sg_cmd_lab_options_clear(SgCmdLabOptions *options);
  * with --lab is a usage error naming @command. */
 SgLabConfig *sg_cmd_lab_config(SgCmdLabOptions *options, const gchar *command, GError **error);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SgCmdLabOptions, sg_cmd_lab_options_clear)
+
+/* Starts a command's work on the main loop: sg_test_run_async(), or
+ * sg_suite_run_disk_async(); @finish makes a result of it. */
+typedef void (*SgCmdRunStart)(const SgTestOptions *options, SgProgress *progress,
+			      GCancellable *cancellable, GAsyncReadyCallback callback,
+			      gpointer user_data);
+typedef gpointer (*SgCmdRunFinish)(GAsyncResult *result, GError **error);
+
+/* Runs @start(@options) on the main loop (sg_main_loop_run: SIGINT,
+ * SIGTERM and SIGHUP cancel @cancellable) and returns what @finish made of
+ * it, or NULL with @error. The lab host is @lab's one host, else the one
+ * with the most free guest places now (the hosts surveyed on a thread:
+ * libvirt has no connection timeout; none reachable with room is an
+ * error); @options gets its URI, its MaxGuests= (with a lab file) and,
+ * without --accel, its Accel= ("auto" when it has none). */
+gpointer sg_cmd_run_on_main_loop(SgLabConfig *lab, SgTestOptions *options, SgProgress *progress,
+				 GCancellable *cancellable, SgCmdRunStart start,
+				 SgCmdRunFinish finish, GError **error);
 
 G_END_DECLS

@@ -24,6 +24,11 @@ struct _SgDesktopScreenWatch {
 	SgPicture *previous;
 	SgDesktopScreenReport report;
 	guint timer;
+	/* A picture is being taken on its thread; freeing the watch meanwhile
+	 * leaves it to that picture's callback (@orphaned). */
+	gboolean taking;
+	gboolean orphaned;
+	GCancellable *taking_cancellable;
 	guint done_source;
 	SgDesktopScreenOutcome outcome;
 	SgDesktopScreenDone done;
@@ -44,14 +49,29 @@ static gboolean
 finish(SgDesktopScreenWatch *watch, SgDesktopScreenOutcome outcome)
 {
 	watch->outcome = outcome;
-	watch->timer = 0;
 	watch->done_source = g_idle_add(call_done, watch);
 	return G_SOURCE_REMOVE;
 }
 
+static void
+watch_free(SgDesktopScreenWatch *watch)
+{
+	g_clear_handle_id(&watch->timer, g_source_remove);
+	g_clear_handle_id(&watch->done_source, g_source_remove);
+	g_clear_pointer(&watch->previous, sg_picture_free);
+	g_clear_object(&watch->cancellable);
+	g_clear_object(&watch->taking_cancellable);
+	sg_desktop_screen_report_clear(&watch->report);
+	g_free(watch->png_path);
+	g_free(watch->tmp_path);
+	g_free(watch);
+}
+
+static gboolean take_picture(gpointer user_data);
+
 /* One picture: judged, kept as evidence, compared with the one before. */
-static gboolean
-take_picture(gpointer user_data)
+static void
+on_picture_taken(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	SgDesktopScreenWatch *watch = user_data;
 	SgDesktopScreenReport *report = &watch->report;
@@ -59,19 +79,24 @@ take_picture(gpointer user_data)
 	g_autoptr(SgPicture) picture = NULL;
 	gint64 taken;
 
-	if (g_cancellable_is_cancelled(watch->cancellable))
-		return finish(watch, SG_DESKTOP_SCREEN_CANCELLED);
-	if (!sg_guest_is_running(watch->guest))
-		return finish(watch, SG_DESKTOP_SCREEN_GUEST_STOPPED);
-	if (!sg_guest_screenshot(watch->guest, watch->tmp_path, &error) ||
+	watch->taking = FALSE;
+	if (watch->orphaned) {
+		g_unlink(watch->tmp_path);
+		watch_free(watch);
+		return;
+	}
+	if (!sg_guest_screenshot_finish(result, &error) ||
 	    (picture = sg_picture_load(watch->tmp_path, &error)) == NULL) {
 		g_unlink(watch->tmp_path);
 		/* A guest that stopped between the check and the picture is no
 		 * failure of libvirt's. */
-		if (!sg_guest_is_running(watch->guest))
-			return finish(watch, SG_DESKTOP_SCREEN_GUEST_STOPPED);
+		if (!sg_guest_is_running(watch->guest)) {
+			finish(watch, SG_DESKTOP_SCREEN_GUEST_STOPPED);
+			return;
+		}
 		report->error_message = g_strdup(error->message);
-		return finish(watch, SG_DESKTOP_SCREEN_NO_PICTURE);
+		finish(watch, SG_DESKTOP_SCREEN_NO_PICTURE);
+		return;
 	}
 	taken = g_get_monotonic_time();
 	if (g_rename(watch->tmp_path, watch->png_path) != 0)
@@ -86,18 +111,38 @@ take_picture(gpointer user_data)
 	g_debug("desktop screen after %.1f s: %s (%s)%s", report->seconds,
 		sg_screen_kind_to_string(report->kind), report->description,
 		report->settled ? ", settled" : "");
-	if (report->kind == SG_SCREEN_DRAWN && report->settled)
-		return finish(watch, SG_DESKTOP_SCREEN_DRAWN);
+	if (report->kind == SG_SCREEN_DRAWN && report->settled) {
+		finish(watch, SG_DESKTOP_SCREEN_DRAWN);
+		return;
+	}
 	if (taken >= watch->deadline) {
 		/* A desktop that keeps moving (an animation, a video) is still
 		 * drawn; only "never drawn" fails. */
-		return finish(watch, report->kind == SG_SCREEN_DRAWN ? SG_DESKTOP_SCREEN_DRAWN
-								     : SG_DESKTOP_SCREEN_NOT_DRAWN);
+		finish(watch, report->kind == SG_SCREEN_DRAWN ? SG_DESKTOP_SCREEN_DRAWN
+							      : SG_DESKTOP_SCREEN_NOT_DRAWN);
+		return;
 	}
 	g_clear_pointer(&watch->previous, sg_picture_free);
 	watch->previous = g_steal_pointer(&picture);
 	watch->timer = g_timeout_add(MIN(INTERVAL_US, watch->deadline - taken) / 1000 + 1,
 				     take_picture, watch);
+}
+
+/* The screenshot itself (about 0.1 s) is taken on a thread: the main loop
+ * keeps serving every guest's console meanwhile. */
+static gboolean
+take_picture(gpointer user_data)
+{
+	SgDesktopScreenWatch *watch = user_data;
+
+	watch->timer = 0;
+	if (g_cancellable_is_cancelled(watch->cancellable))
+		return finish(watch, SG_DESKTOP_SCREEN_CANCELLED);
+	if (!sg_guest_is_running(watch->guest))
+		return finish(watch, SG_DESKTOP_SCREEN_GUEST_STOPPED);
+	watch->taking = TRUE;
+	sg_guest_screenshot_async(watch->guest, watch->tmp_path, watch->taking_cancellable,
+				  on_picture_taken, watch);
 	return G_SOURCE_REMOVE;
 }
 
@@ -116,6 +161,7 @@ sg_desktop_screen_watch(SgGuest *guest, const gchar *png_path, guint limit_secon
 	watch->started = g_get_monotonic_time();
 	watch->deadline = watch->started + (gint64)limit_seconds * G_USEC_PER_SEC;
 	watch->report.kind = SG_SCREEN_BLANK;
+	watch->taking_cancellable = g_cancellable_new();
 	watch->timer = g_idle_add(take_picture, watch);
 	return watch;
 }
@@ -125,12 +171,11 @@ sg_desktop_screen_watch_free(SgDesktopScreenWatch *watch)
 {
 	if (watch == NULL)
 		return;
-	g_clear_handle_id(&watch->timer, g_source_remove);
-	g_clear_handle_id(&watch->done_source, g_source_remove);
-	g_clear_pointer(&watch->previous, sg_picture_free);
-	g_clear_object(&watch->cancellable);
-	sg_desktop_screen_report_clear(&watch->report);
-	g_free(watch->png_path);
-	g_free(watch->tmp_path);
-	g_free(watch);
+	if (watch->taking) {
+		g_clear_handle_id(&watch->done_source, g_source_remove);
+		watch->orphaned = TRUE;
+		g_cancellable_cancel(watch->taking_cancellable);
+		return;
+	}
+	watch_free(watch);
 }

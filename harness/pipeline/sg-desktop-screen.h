@@ -38,10 +38,10 @@ typedef struct _SgDesktopScreenWatch SgDesktopScreenWatch;
 typedef void (*SgDesktopScreenDone)(SgDesktopScreenOutcome outcome,
 				    const SgDesktopScreenReport *report, gpointer user_data);
 
-/* Takes a screenshot of @guest into @png_path every second on the main loop
- * (the last one stays there as evidence) until the screen settles drawn or
- * @limit_seconds pass; then @done runs (from an idle: it may free the
- * watch). */
+/* Takes a screenshot of @guest into @png_path every second (each on a
+ * thread, sg_guest_screenshot_async; the last one stays there as evidence)
+ * until the screen settles drawn or @limit_seconds pass; then @done runs on
+ * the main loop (from an idle: it may free the watch). */
 SgDesktopScreenWatch *sg_desktop_screen_watch(SgGuest *guest, const gchar *png_path,
 					      guint limit_seconds, GCancellable *cancellable,
 					      SgDesktopScreenDone done, gpointer user_data);

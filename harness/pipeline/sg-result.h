@@ -77,7 +77,8 @@ typedef struct {
 	gchar *inspection;
 	gchar *evidence_dir;
 	/* Seconds from the console line that showed the failure to the verdict
-	 * written with the guest gone; negative when no such line. */
+	 * written (the guest paused, its teardown after); negative when no
+	 * such line. */
 	gdouble fail_fast_s;
 	/* The downstream suites run on the installed disk (SgSuiteResult),
 	 * NULL when none ran: result.json then has no "suites". */

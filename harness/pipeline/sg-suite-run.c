@@ -9,11 +9,11 @@
 #include "sg-console.h"
 #include "sg-disk.h"
 #include "sg-error.h"
-#include "sg-guest.h"
+#include "sg-guest-teardown.h"
+#include "sg-kvm-probe.h"
 #include "sg-lab-room.h"
 #include "sg-media.h"
-#include "sg-worker.h"
-#include "sg-paths.h"
+#include "sg-prepare.h"
 #include "sg-suite-disk.h"
 #include "sg-tap.h"
 #include "sg-watch.h"
@@ -153,38 +153,44 @@ on_tap_read(GObject *source, GAsyncResult *result, gpointer user_data)
 	finish(user_data, NULL);
 }
 
+/* The guest is gone: a complete TAP on the channel is all there is to
+ * read, else the fallback file on the overlay is read too. */
+static void
+on_torn_down(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	SgSuiteRun *run = user_data;
+	g_autoptr(GTask) task = NULL;
+
+	sg_guest_teardown_finish(result);
+	g_clear_pointer(&run->guest, sg_guest_free);
+	if (sg_tap_finished(run->tap)) {
+		finish(run, NULL);
+		return;
+	}
+	task = g_task_new(NULL, NULL, on_tap_read, run);
+	g_task_set_task_data(task, run, NULL);
+	g_task_run_in_thread(task, read_tap_thread);
+}
+
 /* Destroys the guest (the TAP is what the suite had to say; nothing on its
- * disk is needed but the TAP file, written as it went) and reads the
- * fallback file. */
+ * disk is needed but the TAP file, written as it went), its screen's
+ * picture taken first. */
 static gboolean
 stop_idle(gpointer user_data)
 {
 	SgSuiteRun *run = user_data;
-	g_autoptr(GTask) task = NULL;
+	g_autofree gchar *path = NULL;
 
 	run->stop_idle = 0;
 	g_clear_handle_id(&run->start_timer, g_source_remove);
 	if (run->channel != NULL)
 		sg_console_stream_drain(run->channel);
-	if (run->guest != NULL && sg_guest_is_running(run->guest)) {
-		g_autofree gchar *path = evidence_path(run, "screenshot.png");
-		g_autoptr(GError) error = NULL;
-		if (!sg_guest_screenshot(run->guest, path, &error))
-			g_debug("no screenshot: %s", error->message);
-	}
+	/* The streams go first: see sg-guest-teardown.h. */
 	g_clear_pointer(&run->watch, sg_watch_free);
 	g_clear_pointer(&run->channel, sg_console_stream_free);
-	if (run->guest != NULL)
-		sg_guest_destroy(run->guest);
-	g_clear_pointer(&run->guest, sg_guest_free);
-	/* A complete TAP on the channel is all there is to read. */
-	if (sg_tap_finished(run->tap)) {
-		finish(run, NULL);
-		return G_SOURCE_REMOVE;
-	}
-	task = g_task_new(NULL, NULL, on_tap_read, run);
-	g_task_set_task_data(task, run, NULL);
-	g_task_run_in_thread(task, read_tap_thread);
+	if (sg_guest_is_running(run->guest))
+		path = evidence_path(run, "screenshot.png");
+	sg_guest_teardown_async(run->guest, path, on_torn_down, run);
 	return G_SOURCE_REMOVE;
 }
 
@@ -502,19 +508,42 @@ sg_suite_run_all_async(const SgSuiteRunSpec *spec, GPtrArray *suites, guint at_o
 }
 
 void
-sg_suite_run_judge(SgResult *result, GString *passed)
+sg_suite_run_plan_async(const SgPlan *plan, const gchar *base, gboolean use_kvm,
+			GCancellable *cancellable, SgProgress *progress, SgResult *result,
+			SgSuiteRunAllDone done, gpointer user_data)
+{
+	sg_suite_run_all_async(
+		&(SgSuiteRunSpec){
+			.lab = plan->lab,
+			.flavour = plan->flavour,
+			.base = base,
+			.expect = plan->expect,
+			.evidence_dir = plan->evidence_dir,
+			.use_kvm = use_kvm,
+			.cancellable = cancellable,
+			.progress = progress,
+		},
+		plan->selected, sg_suite_run_room(plan->lab, plan->max_guests, plan->flavour),
+		result, done, user_data);
+}
+
+SgVerdict
+sg_suite_run_judge(GPtrArray *suites, GString *passed, gchar **reason)
 {
 	g_autoptr(GString) names = g_string_new(NULL);
 	g_autoptr(GString) advisory = g_string_new(NULL);
+	SgVerdict verdict = SG_VERDICT_PASS;
 
-	for (guint i = 0; result->suites != NULL && i < result->suites->len; i++) {
-		SgSuiteResult *suite = g_ptr_array_index(result->suites, i);
+	for (guint i = 0; suites != NULL && i < suites->len; i++) {
+		SgSuiteResult *suite = g_ptr_array_index(suites, i);
 		if (suite->verdict == SG_VERDICT_PASS) {
 			g_string_append_printf(names, "%s%s", names->len > 0 ? ", " : "",
 					       suite->name);
 		} else if (suite->gating) {
-			sg_result_decide(result, suite->verdict, "suite %s: %s", suite->name,
-					 suite->reason);
+			if (verdict != SG_VERDICT_PASS)
+				continue;
+			verdict = suite->verdict;
+			*reason = g_strdup_printf("suite %s: %s", suite->name, suite->reason);
 		} else {
 			g_string_append_printf(advisory, "; advisory suite %s %s: %s", suite->name,
 					       sg_verdict_to_string(suite->verdict), suite->reason);
@@ -524,164 +553,200 @@ sg_suite_run_judge(SgResult *result, GString *passed)
 		g_string_append_printf(passed, "%ssuites passed: %s", passed->len > 0 ? "; " : "",
 				       names->str);
 	g_string_append(passed, advisory->str);
+	return verdict;
 }
 
 /* ---- smokegate suite run ------------------------------------------------ */
 
+/* One `suite run`: the plan its inputs make (no image: the disk is the
+ * installer's), the disk where the lab host reads it, the result. */
 typedef struct {
-	SgWorkerWait wait;
-	const SgSuiteRunSpec *spec;
-	GPtrArray *suites;
-	guint at_once;
+	SgPlan *plan;
+	gchar *connect_uri;
+	gchar *base; /* the disk as the lab host sees it */
+	gboolean use_kvm;
 	SgResult *result;
-} SgSuiteWait;
+	SgProgress *progress;
+	GCancellable *cancellable;
+} SgDiskRun;
 
 static void
-on_waited_suites_done(gpointer user_data)
+disk_run_free(SgDiskRun *run)
 {
-	SgSuiteWait *wait = user_data;
-
-	sg_worker_wait_done(&wait->wait);
+	g_free(run->base);
+	g_free(run->connect_uri);
+	g_clear_pointer(&run->result, sg_result_free);
+	g_clear_object(&run->cancellable);
+	g_clear_pointer(&run->plan, sg_plan_free);
+	g_free(run);
 }
 
-static gboolean
-start_waited_suites(gpointer user_data)
+/* --accel auto without a guest of its own: the answer the KVM probe left
+ * for the host, or TCG when no probe has asked it yet. */
+static void
+choose_accelerator(SgDiskRun *run)
 {
-	SgSuiteWait *wait = user_data;
+	g_autofree gchar *state = sg_lab_state_dir();
+	g_autofree gchar *reason = NULL;
+	gboolean works = FALSE;
 
-	sg_suite_run_all_async(wait->spec, wait->suites, wait->at_once, wait->result,
-			       on_waited_suites_done, wait);
-	return G_SOURCE_REMOVE;
-}
-
-/* What the suites expect of a kept disk: what its answer file set, as for
- * the test that installed it. */
-static SgSuiteExpect *
-disk_expect(const SgFlavour *flavour, const gchar *answers, GError **error)
-{
-	g_autofree gchar *builtin = sg_paths_builtin_answers();
-	g_autofree gchar *path = NULL;
-	g_autofree gchar *contents = NULL;
-	g_autoptr(GError) read_error = NULL;
-
-	if (answers != NULL)
-		path = g_strdup(answers);
-	else if (flavour->answers != NULL)
-		path = g_build_filename(builtin, flavour->answers, NULL);
-	if (path != NULL && !g_file_get_contents(path, &contents, NULL, &read_error)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "no answer file: %s",
-			    read_error->message);
-		return NULL;
-	}
-	return sg_suite_expect_new(flavour, contents);
-}
-
-/* The kept disk where the lab host reads it: a volume on a lab host, which
- * the media delete with the lab. */
-static gchar *
-put_base(SgLab *lab, const gchar *disk, GError **error)
-{
-	SgMedia *media = sg_lab_get_media(lab, error);
-
-	if (media == NULL)
-		return NULL;
-	return sg_media_put_file(media, disk, "installed.qcow2", error);
-}
-
-SgResult *
-sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
-		  GCancellable *cancellable, GError **error)
-{
-	g_autoptr(GPtrArray) flavours = NULL;
-	g_autoptr(GPtrArray) suites = NULL;
-	g_autoptr(GPtrArray) selected = NULL;
-	g_autoptr(SgResult) result = sg_result_new();
-	g_autoptr(GString) passed = g_string_new(NULL);
-	g_autoptr(GError) local_error = NULL;
-	g_autoptr(SgLab) lab = NULL;
-	SgFlavour *flavour;
-	g_autoptr(SgSuiteExpect) expect = NULL;
-
-	g_return_val_if_fail(!g_main_context_is_owner(g_main_context_default()), NULL);
-	if (!g_file_test(options->disk, G_FILE_TEST_IS_REGULAR)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such disk", options->disk);
-		return NULL;
-	}
-	flavours = sg_flavour_load_all(options->flavours_dir, error);
-	if (flavours == NULL)
-		return NULL;
-	flavour = sg_flavour_find(flavours, options->flavour);
-	if (flavour == NULL) {
-		g_autofree gchar *known = sg_flavour_list_names(flavours);
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "unknown flavour '%s' (known: %s)",
-			    options->flavour, known);
-		return NULL;
-	}
-	expect = disk_expect(flavour, options->answers, error);
-	if (expect == NULL)
-		return NULL;
-	suites = sg_suite_load_all(options->suites_dir, error);
-	if (suites == NULL)
-		return NULL;
-	selected = sg_suite_select(suites, options->suites, error);
-	if (selected == NULL)
-		return NULL;
-	if (options->evidence_dir != NULL) {
-		result->evidence_dir = g_canonicalize_filename(options->evidence_dir, NULL);
+	if (run->plan->accel != SG_ACCEL_AUTO) {
+		run->use_kvm = run->plan->accel == SG_ACCEL_KVM;
+		run->result->accelerator_reason = g_strdup("chosen with --accel");
+	} else if (sg_kvm_probe_lookup(sg_lab_get_connection(run->plan->lab),
+				       sg_lab_get_uri(run->plan->lab), state, &works, &reason)) {
+		run->use_kvm = works;
+		run->result->accelerator_reason = g_steal_pointer(&reason);
 	} else {
+		run->result->accelerator_reason =
+			g_strdup("no KVM probe has run on the lab host yet (smokegate test runs "
+				 "one): TCG");
+	}
+	run->result->accelerator = g_strdup(run->use_kvm ? "kvm" : "tcg");
+}
+
+/* Opening the lab and uploading the disk block: a thread. */
+static void
+open_lab_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	SgDiskRun *run = data;
+	GError *error = NULL;
+	SgMedia *media;
+
+	run->plan->lab = sg_lab_open(run->connect_uri, &error);
+	if (run->plan->lab == NULL) {
+		g_task_return_error(task, error);
+		return;
+	}
+	choose_accelerator(run);
+	media = sg_lab_get_media(run->plan->lab, &error);
+	if (media != NULL) {
+		sg_media_set_cancellable(media, cancellable);
+		/* A volume on a lab host, which the media delete with the lab. */
+		run->base = sg_media_put_file(media, run->plan->image, "installed.qcow2", &error);
+	}
+	if (run->base == NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_boolean(task, TRUE);
+}
+
+static void
+finish_disk_run(GTask *task, SgDiskRun *run)
+{
+	SgResult *result = run->result;
+	GError *error = NULL;
+	gboolean written;
+
+	if (run->progress != NULL)
+		sg_progress_clear(run->progress);
+	result->finished_us = g_get_real_time();
+	written = sg_result_write(result, result->evidence_dir, &error);
+	/* The suites' volumes, and a lab host's copy of the disk, go with the
+	 * lab, before the result is handed over. */
+	g_clear_pointer(&run->plan, sg_plan_free);
+	if (!written)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, g_steal_pointer(&run->result),
+				      (GDestroyNotify)sg_result_free);
+}
+
+static void
+on_disk_suites_done(gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	SgDiskRun *run = g_task_get_task_data(task);
+	g_autoptr(GString) passed = g_string_new(NULL);
+	g_autofree gchar *reason = NULL;
+	SgVerdict verdict = sg_suite_run_judge(run->result->suites, passed, &reason);
+
+	if (verdict != SG_VERDICT_PASS)
+		sg_result_decide(run->result, verdict, "%s", reason);
+	else if (g_cancellable_is_cancelled(run->cancellable))
+		sg_result_decide(run->result, SG_VERDICT_ERROR, "interrupted before a verdict");
+	else if (run->result->suites == NULL)
+		sg_result_decide(run->result, SG_VERDICT_ERROR, "no suite applies to %s",
+				 run->plan->flavour->name);
+	else
+		sg_result_decide(run->result, SG_VERDICT_PASS, "%s", passed->str);
+	finish_disk_run(task, run);
+}
+
+static void
+on_lab_opened(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	SgDiskRun *run = g_task_get_task_data(task);
+	SgPlan *plan = run->plan;
+	g_autoptr(GError) error = NULL;
+
+	if (plan->lab != NULL)
+		run->result->connection = g_strdup(sg_lab_get_uri(plan->lab));
+	if (!g_task_propagate_boolean(G_TASK(result), &error)) {
+		sg_result_decide(run->result, SG_VERDICT_ERROR, "%s", error->message);
+		finish_disk_run(task, run);
+		return;
+	}
+	sg_suite_run_plan_async(plan, run->base, run->use_kvm, run->cancellable, run->progress,
+				run->result, on_disk_suites_done, g_steal_pointer(&task));
+}
+
+/* The inputs as `test` checks them (sg_prepare_check_inputs), the disk in
+ * the image's place; a flavour must be named and its answers read. */
+static SgPlan *
+check_inputs(const SgTestOptions *options, GError **error)
+{
+	g_autofree gchar *evidence_dir = NULL;
+	SgTestOptions inputs = *options;
+	g_autoptr(SgPlan) plan = NULL;
+
+	g_return_val_if_fail(options->flavour != NULL && options->suites != NULL, NULL);
+	if (options->evidence_dir == NULL) {
 		g_autoptr(GDateTime) now = g_date_time_new_now_local();
 		g_autofree gchar *stamp = g_date_time_format(now, "suites-%Y%m%d-%H%M%S");
 		g_autofree gchar *cwd = g_get_current_dir();
-		result->evidence_dir = g_build_filename(cwd, "smokegate-evidence", stamp, NULL);
+		inputs.evidence_dir = evidence_dir =
+			g_build_filename(cwd, "smokegate-evidence", stamp, NULL);
 	}
-	if (g_mkdir_with_parents(result->evidence_dir, 0755) != 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "cannot create %s: %s",
-			    result->evidence_dir, g_strerror(errno));
+	plan = sg_prepare_check_inputs(&inputs, error);
+	if (plan == NULL || !sg_prepare_answers(plan, &inputs, error))
 		return NULL;
-	}
-	result->image = g_canonicalize_filename(options->disk, NULL);
-	result->flavour = g_strdup(flavour->name);
-	result->accelerator = g_strdup(options->use_kvm ? "kvm" : "tcg");
-	lab = sg_lab_open(options->connect_uri, &local_error);
-	if (lab == NULL) {
-		sg_result_decide(result, SG_VERDICT_ERROR, "%s", local_error->message);
-	} else {
-		result->connection = g_strdup(sg_lab_get_uri(lab));
-		SgSuiteRunSpec spec = {
-			.lab = lab,
-			.flavour = flavour,
-			.expect = expect,
-			.evidence_dir = result->evidence_dir,
-			.use_kvm = options->use_kvm,
-			.cancellable = cancellable,
-			.progress = progress,
-		};
-		g_autofree gchar *base = put_base(lab, result->image, &local_error);
+	return g_steal_pointer(&plan);
+}
 
-		if (base == NULL) {
-			sg_result_decide(result, SG_VERDICT_ERROR, "%s", local_error->message);
-		} else {
-			/* No lab file here: the host's own CPUs and memory say how
-			 * many run at once. */
-			SgSuiteWait wait = {
-				.spec = &spec,
-				.suites = selected,
-				.at_once = sg_suite_run_room(lab, 0, flavour),
-				.result = result,
-			};
-			spec.base = base;
-			sg_worker_wait(&wait.wait, start_waited_suites, &wait);
-		}
-		sg_suite_run_judge(result, passed);
-		if (g_cancellable_is_cancelled(cancellable))
-			sg_result_decide(result, SG_VERDICT_ERROR, "interrupted before a verdict");
-		if (result->suites == NULL)
-			sg_result_decide(result, SG_VERDICT_ERROR, "no suite applies to %s",
-					 flavour->name);
-		sg_result_decide(result, SG_VERDICT_PASS, "%s", passed->str);
+void
+sg_suite_run_disk_async(const SgTestOptions *options, SgProgress *progress,
+			GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, callback, user_data);
+	SgDiskRun *run = g_new0(SgDiskRun, 1);
+	g_autoptr(GTask) open = NULL;
+	GError *error = NULL;
+
+	g_task_set_source_tag(task, sg_suite_run_disk_async);
+	g_task_set_task_data(task, run, (GDestroyNotify)disk_run_free);
+	run->plan = check_inputs(options, &error);
+	if (run->plan == NULL) {
+		g_task_return_error(task, error);
+		return;
 	}
-	result->finished_us = g_get_real_time();
-	if (!sg_result_write(result, result->evidence_dir, error))
-		return NULL;
-	return g_steal_pointer(&result);
+	run->connect_uri = g_strdup(options->connect_uri);
+	run->progress = progress;
+	run->cancellable = cancellable != NULL ? g_object_ref(cancellable) : g_cancellable_new();
+	run->result = sg_result_new();
+	run->result->image = g_strdup(run->plan->image);
+	run->result->evidence_dir = g_strdup(run->plan->evidence_dir);
+	run->result->flavour = g_strdup(run->plan->flavour->name);
+	open = g_task_new(NULL, run->cancellable, on_lab_opened, g_steal_pointer(&task));
+	g_task_set_check_cancellable(open, FALSE);
+	g_task_set_task_data(open, run, NULL);
+	g_task_run_in_thread(open, open_lab_thread);
+}
+
+SgResult *
+sg_suite_run_disk_finish(GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
+	return g_task_propagate_pointer(G_TASK(result), error);
 }

@@ -4,6 +4,7 @@
 
 #include "sg-flavour.h"
 #include "sg-lab.h"
+#include "sg-prepare.h"
 #include "sg-progress.h"
 #include "sg-result.h"
 #include "sg-suite-guest.h"
@@ -62,35 +63,39 @@ guint sg_suite_run_room(SgLab *lab, guint max_guests, const SgFlavour *flavour);
 void sg_suite_run_all_async(const SgSuiteRunSpec *spec, GPtrArray *suites, guint at_once,
 			    SgResult *result, SgSuiteRunAllDone done, gpointer user_data);
 
-/* Gives @result its verdict from its suites (unless decided): a failing
- * gating suite fails it ("suite NAME: ..."; an error of one is an error),
- * an advisory one is only added to @passed ("; advisory suite NAME fail:
- * ..."), as are the names of the suites that passed. */
-void sg_suite_run_judge(SgResult *result, GString *passed);
+/* The plan's selected suites on @base (the installed disk as the lab host
+ * sees it), as many at once as the host has room for now
+ * (sg_suite_run_room), as sg_suite_run_all_async() runs them. */
+void sg_suite_run_plan_async(const SgPlan *plan, const gchar *base, gboolean use_kvm,
+			     GCancellable *cancellable, SgProgress *progress, SgResult *result,
+			     SgSuiteRunAllDone done, gpointer user_data);
 
-/* `smokegate suite run`: suites on a kept installed disk, no install. */
-typedef struct {
-	const gchar *disk;    /* installed.qcow2 */
-	const gchar *flavour; /* its flavour's name */
-	const gchar *const *suites;
-	const gchar *suites_dir;   /* or NULL */
-	const gchar *flavours_dir; /* or NULL */
-	/* The answer file the disk was installed with, whose user, hostname,
-	 * time zone, locale and keyboard the suites expect; NULL: the
-	 * flavour's own (its Answers=), as `test` would have used. */
-	const gchar *answers;
-	const gchar *evidence_dir; /* NULL: ./smokegate-evidence/suites-TIME */
-	const gchar *connect_uri;  /* NULL: the embedded driver */
-	gboolean use_kvm;
-} SgSuiteDiskOptions;
+/* The verdict @suites (SgSuiteResult) give: the first failing gating
+ * suite's (FAIL, or ERROR for an error of one), with @reason "suite NAME:
+ * ..."; else PASS. An advisory suite's failure is only added to @passed
+ * ("; advisory suite NAME fail: ..."), as are the names of the suites that
+ * passed. */
+SgVerdict sg_suite_run_judge(GPtrArray *suites, GString *passed, gchar **reason);
 
-/* Runs the suites on overlays of @options->disk, as many at once as the
- * host has room for (sg_suite_run_room), and writes result.json; from a
- * thread other than the main loop's (see sg_worker_run()). On a lab host
- * the disk is uploaded as a volume first. NULL with SG_ERROR_USAGE for bad
- * input (no such disk, unknown flavour or suite); anything else is a
- * verdict. */
-SgResult *sg_suite_run_disk(const SgSuiteDiskOptions *options, SgProgress *progress,
-			    GCancellable *cancellable, GError **error);
+/* `smokegate suite run`: suites on a kept installed disk, no install. It is
+ * told what a test is told (sg-prepare.h), the disk as @options->image
+ * (test --keep-disk's installed.qcow2, or the gate's), its flavour, the
+ * suites (both required) and the answer file it was installed with, whose
+ * user, hostname, time zone, locale and keyboard the suites expect (NULL:
+ * the flavour's own, as `test` would have used); a NULL evidence folder is
+ * ./smokegate-evidence/suites-TIME. --accel auto is the KVM probe's answer
+ * for the host when one has run there, else TCG.
+ *
+ * Runs the suites on overlays of the disk, as many at once as the host
+ * has room for (sg_suite_run_room), and writes result.json, on the main
+ * loop. Its inputs are checked as `test` checks them
+ * (sg_prepare_check_inputs). On a lab host the disk is uploaded as a
+ * volume first. NULL with SG_ERROR_USAGE for bad input (no such disk,
+ * unknown flavour or suite); anything else is a verdict. @callback runs
+ * once every guest and volume is gone. */
+void sg_suite_run_disk_async(const SgTestOptions *options, SgProgress *progress,
+			     GCancellable *cancellable, GAsyncReadyCallback callback,
+			     gpointer user_data);
+SgResult *sg_suite_run_disk_finish(GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -25,6 +25,7 @@ struct _SgWatch {
 	SgConsoleStream *stream;
 	gint64 started;
 	gint64 finished;
+	gboolean heard; /* the console said something */
 	gboolean guest_stopped;
 	SgCpuShare *cpu_share;
 	gint64 excused_until; /* silence before this was the host's doing */
@@ -174,6 +175,11 @@ on_console_data(const gchar *data, gsize len, gpointer user_data)
 	sg_console_feed(watch->spec.console, data, len, now);
 	if (evaluate(watch, now))
 		return;
+	if (!watch->heard && len > 0) {
+		watch->heard = TRUE;
+		if (watch->spec.first_bytes != NULL)
+			watch->spec.first_bytes(watch->user_data);
+	}
 	if (watch->spec.progress != NULL)
 		sg_progress_update(watch->spec.progress, watch->phase, now - watch->started,
 				   sg_console_get_last_line(watch->spec.console));

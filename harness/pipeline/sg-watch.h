@@ -20,6 +20,8 @@ typedef enum {
 	SG_WATCH_STARVED,      /* silent, but only because the lab host left it no CPU */
 } SgWatchOutcome;
 
+typedef void (*SgWatchFirstBytes)(gpointer user_data);
+
 typedef struct {
 	const gchar *phase;
 	SgGuest *guest; /* created paused: the watch resumes it */
@@ -30,6 +32,10 @@ typedef struct {
 	gboolean stop_on_markers;
 	GCancellable *cancellable;
 	SgProgress *progress;
+	/* Called once on the main loop, with the watch's user data, when the
+	 * console says its first bytes (the guest's firmware or kernel runs);
+	 * NULL: not wanted. */
+	SgWatchFirstBytes first_bytes;
 } SgWatchSpec;
 
 typedef struct _SgWatch SgWatch;

@@ -1,10 +1,6 @@
 #include "sg-worker.h"
 
-#include <glib-unix.h>
-#include <libvirt-glib/libvirt-glib.h>
-#include <signal.h>
-
-#include "sg-virt.h"
+#include "sg-main-loop.h"
 
 typedef struct {
 	GThreadFunc func;
@@ -33,39 +29,17 @@ worker_thread(gpointer user_data)
 	return NULL;
 }
 
-static gboolean
-on_signal(gpointer user_data)
-{
-	g_message("interrupted: stopping guests and cleaning up");
-	g_cancellable_cancel(user_data);
-	return G_SOURCE_CONTINUE;
-}
-
 gpointer
 sg_worker_run(GThreadFunc func, gpointer data, GCancellable *cancellable)
 {
-	static gsize registered = 0;
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	SgWorker worker = {func, data, NULL, loop};
 	GThread *thread;
-	guint sigint, sigterm, sighup;
 
-	if (g_once_init_enter(&registered)) {
-		sg_virt_init();
-		gvir_event_register();
-		g_once_init_leave(&registered, 1);
-	}
-	sigint = g_unix_signal_add(SIGINT, on_signal, cancellable);
-	sigterm = g_unix_signal_add(SIGTERM, on_signal, cancellable);
-	/* A closed terminal or a dropped ssh session must not leave a guest
-	 * running and no verdict: a hang-up stops the work like SIGTERM. */
-	sighup = g_unix_signal_add(SIGHUP, on_signal, cancellable);
+	sg_main_loop_init();
 	thread = g_thread_new("smokegate-worker", worker_thread, &worker);
-	g_main_loop_run(loop);
+	sg_main_loop_run(loop, cancellable);
 	g_thread_join(thread);
-	g_source_remove(sigint);
-	g_source_remove(sigterm);
-	g_source_remove(sighup);
 	return worker.result;
 }
 

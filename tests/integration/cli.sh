@@ -29,6 +29,13 @@ run test "$good_iso" --accel warp
 check "bad --accel exits 64" test $status -eq 64
 run test "$good_iso" --answers /no/such.seed
 check "missing answer file exits 64" test $status -eq 64
+run suite run --disk /no/such.qcow2 --flavour smoketest --suite system-health
+check "suite run: a missing disk exits 64" test $status -eq 64
+check "suite run: says so in one line, as test does" test "$(cat err)" = "smokegate suite: /no/such.qcow2: no such file"
+run suite run --disk "$good_iso" --flavour smoketest --suite system-health --accel warp
+check "suite run: bad --accel exits 64, as test's" test $status -eq 64
+run suite run --disk "$good_iso" --flavour smoketest --suite system-health --lab lab.conf --connect qemu:///system
+check "suite run takes --lab, which excludes --connect (exit 64)" test $status -eq 64
 check "usage errors create no evidence folder" test ! -e smokegate-evidence
 mkdir -p tree
 for cmd in gate serve; do

@@ -461,26 +461,26 @@ test_judge(void)
 	g_autoptr(GString) passed = g_string_new("installed");
 	g_autoptr(GString) passed2 = g_string_new(NULL);
 	g_autoptr(GString) passed3 = g_string_new(NULL);
+	g_autofree gchar *reason = NULL;
+	g_autofree gchar *reason2 = NULL;
+	g_autofree gchar *reason3 = NULL;
 
 	add_suite(advisory, "ok", TRUE, SG_VERDICT_PASS, "3 tests passed");
 	add_suite(advisory, "team", FALSE, SG_VERDICT_FAIL, "test 2 'x' failed");
-	sg_suite_run_judge(advisory, passed);
-	g_assert_false(advisory->decided);
+	g_assert_cmpint(sg_suite_run_judge(advisory->suites, passed, &reason), ==, SG_VERDICT_PASS);
+	g_assert_null(reason);
 	g_assert_cmpstr(
 		passed->str, ==,
 		"installed; suites passed: ok; advisory suite team fail: test 2 'x' failed");
 
 	add_suite(gating, "team", FALSE, SG_VERDICT_FAIL, "test 1 'y' failed");
 	add_suite(gating, "health", TRUE, SG_VERDICT_FAIL, "test 2 'x' failed");
-	sg_suite_run_judge(gating, passed2);
-	g_assert_true(gating->decided);
-	g_assert_cmpint(gating->verdict, ==, SG_VERDICT_FAIL);
-	g_assert_cmpstr(gating->reason, ==, "suite health: test 2 'x' failed");
+	g_assert_cmpint(sg_suite_run_judge(gating->suites, passed2, &reason2), ==, SG_VERDICT_FAIL);
+	g_assert_cmpstr(reason2, ==, "suite health: test 2 'x' failed");
 
 	add_suite(error, "health", TRUE, SG_VERDICT_ERROR, "never started");
-	sg_suite_run_judge(error, passed3);
-	g_assert_cmpint(error->verdict, ==, SG_VERDICT_ERROR);
-	g_assert_cmpstr(error->reason, ==, "suite health: never started");
+	g_assert_cmpint(sg_suite_run_judge(error->suites, passed3, &reason3), ==, SG_VERDICT_ERROR);
+	g_assert_cmpstr(reason3, ==, "suite health: never started");
 }
 
 int

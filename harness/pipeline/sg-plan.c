@@ -1,0 +1,69 @@
+#include "sg-plan.h"
+
+#include "sg-error.h"
+
+gboolean
+sg_accel_from_string(const gchar *name, SgAccel *accel, GError **error)
+{
+	if (g_strcmp0(name, "auto") == 0) {
+		*accel = SG_ACCEL_AUTO;
+	} else if (g_strcmp0(name, "kvm") == 0) {
+		*accel = SG_ACCEL_KVM;
+	} else if (g_strcmp0(name, "tcg") == 0) {
+		*accel = SG_ACCEL_TCG;
+	} else {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "--accel must be auto, kvm or tcg");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+SgPlan *
+sg_plan_new(void)
+{
+	SgPlan *plan = g_new0(SgPlan, 1);
+
+	plan->image_uploaded_bytes = -1;
+	return plan;
+}
+
+static void
+plan_media_clear(SgPlanMedia *media)
+{
+	g_free(media->image);
+	g_free(media->kernel);
+	g_free(media->initrd);
+	g_free(media->live_kernel);
+	g_free(media->live_initrd);
+	g_free(media->cidata);
+}
+
+void
+sg_plan_free(SgPlan *plan)
+{
+	if (plan == NULL)
+		return;
+	/* The guests and volumes go first, with the lab. */
+	g_clear_pointer(&plan->lab, sg_lab_close);
+	plan_media_clear(&plan->media);
+	g_free(plan->image);
+	g_free(plan->sha256);
+	g_clear_pointer(&plan->flavours, g_ptr_array_unref);
+	g_free(plan->generic_hint);
+	g_free(plan->answers_path);
+	g_free(plan->answers);
+	g_free(plan->username);
+	g_clear_pointer(&plan->selected, g_ptr_array_unref);
+	g_clear_pointer(&plan->suites, g_ptr_array_unref);
+	g_clear_pointer(&plan->expect, sg_suite_expect_free);
+	g_free(plan->evidence_dir);
+	g_free(plan->mirror);
+	g_clear_error(&plan->problem);
+	g_free(plan);
+}
+
+gchar *
+sg_plan_evidence_path(const SgPlan *plan, const gchar *name)
+{
+	return g_build_filename(plan->evidence_dir, name, NULL);
+}

@@ -1,0 +1,453 @@
+#include "sg-prepare.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "sg-answers.h"
+#include "sg-cidata.h"
+#include "sg-error.h"
+#include "sg-image-check.h"
+#include "sg-initrd.h"
+#include "sg-iso.h"
+#include "sg-media.h"
+#include "sg-paths.h"
+#include "sg-suite.h"
+
+static gchar *
+default_evidence_dir(const gchar *image)
+{
+	g_autofree gchar *base = g_path_get_basename(image);
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autofree gchar *stamp = g_date_time_format(now, "%Y%m%d-%H%M%S");
+	gchar *dot = strrchr(base, '.');
+
+	if (dot != NULL && dot != base)
+		*dot = '\0';
+	g_autofree gchar *cwd = g_get_current_dir();
+	g_autofree gchar *leaf = g_strdup_printf("%s-%s", base, stamp);
+
+	return g_build_filename(cwd, "smokegate-evidence", leaf, NULL);
+}
+
+static gboolean
+check_paths(const SgTestOptions *options, GError **error)
+{
+	if (!g_file_test(options->image, G_FILE_TEST_EXISTS)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such file", options->image);
+		return FALSE;
+	}
+	if (!g_file_test(options->image, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: not a regular file",
+			    options->image);
+		return FALSE;
+	}
+	if (options->flavours_dir != NULL &&
+	    !g_file_test(options->flavours_dir, G_FILE_TEST_IS_DIR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such folder",
+			    options->flavours_dir);
+		return FALSE;
+	}
+	if (options->answers != NULL && !g_file_test(options->answers, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such answer file",
+			    options->answers);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+SgPlan *
+sg_prepare_check_inputs(const SgTestOptions *options, GError **error)
+{
+	g_autoptr(SgPlan) plan = sg_plan_new();
+
+	if (!check_paths(options, error) ||
+	    !sg_accel_from_string(options->accel, &plan->accel, error))
+		return NULL;
+	plan->image = g_canonicalize_filename(options->image, NULL);
+	plan->keep_disk = options->keep_disk;
+	plan->max_guests = options->max_guests;
+	plan->flavours = sg_flavour_load_all(options->flavours_dir, error);
+	if (plan->flavours == NULL)
+		return NULL;
+	if (options->suites != NULL && options->suites[0] != NULL) {
+		plan->suites = sg_suite_load_all(options->suites_dir, error);
+		if (plan->suites == NULL)
+			return NULL;
+		plan->selected = sg_suite_select(plan->suites, options->suites, error);
+		if (plan->selected == NULL)
+			return NULL;
+	}
+	if (options->flavour != NULL) {
+		plan->flavour = sg_flavour_find(plan->flavours, options->flavour);
+		if (plan->flavour == NULL) {
+			g_autofree gchar *known = sg_flavour_list_names(plan->flavours);
+			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+				    "unknown flavour '%s' (known: %s)", options->flavour, known);
+			return NULL;
+		}
+	}
+	plan->evidence_dir = options->evidence_dir != NULL
+				     ? g_canonicalize_filename(options->evidence_dir, NULL)
+				     : default_evidence_dir(options->image);
+	if (g_mkdir_with_parents(plan->evidence_dir, 0755) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "cannot create the evidence folder %s: %s", plan->evidence_dir,
+			    g_strerror(errno));
+		return NULL;
+	}
+	return g_steal_pointer(&plan);
+}
+
+/* A generic profile boots what the image's own layout holds. */
+static void
+use_layout(SgFlavour *flavour, const SgIsoInfo *info)
+{
+	if (info->layout_family != flavour->family || info->layout_kernel == NULL)
+		return;
+	if (flavour->plan_install) {
+		g_free(flavour->kernel);
+		g_free(flavour->initrd);
+		flavour->kernel = g_strdup(info->layout_kernel);
+		flavour->initrd = g_strdup(info->layout_initrd);
+	}
+	if (flavour->plan_live) {
+		g_free(flavour->live_kernel);
+		g_free(flavour->live_initrd);
+		flavour->live_kernel = g_strdup(info->layout_kernel);
+		flavour->live_initrd = g_strdup(info->layout_initrd);
+	}
+}
+
+/* A bad image is a fail (SG_ERROR_IMAGE). Without a profile that knows the
+ * image, its layout tells the installer family and a generic profile
+ * judges it; only an image whose layout says nothing either is the
+ * caller's to name (usage). */
+gboolean
+sg_prepare_identify(SgPlan *plan, GError **error)
+{
+	g_autoptr(GError) local_error = NULL;
+	g_autoptr(SgIsoInfo) info = NULL;
+
+	if (!sg_image_checksum(plan->image, &plan->sha256, &plan->size, error))
+		return FALSE;
+	info = sg_iso_read_info(plan->image, &local_error);
+	if (info == NULL) {
+		/* Not even a flavour named on the command line judges it. */
+		plan->flavour = NULL;
+		g_set_error_literal(error, SG_ERROR, SG_ERROR_IMAGE, local_error->message);
+		return FALSE;
+	}
+	if (plan->flavour == NULL)
+		plan->flavour = sg_flavour_detect(plan->flavours, info->disk_info, info->volume_id);
+	if (plan->flavour == NULL)
+		plan->flavour = sg_flavour_find_generic(plan->flavours, info->layout_family);
+	if (plan->flavour == NULL) {
+		g_autofree gchar *known = sg_flavour_list_names(plan->flavours);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "cannot tell the flavour of %s (volume id '%s', .disk/info '%s', no "
+			    "/install.amd/, /install/, /casper/ or /live/ kernel and initrd); "
+			    "name it with --flavour, one of: %s",
+			    plan->image, info->volume_id,
+			    info->disk_info != NULL ? info->disk_info : "", known);
+		return FALSE;
+	}
+	if (plan->flavour->generic) {
+		use_layout(plan->flavour, info);
+		plan->generic_hint = g_strdup_printf(
+			"judged as a generic %s image (its layout); a flavour profile whose "
+			"DiskInfo= matches '%s' or VolumeId= matches '%s' (in %s or "
+			"--flavours-dir) would judge it precisely",
+			sg_family_to_string(plan->flavour->family),
+			info->disk_info != NULL ? info->disk_info : "", info->volume_id,
+			SG_PATHS_SYSTEM_FLAVOURS);
+	}
+	return TRUE;
+}
+
+static gboolean
+load_answers(SgPlan *plan, const SgTestOptions *options, GError **error)
+{
+	if (options->answers != NULL) {
+		plan->answers_path = g_strdup(options->answers);
+	} else if (plan->flavour->answers != NULL) {
+		g_autofree gchar *dir = sg_paths_builtin_answers();
+		plan->answers_path = g_build_filename(dir, plan->flavour->answers, NULL);
+	}
+	if (plan->answers_path == NULL)
+		return TRUE;
+	if (!g_file_get_contents(plan->answers_path, &plan->answers, NULL, error)) {
+		g_prefix_error(error, "cannot read the answer file: ");
+		return FALSE;
+	}
+	plan->username = sg_answers_get_username(plan->flavour->family, plan->answers);
+	return TRUE;
+}
+
+/* The suites the flavour's profile lists, after those asked for, once
+ * each. A name no suite has is the profile's mistake: the test is not
+ * judged (an error, not the caller's usage). */
+static gboolean
+select_profile_suites(SgPlan *plan, const SgTestOptions *options, GError **error)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new();
+	g_autoptr(GPtrArray) selected = NULL;
+	g_autoptr(GError) local_error = NULL;
+
+	if (!options->profile_suites || plan->flavour->suites[0] == NULL)
+		return TRUE;
+	if (plan->suites == NULL) {
+		plan->suites = sg_suite_load_all(options->suites_dir, &local_error);
+		if (plan->suites == NULL) {
+			g_set_error_literal(error, SG_ERROR, SG_ERROR_LAB, local_error->message);
+			return FALSE;
+		}
+	}
+	for (guint i = 0; plan->selected != NULL && i < plan->selected->len; i++)
+		g_ptr_array_add(names, ((SgSuite *)g_ptr_array_index(plan->selected, i))->name);
+	for (guint i = 0; plan->flavour->suites[i] != NULL; i++) {
+		if (!g_ptr_array_find_with_equal_func(names, plan->flavour->suites[i], g_str_equal,
+						      NULL))
+			g_ptr_array_add(names, plan->flavour->suites[i]);
+	}
+	g_ptr_array_add(names, NULL);
+	selected = sg_suite_select(plan->suites, (const gchar *const *)names->pdata, &local_error);
+	if (selected == NULL) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "the %s profile's Suites=: %s",
+			    plan->flavour->name, local_error->message);
+		return FALSE;
+	}
+	g_clear_pointer(&plan->selected, g_ptr_array_unref);
+	plan->selected = g_steal_pointer(&selected);
+	return TRUE;
+}
+
+gboolean
+sg_prepare_answers(SgPlan *plan, const SgTestOptions *options, GError **error)
+{
+	if (plan->flavour->plan_install && !load_answers(plan, options, error))
+		return FALSE;
+	if (!select_profile_suites(plan, options, error))
+		return FALSE;
+	/* What the answer file and the flavour's profile set, for the suites
+	 * on the installed disk. */
+	if (plan->selected != NULL)
+		plan->expect = sg_suite_expect_new(plan->flavour, plan->answers);
+	return TRUE;
+}
+
+/* The local files of the test, in the lab's scratch folder, before they go
+ * to the host. */
+typedef struct {
+	gchar *kernel;
+	gchar *initrd;
+	gchar *live_kernel;
+	gchar *live_initrd;
+	gchar *cidata;
+} SgLocalMedia;
+
+static void
+local_media_clear(SgLocalMedia *local)
+{
+	g_free(local->kernel);
+	g_free(local->initrd);
+	g_free(local->live_kernel);
+	g_free(local->live_initrd);
+	g_free(local->cidata);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SgLocalMedia, local_media_clear)
+
+/* The kernels and initrds each plan boots, read out of the ISO in one pass
+ * over its directory (a file two plans share is read once). */
+static gboolean
+extract_boot_files(SgPlan *plan, SgLocalMedia *local, GError **error)
+{
+	SgFlavour *flavour = plan->flavour;
+	struct {
+		const gchar *path; /* in the ISO */
+		const gchar *name; /* in the scratch folder */
+		gchar **slot;
+		gboolean wanted;
+	} files[] = {
+		{flavour->kernel, "kernel", &local->kernel, flavour->plan_install},
+		{flavour->initrd, "initrd.orig", &local->initrd, flavour->plan_install},
+		{flavour->live_kernel, "kernel-live", &local->live_kernel, flavour->plan_live},
+		{flavour->live_initrd, "initrd-live", &local->live_initrd, flavour->plan_live},
+	};
+	g_autoptr(GPtrArray) paths = g_ptr_array_new();
+	g_autoptr(GPtrArray) dests = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+		guint index;
+		if (!files[i].wanted)
+			continue;
+		if (!g_ptr_array_find_with_equal_func(paths, files[i].path, g_str_equal, &index)) {
+			index = paths->len;
+			g_ptr_array_add(paths, (gpointer)files[i].path);
+			g_ptr_array_add(dests, g_build_filename(sg_lab_get_scratch_dir(plan->lab),
+								files[i].name, NULL));
+		}
+		*files[i].slot = g_strdup(g_ptr_array_index(dests, index));
+	}
+	g_ptr_array_add(paths, NULL);
+	g_ptr_array_add(dests, NULL);
+	if (!sg_iso_extract(plan->image, (const gchar *const *)paths->pdata,
+			    (const gchar *const *)dests->pdata, error))
+		return FALSE;
+	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+		if (files[i].wanted && g_str_has_prefix(files[i].name, "kernel") &&
+		    !sg_image_is_bzimage(*files[i].slot)) {
+			g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
+				    "%s in the image is not a bootable Linux kernel (no bzImage "
+				    "header)",
+				    files[i].path);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* Where each family's installer reads its answers: d-i and ubiquity from
+ * /preseed.cfg in the initrd, subiquity from a NoCloud CIDATA volume. */
+static gboolean
+deliver_answers(SgPlan *plan, SgLocalMedia *local, GError **error)
+{
+	g_autoptr(GHashTable) inject = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree gchar *injected = NULL;
+
+	if (!plan->flavour->plan_install || plan->answers_path == NULL)
+		return TRUE;
+	if (plan->flavour->family == SG_FAMILY_SUBIQUITY) {
+		local->cidata =
+			g_build_filename(sg_lab_get_scratch_dir(plan->lab), "cidata.iso", NULL);
+		return sg_cidata_write(plan->answers_path, local->cidata, error);
+	}
+	injected = g_build_filename(sg_lab_get_scratch_dir(plan->lab), "initrd", NULL);
+	g_hash_table_insert(inject, (gpointer) "preseed.cfg", plan->answers_path);
+	if (!sg_initrd_inject(local->initrd, inject, injected, error))
+		return FALSE;
+	/* The live plan may boot the very same initrd, untouched. */
+	if (g_strcmp0(local->initrd, local->live_initrd) != 0)
+		g_unlink(local->initrd);
+	g_free(local->initrd);
+	local->initrd = g_steal_pointer(&injected);
+	return TRUE;
+}
+
+/* "HOST:PORT" of an http:// mirror URL, checked so that it cannot smuggle
+ * options into QEMU's command line. */
+static gchar *
+mirror_address(const gchar *url, GError **error)
+{
+	g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
+	const gchar *host = uri != NULL ? g_uri_get_host(uri) : NULL;
+
+	if (uri == NULL || g_strcmp0(g_uri_get_scheme(uri), "http") != 0 || host == NULL ||
+	    host[0] == '\0' ||
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+		    strlen(host)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "the flavour's Mirror=%s is not http://HOST[:PORT]", url);
+		return NULL;
+	}
+	return g_strdup_printf("%s:%d", host, g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : 80);
+}
+
+/* Hands the image, the boot files and the answers to the lab host: the
+ * ISO once per host (a cache named by its SHA-256), the rest per test. */
+static gboolean
+put_media(SgPlan *plan, SgLocalMedia *local, GCancellable *cancellable, GError **error)
+{
+	struct {
+		const gchar *local;
+		const gchar *name;
+		gchar **host;
+	} files[] = {
+		{local->kernel, "kernel", &plan->media.kernel},
+		{local->initrd, "initrd", &plan->media.initrd},
+		{local->live_kernel, "kernel-live", &plan->media.live_kernel},
+		{local->live_initrd, "initrd-live", &plan->media.live_initrd},
+		{local->cidata, "cidata.iso", &plan->media.cidata},
+	};
+	SgMedia *media = sg_lab_get_media(plan->lab, error);
+	guint64 before;
+
+	if (media == NULL)
+		return FALSE;
+	/* The run's too: its disks are fetched through the same media. */
+	sg_media_set_cancellable(media, cancellable);
+	before = sg_media_get_bytes_uploaded(media);
+	plan->media.image = sg_media_put_image(media, plan->image, plan->sha256, error);
+	if (plan->media.image == NULL)
+		return FALSE;
+	if (sg_media_uses_volumes(media))
+		plan->image_uploaded_bytes = sg_media_get_bytes_uploaded(media) - before;
+	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+		if (files[i].local == NULL)
+			continue;
+		*files[i].host = sg_media_put_file(media, files[i].local, files[i].name, error);
+		if (*files[i].host == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+sg_prepare_media(SgPlan *plan, const SgTestOptions *options, GCancellable *cancellable,
+		 GError **error)
+{
+	g_auto(SgLocalMedia) local = {NULL};
+
+	if (plan->flavour->plan_install && plan->flavour->needs_mirror) {
+		plan->mirror = mirror_address(plan->flavour->mirror, error);
+		if (plan->mirror == NULL)
+			return FALSE;
+	}
+	plan->lab = sg_lab_open(options->connect_uri, error);
+	if (plan->lab == NULL)
+		return FALSE;
+	return extract_boot_files(plan, &local, error) && deliver_answers(plan, &local, error) &&
+	       put_media(plan, &local, cancellable, error);
+}
+
+/* Hashing, reading the ISO and opening the lab block: a thread. */
+static void
+prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	const SgTestOptions *options = data;
+	GError *error = NULL;
+	g_autoptr(SgPlan) plan = sg_prepare_check_inputs(options, &error);
+
+	if (plan == NULL) {
+		g_task_return_error(task, error);
+		return;
+	}
+	if (!sg_prepare_identify(plan, &error) || !sg_prepare_answers(plan, options, &error) ||
+	    !sg_prepare_media(plan, options, cancellable, &error)) {
+		if (g_error_matches(error, SG_ERROR, SG_ERROR_USAGE)) {
+			g_task_return_error(task, error);
+			return;
+		}
+		plan->problem = error;
+	}
+	g_task_return_pointer(task, g_steal_pointer(&plan), (GDestroyNotify)sg_plan_free);
+}
+
+void
+sg_prepare_async(const SgTestOptions *options, GCancellable *cancellable,
+		 GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+
+	g_task_set_source_tag(task, sg_prepare_async);
+	/* The plan is returned even when cancelled: its lab must be closed. */
+	g_task_set_check_cancellable(task, FALSE);
+	g_task_set_task_data(task, (gpointer)options, NULL);
+	g_task_run_in_thread(task, prepare_thread);
+}
+
+SgPlan *
+sg_prepare_finish(GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
