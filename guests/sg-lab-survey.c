@@ -231,13 +231,14 @@ survey_blocking(SgLabHost *host)
 		/* Read-only: a survey changes nothing on the host. */
 		g_autoptr(virConnect) conn = virConnectOpenReadOnly(host->uri);
 		if (conn == NULL) {
-			survey->problem = g_strdup(virGetLastErrorMessage());
+			g_autoptr(GError) error = NULL;
+			sg_virt_set_error(&error, "cannot connect to %s", host->uri);
+			survey->problem = g_strdup(error->message);
 		} else {
 			/* As SgLab does: a host that dies mid-survey is noticed
 			 * (where an event loop runs) rather than waited for. */
 			if (virConnectSetKeepAlive(conn, 5, 3) < 0)
-				g_debug("no keepalive on %s: %s", host->uri,
-					virGetLastErrorMessage());
+				g_debug("no keepalive on %s: %s", host->uri, sg_virt_last_error());
 			survey->reachable = TRUE;
 			survey_connection(survey, host->accel, conn, host->uri);
 		}

@@ -178,20 +178,25 @@ destroy_orphan_guests(SgLab *lab)
 	virDomainPtr *domains = NULL;
 	int count = virConnectListAllDomains(lab->conn, &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
 
-	if (count < 0)
-		g_message("cannot list the guests on %s to remove those of crashed runs: %s",
-			  lab->uri, virGetLastErrorMessage());
+	if (count < 0) {
+		g_autoptr(GError) error = NULL;
+		sg_virt_set_error(&error,
+				  "cannot list the guests on %s to remove those of crashed runs",
+				  lab->uri);
+		g_message("%s", error->message);
+	}
 	for (int i = 0; i < count; i++) {
 		const char *name = virDomainGetName(domains[i]);
 		if (name != NULL && sg_lab_name_is_stale(lab, name)) {
 			g_message("removing guest %s left by a crashed run", name);
 			if (virDomainDestroy(domains[i]) < 0) {
-				g_autofree gchar *why = g_strdup(virGetLastErrorMessage());
+				g_autoptr(GError) error = NULL;
+				sg_virt_set_error(&error,
+						  "cannot remove guest %s left by a crashed run",
+						  name);
 				/* It may have stopped meanwhile: then it is gone too. */
 				if (virDomainIsActive(domains[i]) == 1)
-					g_message(
-						"cannot remove guest %s left by a crashed run: %s",
-						name, why);
+					g_message("%s", error->message);
 			}
 		}
 		virDomainFree(domains[i]);
@@ -314,10 +319,10 @@ shared_connection_open(const gchar *key, const gchar *uri, const gchar *embed_ba
 	 * seconds: libvirt pings it and closes the connection after 3 missed
 	 * answers 5 s apart (an embedded driver has nothing to ping). */
 	if (uri != NULL && virConnectSetKeepAlive(shared->conn, 5, 3) < 0)
-		g_debug("no keepalive on %s: %s", shared->uri, virGetLastErrorMessage());
+		g_debug("no keepalive on %s: %s", shared->uri, sg_virt_last_error());
 	if (uri != NULL &&
 	    virConnectRegisterCloseCallback(shared->conn, on_connection_closed, shared, NULL) < 0)
-		g_debug("no close callback on %s: %s", shared->uri, virGetLastErrorMessage());
+		g_debug("no close callback on %s: %s", shared->uri, sg_virt_last_error());
 	return shared;
 }
 

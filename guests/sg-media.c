@@ -124,7 +124,7 @@ delete_volume(SgMedia *media, const gchar *name)
 	g_autoptr(virStorageVol) vol = lookup_volume(media, name);
 
 	if (vol == NULL || virStorageVolDelete(vol, 0) < 0) {
-		g_debug("cannot delete volume %s: %s", name, virGetLastErrorMessage());
+		g_debug("cannot delete volume %s: %s", name, sg_virt_last_error());
 		return FALSE;
 	}
 	return TRUE;
@@ -204,8 +204,10 @@ remove_stale_volumes(SgMedia *media)
 			g_message("removed volume %s left by a crashed run", name);
 		} else if (virGetLastErrorCode() != VIR_ERR_NO_STORAGE_VOL) {
 			/* Not a run removing it at the same time: in use still. */
-			g_message("cannot remove volume %s left by a crashed run: %s", name,
-				  virGetLastErrorMessage());
+			g_autoptr(GError) in_use = NULL;
+			sg_virt_set_error(&in_use, "cannot remove volume %s left by a crashed run",
+					  name);
+			g_message("%s", in_use->message);
 		}
 	}
 }
@@ -1049,7 +1051,7 @@ sg_media_delete_disk(SgMedia *media, const gchar *disk)
 	vol = virStorageVolLookupByPath(media->conn, disk);
 	name = vol != NULL ? virStorageVolGetName(vol) : NULL;
 	if (name == NULL) {
-		g_debug("no volume %s to delete: %s", disk, virGetLastErrorMessage());
+		g_debug("no volume %s to delete: %s", disk, sg_virt_last_error());
 		return;
 	}
 	g_mutex_lock(&media->lock);

@@ -16,4 +16,9 @@ void sg_virt_init(void);
 /* Turns libvirt's last error into a SG_ERROR_LAB GError, with a prefix. */
 void sg_virt_set_error(GError **error, const gchar *format, ...) G_GNUC_PRINTF(2, 3);
 
+/* libvirt's last error of this thread, for a debug line that goes on: never
+ * NULL. A failure the caller reports or returns goes through
+ * sg_virt_set_error(). */
+const gchar *sg_virt_last_error(void);
+
 G_END_DECLS

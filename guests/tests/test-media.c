@@ -690,7 +690,7 @@ start_paused_guest(const gchar *uri, const gchar *kernel_path, gboolean check_qe
 	xml = sg_domain_xml_build(&spec);
 	domain = virDomainCreateXML(sg_lab_get_connection(lab), xml, VIR_DOMAIN_START_PAUSED);
 	if (domain == NULL)
-		g_error("cannot start a guest on %s: %s", uri, virGetLastErrorMessage());
+		g_error("cannot start a guest on %s: %s", uri, sg_virt_last_error());
 	if (check_qemu_user) {
 		struct passwd *qemu = getpwnam("libvirt-qemu");
 		g_autofree gchar *pidfile = g_strdup_printf("/run/libvirt/qemu/%s.pid", name);
