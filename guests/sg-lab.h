@@ -43,9 +43,8 @@ gboolean sg_lab_uri_is_local(const gchar *uri);
 gboolean sg_lab_is_embedded(SgLab *lab);
 /* Folder for this process's scratch files (disks, initrds); removed on close. */
 const gchar *sg_lab_get_scratch_dir(SgLab *lab);
-/* A guest or volume name no other run, live or dead, can hold:
- * smokegate-HOST-PID-LAB-N-WHAT. It carries the run's identity so that a
- * later run on the same coordinator can tell what a dead run left. */
+/* A guest or volume name no other run, live or dead, can hold (see
+ * sg-run-names.h). */
 gchar *sg_lab_new_guest_name(SgLab *lab, const gchar *phase);
 /* Whether @name (a guest or volume) was made by a run on this coordinator
  * whose process is gone. Names of other coordinators are never stale here:
