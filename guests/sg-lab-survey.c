@@ -2,15 +2,13 @@
 
 #include <string.h>
 
+#include "sg-iso-cache.h"
 #include "sg-json.h"
 #include "sg-kvm-probe.h"
 #include "sg-lab.h"
-#include "sg-media.h"
 
 #define GUEST_PREFIX "smokegate-"
 #define MIB (1024 * 1024)
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePool, virStoragePoolFree)
 
 static void
 cached_image_free(SgLabCachedImage *image)
@@ -129,7 +127,7 @@ survey_guests(SgLabSurvey *survey, virConnectPtr conn)
 static void
 survey_images(SgLabSurvey *survey, virConnectPtr conn)
 {
-	g_autoptr(virStoragePool) pool = virStoragePoolLookupByName(conn, SG_MEDIA_POOL_NAME);
+	g_autoptr(virStoragePool) pool = virStoragePoolLookupByName(conn, SG_STORAGE_POOL_NAME);
 	g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
 	virStorageVolPtr *vols = NULL;
 	int count;
@@ -151,7 +149,7 @@ survey_images(SgLabSurvey *survey, virConnectPtr conn)
 			continue;
 		sha = g_strndup(name, strlen(name) - strlen(".iso"));
 		marker = g_strdup_printf("%s.ok", sha);
-		if (sg_media_is_sha256(sha) && g_hash_table_contains(names, marker) &&
+		if (sg_iso_cache_is_sha256(sha) && g_hash_table_contains(names, marker) &&
 		    virStorageVolGetInfo(vols[i], &info) == 0) {
 			SgLabCachedImage *image = g_new0(SgLabCachedImage, 1);
 			image->sha256 = g_steal_pointer(&sha);

@@ -476,8 +476,16 @@ sg_lab_get_media(SgLab *lab, GError **error)
 {
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lab->media_lock);
 
-	if (lab->media == NULL)
-		lab->media = sg_media_new(lab, error);
+	if (lab->media == NULL) {
+		SgMediaHost host = {
+			.conn = lab->conn,
+			.embedded = sg_lab_is_embedded(lab),
+			.local = sg_lab_is_local(lab),
+			.scratch_dir = lab->scratch_dir,
+			.names = lab->names,
+		};
+		lab->media = sg_media_new(&host, error);
+	}
 	return lab->media;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sg-virt.h"
+#include "sg-media.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +17,6 @@ G_BEGIN_DECLS
  * may be open in one process (a gate running tests side by side).
  */
 typedef struct _SgLab SgLab;
-typedef struct _SgMedia SgMedia;
 
 SgLab *sg_lab_open(const gchar *uri, GError **error);
 /* Removes what runs of this machine killed before they cleaned up left in
