@@ -1,18 +1,47 @@
 #include "sg-console-stream.h"
 
 #define READ_SIZE 65536
-/* How long a stopped guest may take to be removed before its console is let go. */
-#define REMOVAL_WAIT_US (2 * G_USEC_PER_SEC)
+
+/*
+ * libvirt takes a console's two locks in opposite orders when a stream is
+ * aborted and when a stopped transient guest is removed (the chardev
+ * list's, then the stream's; the stream's, then the chardev list's): both
+ * at once deadlock the process, or a lab host's libvirtd, for good (seen
+ * here; microsoft/lisa#1884 met it too). So a console's stream is aborted
+ * only while libvirt cannot be removing its guest:
+ * - while the guest runs, as far as libvirt has told (its console has not
+ *   hung up, no STOPPED event came): its owner destroys it only after, one
+ *   thing after the other;
+ * - once libvirt has said the guest stopped (the STOPPED lifecycle event,
+ *   which it queues as it removes a transient guest: when it arrives here
+ *   the guest is gone, or going in that instant), and REMOVAL_GRACE_MS
+ *   have passed.
+ * A console freed in between (its guest stopping) waits for that event on
+ * the main loop. It never asks libvirt about the guest: a call about a
+ * stopping guest waits for the stop, 1.6 s measured on the embedded driver.
+ */
+#define REMOVAL_GRACE_MS 200
+/* A console waiting for its guest's STOPPED event checks once, this long
+ * after it was freed, whether the connection died: then no event comes, and
+ * aborting is harmless. */
+#define LOST_CONNECTION_CHECK_S 30
 
 struct _SgConsoleStream {
 	virStreamPtr stream;
 	virDomainPtr domain;
-	gboolean watching; /* the event callback is registered */
-	gboolean closed;
+	int lifecycle_callback; /* libvirt's id, -1 when none */
+	gboolean watching;	/* the stream's event callback is registered */
+	gboolean closed;	/* the stream said its last: hangup, end or error */
+	gint64 stopped_at;	/* monotonic µs of the guest's STOPPED event, 0: none */
+	gboolean released;	/* freed by its owner, waiting to let go */
+	guint release_source;
 	SgConsoleStreamData on_data;
 	SgConsoleStreamClosed on_closed;
 	gpointer user_data;
 };
+
+/* Freed consoles still waiting to let go: for tests. */
+static gint waiting_count;
 
 static void
 close_stream(SgConsoleStream *console)
@@ -60,6 +89,74 @@ on_stream_event(virStreamPtr stream, int events, void *opaque)
 	}
 }
 
+/* Aborts the stream and frees the console: only when libvirt cannot be
+ * removing its guest (see the top of this file). */
+static void
+let_go(SgConsoleStream *console)
+{
+	g_clear_handle_id(&console->release_source, g_source_remove);
+	if (console->lifecycle_callback >= 0)
+		virConnectDomainEventDeregisterAny(virDomainGetConnect(console->domain),
+						   console->lifecycle_callback);
+	virStreamAbort(console->stream);
+	virStreamFree(console->stream);
+	virDomainFree(console->domain);
+	if (console->released)
+		g_atomic_int_add(&waiting_count, -1);
+	g_free(console);
+}
+
+static gboolean
+on_grace_over(gpointer user_data)
+{
+	SgConsoleStream *console = user_data;
+
+	console->release_source = 0;
+	let_go(console);
+	return G_SOURCE_REMOVE;
+}
+
+/* The guest stopped: lets go once REMOVAL_GRACE_MS have passed since. */
+static void
+let_go_after_grace(SgConsoleStream *console)
+{
+	gint64 waited_ms = (g_get_monotonic_time() - console->stopped_at) / 1000;
+
+	g_clear_handle_id(&console->release_source, g_source_remove);
+	if (waited_ms >= REMOVAL_GRACE_MS)
+		let_go(console);
+	else
+		console->release_source =
+			g_timeout_add(REMOVAL_GRACE_MS - waited_ms, on_grace_over, console);
+}
+
+static gboolean
+on_lost_connection_check(gpointer user_data)
+{
+	SgConsoleStream *console = user_data;
+
+	console->release_source = 0;
+	/* Alive: the STOPPED event comes when the guest stops, at the latest
+	 * when its owner destroys it. */
+	if (virConnectIsAlive(virDomainGetConnect(console->domain)) != 1)
+		let_go(console);
+	return G_SOURCE_REMOVE;
+}
+
+static int
+on_lifecycle(virConnectPtr conn, virDomainPtr domain, int event, int detail, void *opaque)
+{
+	SgConsoleStream *console = opaque;
+
+	if ((event != VIR_DOMAIN_EVENT_STOPPED && event != VIR_DOMAIN_EVENT_UNDEFINED) ||
+	    console->stopped_at != 0)
+		return 0;
+	console->stopped_at = g_get_monotonic_time();
+	if (console->released)
+		let_go_after_grace(console);
+	return 0;
+}
+
 /* The console (@channel NULL) or the virtio-serial port named @channel. */
 static SgConsoleStream *
 open_stream(SgGuest *guest, const gchar *channel, SgConsoleStreamData on_data,
@@ -79,6 +176,7 @@ open_stream(SgGuest *guest, const gchar *channel, SgConsoleStreamData on_data,
 	}
 	console->domain = guest->domain;
 	virDomainRef(console->domain);
+	console->lifecycle_callback = -1;
 	/* FORCE: a console left open by a killed earlier run must not block us. */
 	if ((channel != NULL ? virDomainOpenChannel(guest->domain, channel, console->stream,
 						    VIR_DOMAIN_CHANNEL_FORCE)
@@ -89,14 +187,20 @@ open_stream(SgGuest *guest, const gchar *channel, SgConsoleStreamData on_data,
 		virDomainFree(console->domain);
 		return NULL;
 	}
+	console->lifecycle_callback = virConnectDomainEventRegisterAny(
+		conn, console->domain, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), console, NULL);
+	if (console->lifecycle_callback < 0) {
+		sg_virt_set_error(error, "cannot follow the state of guest %s", guest->name);
+		let_go(g_steal_pointer(&console));
+		return NULL;
+	}
 	if (virStreamEventAddCallback(console->stream,
 				      VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_HANGUP |
 					      VIR_STREAM_EVENT_ERROR,
 				      on_stream_event, console, NULL) < 0) {
 		sg_virt_set_error(error, "cannot follow %s of %s", what, guest->name);
-		virStreamAbort(console->stream);
-		virStreamFree(console->stream);
-		virDomainFree(console->domain);
+		let_go(g_steal_pointer(&console));
 		return NULL;
 	}
 	console->watching = TRUE;
@@ -123,39 +227,33 @@ sg_console_stream_is_closed(SgConsoleStream *console)
 	return console->closed;
 }
 
-/*
- * libvirt takes a console's two locks in opposite orders when a stream is
- * aborted and when a stopped transient guest is removed (the chardev
- * list's, then the stream's; the stream's, then the chardev list's): both
- * at once deadlock the process for good (seen here; microsoft/lisa#1884
- * met it too). A console whose guest stopped is let go only once libvirt
- * has removed the guest, which takes milliseconds; a running one's before
- * it is destroyed, one thing after the other.
- */
-static void
-wait_for_removal(virDomainPtr domain)
-{
-	gint64 deadline = g_get_monotonic_time() + REMOVAL_WAIT_US;
-	int state, reason;
-
-	while (virDomainGetState(domain, &state, &reason, 0) == 0 &&
-	       (state == VIR_DOMAIN_SHUTOFF || state == VIR_DOMAIN_SHUTDOWN ||
-		state == VIR_DOMAIN_CRASHED) &&
-	       g_get_monotonic_time() < deadline)
-		g_usleep(20 * 1000);
-}
-
 void
 sg_console_stream_free(SgConsoleStream *console)
 {
 	if (console == NULL)
 		return;
-	console->on_closed = NULL; /* nobody is listening any more */
-	if (console->watching)
+	/* Nobody is listening any more. */
+	console->on_data = NULL;
+	console->on_closed = NULL;
+	if (console->watching) {
 		virStreamEventRemoveCallback(console->stream);
-	wait_for_removal(console->domain);
-	virStreamAbort(console->stream);
-	virStreamFree(console->stream);
-	virDomainFree(console->domain);
-	g_free(console);
+		console->watching = FALSE;
+	}
+	if (!console->closed && console->stopped_at == 0) {
+		let_go(console);
+		return;
+	}
+	console->released = TRUE;
+	g_atomic_int_inc(&waiting_count);
+	if (console->stopped_at != 0)
+		let_go_after_grace(console);
+	else
+		console->release_source = g_timeout_add_seconds(LOST_CONNECTION_CHECK_S,
+								on_lost_connection_check, console);
+}
+
+guint
+sg_console_stream_count_waiting(void)
+{
+	return (guint)g_atomic_int_get(&waiting_count);
 }

@@ -30,7 +30,13 @@ SgConsoleStream *sg_console_stream_open_channel(SgGuest *guest, const gchar *cha
  * written its last words before the lifecycle event said so. */
 void sg_console_stream_drain(SgConsoleStream *stream);
 gboolean sg_console_stream_is_closed(SgConsoleStream *stream);
+/* Stops calling back and lets the console go, without waiting: at once
+ * while its guest runs (free the console before destroying the guest), or,
+ * when the guest is stopping, on the main loop once libvirt has removed it
+ * (libvirt deadlocks when the two happen at once; see sg-console-stream.c). */
 void sg_console_stream_free(SgConsoleStream *stream);
+/* How many freed consoles still wait for libvirt to remove their guest. */
+guint sg_console_stream_count_waiting(void);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgConsoleStream, sg_console_stream_free)
 
 G_END_DECLS

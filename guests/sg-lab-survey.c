@@ -2,15 +2,13 @@
 
 #include <string.h>
 
+#include "sg-iso-cache.h"
 #include "sg-json.h"
 #include "sg-kvm-probe.h"
 #include "sg-lab.h"
-#include "sg-media.h"
 
 #define GUEST_PREFIX "smokegate-"
 #define MIB (1024 * 1024)
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePool, virStoragePoolFree)
 
 static void
 cached_image_free(SgLabCachedImage *image)
@@ -129,7 +127,7 @@ survey_guests(SgLabSurvey *survey, virConnectPtr conn)
 static void
 survey_images(SgLabSurvey *survey, virConnectPtr conn)
 {
-	g_autoptr(virStoragePool) pool = virStoragePoolLookupByName(conn, SG_MEDIA_POOL_NAME);
+	g_autoptr(virStoragePool) pool = virStoragePoolLookupByName(conn, SG_STORAGE_POOL_NAME);
 	g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
 	virStorageVolPtr *vols = NULL;
 	int count;
@@ -151,7 +149,7 @@ survey_images(SgLabSurvey *survey, virConnectPtr conn)
 			continue;
 		sha = g_strndup(name, strlen(name) - strlen(".iso"));
 		marker = g_strdup_printf("%s.ok", sha);
-		if (sg_media_is_sha256(sha) && g_hash_table_contains(names, marker) &&
+		if (sg_iso_cache_is_sha256(sha) && g_hash_table_contains(names, marker) &&
 		    virStorageVolGetInfo(vols[i], &info) == 0) {
 			SgLabCachedImage *image = g_new0(SgLabCachedImage, 1);
 			image->sha256 = g_steal_pointer(&sha);
@@ -231,13 +229,14 @@ survey_blocking(SgLabHost *host)
 		/* Read-only: a survey changes nothing on the host. */
 		g_autoptr(virConnect) conn = virConnectOpenReadOnly(host->uri);
 		if (conn == NULL) {
-			survey->problem = g_strdup(virGetLastErrorMessage());
+			g_autoptr(GError) error = NULL;
+			sg_virt_set_error(&error, "cannot connect to %s", host->uri);
+			survey->problem = g_strdup(error->message);
 		} else {
 			/* As SgLab does: a host that dies mid-survey is noticed
 			 * (where an event loop runs) rather than waited for. */
 			if (virConnectSetKeepAlive(conn, 5, 3) < 0)
-				g_debug("no keepalive on %s: %s", host->uri,
-					virGetLastErrorMessage());
+				g_debug("no keepalive on %s: %s", host->uri, sg_virt_last_error());
 			survey->reachable = TRUE;
 			survey_connection(survey, host->accel, conn, host->uri);
 		}

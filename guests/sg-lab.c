@@ -10,6 +10,7 @@
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-media.h"
+#include "sg-run-names.h"
 
 /*
  * libvirt's embedded QEMU driver is one per process: every lab of this
@@ -40,11 +41,9 @@ struct _SgLab {
 	SgSharedConnection *shared;
 	virConnectPtr conn;
 	gchar *uri;
-	gchar *scratch_dir;
-	gchar *host;
-	gchar *id;	    /* "PID-N": this process's Nth lab */
-	gint guest_counter; /* atomic: guests may start from several threads */
-	SgMedia *media;	    /* NULL until asked for */
+	gchar *scratch_dir; /* named after the lab's id, "PID-N" */
+	SgRunNames *names;
+	SgMedia *media; /* NULL until asked for */
 	GMutex media_lock;
 };
 
@@ -56,36 +55,6 @@ sg_lab_state_dir(void)
 	if (override != NULL && override[0] != '\0')
 		return g_strdup(override);
 	return g_build_filename(g_get_user_cache_dir(), "smokegate", NULL);
-}
-
-/* Whether @pid runs. A zombie does not: it is dead, only not reaped yet
- * (a killed run whose parent is slow to wait for it), and holds nothing. */
-static gboolean
-process_is_alive(pid_t pid)
-{
-	g_autofree gchar *stat_path = NULL;
-	g_autofree gchar *task_path = NULL;
-	g_autofree gchar *stat = NULL;
-	g_autoptr(GDir) tasks = NULL;
-	const gchar *state;
-	guint threads = 0;
-
-	if (kill(pid, 0) != 0 && errno != EPERM)
-		return FALSE;
-	/* /proc/PID/stat: "PID (COMM) STATE ...", COMM may hold anything. */
-	stat_path = g_strdup_printf("/proc/%d/stat", (int)pid);
-	if (!g_file_get_contents(stat_path, &stat, NULL, NULL))
-		return TRUE;
-	state = strrchr(stat, ')');
-	if (state == NULL || state[1] != ' ' || state[2] != 'Z')
-		return TRUE;
-	/* A main thread that ended alone is a zombie too while the process's
-	 * other threads run on. */
-	task_path = g_strdup_printf("/proc/%d/task", (int)pid);
-	tasks = g_dir_open(task_path, 0, NULL);
-	while (tasks != NULL && g_dir_read_name(tasks) != NULL)
-		threads++;
-	return threads > 1;
 }
 
 /* Kills the QEMU processes an embedded driver left behind: their pid files
@@ -141,9 +110,7 @@ remove_stale_folders(const gchar *base, gboolean embed_roots)
 		gint64 pid = g_ascii_strtoll(name, &end, 10);
 
 		/* "PID" or "PID-N": one process may open several labs at once. */
-		if (end == name || (*end != '\0' && *end != '-') || pid <= 0)
-			continue;
-		if (pid == getpid() || process_is_alive((pid_t)pid))
+		if (end == name || (*end != '\0' && *end != '-') || !sg_run_names_pid_is_gone(pid))
 			continue;
 		if (embed_roots)
 			kill_orphan_qemus(path);
@@ -155,16 +122,7 @@ remove_stale_folders(const gchar *base, gboolean embed_roots)
 gboolean
 sg_lab_name_is_stale(SgLab *lab, const gchar *name)
 {
-	g_autofree gchar *prefix = g_strdup_printf("smokegate-%s-", lab->host);
-	gchar *end = NULL;
-	gint64 pid;
-
-	if (!g_str_has_prefix(name, prefix))
-		return FALSE;
-	pid = g_ascii_strtoll(name + strlen(prefix), &end, 10);
-	if (end == name + strlen(prefix) || *end != '-')
-		return FALSE;
-	return pid > 0 && pid != getpid() && !process_is_alive((pid_t)pid);
+	return sg_run_names_is_stale(lab->names, name);
 }
 
 /* For a shared hypervisor: our guests are named smokegate-HOST-PID-...; a
@@ -178,20 +136,25 @@ destroy_orphan_guests(SgLab *lab)
 	virDomainPtr *domains = NULL;
 	int count = virConnectListAllDomains(lab->conn, &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
 
-	if (count < 0)
-		g_message("cannot list the guests on %s to remove those of crashed runs: %s",
-			  lab->uri, virGetLastErrorMessage());
+	if (count < 0) {
+		g_autoptr(GError) error = NULL;
+		sg_virt_set_error(&error,
+				  "cannot list the guests on %s to remove those of crashed runs",
+				  lab->uri);
+		g_message("%s", error->message);
+	}
 	for (int i = 0; i < count; i++) {
 		const char *name = virDomainGetName(domains[i]);
 		if (name != NULL && sg_lab_name_is_stale(lab, name)) {
 			g_message("removing guest %s left by a crashed run", name);
 			if (virDomainDestroy(domains[i]) < 0) {
-				g_autofree gchar *why = g_strdup(virGetLastErrorMessage());
+				g_autoptr(GError) error = NULL;
+				sg_virt_set_error(&error,
+						  "cannot remove guest %s left by a crashed run",
+						  name);
 				/* It may have stopped meanwhile: then it is gone too. */
 				if (virDomainIsActive(domains[i]) == 1)
-					g_message(
-						"cannot remove guest %s left by a crashed run: %s",
-						name, why);
+					g_message("%s", error->message);
 			}
 		}
 		virDomainFree(domains[i]);
@@ -314,10 +277,10 @@ shared_connection_open(const gchar *key, const gchar *uri, const gchar *embed_ba
 	 * seconds: libvirt pings it and closes the connection after 3 missed
 	 * answers 5 s apart (an embedded driver has nothing to ping). */
 	if (uri != NULL && virConnectSetKeepAlive(shared->conn, 5, 3) < 0)
-		g_debug("no keepalive on %s: %s", shared->uri, virGetLastErrorMessage());
+		g_debug("no keepalive on %s: %s", shared->uri, sg_virt_last_error());
 	if (uri != NULL &&
 	    virConnectRegisterCloseCallback(shared->conn, on_connection_closed, shared, NULL) < 0)
-		g_debug("no close callback on %s: %s", shared->uri, virGetLastErrorMessage());
+		g_debug("no close callback on %s: %s", shared->uri, sg_virt_last_error());
 	return shared;
 }
 
@@ -367,20 +330,16 @@ sg_lab_remove_stale(void)
 SgLab *
 sg_lab_open(const gchar *uri, GError **error)
 {
-	static gint labs_opened = 0;
 	g_autofree gchar *state = sg_lab_state_dir();
 	g_autofree gchar *embed_base = g_build_filename(state, "embed", NULL);
 	g_autofree gchar *scratch_base = g_build_filename(state, "scratch", NULL);
 	SgLab *lab = g_new0(SgLab, 1);
 
 	g_mutex_init(&lab->media_lock);
-	lab->id = g_strdup_printf("%d-%d", (int)getpid(), g_atomic_int_add(&labs_opened, 1));
-	lab->host =
-		g_strcanon(g_strdup(g_get_host_name()),
-			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", '_');
+	lab->names = sg_run_names_new();
 	/* Once per process: what crashed runs left behind. */
 	sg_lab_remove_stale();
-	lab->scratch_dir = g_build_filename(scratch_base, lab->id, NULL);
+	lab->scratch_dir = g_build_filename(scratch_base, sg_run_names_get_id(lab->names), NULL);
 	if (g_mkdir_with_parents(lab->scratch_dir, 0700) != 0) {
 		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot create %s: %s", lab->scratch_dir,
 			    g_strerror(errno));
@@ -403,13 +362,12 @@ sg_lab_open(const gchar *uri, GError **error)
 static void
 destroy_own_guests(SgLab *lab)
 {
-	g_autofree gchar *prefix = g_strdup_printf("smokegate-%s-%s-", lab->host, lab->id);
 	virDomainPtr *domains = NULL;
 	int count = virConnectListAllDomains(lab->conn, &domains, 0);
 
 	for (int i = 0; i < count; i++) {
 		const char *name = virDomainGetName(domains[i]);
-		if (name != NULL && g_str_has_prefix(name, prefix) &&
+		if (name != NULL && sg_run_names_is_own(lab->names, name) &&
 		    virDomainIsActive(domains[i]) == 1)
 			virDomainDestroy(domains[i]);
 		virDomainFree(domains[i]);
@@ -436,8 +394,7 @@ sg_lab_close(SgLab *lab)
 		sg_files_remove_tree(lab->scratch_dir);
 	g_free(lab->scratch_dir);
 	g_free(lab->uri);
-	g_free(lab->host);
-	g_free(lab->id);
+	g_clear_pointer(&lab->names, sg_run_names_unref);
 	g_free(lab);
 }
 
@@ -519,8 +476,16 @@ sg_lab_get_media(SgLab *lab, GError **error)
 {
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lab->media_lock);
 
-	if (lab->media == NULL)
-		lab->media = sg_media_new(lab, error);
+	if (lab->media == NULL) {
+		SgMediaHost host = {
+			.conn = lab->conn,
+			.embedded = sg_lab_is_embedded(lab),
+			.local = sg_lab_is_local(lab),
+			.scratch_dir = lab->scratch_dir,
+			.names = lab->names,
+		};
+		lab->media = sg_media_new(&host, error);
+	}
 	return lab->media;
 }
 
@@ -533,6 +498,5 @@ sg_lab_get_scratch_dir(SgLab *lab)
 gchar *
 sg_lab_new_guest_name(SgLab *lab, const gchar *phase)
 {
-	return g_strdup_printf("smokegate-%s-%s-%d-%s", lab->host, lab->id,
-			       g_atomic_int_add(&lab->guest_counter, 1) + 1, phase);
+	return sg_run_names_make(lab->names, phase);
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sg-virt.h"
+#include "sg-media.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +17,6 @@ G_BEGIN_DECLS
  * may be open in one process (a gate running tests side by side).
  */
 typedef struct _SgLab SgLab;
-typedef struct _SgMedia SgMedia;
 
 SgLab *sg_lab_open(const gchar *uri, GError **error);
 /* Removes what runs of this machine killed before they cleaned up left in
@@ -43,9 +42,8 @@ gboolean sg_lab_uri_is_local(const gchar *uri);
 gboolean sg_lab_is_embedded(SgLab *lab);
 /* Folder for this process's scratch files (disks, initrds); removed on close. */
 const gchar *sg_lab_get_scratch_dir(SgLab *lab);
-/* A guest or volume name no other run, live or dead, can hold:
- * smokegate-HOST-PID-LAB-N-WHAT. It carries the run's identity so that a
- * later run on the same coordinator can tell what a dead run left. */
+/* A guest or volume name no other run, live or dead, can hold (see
+ * sg-run-names.h). */
 gchar *sg_lab_new_guest_name(SgLab *lab, const gchar *phase);
 /* Whether @name (a guest or volume) was made by a run on this coordinator
  * whose process is gone. Names of other coordinators are never stale here:

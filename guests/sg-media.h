@@ -2,7 +2,8 @@
 
 #include <gio/gio.h>
 
-#include "sg-lab.h"
+#include "sg-run-names.h"
+#include "sg-virt.h"
 
 G_BEGIN_DECLS
 
@@ -13,41 +14,44 @@ G_BEGIN_DECLS
  *
  * The embedded driver (qemu:///embed) has no storage driver and runs in this
  * process: its media are the local files themselves. Any other connection
- * gets storage volumes in a pool named "smokegate" (type dir, at
- * /var/lib/libvirt/smokegate on that host; defined, built, started and set
- * to autostart when missing), owned by the daemon, so a system daemon's
- * QEMU (libvirt-qemu) can open them and no path is shared with the host.
+ * gets storage volumes in smokegate's pool on that host (sg-storage-pool),
+ * owned by the daemon, so a system daemon's QEMU (libvirt-qemu) can open
+ * them and no path is shared with the host.
  *
  * Every function returns the path as the lab host sees it: what goes into
- * the domain XML. Volumes are named after the run (as guests are,
- * smokegate-HOST-PID-LAB-N-NAME) and deleted when the media are freed; the
- * next run on this coordinator deletes those a killed run left.
- *
- * The ISO is the exception: its volume, <sha256>.iso, is a cache kept on the
- * host, so a second test of the same image there uploads nothing. It counts
- * only once its completion marker <sha256>.ok exists (written after the
- * upload finished; libvirt cannot rename a volume), so a killed upload never
- * passes for a complete image. The marker holds the image's size and when
- * it was last used; over the cache's size limit the least recently used
- * images go first.
+ * the domain XML. Volumes are named after the run (as guests are, see
+ * sg-run-names) and deleted when the media are freed; the next run on this
+ * coordinator deletes those a killed run left. The ISO is the exception: it
+ * goes into the host's ISO cache (sg-iso-cache), so a second test of the
+ * same image there uploads nothing.
  *
  * Get the media of a test with sg_lab_get_media(): the lab owns them.
  */
+typedef struct _SgMedia SgMedia;
 
-/* The storage pool of smokegate's volumes on every lab host. */
-#define SG_MEDIA_POOL_NAME "smokegate"
+/* What the media need from the lab host they serve; the lab fills it in. */
+typedef struct {
+	virConnectPtr conn;
+	/* The QEMU driver runs in this process (qemu:///embed): no storage
+	 * driver, the media are local files. */
+	gboolean embedded;
+	/* The host is this machine: a disk it can read is read where it is. */
+	gboolean local;
+	/* This machine's folder for local disks and downloaded copies. */
+	const gchar *scratch_dir;
+	/* What the media's volumes are named after. */
+	SgRunNames *names;
+} SgMediaHost;
 
-/* The default size limit of the ISO cache on a lab host. */
-#define SG_MEDIA_CACHE_LIMIT_DEFAULT (50 * (guint64)1024 * 1024 * 1024)
-
-/* Used by SgLab: readies the pool and removes what dead runs left. */
-SgMedia *sg_media_new(SgLab *lab, GError **error);
+/* Readies the pool and removes what dead runs left; the media keep what
+ * they need of @host. Used by SgLab. */
+SgMedia *sg_media_new(const SgMediaHost *host, GError **error);
 /* Deletes this test's volumes (never the cached ISO). Used by SgLab. */
 void sg_media_free(SgMedia *media);
 
 /* TRUE when the media are storage volumes, FALSE for local files. */
 gboolean sg_media_uses_volumes(SgMedia *media);
-/* The ISO cache's size limit in bytes (default SG_MEDIA_CACHE_LIMIT_DEFAULT). */
+/* The ISO cache's size limit in bytes (default SG_ISO_CACHE_LIMIT_DEFAULT). */
 void sg_media_set_cache_limit(SgMedia *media, guint64 bytes);
 /* Bytes of file data sent to the lab host so far (holes and markers not
  * counted): 0 after a cache hit. */
@@ -90,8 +94,6 @@ gchar *sg_media_put_overlay(SgMedia *media, const gchar *overlay, const gchar *b
 /* Deletes @disk, an overlay of this test, before the test ends (a volume:
  * only one of this test's). */
 void sg_media_delete_disk(SgMedia *media, const gchar *disk);
-/* Whether @text is a SHA-256 as cache volumes are named: 64 lower-case hex digits. */
-gboolean sg_media_is_sha256(const gchar *text);
 /* Cancels uploads and downloads under way (Ctrl-C); NULL for none. */
 void sg_media_set_cancellable(SgMedia *media, GCancellable *cancellable);
 

@@ -16,6 +16,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "lab-test.h"
 #include "sg-disk.h"
 #include "sg-domain-xml.h"
 #include "sg-lab.h"
@@ -104,25 +105,6 @@ allocated_bytes(const gchar *path)
 
 	g_assert_cmpint(g_stat(path, &st), ==, 0);
 	return (guint64)st.st_blocks * 512;
-}
-
-static gboolean
-skip_without(const gchar *uri, const gchar *what)
-{
-	if (uri != NULL)
-		return FALSE;
-	g_test_skip(what);
-	return TRUE;
-}
-
-static SgLab *
-open_lab(const gchar *uri)
-{
-	g_autoptr(GError) error = NULL;
-	SgLab *lab = sg_lab_open(uri, &error);
-
-	g_assert_no_error(error);
-	return lab;
 }
 
 static SgMedia *
@@ -289,11 +271,11 @@ test_remote_sparse_file(void)
 	g_autoptr(GError) error = NULL;
 	SgMedia *media;
 
-	if (skip_without(lab_uri, "no second libvirt host"))
+	if (sg_lab_test_skip_without(lab_uri, "no second libvirt host"))
 		return;
 	path = make_sparse_file("initrd", 64 * MIB, offsets, G_N_ELEMENTS(offsets), MIB);
 	sha = sha256_of(path);
-	lab = open_lab(lab_uri);
+	lab = sg_lab_test_open(lab_uri);
 	media = get_media(lab);
 	host_path = sg_media_put_file(media, path, "initrd", &error);
 	g_assert_no_error(error);
@@ -338,10 +320,10 @@ test_remote_image_cache(void)
 	g_autoptr(GError) error = NULL;
 	gint64 start;
 
-	if (skip_without(lab_uri, "no second libvirt host"))
+	if (sg_lab_test_skip_without(lab_uri, "no second libvirt host"))
 		return;
 	{
-		g_autoptr(SgLab) lab = open_lab(lab_uri);
+		g_autoptr(SgLab) lab = sg_lab_test_open(lab_uri);
 		SgMedia *media = get_media(lab);
 		g_autofree gchar *sha_back = NULL;
 
@@ -358,7 +340,7 @@ test_remote_image_cache(void)
 		g_assert_true(has_volume(names, ok));
 	}
 	{
-		g_autoptr(SgLab) lab = open_lab(lab_uri);
+		g_autoptr(SgLab) lab = sg_lab_test_open(lab_uri);
 		SgMedia *media = get_media(lab);
 
 		start = g_get_monotonic_time();
@@ -391,7 +373,7 @@ test_remote_unfinished_upload(void)
 	SgMedia *media;
 	gsize len;
 
-	if (skip_without(lab_uri, "no second libvirt host"))
+	if (sg_lab_test_skip_without(lab_uri, "no second libvirt host"))
 		return;
 	g_assert_true(g_file_get_contents(path, &contents, &len, NULL));
 	dead_marker =
@@ -399,7 +381,7 @@ test_remote_unfinished_upload(void)
 	make_volume(lab_uri, dead_marker, 0, NULL, 0);
 	make_volume(lab_uri, iso, len, contents, len / 2);
 
-	lab = open_lab(lab_uri);
+	lab = sg_lab_test_open(lab_uri);
 	media = get_media(lab);
 	host_path = sg_media_put_image(media, path, sha, &error);
 	g_assert_no_error(error);
@@ -415,7 +397,7 @@ test_remote_unfinished_upload(void)
 
 	/* An unfinished ISO without any upload volume is replaced too. */
 	{
-		g_autoptr(SgLab) lab2 = open_lab(lab_uri);
+		g_autoptr(SgLab) lab2 = sg_lab_test_open(lab_uri);
 		SgMedia *media2 = get_media(lab2);
 		g_autoptr(virConnect) conn = virConnectOpen(lab_uri);
 		virStoragePoolPtr pool = virStoragePoolLookupByName(conn, "smokegate");
@@ -447,14 +429,14 @@ test_remote_cache_limit(void)
 	g_autoptr(GPtrArray) before = NULL;
 	guint64 cached_before = 0;
 
-	if (skip_without(lab_uri, "no second libvirt host"))
+	if (sg_lab_test_skip_without(lab_uri, "no second libvirt host"))
 		return;
 	/* Images of earlier tests count too: the limit leaves room for two more. */
 	before = pool_volumes(lab_uri);
 	for (guint i = 0; i < before->len; i++)
 		cached_before += g_str_has_suffix(g_ptr_array_index(before, i), ".ok") ? 1 : 0;
 	for (guint i = 0; i < G_N_ELEMENTS(order); i++) {
-		g_autoptr(SgLab) lab = open_lab(lab_uri);
+		g_autoptr(SgLab) lab = sg_lab_test_open(lab_uri);
 		SgMedia *media = get_media(lab);
 		g_autofree gchar *sha = sha256_of(order[i]);
 		g_autofree gchar *host_path = NULL;
@@ -498,9 +480,9 @@ test_remote_disk(void)
 	virStorageVolInfo vol_info;
 	SgMedia *media;
 
-	if (skip_without(lab_uri, "no second libvirt host"))
+	if (sg_lab_test_skip_without(lab_uri, "no second libvirt host"))
 		return;
-	lab = open_lab(lab_uri);
+	lab = sg_lab_test_open(lab_uri);
 	media = get_media(lab);
 	disk = sg_media_create_disk(media, "disk", 3, &error);
 	g_assert_no_error(error);
@@ -548,9 +530,9 @@ test_remote_overlay(void)
 	SgMedia *media;
 	virStorageVolPtr vol;
 
-	if (skip_without(lab_uri, "no second libvirt host"))
+	if (sg_lab_test_skip_without(lab_uri, "no second libvirt host"))
 		return;
-	lab = open_lab(lab_uri);
+	lab = sg_lab_test_open(lab_uri);
 	media = get_media(lab);
 	disk = sg_media_create_disk(media, "disk", 1, &error);
 	g_assert_no_error(error);
@@ -632,7 +614,7 @@ test_remote_stale_volumes(void)
 	guint found = 0;
 	int status;
 
-	if (skip_without(lab_uri, "no second libvirt host"))
+	if (sg_lab_test_skip_without(lab_uri, "no second libvirt host"))
 		return;
 	g_assert_true(g_spawn_async_with_pipes(NULL, (gchar **)argv, NULL,
 					       G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
@@ -651,7 +633,7 @@ test_remote_stale_volumes(void)
 	g_spawn_close_pid(pid);
 	{
 		/* The next run: opening its media removes them. */
-		g_autoptr(SgLab) lab = open_lab(lab_uri);
+		g_autoptr(SgLab) lab = sg_lab_test_open(lab_uri);
 		get_media(lab);
 	}
 	assert_only_cache_left(lab_uri);
@@ -661,7 +643,7 @@ test_remote_stale_volumes(void)
 static void
 start_paused_guest(const gchar *uri, const gchar *kernel_path, gboolean check_qemu_user)
 {
-	g_autoptr(SgLab) lab = open_lab(uri);
+	g_autoptr(SgLab) lab = sg_lab_test_open(uri);
 	SgMedia *media = get_media(lab);
 	g_autofree gchar *iso_path = make_seeded_file("guest.iso", 2 * MIB, 8);
 	g_autofree gchar *initrd_path = make_random_file("guest-initrd", MIB);
@@ -690,7 +672,7 @@ start_paused_guest(const gchar *uri, const gchar *kernel_path, gboolean check_qe
 	xml = sg_domain_xml_build(&spec);
 	domain = virDomainCreateXML(sg_lab_get_connection(lab), xml, VIR_DOMAIN_START_PAUSED);
 	if (domain == NULL)
-		g_error("cannot start a guest on %s: %s", uri, virGetLastErrorMessage());
+		g_error("cannot start a guest on %s: %s", uri, sg_virt_last_error());
 	if (check_qemu_user) {
 		struct passwd *qemu = getpwnam("libvirt-qemu");
 		g_autofree gchar *pidfile = g_strdup_printf("/run/libvirt/qemu/%s.pid", name);
@@ -715,27 +697,13 @@ start_paused_guest(const gchar *uri, const gchar *kernel_path, gboolean check_qe
 	virDomainFree(domain);
 }
 
-static const gchar *
-a_kernel(void)
-{
-	static gchar *kernel;
-	g_autoptr(GDir) dir = g_dir_open("/boot", 0, NULL);
-	const gchar *name;
-
-	while (kernel == NULL && dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		if (g_str_has_prefix(name, "vmlinuz"))
-			kernel = g_build_filename("/boot", name, NULL);
-	}
-	return kernel;
-}
-
 static void
 test_remote_guest(void)
 {
-	if (skip_without(lab_uri, "no second libvirt host") ||
-	    skip_without(a_kernel(), "no kernel in /boot"))
+	if (sg_lab_test_skip_without(lab_uri, "no second libvirt host") ||
+	    sg_lab_test_skip_without(sg_lab_test_kernel(), "no kernel in /boot"))
 		return;
-	start_paused_guest(lab_uri, a_kernel(), FALSE);
+	start_paused_guest(lab_uri, sg_lab_test_kernel(), FALSE);
 	assert_only_cache_left(lab_uri);
 }
 
@@ -744,10 +712,10 @@ test_remote_guest(void)
 static void
 test_system_guest(void)
 {
-	if (skip_without(system_uri, "no qemu:///system") ||
-	    skip_without(a_kernel(), "no kernel in /boot"))
+	if (sg_lab_test_skip_without(system_uri, "no qemu:///system") ||
+	    sg_lab_test_skip_without(sg_lab_test_kernel(), "no kernel in /boot"))
 		return;
-	start_paused_guest(system_uri, a_kernel(), TRUE);
+	start_paused_guest(system_uri, sg_lab_test_kernel(), TRUE);
 	assert_only_cache_left(system_uri);
 }
 
@@ -761,9 +729,9 @@ test_system_fetch_in_place(void)
 	g_autofree gchar *local = NULL;
 	SgMedia *media;
 
-	if (skip_without(system_uri, "no qemu:///system"))
+	if (sg_lab_test_skip_without(system_uri, "no qemu:///system"))
 		return;
-	lab = open_lab(system_uri);
+	lab = sg_lab_test_open(system_uri);
 	media = get_media(lab);
 	disk = sg_media_create_disk(media, "disk", 1, &error);
 	g_assert_no_error(error);
@@ -781,7 +749,7 @@ test_embedded_local_files(void)
 {
 	g_autofree gchar *iso_path = make_random_file("local.iso", MIB);
 	g_autofree gchar *sha = sha256_of(iso_path);
-	g_autoptr(SgLab) lab = open_lab(NULL);
+	g_autoptr(SgLab) lab = sg_lab_test_open(NULL);
 	g_autoptr(GError) error = NULL;
 	SgMedia *media = sg_lab_get_media(lab, &error);
 	g_autofree gchar *iso = NULL;

@@ -1,6 +1,5 @@
 #include <glib/gstdio.h>
 
-#include "sg-answers.h"
 #include "sg-error.h"
 #include "sg-flavour.h"
 #include "sg-paths.h"
@@ -13,14 +12,14 @@ write_profile(const gchar *dir, const gchar *name, const gchar *contents)
 	return path;
 }
 
-/* Every shipped profile loads, and names an answer file that exists. */
+/* Every shipped profile loads, and names an answer file that exists (what
+ * the answer files say is harness/pipeline/tests/test-evidence.c's). */
 static void
 test_shipped_profiles(void)
 {
-	g_autofree gchar *flavours_dir =
-		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "guests", "flavours", NULL);
+	g_autofree gchar *flavours_dir = g_test_build_filename(G_TEST_DIST, "..", "flavours", NULL);
 	g_autofree gchar *answers_dir =
-		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "preseed", NULL);
+		g_test_build_filename(G_TEST_DIST, "..", "..", "preseed", NULL);
 	const gchar *dirs[] = {flavours_dir, NULL};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, &error);
@@ -30,8 +29,6 @@ test_shipped_profiles(void)
 	for (guint i = 0; i < flavours->len; i++) {
 		SgFlavour *flavour = g_ptr_array_index(flavours, i);
 		g_autofree gchar *answers = NULL;
-		g_autofree gchar *contents = NULL;
-		g_autofree gchar *username = NULL;
 
 		g_test_message("profile %s", flavour->name);
 		g_assert_cmpint(flavour->family, !=, SG_FAMILY_UNKNOWN);
@@ -51,16 +48,8 @@ test_shipped_profiles(void)
 			continue;
 		g_assert_nonnull(flavour->kernel);
 		g_assert_nonnull(flavour->answers);
-		/* Every answer file is there and names the user whose session proves the desktop.
-		 */
 		answers = g_build_filename(answers_dir, flavour->answers, NULL);
-		g_assert_true(g_file_get_contents(answers, &contents, NULL, NULL));
-		username = sg_answers_get_username(flavour->family, contents);
-		g_assert_nonnull(username);
-		if (flavour->family == SG_FAMILY_SUBIQUITY)
-			g_assert_nonnull(strstr(contents, "autoinstall:"));
-		else
-			g_assert_nonnull(strstr(contents, "poweroff boolean true"));
+		g_assert_true(g_file_test(answers, G_FILE_TEST_IS_REGULAR));
 	}
 }
 
@@ -68,8 +57,7 @@ test_shipped_profiles(void)
 static void
 test_generic_profiles(void)
 {
-	g_autofree gchar *flavours_dir =
-		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "guests", "flavours", NULL);
+	g_autofree gchar *flavours_dir = g_test_build_filename(G_TEST_DIST, "..", "flavours", NULL);
 	const gchar *dirs[] = {flavours_dir, NULL};
 	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
 	const SgFamily families[] = {SG_FAMILY_DEBIAN_INSTALLER, SG_FAMILY_UBIQUITY,
@@ -90,8 +78,7 @@ test_generic_profiles(void)
 static void
 test_detect(void)
 {
-	g_autofree gchar *flavours_dir =
-		g_test_build_filename(G_TEST_DIST, "..", "..", "..", "guests", "flavours", NULL);
+	g_autofree gchar *flavours_dir = g_test_build_filename(G_TEST_DIST, "..", "flavours", NULL);
 	const gchar *dirs[] = {flavours_dir, NULL};
 	g_autoptr(GPtrArray) flavours = sg_flavour_load_dirs(dirs, NULL);
 	SgFlavour *found;
