@@ -1,5 +1,7 @@
 #include "sg-console-stream.h"
 
+#include "sg-error.h"
+
 #define READ_SIZE 65536
 
 /*
@@ -219,6 +221,34 @@ sg_console_stream_open_channel(SgGuest *guest, const gchar *channel, SgConsoleSt
 			       SgConsoleStreamClosed on_closed, gpointer user_data, GError **error)
 {
 	return open_stream(guest, channel, on_data, on_closed, user_data, error);
+}
+
+gboolean
+sg_console_stream_send(SgConsoleStream *console, const gchar *data, gsize len, GError **error)
+{
+	gsize sent = 0;
+
+	if (console->closed) {
+		g_set_error_literal(error, SG_ERROR, SG_ERROR_LAB,
+				    "cannot type on the console: it closed");
+		return FALSE;
+	}
+	while (sent < len) {
+		int got = virStreamSend(console->stream, data + sent, len - sent);
+		if (got == -2) {
+			g_set_error(error, SG_ERROR, SG_ERROR_LAB,
+				    "cannot type on the console: it takes no more after %zu of "
+				    "%zu bytes",
+				    sent, len);
+			return FALSE;
+		}
+		if (got < 0) {
+			sg_virt_set_error(error, "cannot type on the console");
+			return FALSE;
+		}
+		sent += got;
+	}
+	return TRUE;
 }
 
 gboolean

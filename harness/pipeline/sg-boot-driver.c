@@ -72,6 +72,7 @@ struct _SgBootDriver {
 	SgBootLoaderKind loader_kind;
 	gboolean graphical;
 	gboolean no_keys_read; /* the loader boots its default without reading a key */
+	gboolean observe_only; /* no loader known: read the boot, type nothing */
 	gchar *entry_title;
 	gchar *entry_label;
 	gchar *entry_args;
@@ -254,7 +255,7 @@ plan_isolinux(SgBootDriver *driver, gboolean prompt)
 static void
 plan_keys(SgBootDriver *driver, gboolean prompt)
 {
-	if (driver->no_keys_read) {
+	if (driver->no_keys_read || driver->observe_only) {
 		add_step(driver, STEP_BOOTING, NULL, NULL, 0);
 		return;
 	}
@@ -282,6 +283,7 @@ sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar 
 	driver->loader_kind = loader != NULL ? loader->kind : SG_BOOT_LOADER_UNKNOWN;
 	driver->graphical = loader != NULL && loader->graphical == SG_BOOT_YES;
 	driver->no_keys_read = loader != NULL && loader->timeout_ds == 0;
+	driver->observe_only = loader == NULL;
 	driver->editor_linux_line = entry != NULL ? entry->editor_linux_line : -1;
 	if (entry != NULL) {
 		driver->entry_title = g_strdup(entry->title);
@@ -399,6 +401,19 @@ cut_quote(const gchar *line)
 	if (strlen(stripped) <= MAX_QUOTE)
 		return g_steal_pointer(&stripped);
 	return g_strdup_printf("%.*s...", MAX_QUOTE, stripped);
+}
+
+/* The last line printed, for reasons: where the boot stopped. */
+static gchar *
+last_line(SgBootDriver *driver)
+{
+	g_autofree gchar *screen = sg_screen_get_text(driver->screen);
+	g_auto(GStrv) rows = g_strsplit(screen, "\n", -1);
+
+	for (gint i = (gint)g_strv_length(rows) - 1; i >= 0; i--)
+		if (g_strstrip(rows[i])[0] != '\0')
+			return cut_quote(rows[i]);
+	return NULL;
 }
 
 /* The first failure line in @text (the one printed first, which the
@@ -601,14 +616,8 @@ sg_boot_driver_tick(SgBootDriver *driver, gint64 now_us)
 	if (driver->phase == PHASE_DONE)
 		return;
 	if (now_us - driver->started >= driver->limit_us) {
-		g_autofree gchar *screen = sg_screen_get_text(driver->screen);
-		g_autofree gchar *last = NULL;
-		gchar **rows = g_strsplit(screen, "\n", -1);
-		/* The last non-empty row says where it stopped. */
-		for (gint i = (gint)g_strv_length(rows) - 1; i >= 0 && last == NULL; i--)
-			if (g_strstrip(rows[i])[0] != '\0')
-				last = cut_quote(rows[i]);
-		g_strfreev(rows);
+		g_autofree gchar *last = last_line(driver);
+
 		if (driver->phase == PHASE_FIRMWARE)
 			decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
 			       "no bootloader menu and no kernel within %u s of power-on; last "
@@ -636,6 +645,19 @@ sg_boot_driver_tick(SgBootDriver *driver, gint64 now_us)
 		start_typing(driver, now_us);
 	else if (driver->phase == PHASE_TYPING)
 		advance(driver, now_us);
+}
+
+void
+sg_boot_driver_machine_stopped(SgBootDriver *driver, gint64 now_us)
+{
+	g_autofree gchar *last = NULL;
+
+	if (driver->phase == PHASE_DONE)
+		return;
+	last = last_line(driver);
+	decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
+	       "the machine reset before a kernel started; last console line: %s",
+	       last != NULL ? last : "(none)");
 }
 
 gint64
