@@ -367,8 +367,9 @@ decide(SgBootDriver *driver, SgBootDriverState state, gint64 now_us, const gchar
 	g_queue_init(&driver->steps);
 }
 
-/* The screen joined into one text: rows, and long lines a loader wrapped
- * (GRUB's editor ends a wrapped row with '\') run on. */
+/* The screen joined into one text, long lines run on: a row a loader
+ * wrapped with a '\\' at its end (GRUB's editor), or one filled to the
+ * last column (isolinux's command line wraps there), goes on in the next. */
 static gchar *
 screen_joined(SgBootDriver *driver)
 {
@@ -379,6 +380,8 @@ screen_joined(SgBootDriver *driver)
 		gsize len = strlen(line);
 		if (len > 0 && line[len - 1] == '\\') {
 			line[len - 1] = '\0';
+			g_string_append(text, line);
+		} else if (g_utf8_strlen(line, -1) >= SG_SCREEN_COLS) {
 			g_string_append(text, line);
 		} else {
 			g_string_append_printf(text, "%s\n", line);

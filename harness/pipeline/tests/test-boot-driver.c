@@ -58,9 +58,9 @@ run(SgBootDriver *driver, gint64 *now, const gchar *text, gdouble seconds)
 static void
 test_isolinux_menu(void)
 {
-	g_autoptr(SgBootLoader) loader =
-		make_loader(SG_BOOT_LOADER_ISOLINUX, "Automated install", "install",
-			    "/install.amd/vmlinuz", "auto=true priority=critical", NULL, -1);
+	g_autoptr(SgBootLoader) loader = make_loader(
+		SG_BOOT_LOADER_ISOLINUX, "Automated install", "install", "/install.amd/vmlinuz",
+		"vga=788 auto=true priority=critical", NULL, -1);
 	gint64 now = 1000 * SECOND;
 	g_autoptr(SgBootDriver) driver =
 		sg_boot_driver_new(SG_FIRMWARE_BIOS, loader, "console=ttyS0,115200", 300, now);
@@ -75,11 +75,13 @@ test_isolinux_menu(void)
 		   "\033[3;20H Smokegate test installer\033[5;20H Automated install",
 		   2);
 	g_assert_cmpstr(keys, ==, "\t");
-	/* menu.c32 shows the entry's command line after Tab. */
+	/* menu.c32 shows the entry's command line after Tab, wrapped at the
+	 * screen's last column (as seen with SeaBIOS's serial console). */
 	g_free(keys);
 	keys = run(driver, &now,
-		   "\033[22;1H> /install.amd/vmlinuz initrd=/install.amd/initrd.gz "
-		   "auto=true priority=critical",
+		   "\033[22;1H> /install.amd/vmlinuz initrd=/install.amd/initrd.gz vga=788 "
+		   "auto=true priority=\r\n"
+		   "critical",
 		   1);
 	g_assert_cmpstr(keys, ==, " console=ttyS0,115200");
 	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
@@ -96,7 +98,7 @@ test_isolinux_menu(void)
 	g_assert_cmpstr(sg_boot_driver_get_keys(driver), ==,
 			"<Tab> ' console=ttyS0,115200' <Enter>");
 	g_assert_cmpstr(sg_boot_driver_get_cmdline(driver), ==,
-			"auto=true priority=critical console=ttyS0,115200");
+			"vga=788 auto=true priority=critical console=ttyS0,115200");
 	g_assert_cmpstr(sg_boot_driver_get_entry(driver), ==, "Automated install");
 	g_assert_nonnull(strstr(sg_boot_driver_get_menu_screen(driver), "Automated install"));
 	g_assert_cmpfloat(sg_boot_driver_get_seconds_to_kernel(driver), >, 3);
