@@ -239,12 +239,14 @@ plan_isolinux(SgBootDriver *driver, gboolean prompt)
 	if (prompt) {
 		typed = g_strdup_printf("%s %s", driver->entry_label, driver->args);
 	} else {
+		/* The start of the entry's own arguments: the whole would be
+		 * spaced as the config has them, not as read. */
+		g_autofree gchar *own =
+			g_strstrip(g_strdup(driver->entry_args != NULL ? driver->entry_args : ""));
+		g_autofree gchar *head = g_strndup(own, MIN(strcspn(own, " "), ECHO_TAIL));
+
 		add_keys(driver, "\t", "<Tab>");
-		add_expect(driver,
-			   driver->entry_args != NULL && driver->entry_args[0] != '\0'
-				   ? driver->entry_args
-				   : ">",
-			   "isolinux's command line editor");
+		add_expect(driver, head[0] != '\0' ? head : ">", "isolinux's command line editor");
 		typed = g_strdup_printf(" %s", driver->args);
 	}
 	add_step(driver, STEP_KEYS, typed, NULL, 0);
