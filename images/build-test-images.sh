@@ -1,5 +1,5 @@
 #!/bin/bash
-# build-test-images.sh OUTDIR [MAKE_DESKTOP_PICTURE]
+# build-test-images.sh OUTDIR EFI_LOADERS [MAKE_DESKTOP_PICTURE]
 #
 # Writes OUTDIR/smoketest-amd64-<variant>.iso for each variant: small
 # debian-installer look-alike ISOs that install (or fail to install) a tiny
@@ -12,12 +12,23 @@
 #   smoketest-live-amd64-{good,no-desktop}.iso          Debian live, no installer
 # and smoketest-netinst-amd64-good.iso: the good d-i install, but like
 # Debian's netinst it needs a package mirror (installer/netcfg.sh).
+# Every ISO boots as Debian's CDs do: isolinux under a BIOS, and under UEFI
+# (Secure Boot too) Debian's signed shim and signed CD GRUB from its EFI El
+# Torito image, with a GRUB menu in /boot/grub/grub.cfg (images/grub/).
+# The live family also has the boot failures, each broken in one place:
+#   smoketest-live-amd64-missing-kernel.iso   both menus name
+#       /live/vmlinuz-6.1.0-99-amd64, which is not on the CD
+#   smoketest-live-amd64-unsigned-grub.iso    shim starts an unsigned GRUB
+#   smoketest-live-amd64-unsigned-loader.iso  the EFI loader is that GRUB
+#   smoketest-live-amd64-no-efi.iso           no EFI El Torito entry
 #
 # Built from files of the host's Debian packages (kernel, busybox-static,
 # isolinux, syslinux-common, extlinux, e2fsprogs, fdisk,
-# systemd-journal-remote, squashfs-tools) with cpio, mksquashfs and xorriso
-# only: no root-only tricks, no mounts, no network. MAKE_DESKTOP_PICTURE is the compiled
-# make-desktop-picture (meson passes it); without it, cc builds one.
+# systemd-journal-remote, squashfs-tools, dosfstools, mtools) and
+# EFI_LOADERS, the folder efi/efi-loaders.sh writes (Debian's shim and
+# GRUB), with cpio, mksquashfs, mkfs.msdos, mtools and xorriso only: no
+# root-only tricks, no mounts, no network. MAKE_DESKTOP_PICTURE is the
+# compiled make-desktop-picture (meson passes it); without it, cc builds one.
 # Environment: SMOKETEST_KVER picks the kernel (default: newest installed),
 # SOURCE_DATE_EPOCH fixes the date in /.disk/info.
 set -euo pipefail
@@ -27,17 +38,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/rootfs.sh"
 . "$here/lib/iso.sh"
 . "$here/lib/families.sh"
+. "$here/lib/bootloader.sh"
 
 VARIANTS="good panic installer-error question hang no-boot no-desktop"
 CASPER_VARIANTS="good installer-error"
 SUBIQUITY_VARIANTS="good fail"
-LIVE_VARIANTS="good no-desktop"
+LIVE_VARIANTS="good no-desktop missing-kernel unsigned-grub unsigned-loader no-efi"
 
-[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 OUTDIR [MAKE_DESKTOP_PICTURE]" >&2; exit 2; }
+[ $# -ge 2 ] && [ $# -le 3 ] || { echo "usage: $0 OUTDIR EFI_LOADERS [MAKE_DESKTOP_PICTURE]" >&2; exit 2; }
 outdir=$1
-picture_tool=${2:-}
+loaders=$(realpath "$2")
+picture_tool=${3:-}
 
-need cpio gzip tar xorriso ldd awk mksquashfs
+need cpio gzip tar xorriso ldd awk mksquashfs mkfs.msdos mmd mcopy
+efi_loaders_check "$loaders"
 if [ -z "${SMOKETEST_KVER:-}" ]; then
 	SMOKETEST_KVER=$(cd /boot && ls vmlinuz-* 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 fi
@@ -109,12 +123,16 @@ rootfs_cpio "$inst" "$work/installer-common.gz"
 
 # --- files every ISO shares ----------------------------------------------
 common=$work/iso-common
-mkdir -p "$common/isolinux"
-cp /usr/lib/ISOLINUX/isolinux.bin "$common/isolinux/"
-for m in ldlinux.c32 menu.c32 libutil.c32 libcom32.c32; do
-	cp "/usr/lib/syslinux/modules/bios/$m" "$common/isolinux/"
-done
+isolinux_files "$common/isolinux"
 cp "$here/installer/isolinux.cfg" "$common/isolinux/"
+# The EFI El Torito images: Debian's signed shim and GRUB, and the two
+# unsigned kinds of the live family's failures. The live ones carry
+# live-build's small grub.cfg in the image; the others debian-cd's layout.
+efi_image_of signed "$common/efi.img" "$loaders"
+for kind in signed unsigned-grub unsigned-loader; do
+	efi_image_of "$kind" "$common/efi-live-$kind.img" "$loaders" "$here/grub/live-efi-stub.cfg"
+done
+menu_file "$here/grub/debian-installer.cfg" "$common/grub-debian-installer.cfg" install=install.amd
 
 # --- one ISO per variant ---------------------------------------------------
 for variant in $VARIANTS; do
@@ -127,7 +145,7 @@ for variant in $VARIANTS; do
 	rootfs_cpio "$v/initrd" "$v/variant.gz"
 	cat "$work/installer-common.gz" "$v/variant.gz" >"$tree/install.amd/initrd.gz"
 	ln -s "/boot/vmlinuz-$kver" "$tree/install.amd/vmlinuz"
-	ln -s "$common/isolinux" "$tree/isolinux"
+	boot_tree "$tree" "$common/isolinux" "$common/grub-debian-installer.cfg" "$common/efi.img"
 	ln -s "$work/pool/system.tar.gz" "$tree/pool/system.tar.gz"
 	if [ "$variant" = no-desktop ]; then
 		# The display manager is set up for a session that is not installed.
@@ -158,7 +176,7 @@ tree=$work/netinst-good/tree
 mkdir -p "$tree/install.amd" "$tree/pool"
 rootfs_cpio "$netinst" "$tree/install.amd/initrd.gz"
 ln -s "/boot/vmlinuz-$kver" "$tree/install.amd/vmlinuz"
-ln -s "$common/isolinux" "$tree/isolinux"
+boot_tree "$tree" "$common/isolinux" "$common/grub-debian-installer.cfg" "$common/efi.img"
 ln -s "$work/pool/system.tar.gz" "$tree/pool/system.tar.gz"
 disk_info "$tree" "Smokegate Test Netinst 1.0 \"good\" - amd64 debian-installer ($date)"
 make_iso "$tree" "$outdir/smoketest-netinst-amd64-good.iso" SMOKETEST_NETINST
@@ -196,13 +214,14 @@ rootfs_cpio "$liveinit" "$work/live-initrd.gz"
 
 # --- casper: ubiquity installs, or the live session runs -------------------
 isolinux=$(isolinux_dir casper "$here/isolinux/casper.cfg")
+menu_file "$here/grub/casper.cfg" "$work/grub-casper.cfg"
 for variant in $CASPER_VARIANTS; do
 	tree=$work/casper-$variant/tree
 	mkdir -p "$tree/casper" "$tree/preseed"
 	variant_initrd "$work/installer-common.gz" casper "$variant" "$tree/casper/initrd"
 	ln -s "/boot/vmlinuz-$kver" "$tree/casper/vmlinuz"
 	ln -s "$work/filesystem.squashfs" "$tree/casper/filesystem.squashfs"
-	ln -s "$isolinux" "$tree/isolinux"
+	boot_tree "$tree" "$isolinux" "$work/grub-casper.cfg" "$common/efi.img"
 	# For the boot menu's automatic install (file=/cdrom/preseed/...).
 	cp "$here/testdata/smoketest-casper.seed" "$tree/preseed/smoketest.seed"
 	disk_info "$tree" "Smokegate Test Ubuntu 1.0 \"$variant\" - amd64 ubiquity ($date)"
@@ -212,6 +231,7 @@ done
 
 # --- subiquity: autoinstall from a CIDATA volume ---------------------------
 isolinux=$(isolinux_dir subiquity "$here/isolinux/subiquity.cfg")
+menu_file "$here/grub/subiquity.cfg" "$work/grub-subiquity.cfg"
 for variant in $SUBIQUITY_VARIANTS; do
 	tree=$work/subiquity-$variant/tree
 	mkdir -p "$tree/casper"
@@ -220,14 +240,14 @@ for variant in $SUBIQUITY_VARIANTS; do
 	squashfs=$work/filesystem.squashfs
 	[ "$variant" = fail ] && squashfs=$work/filesystem-truncated.squashfs
 	ln -s "$squashfs" "$tree/casper/filesystem.squashfs"
-	ln -s "$isolinux" "$tree/isolinux"
+	boot_tree "$tree" "$isolinux" "$work/grub-subiquity.cfg" "$common/efi.img"
 	disk_info "$tree" "Smokegate Test Ubuntu Server 1.0 \"$variant\" - amd64 subiquity ($date)"
 	make_iso "$tree" "$outdir/smoketest-subiquity-amd64-$variant.iso" SMOKETEST_SUBIQUITY
 	msg "wrote $outdir/smoketest-subiquity-amd64-$variant.iso"
 done
 
 # --- live: a Debian live session, nothing to install -----------------------
-isolinux=$(isolinux_dir live "$here/isolinux/live.cfg")
+# Its boot failures differ from good only in their boot loaders.
 for variant in $LIVE_VARIANTS; do
 	tree=$work/live-$variant/tree
 	mkdir -p "$tree/live"
@@ -236,7 +256,15 @@ for variant in $LIVE_VARIANTS; do
 	squashfs=$work/filesystem.squashfs
 	[ "$variant" = no-desktop ] && squashfs=$work/filesystem-no-desktop.squashfs
 	ln -s "$squashfs" "$tree/live/filesystem.squashfs"
-	ln -s "$isolinux" "$tree/isolinux"
+	kernel=vmlinuz efi=$common/efi-live-signed.img
+	case $variant in
+	missing-kernel) kernel=vmlinuz-6.1.0-99-amd64 ;;
+	unsigned-grub | unsigned-loader) efi=$common/efi-live-$variant.img ;;
+	no-efi) efi= ;;
+	esac
+	isolinux=$(isolinux_dir "live-$variant" "$here/isolinux/live.cfg" kernel="$kernel")
+	menu_file "$here/grub/live.cfg" "$work/live-$variant/grub.cfg" kernel="$kernel"
+	boot_tree "$tree" "$isolinux" "$work/live-$variant/grub.cfg" "$efi"
 	disk_info "$tree" "Smokegate Test Debian Live 1.0 \"$variant\" - amd64 live ($date)"
 	make_iso "$tree" "$outdir/smoketest-live-amd64-$variant.iso" SMOKETEST_LIVE
 	msg "wrote $outdir/smoketest-live-amd64-$variant.iso"
