@@ -91,15 +91,20 @@ rootfs_skeleton "$inst"
 rootfs_busybox "$inst"
 rootfs_binary "$inst" /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/bin/extlinux
 # loop and squashfs: ubiquity and curtin copy the live file system; ahci:
-# the other families also find CD-ROMs on SATA (a q35 machine).
+# the other families also find CD-ROMs on SATA (a q35 machine); virtio_net:
+# DHCP for url= and the netinst's mirror.
 rootfs_modules "$inst" "$kver" virtio_pci virtio_blk ata_piix sr_mod isofs crc32c_generic ext4 \
-	ahci loop squashfs overlay
-mkdir -p "$inst/usr/lib/syslinux/mbr" "$inst/usr/lib/smoketest" "$inst/etc"
+	ahci loop squashfs overlay virtio_net
+mkdir -p "$inst/usr/lib/syslinux/mbr" "$inst/usr/lib/smoketest" "$inst/etc/udhcpc"
 cp /usr/lib/syslinux/mbr/mbr.bin "$inst/usr/lib/syslinux/mbr/"
 install -m 0755 "$here/installer/init" "$inst/init"
+install -m 0755 "$here/installer/udhcpc.script" "$inst/etc/udhcpc/default.script"
+# d-i's aliases for command line keys (url=, hostname=, auto=, ...).
+install -m 0644 "$here/installer/preseed_aliases" "$inst/etc/preseed_aliases"
 # One installer for the three families: frontend-<family>.sh is its face.
 for f in log.sh debconf.sh install.sh configure.sh identity.sh bootloader.sh media.sh \
-	cloud-init.sh frontend-debian-installer.sh frontend-casper.sh frontend-subiquity.sh; do
+	cloud-init.sh netcfg.sh preseed.sh frontend-debian-installer.sh frontend-casper.sh \
+	frontend-subiquity.sh; do
 	install -m 0644 "$here/installer/$f" "$inst/usr/lib/smoketest/$f"
 done
 # casper's initrd also boots the live session (without automatic-ubiquity).
@@ -144,14 +149,9 @@ for variant in $VARIANTS; do
 done
 
 # --- netinst: the good install, but it needs a package mirror ------------
-# Its own initrd: the common one plus virtio_net (and what it needs), the
-# udhcpc script and netcfg.sh, with /etc/variant good and /etc/media netinst.
+# Its own initrd: the common one with /etc/variant good and /etc/media netinst.
 netinst=$work/installer-netinst
 cp -a "$inst" "$netinst"
-rootfs_modules "$netinst" "$kver" virtio_net
-mkdir -p "$netinst/etc/udhcpc"
-install -m 0755 "$here/installer/udhcpc.script" "$netinst/etc/udhcpc/default.script"
-install -m 0644 "$here/installer/netcfg.sh" "$netinst/usr/lib/smoketest/netcfg.sh"
 printf 'good\n' >"$netinst/etc/variant"
 printf 'netinst\n' >"$netinst/etc/media"
 tree=$work/netinst-good/tree
