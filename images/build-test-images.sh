@@ -14,9 +14,12 @@
 # Debian's netinst it needs a package mirror (installer/netcfg.sh).
 #
 # Built from files of the host's Debian packages (kernel, busybox-static,
-# isolinux, syslinux-common, extlinux, e2fsprogs, fdisk,
-# systemd-journal-remote, squashfs-tools) with cpio, mksquashfs and xorriso
-# only: no root-only tricks, no mounts, no network. MAKE_DESKTOP_PICTURE is the compiled
+# isolinux, syslinux-common, extlinux, e2fsprogs, fdisk, dosfstools,
+# systemd-journal-remote, squashfs-tools) and of packages apt downloads
+# without installing them (shim-signed, shim-helpers-amd64-signed,
+# shim-unsigned, grub-efi-amd64-signed, efibootmgr: debian_package_files,
+# kept in the fixture cache) with cpio, mksquashfs and xorriso only: no root-only
+# tricks, no mounts. MAKE_DESKTOP_PICTURE is the compiled
 # make-desktop-picture (meson passes it); without it, cc builds one.
 # Environment: SMOKETEST_KVER picks the kernel (default: newest installed),
 # SOURCE_DATE_EPOCH fixes the date in /.disk/info.
@@ -37,7 +40,7 @@ LIVE_VARIANTS="good no-desktop"
 outdir=$1
 picture_tool=${2:-}
 
-need cpio gzip tar xorriso ldd awk mksquashfs
+need cpio gzip tar xorriso ldd awk mksquashfs apt-get apt-cache dpkg-deb
 if [ -z "${SMOKETEST_KVER:-}" ]; then
 	SMOKETEST_KVER=$(cd /boot && ls vmlinuz-* 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 fi
@@ -46,7 +49,8 @@ kver=$SMOKETEST_KVER
 need_file "/boot/vmlinuz-$kver" "/lib/modules/$kver/modules.dep" /bin/busybox \
 	/usr/lib/ISOLINUX/isolinux.bin /usr/lib/ISOLINUX/isohdpfx.bin \
 	/usr/lib/syslinux/modules/bios/ldlinux.c32 /usr/lib/syslinux/mbr/mbr.bin \
-	/usr/bin/extlinux /usr/sbin/sfdisk /usr/sbin/mke2fs /lib/systemd/systemd-journal-remote
+	/usr/bin/extlinux /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/sbin/mkfs.fat \
+	/lib/systemd/systemd-journal-remote
 date=$(date -u ${SOURCE_DATE_EPOCH:+-d "@$SOURCE_DATE_EPOCH"} +%Y%m%d)
 
 mkdir -p "$outdir"
@@ -62,6 +66,11 @@ if [ -z "$picture_tool" ]; then
 	picture_tool=$work/make-desktop-picture
 fi
 
+# --- Debian's signed boot chain and efibootmgr, unpacked, not installed ---
+efi=$work/efi-packages
+debian_package_files "$efi" shim-signed shim-helpers-amd64-signed shim-unsigned \
+	grub-efi-amd64-signed efibootmgr libefiboot1 libefivar1
+
 # --- the installed system (payload on the CD) ----------------------------
 sys=$work/system
 rootfs_skeleton "$sys"
@@ -73,6 +82,13 @@ cp -R "$here/system/etc" "$here/system/usr" "$sys/"
 mkdir -p "$sys/boot" "$sys/var/log/journal" "$sys/var/lib/lightdm" "$sys/home" \
 	"$sys/usr/share/smoketest"
 "$picture_tool" 1024 768 "$sys/usr/share/smoketest/desktop-1024x768.bgra"
+# What shim-signed, shim-helpers-amd64-signed (with shim-unsigned, its
+# dependency: the fallback's BOOTX64.CSV) and grub-efi-amd64-signed put on a
+# system: grub-install copies them to the EFI system partition.
+mkdir -p "$sys/usr/lib/shim" "$sys/usr/lib/grub/x86_64-efi-signed"
+cp "$efi"/usr/lib/shim/shimx64.efi.signed "$efi"/usr/lib/shim/mmx64.efi.signed \
+	"$efi"/usr/lib/shim/fbx64.efi.signed "$efi"/usr/lib/shim/BOOTX64.CSV "$sys/usr/lib/shim/"
+cp "$efi/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed" "$sys/usr/lib/grub/x86_64-efi-signed/"
 
 # Its initramfs: just enough to mount /dev/vda1.
 sysinitrd=$work/system-initramfs
@@ -89,12 +105,14 @@ tar -C "$sys" --numeric-owner --owner=0 --group=0 -czf "$work/pool/system.tar.gz
 inst=$work/installer
 rootfs_skeleton "$inst"
 rootfs_busybox "$inst"
-rootfs_binary "$inst" /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/bin/extlinux
+rootfs_binary "$inst" /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/bin/extlinux /usr/sbin/mkfs.fat
+rootfs_binary_from "$inst" "$efi" /bin/efibootmgr
 # loop and squashfs: ubiquity and curtin copy the live file system; ahci:
-# the other families also find CD-ROMs on SATA (a q35 machine); virtio_net:
-# DHCP for url= and the netinst's mirror.
+# CD-ROMs on SATA (a q35 machine, as UEFI guests are); vfat, its
+# code pages and efivarfs: the EFI system partition and the firmware's boot
+# entries under UEFI; virtio_net: DHCP for url= and the netinst's mirror.
 rootfs_modules "$inst" "$kver" virtio_pci virtio_blk ata_piix sr_mod isofs crc32c_generic ext4 \
-	ahci loop squashfs overlay virtio_net
+	ahci loop squashfs overlay vfat nls_cp437 nls_ascii efivarfs virtio_net
 mkdir -p "$inst/usr/lib/syslinux/mbr" "$inst/usr/lib/smoketest" "$inst/etc/udhcpc"
 cp /usr/lib/syslinux/mbr/mbr.bin "$inst/usr/lib/syslinux/mbr/"
 install -m 0755 "$here/installer/init" "$inst/init"

@@ -6,7 +6,7 @@
 # (file=, url=, words of the command line), and the logs are ubiquity's
 # (syslog, casper.log, debug).
 
-FRONTEND_MODULES="ahci loop squashfs"
+FRONTEND_MODULES="loop squashfs"
 # The installed system says it is Ubuntu (identity.sh).
 DISTRO=ubuntu
 # ubiquity installs the boot loader where it partitioned.
