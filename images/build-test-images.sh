@@ -24,11 +24,14 @@
 #
 # Built from files of the host's Debian packages (kernel, busybox-static,
 # isolinux, syslinux-common, extlinux, e2fsprogs, fdisk,
-# systemd-journal-remote, squashfs-tools, dosfstools, mtools) and
+# systemd-journal-remote, squashfs-tools, dosfstools, mtools), of packages
+# apt downloads without installing them (shim-signed,
+# shim-helpers-amd64-signed, shim-unsigned, grub-efi-amd64-signed,
+# efibootmgr: debian_package_files, kept in the fixture cache) and
 # EFI_LOADERS, the folder efi/efi-loaders.sh writes (Debian's shim and
 # GRUB), with cpio, mksquashfs, mkfs.msdos, mtools and xorriso only: no
-# root-only tricks, no mounts, no network. MAKE_DESKTOP_PICTURE is the
-# compiled make-desktop-picture (meson passes it); without it, cc builds one.
+# root-only tricks, no mounts. MAKE_DESKTOP_PICTURE is the compiled
+# make-desktop-picture (meson passes it); without it, cc builds one.
 # Environment: SMOKETEST_KVER picks the kernel (default: newest installed),
 # SOURCE_DATE_EPOCH fixes the date in /.disk/info.
 set -euo pipefail
@@ -50,7 +53,7 @@ outdir=$1
 loaders=$(realpath "$2")
 picture_tool=${3:-}
 
-need cpio gzip tar xorriso ldd awk mksquashfs mkfs.msdos mmd mcopy
+need cpio gzip tar xorriso ldd awk mksquashfs mkfs.msdos mmd mcopy apt-get apt-cache dpkg-deb
 efi_loaders_check "$loaders"
 if [ -z "${SMOKETEST_KVER:-}" ]; then
 	SMOKETEST_KVER=$(cd /boot && ls vmlinuz-* 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
@@ -60,7 +63,8 @@ kver=$SMOKETEST_KVER
 need_file "/boot/vmlinuz-$kver" "/lib/modules/$kver/modules.dep" /bin/busybox \
 	/usr/lib/ISOLINUX/isolinux.bin /usr/lib/ISOLINUX/isohdpfx.bin \
 	/usr/lib/syslinux/modules/bios/ldlinux.c32 /usr/lib/syslinux/mbr/mbr.bin \
-	/usr/bin/extlinux /usr/sbin/sfdisk /usr/sbin/mke2fs /lib/systemd/systemd-journal-remote
+	/usr/bin/extlinux /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/sbin/mkfs.fat \
+	/lib/systemd/systemd-journal-remote
 date=$(date -u ${SOURCE_DATE_EPOCH:+-d "@$SOURCE_DATE_EPOCH"} +%Y%m%d)
 
 mkdir -p "$outdir"
@@ -76,6 +80,11 @@ if [ -z "$picture_tool" ]; then
 	picture_tool=$work/make-desktop-picture
 fi
 
+# --- Debian's signed boot chain and efibootmgr, unpacked, not installed ---
+efi=$work/efi-packages
+debian_package_files "$efi" shim-signed shim-helpers-amd64-signed shim-unsigned \
+	grub-efi-amd64-signed efibootmgr libefiboot1 libefivar1
+
 # --- the installed system (payload on the CD) ----------------------------
 sys=$work/system
 rootfs_skeleton "$sys"
@@ -87,6 +96,13 @@ cp -R "$here/system/etc" "$here/system/usr" "$sys/"
 mkdir -p "$sys/boot" "$sys/var/log/journal" "$sys/var/lib/lightdm" "$sys/home" \
 	"$sys/usr/share/smoketest"
 "$picture_tool" 1024 768 "$sys/usr/share/smoketest/desktop-1024x768.bgra"
+# What shim-signed, shim-helpers-amd64-signed (with shim-unsigned, its
+# dependency: the fallback's BOOTX64.CSV) and grub-efi-amd64-signed put on a
+# system: grub-install copies them to the EFI system partition.
+mkdir -p "$sys/usr/lib/shim" "$sys/usr/lib/grub/x86_64-efi-signed"
+cp "$efi"/usr/lib/shim/shimx64.efi.signed "$efi"/usr/lib/shim/mmx64.efi.signed \
+	"$efi"/usr/lib/shim/fbx64.efi.signed "$efi"/usr/lib/shim/BOOTX64.CSV "$sys/usr/lib/shim/"
+cp "$efi/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed" "$sys/usr/lib/grub/x86_64-efi-signed/"
 
 # Its initramfs: just enough to mount /dev/vda1.
 sysinitrd=$work/system-initramfs
@@ -103,17 +119,24 @@ tar -C "$sys" --numeric-owner --owner=0 --group=0 -czf "$work/pool/system.tar.gz
 inst=$work/installer
 rootfs_skeleton "$inst"
 rootfs_busybox "$inst"
-rootfs_binary "$inst" /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/bin/extlinux
+rootfs_binary "$inst" /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/bin/extlinux /usr/sbin/mkfs.fat
+rootfs_binary_from "$inst" "$efi" /bin/efibootmgr
 # loop and squashfs: ubiquity and curtin copy the live file system; ahci:
-# the other families also find CD-ROMs on SATA (a q35 machine).
+# CD-ROMs on SATA (a q35 machine, as UEFI guests are); vfat, its
+# code pages and efivarfs: the EFI system partition and the firmware's boot
+# entries under UEFI; virtio_net: DHCP for url= and the netinst's mirror.
 rootfs_modules "$inst" "$kver" virtio_pci virtio_blk ata_piix sr_mod isofs crc32c_generic ext4 \
-	ahci loop squashfs overlay
-mkdir -p "$inst/usr/lib/syslinux/mbr" "$inst/usr/lib/smoketest" "$inst/etc"
+	ahci loop squashfs overlay vfat nls_cp437 nls_ascii efivarfs virtio_net
+mkdir -p "$inst/usr/lib/syslinux/mbr" "$inst/usr/lib/smoketest" "$inst/etc/udhcpc"
 cp /usr/lib/syslinux/mbr/mbr.bin "$inst/usr/lib/syslinux/mbr/"
 install -m 0755 "$here/installer/init" "$inst/init"
+install -m 0755 "$here/installer/udhcpc.script" "$inst/etc/udhcpc/default.script"
+# d-i's aliases for command line keys (url=, hostname=, auto=, ...).
+install -m 0644 "$here/installer/preseed_aliases" "$inst/etc/preseed_aliases"
 # One installer for the three families: frontend-<family>.sh is its face.
 for f in log.sh debconf.sh install.sh configure.sh identity.sh bootloader.sh media.sh \
-	cloud-init.sh frontend-debian-installer.sh frontend-casper.sh frontend-subiquity.sh; do
+	cloud-init.sh netcfg.sh preseed.sh frontend-debian-installer.sh frontend-casper.sh \
+	frontend-subiquity.sh; do
 	install -m 0644 "$here/installer/$f" "$inst/usr/lib/smoketest/$f"
 done
 # casper's initrd also boots the live session (without automatic-ubiquity).
@@ -162,14 +185,9 @@ for variant in $VARIANTS; do
 done
 
 # --- netinst: the good install, but it needs a package mirror ------------
-# Its own initrd: the common one plus virtio_net (and what it needs), the
-# udhcpc script and netcfg.sh, with /etc/variant good and /etc/media netinst.
+# Its own initrd: the common one with /etc/variant good and /etc/media netinst.
 netinst=$work/installer-netinst
 cp -a "$inst" "$netinst"
-rootfs_modules "$netinst" "$kver" virtio_net
-mkdir -p "$netinst/etc/udhcpc"
-install -m 0755 "$here/installer/udhcpc.script" "$netinst/etc/udhcpc/default.script"
-install -m 0644 "$here/installer/netcfg.sh" "$netinst/usr/lib/smoketest/netcfg.sh"
 printf 'good\n' >"$netinst/etc/variant"
 printf 'netinst\n' >"$netinst/etc/media"
 tree=$work/netinst-good/tree
