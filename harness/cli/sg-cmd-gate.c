@@ -93,7 +93,8 @@ sg_cmd_gate(int argc, char **argv)
 		int status;
 		/* A timer's pass on a tree the runner serves has nothing to do:
 		 * the runner gates every build the moment it is staged. */
-		if (sg_lock_error_is_held_for(job.error, "serve")) {
+		if (job.summary.refused_by != NULL &&
+		    g_strcmp0(job.summary.refused_by->what, "serve") == 0) {
 			printf("gate: smokegate serve gates this tree already, nothing to do "
 			       "(%s)\n",
 			       job.error->message);

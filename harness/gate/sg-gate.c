@@ -712,6 +712,12 @@ finish_publishing(SgGate *gate)
 	}
 }
 
+void
+sg_gate_summary_clear(SgGateSummary *summary)
+{
+	g_clear_pointer(&summary->refused_by, sg_lock_holder_free);
+}
+
 gboolean
 sg_gate_run(const SgGateOptions *options, GCancellable *cancellable, SgGateSummary *summary,
 	    GError **error)
@@ -730,7 +736,7 @@ sg_gate_run(const SgGateOptions *options, GCancellable *cancellable, SgGateSumma
 	if (publisher == NULL)
 		return FALSE;
 	if (!options->gate_locked) {
-		gate_lock = sg_publisher_lock_gate(publisher, error);
+		gate_lock = sg_publisher_lock_gate(publisher, &summary->refused_by, error);
 		if (gate_lock == NULL)
 			return FALSE;
 	}

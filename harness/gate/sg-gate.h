@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 
 #include "sg-lab-config.h"
+#include "sg-lock.h"
 #include "sg-tree-config.h"
 
 G_BEGIN_DECLS
@@ -35,7 +36,12 @@ typedef struct {
 	guint errors;
 	guint retries;	 /* attempts tried again after a lab fault */
 	guint hosts_out; /* hosts unreachable, lost or drained */
+	/* Who holds the tree's gate lock, when the run was refused
+	 * (SG_ERROR_LOCKED); free with sg_gate_summary_clear. */
+	SgLockHolder *refused_by;
 } SgGateSummary;
+
+void sg_gate_summary_clear(SgGateSummary *summary);
 
 /*
  * Tests every staged build without a verdict. A pass moves `current` to the

@@ -17,7 +17,7 @@
 static SgLock *
 notify_lock_take(const gchar *path, GError **error)
 {
-	return sg_lock_acquire(path, NULL, SG_LOCK_WAIT_FOREVER, error);
+	return sg_lock_acquire(path, NULL, SG_LOCK_WAIT_FOREVER, NULL, error);
 }
 
 static gchar *

@@ -60,15 +60,15 @@ sg_publisher_lock_tree(SgPublisher *publisher, const gchar *purpose, GError **er
 {
 	g_autofree gchar *path =
 		g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "tree.lock", NULL);
-	return sg_lock_acquire(path, purpose, TREE_LOCK_WAIT_SECONDS, error);
+	return sg_lock_acquire(path, purpose, TREE_LOCK_WAIT_SECONDS, NULL, error);
 }
 
 SgLock *
-sg_publisher_lock_gate(SgPublisher *publisher, GError **error)
+sg_publisher_lock_gate(SgPublisher *publisher, SgLockHolder **holder, GError **error)
 {
 	g_autofree gchar *path =
 		g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "gate.lock", NULL);
-	return sg_lock_acquire(path, "gate", 0, error);
+	return sg_lock_acquire(path, "gate", 0, holder, error);
 }
 
 gchar *

@@ -30,8 +30,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgPublisher, sg_publisher_free)
 
 /* Held while the tree changes; waits up to a minute for another writer. */
 SgLock *sg_publisher_lock_tree(SgPublisher *publisher, const gchar *purpose, GError **error);
-/* Held for a whole gate run; refused at once when another gate runs. */
-SgLock *sg_publisher_lock_gate(SgPublisher *publisher, GError **error);
+/* Held for a whole gate run; refused at once when another gate runs, who
+ * is then in @holder (when not NULL). */
+SgLock *sg_publisher_lock_gate(SgPublisher *publisher, SgLockHolder **holder, GError **error);
 
 gchar *sg_publisher_type_dir(SgPublisher *publisher, const gchar *flavour, const gchar *image_type);
 

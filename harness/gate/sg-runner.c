@@ -566,7 +566,7 @@ tree_open(SgRunner *runner, const gchar *dir, GError **error)
 	/* The gate lock (sg_publisher_lock_gate's file), held for as long as
 	 * the runner lives, named "serve" for whoever is refused. */
 	lock_path = g_build_filename(tree->path, SG_TREE_STATE_DIR, "gate.lock", NULL);
-	tree->gate_lock = sg_lock_acquire(lock_path, "serve", 0, error);
+	tree->gate_lock = sg_lock_acquire(lock_path, "serve", 0, NULL, error);
 	if (tree->gate_lock == NULL)
 		return NULL;
 	return tree;
