@@ -65,6 +65,7 @@ hold_in_child(const gchar *path, const gchar *purpose)
 		/* Until the parent closes its end (or dies). */
 		while (read(release[0], &byte, 1) < 0 && errno == EINTR)
 			;
+		sg_lock_release(lock);
 		_exit(0);
 	}
 	close(ready[1]);
