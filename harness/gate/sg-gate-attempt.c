@@ -1,10 +1,10 @@
 #include "sg-gate-attempt.h"
 
-#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 
 #include "sg-error.h"
 #include "sg-test-run.h"
+#include "sg-thumbnail.h"
 
 #define THUMBNAIL_WIDTH 240
 
@@ -58,33 +58,19 @@ fresh_evidence_dir(const gchar *build_dir)
 	return smoke;
 }
 
-static void
-write_thumbnail(const gchar *evidence)
-{
-	g_autofree gchar *screenshot = g_build_filename(evidence, "screenshot.png", NULL);
-	g_autofree gchar *thumbnail = g_build_filename(evidence, "thumbnail.png", NULL);
-	g_autoptr(GdkPixbuf) picture = NULL;
-	g_autoptr(GdkPixbuf) small = NULL;
-	int height;
-
-	picture = gdk_pixbuf_new_from_file(screenshot, NULL);
-	if (picture == NULL)
-		return;
-	height = gdk_pixbuf_get_height(picture) * THUMBNAIL_WIDTH / gdk_pixbuf_get_width(picture);
-	small = gdk_pixbuf_scale_simple(picture, THUMBNAIL_WIDTH, MAX(height, 1),
-					GDK_INTERP_BILINEAR);
-	if (small != NULL)
-		gdk_pixbuf_save(small, thumbnail, "png", NULL, NULL);
-}
-
-/* The last step, in a thread: decoding and scaling a screenshot takes a
- * while. */
+/* The last step, in a thread: reading and scaling a screenshot takes a
+ * while. A test without a screenshot has no thumbnail. */
 static void
 thumbnail_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
 	SgAttempt *attempt = data;
+	g_autofree gchar *screenshot = g_build_filename(attempt->evidence, "screenshot.png", NULL);
+	g_autofree gchar *thumbnail = g_build_filename(attempt->evidence, "thumbnail.png", NULL);
+	g_autoptr(GError) error = NULL;
 
-	write_thumbnail(attempt->evidence);
+	if (g_file_test(screenshot, G_FILE_TEST_EXISTS) &&
+	    !sg_thumbnail_write(screenshot, thumbnail, THUMBNAIL_WIDTH, &error))
+		g_debug("no thumbnail: %s", error->message);
 	g_task_return_pointer(task, g_steal_pointer(&attempt->result),
 			      (GDestroyNotify)sg_result_free);
 }
