@@ -5,8 +5,13 @@
 #   1. four builds (good, panic, installer-error, no-desktop) on one host,
 #      then the same four on both: the makespan of each and their ratio;
 #   2. twelve builds (three of each) on both hosts: makespan, and the
-#      coordinator's peak RSS (VmHWM of the smokegate process, sampled each
-#      0.2 s; QEMU runs under the hosts' libvirtd, not under smokegate);
+#      coordinator's peak RSS (VmHWM of the smokegate process; QEMU runs
+#      under the hosts' libvirtd, not under smokegate), and where it goes:
+#      the process's resident memory is sampled every 10 ms, and at the
+#      sample with the most its /proc/PID/smaps is broken down (the
+#      libraries' file-backed pages, counted in RSS though shared, against
+#      anonymous memory: malloc's heap and arenas, large buffers, stacks)
+#      with the threads alive at that moment;
 #   3. a host taken away (libvirtd and its QEMU killed together) while it
 #      tests: seconds from its loss to the build started on the other host.
 set -u
@@ -41,21 +46,65 @@ make_tree() {
 }
 
 # gate TREE LAB: runs the gate, prints its makespan in seconds; the peak RSS
-# in KiB goes to $work/hwm.
+# in KiB goes to $work/hwm, the smaps and threads at the largest sample to
+# $work/smaps and $work/threads.
 gate() {
-	local start end pid hwm=0 h
+	local start end pid
 	start=$(date +%s.%N)
 	"$smokegate" gate --tree "$1" --lab "$2" --json > "$1.events" 2> "$1.err" &
 	pid=$!
-	while kill -0 "$pid" 2> /dev/null; do
-		h=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2> /dev/null)
-		[ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
-		sleep 0.2
-	done
+	# Every 10 ms: a spike (two screenshots decoded at once) is short.
+	python3 - "$pid" "$work" <<'PY'
+import os, shutil, sys, time
+pid, work = sys.argv[1], sys.argv[2]
+peak = hwm = 0
+while True:
+    try:
+        status = open(f"/proc/{pid}/status").read()
+    except OSError:
+        break
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    if "VmRSS" not in fields:
+        break  # ended: a zombie has no memory
+    rss = int(fields["VmRSS"].split()[0])
+    hwm = max(hwm, int(fields["VmHWM"].split()[0]))
+    if rss > peak:
+        try:
+            shutil.copyfile(f"/proc/{pid}/smaps", f"{work}/smaps")
+            names = [open(f"/proc/{pid}/task/{t}/comm").read().strip()
+                     for t in os.listdir(f"/proc/{pid}/task")]
+        except OSError:
+            break
+        peak = rss
+        with open(f"{work}/threads", "w") as f:
+            for name in sorted(set(names)):
+                f.write(f"{names.count(name):4d} {name}\n")
+    with open(f"{work}/hwm", "w") as f:
+        f.write(f"{hwm}\n")
+    time.sleep(0.01)
+PY
 	wait "$pid"
 	end=$(date +%s.%N)
-	echo "$hwm" > "$work/hwm"
 	echo "$end - $start" | bc
+}
+
+# Where the memory at the largest sample went (see the top).
+breakdown() {
+	awk '
+	/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6) ? $6 : "anon"; perms = $2 }
+	/^Size:/ { size = $2 }
+	/^Rss:/ { print name, perms, size, $2 }
+	' "$work/smaps" > "$work/mappings"
+	awk '{ if ($1 ~ /^\//) file += $4; else anon += $4 } END {
+		printf "at the largest sample: file-backed %d KiB, anonymous %d KiB\n", file, anon }' "$work/mappings"
+	echo "  file-backed, by file (KiB):"
+	awk '$1 ~ /^\// { rss[$1] += $4 } END { for (f in rss) printf "%8d %s\n", rss[f], f }' "$work/mappings" |
+		sort -rn | head -12 | sed 's/^/  /'
+	echo "  anonymous, the largest mappings (Rss KiB, size KiB, perms, name):"
+	awk '$1 !~ /^\// && $4 > 0 { printf "%8d %8d %s %s\n", $4, $3, $2, $1 }' "$work/mappings" |
+		sort -rn | head -10 | sed 's/^/  /'
+	echo "  threads: $(awk '{ n += $1 } END { print n }' "$work/threads")"
+	sed 's/^/  /' "$work/threads"
 }
 
 summary() { jq -c 'select(.event == "summary") | del(.event)' "$1.events"; }
@@ -69,6 +118,7 @@ echo "makespan ratio (two hosts / one host): $(echo "scale=2; $two / $one" | bc)
 twelve=$(gate "$(make_tree twelve 3)" "$work/two.conf")
 echo "twelve builds, two hosts: $twelve s  $(summary "$work/twelve")"
 echo "coordinator peak RSS during the twelve: $(($(cat "$work/hwm") / 1024)) MiB ($(cat "$work/hwm") KiB)"
+breakdown
 
 # A host lost while it tests: the build moves to the other one.
 tree=$(make_tree loss 0)

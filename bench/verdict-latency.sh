@@ -77,7 +77,7 @@ stats() {
 	sort -g | awk '{ v[NR] = $1 } END {
 		if (NR == 0) { print "- | - | -"; exit }
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.2f | %.2f | %.2f\n", m, v[1], v[NR] }'
+		printf "%.3f | %.3f | %.3f\n", m, v[1], v[NR] }'
 }
 
 echo "# $smokegate, $runs runs each, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,3 +1,7 @@
+#include <glib-unix.h>
+#include <libvirt-glib/libvirt-glib.h>
+#include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "sg-cmd.h"
@@ -5,21 +9,90 @@
 #include "sg-gate.h"
 #include "sg-lock.h"
 #include "sg-result.h"
-#include "sg-worker.h"
+#include "sg-virt.h"
+
+#define MMAP_THRESHOLD (128 * 1024)
 
 typedef struct {
-	SgGateOptions options;
-	GCancellable *cancellable;
+	GMainLoop *loop;
+	gboolean ok;
 	SgGateSummary summary;
 	GError *error;
 } SgGateJob;
 
-static gpointer
-run_gate(gpointer user_data)
+static void
+on_gate_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	SgGateJob *job = user_data;
-	return GINT_TO_POINTER(
-		sg_gate_run(&job->options, job->cancellable, &job->summary, &job->error));
+
+	job->ok = sg_gate_run_finish(result, &job->summary, &job->error);
+	g_main_loop_quit(job->loop);
+}
+
+static gboolean
+on_signal(gpointer user_data)
+{
+	g_message("interrupted: stopping guests and cleaning up");
+	g_cancellable_cancel(user_data);
+	return G_SOURCE_CONTINUE;
+}
+
+/* The gate on this thread's main loop, which carries libvirt's events;
+ * SIGINT, SIGTERM and SIGHUP (a closed terminal, a dropped ssh session)
+ * cancel it, and it cleans up before it returns. */
+static void
+run_gate(const SgGateOptions *options, GCancellable *cancellable, SgGateJob *job)
+{
+	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+	guint signals[] = {
+		g_unix_signal_add(SIGINT, on_signal, cancellable),
+		g_unix_signal_add(SIGTERM, on_signal, cancellable),
+		g_unix_signal_add(SIGHUP, on_signal, cancellable),
+	};
+
+	/* Screenshots and disk reads of several MiB pass through: a fixed
+	 * threshold maps them and unmaps them on free, where glibc's moving one
+	 * would raise itself to their size and keep them in the heap after. */
+	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+	sg_virt_init();
+	gvir_event_register();
+	job->loop = loop;
+	sg_gate_run_async(options, cancellable, on_gate_done, job);
+	g_main_loop_run(loop);
+	for (guint i = 0; i < G_N_ELEMENTS(signals); i++)
+		g_source_remove(signals[i]);
+}
+
+/* The summary and the exit status. */
+static int
+report(SgGateJob *job, gboolean json, gboolean cancelled)
+{
+	/* A tree that could not be changed still has a summary of the run. */
+	if (!job->ok && !g_error_matches(job->error, SG_ERROR, SG_ERROR_TREE)) {
+		/* A timer's pass on a tree the runner serves has nothing to do:
+		 * the runner gates every build the moment it is staged. */
+		if (job->summary.refused_by != NULL &&
+		    g_strcmp0(job->summary.refused_by->what, "serve") == 0) {
+			printf("gate: smokegate serve gates this tree already, nothing to do "
+			       "(%s)\n",
+			       job->error->message);
+			return SG_EXIT_PASS;
+		}
+		return sg_cmd_fail("gate", job->error);
+	}
+	if (json)
+		printf("{\"event\":\"summary\",\"passed\":%u,\"failed\":%u,\"not_judged\":%u,"
+		       "\"retries\":%u,\"hosts_out\":%u}\n",
+		       job->summary.passed, job->summary.failed, job->summary.errors,
+		       job->summary.retries, job->summary.hosts_out);
+	else
+		printf("gate: %u passed, %u failed, %u not judged\n", job->summary.passed,
+		       job->summary.failed, job->summary.errors);
+	if (!job->ok)
+		return sg_cmd_fail("gate", job->error);
+	if (job->summary.errors > 0 || cancelled)
+		return SG_EXIT_ERROR;
+	return job->summary.failed > 0 ? SG_EXIT_FAIL : SG_EXIT_PASS;
 }
 
 int
@@ -50,8 +123,9 @@ sg_cmd_gate(int argc, char **argv)
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
+	SgGateOptions options;
 	SgGateJob job = {0};
-	gboolean ok;
+	int status;
 
 	g_option_context_set_summary(
 		context, "Tests every staged build without a verdict; a pass becomes current.\n"
@@ -76,7 +150,7 @@ sg_cmd_gate(int argc, char **argv)
 	/* A laptop without a lab file runs one test at a time unless told. */
 	if (jobs == 0 && lab_config->path == NULL)
 		jobs = 1;
-	job.options = (SgGateOptions){
+	options = (SgGateOptions){
 		.tree = tree,
 		.flavours = (const gchar *const *)flavours,
 		.jobs = (guint)jobs,
@@ -86,38 +160,9 @@ sg_cmd_gate(int argc, char **argv)
 		.accel = lab.accel,
 		.json = json,
 	};
-	job.cancellable = cancellable;
-	ok = GPOINTER_TO_INT(sg_worker_run(run_gate, &job, cancellable));
-	/* A tree that could not be changed still has a summary of the run. */
-	if (!ok && !g_error_matches(job.error, SG_ERROR, SG_ERROR_TREE)) {
-		int status;
-		/* A timer's pass on a tree the runner serves has nothing to do:
-		 * the runner gates every build the moment it is staged. */
-		if (sg_lock_error_is_held_for(job.error, "serve")) {
-			printf("gate: smokegate serve gates this tree already, nothing to do "
-			       "(%s)\n",
-			       job.error->message);
-			g_error_free(job.error);
-			return SG_EXIT_PASS;
-		}
-		status = sg_cmd_fail("gate", job.error);
-		g_error_free(job.error);
-		return status;
-	}
-	if (json)
-		printf("{\"event\":\"summary\",\"passed\":%u,\"failed\":%u,\"not_judged\":%u,"
-		       "\"retries\":%u,\"hosts_out\":%u}\n",
-		       job.summary.passed, job.summary.failed, job.summary.errors,
-		       job.summary.retries, job.summary.hosts_out);
-	else
-		printf("gate: %u passed, %u failed, %u not judged\n", job.summary.passed,
-		       job.summary.failed, job.summary.errors);
-	if (!ok) {
-		int status = sg_cmd_fail("gate", job.error);
-		g_error_free(job.error);
-		return status;
-	}
-	if (job.summary.errors > 0 || g_cancellable_is_cancelled(cancellable))
-		return SG_EXIT_ERROR;
-	return job.summary.failed > 0 ? SG_EXIT_FAIL : SG_EXIT_PASS;
+	run_gate(&options, cancellable, &job);
+	status = report(&job, json, g_cancellable_is_cancelled(cancellable));
+	sg_gate_summary_clear(&job.summary);
+	g_clear_error(&job.error);
+	return status;
 }

@@ -2,10 +2,12 @@
 
 #include "sg-build-record.h"
 #include "sg-cmd.h"
+#include "sg-lock.h"
 #include "sg-error.h"
 #include "sg-json.h"
 #include "sg-lab-survey.h"
 #include "sg-result.h"
+#include "sg-tree-model.h"
 #include "sg-tree.h"
 #include "sg-worker.h"
 
@@ -27,37 +29,48 @@ lab_build_free(SgLabBuild *build)
 
 /* Every build of @tree with a known SHA-256, newest first per type. */
 static GPtrArray *
-list_tree_builds(const gchar *tree)
+list_tree_builds(SgTreeModel *tree)
 {
 	GPtrArray *builds = g_ptr_array_new_with_free_func((GDestroyNotify)lab_build_free);
-	g_autoptr(GPtrArray) types = sg_tree_list_types(tree);
 
-	for (guint i = 0; i < types->len; i++) {
-		const gchar *type = g_ptr_array_index(types, i);
-		g_autofree gchar *type_dir = g_build_filename(tree, type, NULL);
-		g_autoptr(GPtrArray) ids = sg_tree_list_builds(type_dir);
+	for (guint i = 0; i < tree->types->len; i++) {
+		SgTreeType *type = g_ptr_array_index(tree->types, i);
 
-		for (guint j = 0; j < ids->len; j++) {
-			const gchar *id = g_ptr_array_index(ids, j);
-			g_autofree gchar *dir = g_build_filename(type_dir, id, NULL);
-			g_autoptr(GError) error = NULL;
-			g_autoptr(SgBuildRecord) record = sg_build_record_load(dir, &error);
-			SgLabBuild *build;
+		for (guint j = 0; j < type->builds->len; j++) {
+			SgTreeBuild *build = g_ptr_array_index(type->builds, j);
+			SgLabBuild *lab_build;
 
-			if (record == NULL) {
-				g_debug("%s: %s", dir, error->message);
+			if (build->record == NULL) {
+				g_debug("%s: %s", build->dir, build->error->message);
 				continue;
 			}
-			if (record->sha256 == NULL)
+			if (build->record->sha256 == NULL)
 				continue;
-			build = g_new0(SgLabBuild, 1);
-			build->path = g_strdup_printf("%s/%s", type, id);
-			build->state = g_strdup(sg_build_state_to_string(record->state));
-			build->sha256 = g_strdup(record->sha256);
-			g_ptr_array_add(builds, build);
+			lab_build = g_new0(SgLabBuild, 1);
+			lab_build->path = g_strdup_printf("%s/%s", type->path, build->id);
+			lab_build->state = g_strdup(sg_build_state_to_string(build->record->state));
+			lab_build->sha256 = g_strdup(build->record->sha256);
+			g_ptr_array_add(builds, lab_build);
 		}
 	}
 	return builds;
+}
+
+/* The tree read under the lock its writers hold; a tree smokegate never
+ * wrote (no state folder) has no writer to wait for. */
+static SgTreeModel *
+read_tree(const gchar *tree, GError **error)
+{
+	g_autofree gchar *state_dir = g_build_filename(tree, SG_TREE_STATE_DIR, NULL);
+	g_autofree gchar *lock_path = sg_tree_lock_path(tree, "tree");
+	g_autoptr(SgLock) lock = NULL;
+
+	if (g_file_test(state_dir, G_FILE_TEST_IS_DIR)) {
+		lock = sg_lock_acquire(lock_path, "lab", SG_TREE_LOCK_WAIT_SECONDS, NULL, error);
+		if (lock == NULL)
+			return NULL;
+	}
+	return sg_tree_model_read(tree);
 }
 
 /* The builds of @builds whose image @survey's host has cached. */
@@ -196,6 +209,7 @@ sg_cmd_lab(int argc, char **argv)
 	g_autoptr(SgLabConfig) config = NULL;
 	g_autoptr(GPtrArray) surveys = NULL;
 	g_autoptr(GPtrArray) builds = NULL;
+	g_autoptr(SgTreeModel) tree_model = NULL;
 	guint reachable = 0;
 
 	g_option_context_set_summary(
@@ -215,8 +229,12 @@ sg_cmd_lab(int argc, char **argv)
 	config = sg_cmd_lab_config(&options, "lab", &error);
 	if (config == NULL)
 		return sg_cmd_fail("lab", error);
-	if (tree != NULL)
-		builds = list_tree_builds(tree);
+	if (tree != NULL) {
+		tree_model = read_tree(tree, &error);
+		if (tree_model == NULL)
+			return sg_cmd_fail("lab", error);
+		builds = list_tree_builds(tree_model);
+	}
 	surveys = sg_worker_run(survey_lab, config, cancellable);
 	for (guint i = 0; i < surveys->len; i++) {
 		SgLabSurvey *survey = g_ptr_array_index(surveys, i);

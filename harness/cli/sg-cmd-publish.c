@@ -41,7 +41,7 @@ run_action(const gchar *command, const gchar *summary, SgPublishAction action, i
 	publisher = sg_publisher_open(tree, &error);
 	if (publisher == NULL || !action(publisher, flavour, image_type, build_id, reason, &error))
 		return sg_cmd_fail(command, error);
-	sg_publisher_refresh(publisher);
+	sg_publisher_deliver(publisher);
 	printf("%s: %s\n", command, argv[1]);
 	return SG_EXIT_PASS;
 }

@@ -72,6 +72,8 @@ sg_cmd_status(int argc, char **argv)
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SgPublisher) publisher = NULL;
+	g_autoptr(SgLock) lock = NULL;
+	g_autoptr(SgTreeModel) tree_model = NULL;
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autoptr(JsonNode) model = NULL;
 
@@ -83,7 +85,13 @@ sg_cmd_status(int argc, char **argv)
 	publisher = sg_publisher_open(tree, &error);
 	if (publisher == NULL)
 		return sg_cmd_fail("status", error);
-	model = sg_status_build_model(publisher->tree, publisher->config, now);
+	/* Read whole under the lock every writer holds: no half-made change. */
+	lock = sg_publisher_lock_tree(publisher, "status", &error);
+	if (lock == NULL)
+		return sg_cmd_fail("status", error);
+	tree_model = sg_tree_model_read(publisher->tree);
+	g_clear_pointer(&lock, sg_lock_release);
+	model = sg_status_from_tree(tree_model, publisher->config, now);
 	if (json) {
 		g_autofree gchar *text = json_to_string(model, TRUE);
 		printf("%s\n", text);

@@ -42,16 +42,57 @@ survey_remote_hosts(SgLabConfig *config)
 	return surveys;
 }
 
-SgGateLab *
-sg_gate_lab_new(SgLabConfig *config, guint default_guests, SgSchedule *schedule)
+typedef struct {
+	SgLabConfig *config;
+	guint default_guests;
+	SgSchedule *schedule;
+	gchar *started;
+} SgLabOpening;
+
+static void
+opening_free(SgLabOpening *opening)
 {
-	SgGateLab *lab = g_new0(SgGateLab, 1);
+	g_free(opening->started);
+	g_free(opening);
+}
+
+static void
+survey_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	SgLabOpening *opening = data;
+
+	g_task_return_pointer(task, survey_remote_hosts(opening->config),
+			      (GDestroyNotify)g_ptr_array_unref);
+}
+
+void
+sg_gate_lab_open_async(SgLabConfig *config, guint default_guests, SgSchedule *schedule,
+		       GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, callback, user_data);
+	SgLabOpening *opening = g_new0(SgLabOpening, 1);
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autoptr(GPtrArray) surveys = NULL;
+
+	opening->config = config;
+	opening->default_guests = default_guests;
+	opening->schedule = schedule;
+	opening->started = g_date_time_format_iso8601(now);
+	g_task_set_task_data(task, opening, (GDestroyNotify)opening_free);
+	g_task_run_in_thread(task, survey_thread);
+}
+
+SgGateLab *
+sg_gate_lab_open_finish(GAsyncResult *result)
+{
+	SgLabOpening *opening = g_task_get_task_data(G_TASK(result));
+	g_autoptr(GPtrArray) surveys = g_task_propagate_pointer(G_TASK(result), NULL);
+	SgLabConfig *config = opening->config;
+	SgSchedule *schedule = opening->schedule;
+	guint default_guests = opening->default_guests;
+	SgGateLab *lab = g_new0(SgGateLab, 1);
 
 	lab->schedule = schedule;
-	lab->started = g_date_time_format_iso8601(now);
-	surveys = survey_remote_hosts(config);
+	lab->started = g_steal_pointer(&opening->started);
 	for (guint i = 0; i < config->hosts->len; i++) {
 		SgLabHost *host = g_ptr_array_index(config->hosts, i);
 		SgLabSurvey *survey = g_ptr_array_index(surveys, i);
@@ -94,18 +135,37 @@ sg_gate_lab_host_config(SgScheduleHost *host)
 	return host->data;
 }
 
-gboolean
-sg_gate_lab_still_reachable(SgScheduleHost *host, gchar **reason)
+static void
+check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
-	SgLabHost *config = host->data;
-	g_autoptr(SgLabSurvey) survey = NULL;
+	g_task_return_pointer(task, sg_lab_survey_host(data, RECHECK_TIMEOUT_MS),
+			      (GDestroyNotify)sg_lab_survey_free);
+}
 
-	if (config->uri == NULL)
+void
+sg_gate_lab_check_host_async(SgScheduleHost *host, GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, NULL, callback, user_data);
+	SgLabHost *config = host->data;
+
+	/* The embedded driver runs in this process: always there. */
+	if (config->uri == NULL) {
+		g_task_return_pointer(task, NULL, NULL);
+		return;
+	}
+	g_task_set_task_data(task, config, NULL);
+	g_task_run_in_thread(task, check_thread);
+}
+
+gboolean
+sg_gate_lab_check_host_finish(GAsyncResult *result, gchar **reason)
+{
+	g_autoptr(SgLabSurvey) survey = g_task_propagate_pointer(G_TASK(result), NULL);
+
+	if (survey == NULL || survey->reachable)
 		return TRUE;
-	survey = sg_lab_survey_host(config, RECHECK_TIMEOUT_MS);
-	if (!survey->reachable)
-		*reason = g_strdup(survey->problem);
-	return survey->reachable;
+	*reason = g_strdup(survey->problem);
+	return FALSE;
 }
 
 void

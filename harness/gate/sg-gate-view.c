@@ -25,7 +25,7 @@ struct _SgGateView {
 	GPtrArray *rows; /* SgGateRow */
 	guint drawn;	 /* lines of the table on screen now */
 	gint64 drawn_us;
-	GMutex lock; /* rows change on the gate's thread, progress on the main loop */
+	GMutex lock; /* progress may come from any thread of the pipeline */
 };
 
 static void

@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 
 #include "sg-lab-config.h"
+#include "sg-lock.h"
 #include "sg-tree-config.h"
 
 G_BEGIN_DECLS
@@ -22,7 +23,7 @@ typedef struct {
 	const gchar *suites_dir; /* more downstream suites (--suites-dir), or NULL */
 	const gchar *accel;	 /* NULL: each host's Accel= */
 	gboolean json;		 /* one JSON object an event on stdout */
-	/* Optional, called in the gate's thread after each verdict is saved. */
+	/* Optional, called on the main loop after each verdict is saved. */
 	SgGateVerdictFunc on_verdict;
 	gpointer user_data;
 	/* The caller holds the tree's gate lock for longer than a run (serve). */
@@ -35,7 +36,12 @@ typedef struct {
 	guint errors;
 	guint retries;	 /* attempts tried again after a lab fault */
 	guint hosts_out; /* hosts unreachable, lost or drained */
+	/* Who holds the tree's gate lock, when the run was refused
+	 * (SG_ERROR_LOCKED); free with sg_gate_summary_clear. */
+	SgLockHolder *refused_by;
 } SgGateSummary;
+
+void sg_gate_summary_clear(SgGateSummary *summary);
 
 /*
  * Tests every staged build without a verdict. A pass moves `current` to the
@@ -58,8 +64,18 @@ typedef struct {
  * (and @summary filled) when a verdict or `current` could not be written
  * (a full filesystem): the run starts no further test then, and what it
  * could not record stays untested.
+ *
+ * The run lives on the caller's main loop (the thread-default context),
+ * which carries libvirt's events: the tests run side by side as pipelines
+ * on that loop (sg_test_run_async), and each test that ends starts what
+ * fits next. Only blocking work runs in threads: the survey of the lab's
+ * hosts, thumbnails, tracker deliveries, the waits for the tree's lock.
+ * @options, and what it points to, must outlive the run.
  */
-gboolean sg_gate_run(const SgGateOptions *options, GCancellable *cancellable,
-		     SgGateSummary *summary, GError **error);
+void sg_gate_run_async(const SgGateOptions *options, GCancellable *cancellable,
+		       GAsyncReadyCallback callback, gpointer user_data);
+/* Fills @summary (clear it with sg_gate_summary_clear) whether or not the
+ * run succeeded. */
+gboolean sg_gate_run_finish(GAsyncResult *result, SgGateSummary *summary, GError **error);
 
 G_END_DECLS

@@ -3,9 +3,6 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 
-#include "sg-build-record.h"
-#include "sg-tree.h"
-
 #define EVIDENCE_DIR "smoke"
 #define ATTEMPT_PREFIX "smoke.attempt-"
 
@@ -42,33 +39,26 @@ sg_kept_disk_remove(const gchar *evidence_dir)
 
 /* Whether the build's latest evidence (smoke/) may keep its disk. */
 static gboolean
-keeps_disk(const gchar *build_dir, const gchar *build_id, const gchar *current,
-	   gboolean keep_failed)
+keeps_disk(SgTreeBuild *build, const gchar *current, gboolean keep_failed)
 {
-	g_autoptr(SgBuildRecord) record = NULL;
-
-	if (g_strcmp0(build_id, current) == 0)
+	if (g_strcmp0(build->id, current) == 0)
 		return TRUE;
-	record = sg_build_record_load(build_dir, NULL);
 	/* Unreadable: leave it to a person rather than guess. */
-	if (record == NULL)
+	if (build->record == NULL)
 		return TRUE;
-	if (record->state == SG_BUILD_UNTESTED)
+	if (build->record->state == SG_BUILD_UNTESTED)
 		return TRUE;
-	return keep_failed && record->state == SG_BUILD_FAILED;
+	return keep_failed && build->record->state == SG_BUILD_FAILED;
 }
 
 guint
-sg_kept_disk_prune(const gchar *type_dir, gboolean keep_failed)
+sg_kept_disk_prune(SgTreeType *type, gboolean keep_failed)
 {
-	g_autofree gchar *current = sg_tree_read_link(type_dir, SG_TREE_CURRENT);
-	g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
 	guint removed = 0;
 
-	for (guint i = 0; i < builds->len; i++) {
-		const gchar *id = g_ptr_array_index(builds, i);
-		g_autofree gchar *build_dir = g_build_filename(type_dir, id, NULL);
-		g_autoptr(GDir) dir = g_dir_open(build_dir, 0, NULL);
+	for (guint i = 0; i < type->builds->len; i++) {
+		SgTreeBuild *build = g_ptr_array_index(type->builds, i);
+		g_autoptr(GDir) dir = g_dir_open(build->dir, 0, NULL);
 		const gchar *name;
 
 		while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
@@ -76,9 +66,9 @@ sg_kept_disk_prune(const gchar *type_dir, gboolean keep_failed)
 
 			if (!g_str_has_prefix(name, ATTEMPT_PREFIX) &&
 			    (!g_str_equal(name, EVIDENCE_DIR) ||
-			     keeps_disk(build_dir, id, current, keep_failed)))
+			     keeps_disk(build, type->current, keep_failed)))
 				continue;
-			evidence = g_build_filename(build_dir, name, NULL);
+			evidence = g_build_filename(build->dir, name, NULL);
 			if (remove_disk(evidence))
 				removed++;
 		}

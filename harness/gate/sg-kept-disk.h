@@ -1,6 +1,6 @@
 #pragma once
 
-#include <glib.h>
+#include "sg-tree-model.h"
 
 G_BEGIN_DECLS
 
@@ -27,8 +27,8 @@ gchar *sg_kept_disk_path(const gchar *build_dir);
 /* Removes the disk in @evidence_dir, if any (a test that could not judge
  * its build keeps none). */
 void sg_kept_disk_remove(const gchar *evidence_dir);
-/* Applies the retention rule to @type_dir (FLAVOUR/IMAGE-TYPE); returns how
- * many disks it removed. Call it with the tree's lock held. */
-guint sg_kept_disk_prune(const gchar *type_dir, gboolean keep_failed);
+/* Applies the retention rule to @type (as the caller's model says it is
+ * now); returns how many disks it removed. Call it with the tree's lock held. */
+guint sg_kept_disk_prune(SgTreeType *type, gboolean keep_failed);
 
 G_END_DECLS

@@ -17,7 +17,7 @@
 static SgLock *
 notify_lock_take(const gchar *path, GError **error)
 {
-	return sg_lock_acquire(path, NULL, SG_LOCK_WAIT_FOREVER, error);
+	return sg_lock_acquire(path, NULL, SG_LOCK_WAIT_FOREVER, NULL, error);
 }
 
 static gchar *
@@ -217,8 +217,24 @@ post_notice(const gchar *url, const gchar *body, gsize length, GError **error)
 	return TRUE;
 }
 
+/* The pause before another try, in the delivering thread: cut short when
+ * @cancellable is cancelled. */
+static void
+pause_before_retry(guint seconds, GCancellable *cancellable)
+{
+	GPollFD fd;
+
+	if (cancellable == NULL || !g_cancellable_make_pollfd(cancellable, &fd)) {
+		g_poll(NULL, 0, (gint)seconds * 1000);
+		return;
+	}
+	g_poll(&fd, 1, (gint)seconds * 1000);
+	g_cancellable_release_fd(cancellable);
+}
+
 static gboolean
-post_with_retries(const gchar *url, const gchar *body, gsize length, guint attempts, GError **error)
+post_with_retries(const gchar *url, const gchar *body, gsize length, guint attempts,
+		  GCancellable *cancellable, GError **error)
 {
 	g_autoptr(GError) local_error = NULL;
 
@@ -227,9 +243,9 @@ post_with_retries(const gchar *url, const gchar *body, gsize length, guint attem
 		if (post_notice(url, body, length, &local_error))
 			return TRUE;
 		g_debug("notice to %s, attempt %u: %s", url, attempt + 1, local_error->message);
-		if (attempt >= attempts)
+		if (attempt >= attempts || g_cancellable_is_cancelled(cancellable))
 			break;
-		g_usleep((attempt + 1) * G_USEC_PER_SEC);
+		pause_before_retry(attempt + 1, cancellable);
 	}
 	g_propagate_error(error, g_steal_pointer(&local_error));
 	return FALSE;
@@ -252,7 +268,8 @@ read_queue_url(const gchar *queue_dir)
 /* Sends what @queue holds now, oldest first, and stops at the first notice the
  * tracker would not take so that nothing behind it overtakes it. */
 static gboolean
-deliver_queue(const gchar *queue_dir, GPtrArray *names, guint attempts, guint *sent, GError **error)
+deliver_queue(const gchar *queue_dir, GPtrArray *names, guint attempts, GCancellable *cancellable,
+	      guint *sent, GError **error)
 {
 	g_autofree gchar *url = read_queue_url(queue_dir);
 
@@ -268,7 +285,7 @@ deliver_queue(const gchar *queue_dir, GPtrArray *names, guint attempts, guint *s
 
 		if (!g_file_get_contents(path, &body, &length, error))
 			return FALSE;
-		if (!post_with_retries(url, body, length, attempts, error))
+		if (!post_with_retries(url, body, length, attempts, cancellable, error))
 			return FALSE;
 		/* Removed only after the 2xx: a crash in between sends it twice, never zero times.
 		 */
@@ -332,8 +349,9 @@ prune_empty_queues(const gchar *dir)
 	}
 }
 
-gboolean
-sg_notify_deliver(const gchar *tree, guint attempts, guint *delivered, GError **error)
+static gboolean
+deliver(const gchar *tree, guint attempts, GCancellable *cancellable, guint *delivered,
+	GError **error)
 {
 	g_autofree gchar *dir = NULL;
 	g_autofree gchar *deliver_lock_path = NULL;
@@ -376,7 +394,8 @@ sg_notify_deliver(const gchar *tree, guint attempts, guint *delivered, GError **
 
 			if (names->len == 0 || g_hash_table_contains(stopped, queue))
 				continue;
-			if (!deliver_queue(queue_dir, names, attempts, &sent, &local_error)) {
+			if (!deliver_queue(queue_dir, names, attempts, cancellable, &sent,
+					   &local_error)) {
 				g_hash_table_add(stopped, g_strdup(queue));
 				if (failures->len > 0)
 					g_string_append(failures, "; ");
@@ -401,6 +420,62 @@ sg_notify_deliver(const gchar *tree, guint attempts, guint *delivered, GError **
 		g_debug("%u tracker notices arrived during this delivery; they go out next time",
 			left);
 	return TRUE;
+}
+
+gboolean
+sg_notify_deliver(const gchar *tree, guint attempts, guint *delivered, GError **error)
+{
+	return deliver(tree, attempts, NULL, delivered, error);
+}
+
+typedef struct {
+	gchar *tree;
+	guint attempts;
+	guint delivered;
+} SgDelivery;
+
+static void
+delivery_free(SgDelivery *delivery)
+{
+	g_free(delivery->tree);
+	g_free(delivery);
+}
+
+static void
+deliver_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	SgDelivery *delivery = data;
+	GError *error = NULL;
+
+	if (deliver(delivery->tree, delivery->attempts, cancellable, &delivery->delivered, &error))
+		g_task_return_boolean(task, TRUE);
+	else
+		g_task_return_error(task, error);
+}
+
+void
+sg_notify_deliver_async(const gchar *tree, guint attempts, GCancellable *cancellable,
+			GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	SgDelivery *delivery = g_new0(SgDelivery, 1);
+
+	delivery->tree = g_strdup(tree);
+	delivery->attempts = attempts;
+	g_task_set_task_data(task, delivery, (GDestroyNotify)delivery_free);
+	/* What went out is said even when the rest stays spooled. */
+	g_task_set_check_cancellable(task, FALSE);
+	g_task_run_in_thread(task, deliver_thread);
+}
+
+gboolean
+sg_notify_deliver_finish(GAsyncResult *result, guint *delivered, GError **error)
+{
+	SgDelivery *delivery = g_task_get_task_data(G_TASK(result));
+
+	if (delivered != NULL)
+		*delivered = delivery->delivered;
+	return g_task_propagate_boolean(G_TASK(result), error);
 }
 
 guint

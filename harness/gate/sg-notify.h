@@ -1,5 +1,6 @@
 #pragma once
 
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
@@ -31,6 +32,11 @@ gboolean sg_notify_enqueue(const gchar *tree, const gchar *const *urls, JsonNode
  * still spooled; @delivered counts what went out. Safe to call while another process
  * enqueues. */
 gboolean sg_notify_deliver(const gchar *tree, guint attempts, guint *delivered, GError **error);
+/* The same in a thread (HTTP and the waits between tries block), its
+ * waits cut short by @cancellable; @callback on the caller's main loop. */
+void sg_notify_deliver_async(const gchar *tree, guint attempts, GCancellable *cancellable,
+			     GAsyncReadyCallback callback, gpointer user_data);
+gboolean sg_notify_deliver_finish(GAsyncResult *result, guint *delivered, GError **error);
 
 /* How many notices wait for delivery (all URLs). */
 guint sg_notify_pending(const gchar *tree);

@@ -11,7 +11,6 @@
 #include "sg-status.h"
 #include "sg-tree.h"
 
-#define TREE_LOCK_WAIT_SECONDS 60
 #define NOTICE_ATTEMPTS 2
 
 SgPublisher *
@@ -58,17 +57,31 @@ sg_publisher_free(SgPublisher *publisher)
 SgLock *
 sg_publisher_lock_tree(SgPublisher *publisher, const gchar *purpose, GError **error)
 {
-	g_autofree gchar *path =
-		g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "tree.lock", NULL);
-	return sg_lock_acquire(path, purpose, TREE_LOCK_WAIT_SECONDS, error);
+	g_autofree gchar *path = sg_tree_lock_path(publisher->tree, "tree");
+	return sg_lock_acquire(path, purpose, SG_TREE_LOCK_WAIT_SECONDS, NULL, error);
+}
+
+void
+sg_publisher_lock_tree_async(SgPublisher *publisher, const gchar *purpose,
+			     GCancellable *cancellable, GAsyncReadyCallback callback,
+			     gpointer user_data)
+{
+	g_autofree gchar *path = sg_tree_lock_path(publisher->tree, "tree");
+	sg_lock_acquire_async(path, purpose, SG_TREE_LOCK_WAIT_SECONDS, cancellable, callback,
+			      user_data);
 }
 
 SgLock *
-sg_publisher_lock_gate(SgPublisher *publisher, GError **error)
+sg_publisher_lock_tree_finish(GAsyncResult *result, GError **error)
 {
-	g_autofree gchar *path =
-		g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "gate.lock", NULL);
-	return sg_lock_acquire(path, "gate", 0, error);
+	return sg_lock_acquire_finish(result, NULL, error);
+}
+
+SgLock *
+sg_publisher_lock_gate(SgPublisher *publisher, SgLockHolder **holder, GError **error)
+{
+	g_autofree gchar *path = sg_tree_lock_path(publisher->tree, "gate");
+	return sg_lock_acquire(path, "gate", 0, holder, error);
 }
 
 gchar *
@@ -122,55 +135,131 @@ sg_publisher_notify(SgPublisher *publisher, const gchar *what, const gchar *flav
 /* Under the tree lock, as every writer of the tree: two commands never
  * write the page at once, and a gate that removes what a killed writer
  * left (its temporary files) never takes one still being written. */
-static void
-write_page(SgPublisher *publisher)
+void
+sg_publisher_write_page(SgPublisher *publisher, SgTreeModel *tree)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(SgLock) lock = sg_publisher_lock_tree(publisher, "status page", &error);
-	g_autoptr(GDateTime) now = NULL;
-	g_autoptr(JsonNode) model = NULL;
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autoptr(JsonNode) model = sg_status_from_tree(tree, publisher->config, now);
 
-	if (lock == NULL) {
-		keep_error(publisher, &error);
-		return;
-	}
-	now = g_date_time_new_now_local();
-	model = sg_status_build_model(publisher->tree, publisher->config, now);
 	if (!sg_status_page_write(publisher->tree, model, &error))
 		keep_error(publisher, &error);
 }
 
-void
-sg_publisher_refresh(SgPublisher *publisher)
+static void
+warn_undelivered(GError *error)
 {
-	g_autoptr(GError) error = NULL;
-	guint delivered = 0;
-
-	write_page(publisher);
-	if (sg_notify_pending(publisher->tree) == 0)
-		return;
-	if (!sg_notify_deliver(publisher->tree, NOTICE_ATTEMPTS, &delivered, &error))
-		g_warning("tracker notices stay spooled for later: %s", error->message);
+	g_warning("tracker notices stay spooled for later: %s", error->message);
 }
 
-/* Takes the tree lock for @purpose (into @lock) and loads the record of a
- * build that must exist. */
-static SgBuildRecord *
-lock_existing_build(SgPublisher *publisher, const gchar *purpose, const gchar *flavour,
-		    const gchar *image_type, const gchar *build_id, SgLock **lock, GError **error)
+void
+sg_publisher_deliver(SgPublisher *publisher)
 {
-	g_autofree gchar *dir =
-		g_build_filename(publisher->tree, flavour, image_type, build_id, NULL);
+	g_autoptr(GError) error = NULL;
+
+	if (sg_notify_pending(publisher->tree) > 0 &&
+	    !sg_notify_deliver(publisher->tree, NOTICE_ATTEMPTS, NULL, &error))
+		warn_undelivered(error);
+}
+
+static void
+on_delivered(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	g_autoptr(GError) error = NULL;
+
+	if (!sg_notify_deliver_finish(result, NULL, &error))
+		warn_undelivered(error);
+	g_task_return_boolean(task, TRUE);
+}
+
+void
+sg_publisher_deliver_async(SgPublisher *publisher, GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, NULL, callback, user_data);
+
+	if (sg_notify_pending(publisher->tree) == 0) {
+		g_task_return_boolean(task, TRUE);
+		g_object_unref(task);
+		return;
+	}
+	sg_notify_deliver_async(publisher->tree, NOTICE_ATTEMPTS, NULL, on_delivered, task);
+}
+
+void
+sg_publisher_deliver_finish(GAsyncResult *result)
+{
+	g_task_propagate_boolean(G_TASK(result), NULL);
+}
+
+static void
+on_refresh_delivered(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+
+	sg_publisher_deliver_finish(result);
+	g_task_return_boolean(task, TRUE);
+}
+
+static void
+on_refresh_locked(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GTask *task = user_data;
+	SgPublisher *publisher = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgLock) lock = sg_publisher_lock_tree_finish(result, &error);
+
+	if (lock == NULL) {
+		keep_error(publisher, &error);
+	} else {
+		g_autoptr(SgTreeModel) tree = sg_tree_model_read(publisher->tree);
+		sg_publisher_write_page(publisher, tree);
+	}
+	g_clear_pointer(&lock, sg_lock_release);
+	sg_publisher_deliver_async(publisher, on_refresh_delivered, task);
+}
+
+void
+sg_publisher_refresh_async(SgPublisher *publisher, GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, NULL, callback, user_data);
+
+	g_task_set_task_data(task, publisher, NULL);
+	sg_publisher_lock_tree_async(publisher, "status page", NULL, on_refresh_locked, task);
+}
+
+void
+sg_publisher_refresh_finish(GAsyncResult *result)
+{
+	g_task_propagate_boolean(G_TASK(result), NULL);
+}
+
+/* Takes the tree lock for @purpose (into @lock), reads the tree (into
+ * @tree) and finds a build that must exist. */
+static SgTreeBuild *
+lock_existing_build(SgPublisher *publisher, const gchar *purpose, const gchar *flavour,
+		    const gchar *image_type, const gchar *build_id, SgLock **lock,
+		    SgTreeModel **tree, SgTreeType **type, GError **error)
+{
+	SgTreeBuild *build = NULL;
 
 	*lock = sg_publisher_lock_tree(publisher, purpose, error);
 	if (*lock == NULL)
 		return NULL;
-	if (!g_file_test(dir, G_FILE_TEST_IS_DIR) || g_file_test(dir, G_FILE_TEST_IS_SYMLINK)) {
+	*tree = sg_tree_model_read(publisher->tree);
+	*type = sg_tree_model_find_type(*tree, flavour, image_type);
+	if (*type != NULL)
+		build = sg_tree_type_find_build(*type, build_id);
+	if (build == NULL) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "no build %s/%s/%s in %s", flavour,
 			    image_type, build_id, publisher->tree);
 		return NULL;
 	}
-	return sg_build_record_load(dir, error);
+	if (build->record == NULL) {
+		g_propagate_error(error, g_error_copy(build->error));
+		return NULL;
+	}
+	return build;
 }
 
 gboolean
@@ -178,24 +267,28 @@ sg_publisher_mark_current(SgPublisher *publisher, const gchar *flavour, const gc
 			  const gchar *build_id, const gchar *why, GError **error)
 {
 	g_autoptr(SgLock) lock = NULL;
-	g_autoptr(SgBuildRecord) record = lock_existing_build(publisher, "mark-current", flavour,
-							      image_type, build_id, &lock, error);
-	g_autofree gchar *type_dir = sg_publisher_type_dir(publisher, flavour, image_type);
+	g_autoptr(SgTreeModel) tree = NULL;
+	SgTreeType *type = NULL;
+	SgTreeBuild *build = lock_existing_build(publisher, "mark-current", flavour, image_type,
+						 build_id, &lock, &tree, &type, error);
+	SgBuildRecord *record;
 
-	if (record == NULL)
+	if (build == NULL)
 		return FALSE;
+	record = build->record;
 	if (record->state != SG_BUILD_PASSED)
 		record->state = SG_BUILD_MARKED_CURRENT;
 	sg_build_record_add_event(record, "marked-current", why);
 	/* Record first: a crash between the two leaves a marked build that is
 	 * not current yet, never a current build without its record. */
 	if (!sg_build_record_save(record, error) ||
-	    !sg_tree_point(type_dir, SG_TREE_CURRENT, build_id, error))
+	    !sg_tree_type_point(type, SG_TREE_CURRENT, build_id, error))
 		return FALSE;
 	/* The disk of the build current left goes (the new current keeps its
 	 * own only if the tree still had it). */
-	sg_kept_disk_prune(type_dir, publisher->config->keep_failed_disks);
+	sg_kept_disk_prune(type, publisher->config->keep_failed_disks);
 	sg_publisher_notify(publisher, "marked-current", flavour, image_type, build_id, why);
+	sg_publisher_write_page(publisher, tree);
 	return TRUE;
 }
 
@@ -204,42 +297,36 @@ sg_publisher_yank(SgPublisher *publisher, const gchar *flavour, const gchar *ima
 		  const gchar *build_id, const gchar *why, GError **error)
 {
 	g_autoptr(SgLock) lock = NULL;
-	g_autoptr(SgBuildRecord) record =
-		lock_existing_build(publisher, "yank", flavour, image_type, build_id, &lock, error);
-	g_autofree gchar *type_dir = sg_publisher_type_dir(publisher, flavour, image_type);
-	g_autofree gchar *current = NULL;
-	g_autoptr(GPtrArray) builds = NULL;
+	g_autoptr(SgTreeModel) tree = NULL;
+	SgTreeType *type = NULL;
+	SgTreeBuild *build = lock_existing_build(publisher, "yank", flavour, image_type, build_id,
+						 &lock, &tree, &type, error);
 	const gchar *fallback = NULL;
 
-	if (record == NULL)
+	if (build == NULL)
 		return FALSE;
-	record->state = SG_BUILD_YANKED;
-	sg_build_record_add_event(record, "yanked", why);
-	if (!sg_build_record_save(record, error))
+	build->record->state = SG_BUILD_YANKED;
+	sg_build_record_add_event(build->record, "yanked", why);
+	if (!sg_build_record_save(build->record, error))
 		return FALSE;
-	current = sg_tree_read_link(type_dir, SG_TREE_CURRENT);
-	if (g_strcmp0(current, build_id) == 0) {
+	if (g_strcmp0(type->current, build_id) == 0) {
 		gboolean older = FALSE;
-		builds = sg_tree_list_builds(type_dir);
-		for (guint i = 0; i < builds->len && fallback == NULL; i++) {
-			const gchar *id = g_ptr_array_index(builds, i);
-			g_autofree gchar *dir = g_build_filename(type_dir, id, NULL);
-			g_autoptr(SgBuildRecord) other = NULL;
-			if (g_str_equal(id, build_id)) {
+		for (guint i = 0; i < type->builds->len && fallback == NULL; i++) {
+			SgTreeBuild *other = g_ptr_array_index(type->builds, i);
+			if (other == build) {
 				older = TRUE;
 				continue;
 			}
-			if (!older)
-				continue;
-			other = sg_build_record_load(dir, NULL);
-			if (other != NULL && sg_build_state_is_good(other->state))
-				fallback = id;
+			if (older && other->record != NULL &&
+			    sg_build_state_is_good(other->record->state))
+				fallback = other->id;
 		}
-		if (!sg_tree_point(type_dir, SG_TREE_CURRENT, fallback, error))
+		if (!sg_tree_type_point(type, SG_TREE_CURRENT, fallback, error))
 			return FALSE;
 	}
 	/* A yanked build's disk is not the published image's any more. */
-	sg_kept_disk_prune(type_dir, publisher->config->keep_failed_disks);
+	sg_kept_disk_prune(type, publisher->config->keep_failed_disks);
 	sg_publisher_notify(publisher, "yanked", flavour, image_type, build_id, why);
+	sg_publisher_write_page(publisher, tree);
 	return TRUE;
 }

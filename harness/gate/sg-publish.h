@@ -3,13 +3,16 @@
 #include "sg-build-record.h"
 #include "sg-lock.h"
 #include "sg-tree-config.h"
+#include "sg-tree-model.h"
 
 G_BEGIN_DECLS
 
 /*
  * Changes to an image tree, each one atomic and recorded, followed by the
  * status page rewritten and the trackers told. Writers take the tree's
- * write lock (short waits); a gate also holds the gate lock for its run.
+ * write lock (short waits), read the tree under it once (sg-tree-model.h)
+ * and rewrite the page before they let go; a gate also holds the gate lock
+ * for its run. The trackers are told after the lock is let go.
  */
 typedef struct {
 	gchar *tree;
@@ -28,22 +31,44 @@ SgPublisher *sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig
 void sg_publisher_free(SgPublisher *publisher);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgPublisher, sg_publisher_free)
 
-/* Held while the tree changes; waits up to a minute for another writer. */
+/* Held while the tree is read or changed; waits up to a minute for another
+ * writer. */
 SgLock *sg_publisher_lock_tree(SgPublisher *publisher, const gchar *purpose, GError **error);
-/* Held for a whole gate run; refused at once when another gate runs. */
-SgLock *sg_publisher_lock_gate(SgPublisher *publisher, GError **error);
+/* The same, on the caller's main loop (the wait is a thread's). */
+void sg_publisher_lock_tree_async(SgPublisher *publisher, const gchar *purpose,
+				  GCancellable *cancellable, GAsyncReadyCallback callback,
+				  gpointer user_data);
+SgLock *sg_publisher_lock_tree_finish(GAsyncResult *result, GError **error);
+/* Held for a whole gate run; refused at once when another gate runs, who
+ * is then in @holder (when not NULL). */
+SgLock *sg_publisher_lock_gate(SgPublisher *publisher, SgLockHolder **holder, GError **error);
 
 gchar *sg_publisher_type_dir(SgPublisher *publisher, const gchar *flavour, const gchar *image_type);
 
-/* Spools a notice for the trackers (delivered by sg_publisher_refresh). */
+/* Spools a notice for the trackers (delivered by sg_publisher_deliver). */
 void sg_publisher_notify(SgPublisher *publisher, const gchar *what, const gchar *flavour,
 			 const gchar *image_type, const gchar *build, const gchar *note);
-/* Rewrites status.json and index.html and delivers spooled notices. Failures
- * here are reported as warnings (the tree itself is already consistent), a
- * page not written also kept in @publisher's error. */
-void sg_publisher_refresh(SgPublisher *publisher);
+/* Rewrites status.json and index.html from @tree, read under the tree's
+ * lock the caller holds. A failure is a warning (the tree itself is
+ * already consistent), also kept in @publisher's error. */
+void sg_publisher_write_page(SgPublisher *publisher, SgTreeModel *tree);
+/* Delivers the spooled notices; those a tracker does not take stay spooled
+ * (a warning). Blocking (HTTP, waits between tries): not on a main loop. */
+void sg_publisher_deliver(SgPublisher *publisher);
+/* The same in a thread; @callback on the caller's main loop. */
+void sg_publisher_deliver_async(SgPublisher *publisher, GAsyncReadyCallback callback,
+				gpointer user_data);
+void sg_publisher_deliver_finish(GAsyncResult *result);
+/* For a command whose changes were made under locks of its own (a gate):
+ * takes the tree's lock (its wait a thread's), reads the tree, rewrites
+ * the page, lets go, then delivers the notices in a thread. */
+void sg_publisher_refresh_async(SgPublisher *publisher, GAsyncReadyCallback callback,
+				gpointer user_data);
+void sg_publisher_refresh_finish(GAsyncResult *result);
 
-/* current -> @build, recorded with @what ("passed", "marked-current") and @why. */
+/* Each under the tree's lock, the page rewritten before it is let go; the
+ * notices wait for sg_publisher_deliver. */
+/* current -> @build, recorded as "marked-current" with @why. */
 gboolean sg_publisher_mark_current(SgPublisher *publisher, const gchar *flavour,
 				   const gchar *image_type, const gchar *build_id, const gchar *why,
 				   GError **error);

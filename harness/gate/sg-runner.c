@@ -61,18 +61,7 @@ typedef struct {
 	guint delivered;
 	gboolean ok;
 	GError *error;
-	GThread *thread;
 } SgWork;
-
-/* A verdict on its way from the gate's thread to the main loop. */
-typedef struct {
-	SgRunner *runner;
-	gchar *tree;
-	gchar *build;
-	gchar *verdict;
-	gchar *host;
-	gchar *reason;
-} SgVerdictEvent;
 
 struct _SgRunner {
 	SgRunnerOptions options;
@@ -87,17 +76,6 @@ struct _SgRunner {
 };
 
 static void maybe_start_work(SgRunner *runner);
-
-static void
-run_on_loop(SgRunner *runner, GSourceFunc func, gpointer data, GDestroyNotify destroy)
-{
-	g_autoptr(GSource) source = g_idle_source_new();
-
-	/* An idle source, never g_main_context_invoke(): from a thread that
-	 * has no context of its own that would run @func right there. */
-	g_source_set_callback(source, func, data, destroy);
-	g_source_attach(source, runner->context);
-}
 
 static void
 changed(SgRunner *runner)
@@ -347,45 +325,17 @@ check_notices(SgRunnerTree *tree)
 }
 
 static void
-verdict_event_free(SgVerdictEvent *event)
-{
-	g_free(event->tree);
-	g_free(event->build);
-	g_free(event->verdict);
-	g_free(event->host);
-	g_free(event->reason);
-	g_free(event);
-}
-
-static gboolean
-deliver_verdict(gpointer user_data)
-{
-	SgVerdictEvent *event = user_data;
-	SgRunner *runner = event->runner;
-
-	runner->verdicts++;
-	if (runner->options.on_verdict != NULL)
-		runner->options.on_verdict(event->tree, event->build, event->verdict, event->host,
-					   event->reason, runner->options.user_data);
-	changed(runner);
-	return G_SOURCE_REMOVE;
-}
-
-/* In the gate's thread. */
-static void
 on_gate_verdict(const gchar *build, const gchar *verdict, const gchar *host, const gchar *reason,
 		gpointer user_data)
 {
 	SgWork *work = user_data;
-	SgVerdictEvent *event = g_new0(SgVerdictEvent, 1);
+	SgRunner *runner = work->runner;
 
-	event->runner = work->runner;
-	event->tree = g_strdup(work->tree->path);
-	event->build = g_strdup(build);
-	event->verdict = g_strdup(verdict);
-	event->host = g_strdup(host);
-	event->reason = g_strdup(reason);
-	run_on_loop(work->runner, deliver_verdict, event, (GDestroyNotify)verdict_event_free);
+	runner->verdicts++;
+	if (runner->options.on_verdict != NULL)
+		runner->options.on_verdict(work->tree->path, build, verdict, host, reason,
+					   runner->options.user_data);
+	changed(runner);
 }
 
 static void
@@ -394,6 +344,7 @@ work_free(SgWork *work)
 	if (work->owns_lab)
 		sg_lab_config_free(work->lab);
 	sg_tree_config_free(work->config);
+	sg_gate_summary_clear(&work->summary);
 	g_clear_error(&work->error);
 	g_free(work);
 }
@@ -424,13 +375,16 @@ report_work(SgWork *work)
 			  work->summary.passed, work->summary.failed, work->summary.errors);
 }
 
-static gboolean
-work_ended(gpointer user_data)
+static void
+work_ended(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	SgWork *work = user_data;
 	SgRunner *runner = work->runner;
 
-	g_thread_join(work->thread);
+	if (work->kind == SG_WORK_GATE)
+		work->ok = sg_gate_run_finish(result, &work->summary, &work->error);
+	else
+		work->ok = sg_notify_deliver_finish(result, &work->delivered, &work->error);
 	runner->work = NULL;
 	report_work(work);
 	check_notices(work->tree);
@@ -438,27 +392,10 @@ work_ended(gpointer user_data)
 	if (runner->stopping) {
 		if (runner->options.on_stopped != NULL)
 			runner->options.on_stopped(runner, runner->options.user_data);
-		return G_SOURCE_REMOVE;
+		return;
 	}
 	maybe_start_work(runner);
 	changed(runner);
-	return G_SOURCE_REMOVE;
-}
-
-static gpointer
-work_thread(gpointer data)
-{
-	SgWork *work = data;
-	SgRunner *runner = work->runner;
-
-	if (work->kind == SG_WORK_GATE)
-		work->ok = sg_gate_run(&work->options, runner->cancellable, &work->summary,
-				       &work->error);
-	else
-		work->ok = sg_notify_deliver(work->tree->path, NOTICE_RETRIES, &work->delivered,
-					     &work->error);
-	run_on_loop(runner, work_ended, work, NULL);
-	return NULL;
 }
 
 static void
@@ -489,11 +426,13 @@ start_work(SgRunner *runner, SgRunnerTree *tree, SgWorkKind kind)
 			.gate_locked = TRUE,
 		};
 		g_message("%s: gate pass started", tree->path);
-	} else {
-		tree->notices_due = FALSE;
+		runner->work = work;
+		sg_gate_run_async(&work->options, runner->cancellable, work_ended, work);
+		return;
 	}
+	tree->notices_due = FALSE;
 	runner->work = work;
-	work->thread = g_thread_new("smokegate-serve", work_thread, work);
+	sg_notify_deliver_async(tree->path, NOTICE_RETRIES, runner->cancellable, work_ended, work);
 }
 
 /* Passes first, in the trees' order; notices when no pass is asked for. */
@@ -565,8 +504,8 @@ tree_open(SgRunner *runner, const gchar *dir, GError **error)
 		return NULL;
 	/* The gate lock (sg_publisher_lock_gate's file), held for as long as
 	 * the runner lives, named "serve" for whoever is refused. */
-	lock_path = g_build_filename(tree->path, SG_TREE_STATE_DIR, "gate.lock", NULL);
-	tree->gate_lock = sg_lock_acquire(lock_path, "serve", 0, error);
+	lock_path = sg_tree_lock_path(tree->path, "gate");
+	tree->gate_lock = sg_lock_acquire(lock_path, "serve", 0, NULL, error);
 	if (tree->gate_lock == NULL)
 		return NULL;
 	return tree;
@@ -666,8 +605,12 @@ sg_runner_stop(SgRunner *runner)
 		g_hash_table_remove_all(tree->monitors);
 	}
 	g_cancellable_cancel(runner->cancellable);
-	if (runner->work == NULL)
-		run_on_loop(runner, report_stopped, runner, NULL);
+	/* From the loop, as when work ends: never inside sg_runner_stop. */
+	if (runner->work == NULL) {
+		g_autoptr(GSource) source = g_idle_source_new();
+		g_source_set_callback(source, report_stopped, runner, NULL);
+		g_source_attach(source, runner->context);
+	}
 	changed(runner);
 }
 

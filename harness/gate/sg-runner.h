@@ -16,8 +16,10 @@ G_BEGIN_DECLS
  * day) and never on a poll. Tracker notices left spooled are delivered
  * again with an exponential backoff while any wait.
  *
- * One piece of work runs at a time, in a worker thread, over all the trees:
- * passes of several trees would each count the lab's whole room as theirs.
+ * One piece of work runs at a time over all the trees, as an asynchronous
+ * operation on the runner's main loop (a gate pass, sg_gate_run_async; a
+ * delivery of spooled notices, in a thread of its own): passes of several
+ * trees would each count the lab's whole room as theirs.
  * A change seen during a pass asks for another pass after it. The runner
  * holds each tree's gate lock while it lives, so a `gate` (or a second
  * runner) on the same tree is refused with SG_ERROR_LOCKED.

@@ -173,6 +173,7 @@ publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gch
 	g_autofree gchar *type_dir =
 		sg_publisher_type_dir(publisher, options->flavour, options->image_type);
 	g_autoptr(SgLock) lock = NULL;
+	g_autoptr(SgTreeModel) tree = NULL;
 	g_autofree gchar *build_id = NULL;
 	g_autofree gchar *final_dir = NULL;
 	g_autofree gchar *note = NULL;
@@ -185,7 +186,9 @@ publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gch
 	lock = sg_publisher_lock_tree(publisher, "stage", error);
 	if (lock == NULL)
 		return NULL;
-	build_id = sg_tree_next_build_id(type_dir, now);
+	tree = sg_tree_model_read(publisher->tree);
+	build_id = sg_tree_type_next_build_id(
+		sg_tree_model_find_type(tree, options->flavour, options->image_type), now);
 	record->respin = strchr(build_id, '.') != NULL;
 	note = g_strdup_printf("%s %s (%" G_GUINT64_FORMAT " bytes)", method, options->source,
 			       record->size);
@@ -201,7 +204,9 @@ publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gch
 		return NULL;
 	}
 	sg_files_sync(type_dir, NULL);
-	if (!sg_tree_point(type_dir, SG_TREE_PENDING, build_id, error))
+	if (!sg_tree_type_point(
+		    sg_tree_model_add_build(tree, options->flavour, options->image_type, build_id),
+		    SG_TREE_PENDING, build_id, error))
 		return NULL;
 	sg_publisher_notify(publisher, "staged", options->flavour, options->image_type, build_id,
 			    note);
@@ -211,6 +216,7 @@ publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gch
 	if (record->oversized)
 		sg_publisher_notify(publisher, "oversized", options->flavour, options->image_type,
 				    build_id, OVERSIZE_NOTE);
+	sg_publisher_write_page(publisher, tree);
 	return g_build_filename(options->flavour, options->image_type, build_id, NULL);
 }
 
@@ -256,6 +262,6 @@ sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **erro
 		sg_tree_error_claim(error);
 		return NULL;
 	}
-	sg_publisher_refresh(publisher);
+	sg_publisher_deliver(publisher);
 	return g_steal_pointer(&build);
 }

@@ -9,17 +9,16 @@
 #define MAX_BUILDS_SHOWN 14
 
 gboolean
-sg_status_daily_build_missing(const gchar *type_dir, SgTreeConfig *config, GDateTime *now)
+sg_status_daily_build_missing(SgTreeType *type, SgTreeConfig *config, GDateTime *now)
 {
 	g_autofree gchar *today = g_date_time_format(now, "%Y%m%d");
 	g_autofree gchar *time_of_day = g_date_time_format(now, "%H:%M");
-	g_autoptr(GPtrArray) builds = NULL;
 
 	if (config->expected_by == NULL || g_strcmp0(time_of_day, config->expected_by) < 0)
 		return FALSE;
-	builds = sg_tree_list_builds(type_dir);
-	for (guint i = 0; i < builds->len; i++) {
-		if (g_str_has_prefix(g_ptr_array_index(builds, i), today))
+	for (guint i = 0; i < type->builds->len; i++) {
+		SgTreeBuild *build = g_ptr_array_index(type->builds, i);
+		if (g_str_has_prefix(build->id, today))
 			return FALSE;
 	}
 	return TRUE;
@@ -76,19 +75,21 @@ display_state(SgBuildRecord *record)
 }
 
 static void
-add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, const gchar *id)
+add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, SgTreeBuild *build)
 {
+	const gchar *id = build->id;
 	g_autofree gchar *build_path = g_build_filename(type_path, id, NULL);
-	g_autofree gchar *build_dir = g_build_filename(tree, build_path, NULL);
-	g_autoptr(SgBuildRecord) record = sg_build_record_load(build_dir, NULL);
 	g_autofree gchar *evidence = evidence_file(tree, build_path, "result.json");
 	g_autofree gchar *screenshot = evidence_file(tree, build_path, "screenshot.png");
 	g_autofree gchar *thumbnail = evidence_file(tree, build_path, "thumbnail.png");
 	g_autofree gchar *kept_disk = evidence_file(tree, build_path, SG_KEPT_DISK_NAME);
+	g_autoptr(SgBuildRecord) unreadable = NULL;
+	SgBuildRecord *record = build->record;
 	SgBuildEvent *yank = NULL;
 
+	/* Shown as untested, as a folder without a record. */
 	if (record == NULL)
-		record = sg_build_record_new(build_dir);
+		record = unreadable = sg_build_record_new(build->dir);
 	for (guint i = 0; i < record->events->len; i++) {
 		SgBuildEvent *event = g_ptr_array_index(record->events, i);
 		if (g_str_equal(event->what, "yanked"))
@@ -135,28 +136,21 @@ add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, const
 }
 
 static void
-add_type(JsonBuilder *builder, const gchar *tree, const gchar *type_path, SgTreeConfig *config,
+add_type(JsonBuilder *builder, const gchar *tree, SgTreeType *type, SgTreeConfig *config,
 	 GDateTime *now)
 {
-	g_autofree gchar *type_dir = g_build_filename(tree, type_path, NULL);
-	g_autofree gchar *flavour = g_path_get_dirname(type_path);
-	g_autofree gchar *image_type = g_path_get_basename(type_path);
-	g_autofree gchar *current = sg_tree_read_link(type_dir, SG_TREE_CURRENT);
-	g_autofree gchar *pending = sg_tree_read_link(type_dir, SG_TREE_PENDING);
-	g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
-
 	json_builder_begin_object(builder);
-	sg_json_add_string(builder, "flavour", flavour);
-	sg_json_add_string(builder, "image_type", image_type);
-	sg_json_add_string(builder, "current", current);
-	sg_json_add_string(builder, "pending", pending);
+	sg_json_add_string(builder, "flavour", type->flavour);
+	sg_json_add_string(builder, "image_type", type->image_type);
+	sg_json_add_string(builder, "current", type->current);
+	sg_json_add_string(builder, "pending", type->pending);
 	sg_json_add_boolean(builder, "no_daily_build",
-			    sg_status_daily_build_missing(type_dir, config, now));
+			    sg_status_daily_build_missing(type, config, now));
 	sg_json_add_string(builder, "expected_by", config->expected_by);
 	json_builder_set_member_name(builder, "builds");
 	json_builder_begin_array(builder);
-	for (guint i = 0; i < builds->len && i < MAX_BUILDS_SHOWN; i++)
-		add_build(builder, tree, type_path, g_ptr_array_index(builds, i));
+	for (guint i = 0; i < type->builds->len && i < MAX_BUILDS_SHOWN; i++)
+		add_build(builder, tree, type->path, g_ptr_array_index(type->builds, i));
 	json_builder_end_array(builder);
 	json_builder_end_object(builder);
 }
@@ -180,10 +174,9 @@ add_lab(JsonBuilder *builder, const gchar *tree)
 }
 
 JsonNode *
-sg_status_build_model(const gchar *tree, SgTreeConfig *config, GDateTime *now)
+sg_status_from_tree(SgTreeModel *tree, SgTreeConfig *config, GDateTime *now)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	g_autoptr(GPtrArray) types = sg_tree_list_types(tree);
 	g_autoptr(GDateTime) utc = g_date_time_to_utc(now);
 	g_autofree gchar *generated = g_date_time_format_iso8601(utc);
 
@@ -191,10 +184,17 @@ sg_status_build_model(const gchar *tree, SgTreeConfig *config, GDateTime *now)
 	sg_json_add_string(builder, "generated", generated);
 	json_builder_set_member_name(builder, "flavours");
 	json_builder_begin_array(builder);
-	for (guint i = 0; i < types->len; i++)
-		add_type(builder, tree, g_ptr_array_index(types, i), config, now);
+	for (guint i = 0; i < tree->types->len; i++)
+		add_type(builder, tree->tree, g_ptr_array_index(tree->types, i), config, now);
 	json_builder_end_array(builder);
-	add_lab(builder, tree);
+	add_lab(builder, tree->tree);
 	json_builder_end_object(builder);
 	return json_builder_get_root(builder);
+}
+
+JsonNode *
+sg_status_build_model(const gchar *tree, SgTreeConfig *config, GDateTime *now)
+{
+	g_autoptr(SgTreeModel) model = sg_tree_model_read(tree);
+	return sg_status_from_tree(model, config, now);
 }

@@ -39,12 +39,10 @@ sg_tree_check_name(const gchar *what, const gchar *name, GError **error)
 	return TRUE;
 }
 
-/* YYYYMMDD or YYYYMMDD.N; returns the respin number (0 for the first build)
- * or -1 when @name is no build id. */
-static gint
-parse_build_id(const gchar *name, guint *date)
+gint
+sg_tree_parse_build_id(const gchar *name, guint *day)
 {
-	guint64 day, respin = 0;
+	guint64 date, respin = 0;
 	gchar *end = NULL;
 
 	if (strlen(name) < 8)
@@ -53,7 +51,7 @@ parse_build_id(const gchar *name, guint *date)
 		if (!g_ascii_isdigit(name[i]))
 			return -1;
 	}
-	day = g_ascii_strtoull(name, &end, 10);
+	date = g_ascii_strtoull(name, &end, 10);
 	if (end != name + 8)
 		return -1;
 	if (*end == '.') {
@@ -62,98 +60,22 @@ parse_build_id(const gchar *name, guint *date)
 	} else if (*end != '\0') {
 		return -1;
 	}
-	if (date != NULL)
-		*date = (guint)day;
+	if (day != NULL)
+		*day = (guint)date;
 	return (gint)respin;
 }
 
 gboolean
 sg_tree_is_build_id(const gchar *name)
 {
-	return parse_build_id(name, NULL) >= 0;
-}
-
-static gint
-compare_newest_first(gconstpointer a, gconstpointer b)
-{
-	const gchar *left = *(const gchar **)a;
-	const gchar *right = *(const gchar **)b;
-	guint left_day = 0, right_day = 0;
-	gint left_respin = parse_build_id(left, &left_day);
-	gint right_respin = parse_build_id(right, &right_day);
-
-	if (left_day != right_day)
-		return left_day > right_day ? -1 : 1;
-	return right_respin - left_respin;
-}
-
-static gboolean
-keep_build(const gchar *type_dir, const gchar *name)
-{
-	g_autofree gchar *path = g_build_filename(type_dir, name, NULL);
-	return sg_tree_is_build_id(name) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK) &&
-	       g_file_test(path, G_FILE_TEST_IS_DIR);
-}
-
-GPtrArray *
-sg_tree_list_builds(const gchar *type_dir)
-{
-	GPtrArray *builds = sg_files_list(type_dir, keep_build);
-
-	g_ptr_array_sort(builds, compare_newest_first);
-	return builds;
+	return sg_tree_parse_build_id(name, NULL) >= 0;
 }
 
 gchar *
-sg_tree_next_build_id(const gchar *type_dir, GDateTime *day)
+sg_tree_lock_path(const gchar *tree, const gchar *name)
 {
-	g_autofree gchar *date = g_date_time_format(day, "%Y%m%d");
-	guint wanted = (guint)g_ascii_strtoull(date, NULL, 10);
-	g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
-	gint highest = -1;
-
-	for (guint i = 0; i < builds->len; i++) {
-		guint build_day = 0;
-		gint respin = parse_build_id(g_ptr_array_index(builds, i), &build_day);
-		if (build_day == wanted)
-			highest = MAX(highest, respin);
-	}
-	if (highest < 0)
-		return g_steal_pointer(&date);
-	return g_strdup_printf("%s.%d", date, highest + 1);
-}
-
-/* An image type folder holds builds or at least one of the links. */
-static gboolean
-keep_type(const gchar *flavour_dir, const gchar *name)
-{
-	g_autofree gchar *type_dir = g_build_filename(flavour_dir, name, NULL);
-	g_autofree gchar *pending = g_build_filename(type_dir, SG_TREE_PENDING, NULL);
-	g_autofree gchar *current = g_build_filename(type_dir, SG_TREE_CURRENT, NULL);
-	g_autoptr(GPtrArray) builds = sg_tree_list_builds(type_dir);
-
-	return builds->len > 0 || g_file_test(pending, G_FILE_TEST_IS_SYMLINK) ||
-	       g_file_test(current, G_FILE_TEST_IS_SYMLINK);
-}
-
-GPtrArray *
-sg_tree_list_types(const gchar *tree)
-{
-	GPtrArray *types = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) flavours = sg_files_list(tree, sg_files_keep_folder);
-
-	for (guint i = 0; i < flavours->len; i++) {
-		const gchar *flavour = g_ptr_array_index(flavours, i);
-		g_autofree gchar *flavour_dir = g_build_filename(tree, flavour, NULL);
-		g_autoptr(GPtrArray) image_types = sg_files_list(flavour_dir, keep_type);
-
-		for (guint j = 0; j < image_types->len; j++)
-			g_ptr_array_add(types,
-					g_build_filename(flavour, image_types->pdata[j], NULL));
-	}
-	/* "a-b/x" sorts before "a/x" */
-	sg_sort_strings(types);
-	return types;
+	g_autofree gchar *file = g_strconcat(name, ".lock", NULL);
+	return g_build_filename(tree, SG_TREE_STATE_DIR, file, NULL);
 }
 
 gboolean

@@ -23,12 +23,16 @@ G_BEGIN_DECLS
 gboolean sg_tree_check_name(const gchar *what, const gchar *name, GError **error);
 
 gboolean sg_tree_is_build_id(const gchar *name);
-/* The id the next build of @day gets in @type_dir: YYYYMMDD, then .1, .2 ... */
-gchar *sg_tree_next_build_id(const gchar *type_dir, GDateTime *day);
-/* Build ids in @type_dir, newest first. */
-GPtrArray *sg_tree_list_builds(const gchar *type_dir);
-/* "flavour/image-type" folders of the tree that hold builds or links. */
-GPtrArray *sg_tree_list_types(const gchar *tree);
+/* YYYYMMDD or YYYYMMDD.N: the respin number (0 for the first build of the
+ * day) and the day as a number in @day (when not NULL); -1 when @name is
+ * no build id. The tree's folders are read by sg-tree-model.h. */
+gint sg_tree_parse_build_id(const gchar *name, guint *day);
+
+/* How long a reader or writer of the tree waits for another to let go. */
+#define SG_TREE_LOCK_WAIT_SECONDS 60
+/* TREE/.smokegate/NAME.lock: "tree" is held while the tree is read or
+ * changed, "gate" for a whole gate run (sg-lock.h). */
+gchar *sg_tree_lock_path(const gchar *tree, const gchar *name);
 
 /* Points @type_dir/@link at @build_id atomically; NULL removes the link. */
 gboolean sg_tree_point(const gchar *type_dir, const gchar *link, const gchar *build_id,

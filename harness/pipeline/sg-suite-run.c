@@ -108,9 +108,15 @@ judge(SgSuiteRun *run)
 	}
 }
 
+/* The suite's guest and overlay go before @done runs: it may close the lab
+ * they belong to. */
 static void
 finish(SgSuiteRun *run, const GError *error)
 {
+	SgSuiteRunDone done = run->done;
+	gpointer user_data = run->user_data;
+	SgSuiteResult *result = run->result;
+
 	if (error != NULL) {
 		run->result->verdict = SG_VERDICT_ERROR;
 		run->result->decided = TRUE;
@@ -122,8 +128,8 @@ finish(SgSuiteRun *run, const GError *error)
 	}
 	if (run->spec.progress != NULL)
 		sg_progress_clear(run->spec.progress);
-	run->done(run->result, run->user_data);
 	sg_suite_run_free(run);
+	done(result, user_data);
 }
 
 static void

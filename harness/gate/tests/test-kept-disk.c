@@ -13,6 +13,7 @@
 #include "sg-publish.h"
 #include "sg-status.h"
 #include "sg-tree-config.h"
+#include "sg-tree-model.h"
 #include "sg-tree.h"
 
 typedef struct {
@@ -71,6 +72,17 @@ attempt_has_disk(Tree *tree, const gchar *id, guint n)
 	return g_file_test(disk, G_FILE_TEST_EXISTS);
 }
 
+/* The retention rule on the type as it is on disk now. */
+static guint
+prune(Tree *tree, gboolean keep_failed)
+{
+	g_autoptr(SgTreeModel) model = sg_tree_model_read(tree->tree);
+	SgTreeType *type = sg_tree_model_find_type(model, "alpha", "daily-live");
+
+	g_assert_nonnull(type);
+	return sg_kept_disk_prune(type, keep_failed);
+}
+
 static void
 point_current(Tree *tree, const gchar *id)
 {
@@ -110,7 +122,7 @@ tree_teardown(Tree *tree, gconstpointer data)
 static void
 test_prune(Tree *tree, gconstpointer data)
 {
-	g_assert_cmpuint(sg_kept_disk_prune(tree->type_dir, FALSE), ==, 7);
+	g_assert_cmpuint(prune(tree, FALSE), ==, 7);
 	g_assert_false(has_disk(tree, "20261101"));
 	g_assert_false(has_disk(tree, "20261102"));
 	g_assert_true(has_disk(tree, "20261103"));
@@ -121,7 +133,7 @@ test_prune(Tree *tree, gconstpointer data)
 	g_assert_true(has_disk(tree, "20261105"));
 	g_assert_false(attempt_has_disk(tree, "20261105", 1));
 	/* Nothing more to remove: the rule is stable. */
-	g_assert_cmpuint(sg_kept_disk_prune(tree->type_dir, FALSE), ==, 0);
+	g_assert_cmpuint(prune(tree, FALSE), ==, 0);
 	/* The evidence around the disks is not touched. */
 	g_assert_true(g_file_test(tree->type_dir, G_FILE_TEST_IS_DIR));
 }
@@ -130,7 +142,7 @@ test_prune(Tree *tree, gconstpointer data)
 static void
 test_prune_keep_failed(Tree *tree, gconstpointer data)
 {
-	g_assert_cmpuint(sg_kept_disk_prune(tree->type_dir, TRUE), ==, 5);
+	g_assert_cmpuint(prune(tree, TRUE), ==, 5);
 	g_assert_false(has_disk(tree, "20261101"));
 	g_assert_true(has_disk(tree, "20261102"));
 	g_assert_true(has_disk(tree, "20261103"));
@@ -227,7 +239,7 @@ test_status_model(Tree *tree, gconstpointer data)
 			   "\"reason\":\"3 tests passed\",\"cases\":[]},"
 			   "{\"name\":\"smoke-advisory\",\"gating\":false,\"verdict\":\"fail\","
 			   "\"reason\":\"test 2 failed\",\"cases\":[]}]}");
-	sg_kept_disk_prune(tree->type_dir, FALSE);
+	prune(tree, FALSE);
 	config = sg_tree_config_load(tree->tree, &error);
 	g_assert_no_error(error);
 	model = sg_status_build_model(tree->tree, config, now);
