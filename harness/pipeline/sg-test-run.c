@@ -424,8 +424,9 @@ start_install(SgRun *run)
 	run->firmware = sg_plan_main_firmware(plan);
 	if (plan->answers_delivery == SG_ANSWERS_URL) {
 		run->answers = sg_answer_server_new(NULL, &error);
-		if (run->answers == NULL || !sg_answer_server_add_data(run->answers, "preseed.cfg",
-								       plan->answers, -1, &error)) {
+		if (run->answers == NULL ||
+		    !sg_answer_server_add_data(run->answers, "preseed.cfg", plan->answers,
+					       strlen(plan->answers), &error)) {
 			step_error(run, error);
 			return;
 		}

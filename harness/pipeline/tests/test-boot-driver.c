@@ -53,6 +53,26 @@ run(SgBootDriver *driver, gint64 *now, const gchar *text, gdouble seconds)
 	return g_string_free(keys, FALSE);
 }
 
+/* Echoes what the driver types, as a bootloader's line editor does, until
+ * it sends @last_key: returns all it typed from @keys on. The driver types
+ * a chunk at a time and waits for each one's echo. */
+static gchar *
+echo_typing(SgBootDriver *driver, gint64 *now, const gchar *keys, const gchar *last_key)
+{
+	GString *all = g_string_new(keys);
+	g_autofree gchar *pending = g_strdup(keys);
+
+	while (!g_str_has_suffix(all->str, last_key)) {
+		g_autofree gchar *more = run(driver, now, pending, 1);
+
+		g_assert_cmpstr(more, !=, ""); /* it waits for nothing else */
+		g_string_append(all, more);
+		g_free(pending);
+		pending = g_steal_pointer(&more);
+	}
+	return g_string_free(all, FALSE);
+}
+
 /* isolinux's menu.c32 on SeaBIOS's serial console: Tab, the arguments
  * after the entry's own, Enter; then the kernel's first line. */
 static void
@@ -83,10 +103,11 @@ test_isolinux_menu(void)
 		   "auto=true priority=\r\n"
 		   "critical",
 		   1);
-	g_assert_cmpstr(keys, ==, " console=ttyS0,115200");
+	/* The first chunk only, until the screen shows it. */
+	g_assert_cmpstr(keys, ==, " console");
 	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
-	more = run(driver, &now, " console=ttyS0,115200", 1);
-	g_assert_cmpstr(more, ==, "\r");
+	more = echo_typing(driver, &now, keys, "\r");
+	g_assert_cmpstr(more, ==, " console=ttyS0,115200\r");
 	g_free(more);
 	more = run(
 		driver, &now,
@@ -169,10 +190,10 @@ test_grub_edit_and_missing_kernel(void)
 		   "        linux  /live/vmlinuz-6.1.0-99-amd64 boot=live components quiet spl\\"
 		   "\033[6;2Hash\033[7;2H        initrd /live/initrd.img-6.1.0-99-amd64",
 		   2);
-	g_assert_cmpstr(keys, ==, "\033[B\033[B\005 console=ttyS0,115200");
+	g_assert_cmpstr(keys, ==, "\033[B\033[B\005 console");
 	g_free(keys);
-	keys = run(driver, &now, "\033[6;4H console=ttyS0,115200", 1);
-	g_assert_cmpstr(keys, ==, "\030");
+	keys = echo_typing(driver, &now, " console", "\030");
+	g_assert_cmpstr(keys, ==, " console=ttyS0,115200\030");
 	g_free(keys);
 	keys = run(driver, &now,
 		   "\033[2J\033[1;1H  Booting a command list\r\n\r\n"
