@@ -93,7 +93,9 @@ struct _SgBootDriver {
 	gint escape;	  /* where in an escape sequence the bytes are: ESCAPE_* */
 	GPtrArray *rules; /* GRegex, same order as failure_rules */
 	GRegex *kernel_line;
-	GRegex *menu_marks; /* what shows a loader's menu or prompt */
+	GRegex *loader_line; /* what firmware and bootloaders print */
+	gsize booting_from;  /* where in @lines the lines after the last key begin */
+	GRegex *menu_marks;  /* what shows a loader's menu or prompt */
 	GRegex *loader_start;
 	SgPhase phase;
 	gint64 loader_started; /* when the firmware said it starts the loader, 0 before */
@@ -334,6 +336,13 @@ sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar 
 	/* The kernel's own first line (printk's banner), or the EFI stub's. */
 	driver->kernel_line =
 		g_regex_new("Linux version [0-9]|EFI stub: (?:Booting|Loaded)", 0, 0, NULL);
+	/* Everything the firmware and the bootloaders print on their own. */
+	driver->loader_line = g_regex_new(
+		"^(?:SeaBIOS|Machine UUID|iPXE|Press Ctrl-B|Booting |Boot failed|No bootable|"
+		"ISOLINUX|SYSLINUX|Loading |Welcome to GRUB|GNU GRUB|BdsDxe:|error:|Press |"
+		"boot:|Could not|UEFI Interactive Shell|Mapping table|Shell>|Use the |"
+		"Minimum Emacs|TAB lists|Ctrl-|> |setparams)",
+		0, 0, NULL);
 	driver->loader_start =
 		g_regex_new("BdsDxe: starting Boot[0-9A-F]+ \".*DVD-ROM|ISOLINUX [0-9]|"
 			    "Booting from DVD/CD|GNU GRUB|Welcome to GRUB",
@@ -362,6 +371,7 @@ sg_boot_driver_free(SgBootDriver *driver)
 	g_string_free(driver->pending, TRUE);
 	g_ptr_array_unref(driver->rules);
 	g_regex_unref(driver->kernel_line);
+	g_regex_unref(driver->loader_line);
 	g_regex_unref(driver->loader_start);
 	g_regex_unref(driver->menu_marks);
 	g_queue_clear_full(&driver->steps, (GDestroyNotify)step_free);
@@ -536,6 +546,7 @@ advance(SgBootDriver *driver, gint64 now_us)
 			break;
 		case STEP_BOOTING:
 			driver->phase = PHASE_BOOTING;
+			driver->booting_from = driver->lines->len + driver->pending->len;
 			break;
 		}
 		step_free(g_queue_pop_head(&driver->steps));
@@ -565,6 +576,37 @@ start_typing(SgBootDriver *driver, gint64 now_us)
 	plan_keys(driver, prompt);
 	driver->phase = PHASE_TYPING;
 	advance(driver, now_us);
+}
+
+/* Whether a line printed after the last key is the booted system's own:
+ * Debian's and Ubuntu's menus say `quiet`, so the kernel's banner does not
+ * reach the serial console, and the first line is the initramfs's, the
+ * installer's or systemd's. Not a line of the firmware or the bootloader,
+ * not what was typed (the command line's echo ends after the last key), not
+ * a menu's drawing (box characters). */
+static gboolean
+system_line_printed(SgBootDriver *driver)
+{
+	g_auto(GStrv) lines = NULL;
+
+	if (driver->phase != PHASE_BOOTING || driver->booting_from > driver->lines->len)
+		return FALSE;
+	lines = g_strsplit(driver->lines->str + driver->booting_from, "\n", -1);
+	for (gint i = 0; lines[i] != NULL; i++) {
+		gchar *line = g_strstrip(lines[i]);
+		gboolean ascii = TRUE;
+
+		for (const gchar *c = line; *c != '\0' && ascii; c++)
+			ascii = (guchar)*c < 0x80;
+		if (line[0] == '\0' || !ascii || g_regex_match(driver->loader_line, line, 0, NULL))
+			continue;
+		if ((driver->args != NULL && strstr(driver->args, line) != NULL) ||
+		    (driver->entry_args != NULL && strstr(driver->entry_args, line) != NULL) ||
+		    (driver->cmdline != NULL && strstr(driver->cmdline, line) != NULL))
+			continue;
+		return TRUE;
+	}
+	return FALSE;
 }
 
 /* Whether the loader's menu (or prompt) shows. */
@@ -635,6 +677,11 @@ sg_boot_driver_feed(SgBootDriver *driver, const gchar *data, gsize len, gint64 n
 	}
 	if (check_failures(driver, printed, now_us))
 		return;
+	if (system_line_printed(driver)) {
+		driver->seconds_to_kernel = (now_us - driver->started) / 1e6;
+		decide(driver, SG_BOOT_DRIVER_KERNEL_STARTED, now_us, NULL);
+		return;
+	}
 	if (driver->loader_started == 0 && g_regex_match(driver->loader_start, printed, 0, NULL))
 		driver->loader_started = now_us;
 	if (driver->phase == PHASE_FIRMWARE && menu_shows(driver, screen)) {
