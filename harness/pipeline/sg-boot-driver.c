@@ -24,7 +24,7 @@
 /* Text is typed this many bytes at a time, each waiting for its echo: a
  * BIOS keyboard buffer holds 15 keys, and a loaded TCG guest's isolinux
  * took 200 bytes at once more slowly than they came (keys were lost). */
-#define TYPE_CHUNK 8
+#define TYPE_CHUNK 14
 #define MAX_QUOTE 200
 
 /* Where the line reader is in an escape sequence. */

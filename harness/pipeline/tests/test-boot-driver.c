@@ -104,7 +104,7 @@ test_isolinux_menu(void)
 		   "critical",
 		   1);
 	/* The first chunk only, until the screen shows it. */
-	g_assert_cmpstr(keys, ==, " console");
+	g_assert_cmpstr(keys, ==, " console=ttyS0");
 	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
 	more = echo_typing(driver, &now, keys, "\r");
 	g_assert_cmpstr(more, ==, " console=ttyS0,115200\r");
@@ -123,6 +123,36 @@ test_isolinux_menu(void)
 	g_assert_cmpstr(sg_boot_driver_get_entry(driver), ==, "Automated install");
 	g_assert_nonnull(strstr(sg_boot_driver_get_menu_screen(driver), "Automated install"));
 	g_assert_cmpfloat(sg_boot_driver_get_seconds_to_kernel(driver), >, 3);
+}
+
+/* Debian's entries say `quiet`: no kernel banner reaches the serial
+ * console, and the installer's first line is the sign that the kernel runs
+ * (as seen with smokegate's d-i image). The end of the typed command line's
+ * echo, which isolinux wraps and ends after Enter, is not. */
+static void
+test_isolinux_quiet_kernel(void)
+{
+	g_autoptr(SgBootLoader) loader =
+		make_loader(SG_BOOT_LOADER_ISOLINUX, "Install", "install", "/install.amd/vmlinuz",
+			    "vga=788 initrd=/install.amd/initrd.gz --- quiet", NULL, -1);
+	gint64 now = 0;
+	g_autoptr(SgBootDriver) driver =
+		sg_boot_driver_new(SG_FIRMWARE_BIOS, loader,
+				   "url=http://10.0.2.101/0ba137b09154/preseed.cfg", 300, now);
+	g_autofree gchar *keys = NULL;
+	g_autofree gchar *typed = NULL;
+
+	keys = run(driver, &now, "\033[4;11H Install", 2);
+	g_free(keys);
+	typed = run(driver, &now, "\033[18;01H> /install.amd/vmlinuz vga=788", 1);
+	keys = echo_typing(driver, &now, typed, "\r");
+	g_free(keys);
+	keys = run(driver, &now, "\r\n0ba137b09154/preseed.cfg\r\n\r\n", 0.5);
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
+	g_free(keys);
+	keys = run(driver, &now, "Debian GNU/Linux installer (smokegate test image, good)\r\n",
+		   0.1);
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_KERNEL_STARTED);
 }
 
 /* A menu entry naming a kernel that is not on the image: isolinux says so
@@ -190,9 +220,9 @@ test_grub_edit_and_missing_kernel(void)
 		   "        linux  /live/vmlinuz-6.1.0-99-amd64 boot=live components quiet spl\\"
 		   "\033[6;2Hash\033[7;2H        initrd /live/initrd.img-6.1.0-99-amd64",
 		   2);
-	g_assert_cmpstr(keys, ==, "\033[B\033[B\005 console");
+	g_assert_cmpstr(keys, ==, "\033[B\033[B\005 console=ttyS0");
 	g_free(keys);
-	keys = echo_typing(driver, &now, " console", "\030");
+	keys = echo_typing(driver, &now, " console=ttyS0", "\030");
 	g_assert_cmpstr(keys, ==, " console=ttyS0,115200\030");
 	g_free(keys);
 	keys = run(driver, &now,
@@ -307,6 +337,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/boot-driver/isolinux-menu", test_isolinux_menu);
+	g_test_add_func("/boot-driver/isolinux-quiet-kernel", test_isolinux_quiet_kernel);
 	g_test_add_func("/boot-driver/isolinux-missing-kernel", test_isolinux_missing_kernel);
 	g_test_add_func("/boot-driver/grub-edit-missing-kernel", test_grub_edit_and_missing_kernel);
 	g_test_add_func("/boot-driver/grub-config-error", test_grub_config_error_before_menu);
