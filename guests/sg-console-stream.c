@@ -89,6 +89,7 @@ sg_console_stream_drain(SgConsoleStream *console)
 			return; /* nothing more for now */
 		/* 0: the other end closed; -1: the stream broke. Either way the
 		 * console has said all it will. */
+		g_debug("console stream ends: %d", got);
 		close_stream(console);
 	}
 }
@@ -98,6 +99,7 @@ on_stream_event(virStreamPtr stream, int events, void *opaque)
 {
 	SgConsoleStream *console = opaque;
 
+	g_debug("console stream events 0x%x", events);
 	if (events & VIR_STREAM_EVENT_READABLE)
 		sg_console_stream_drain(console);
 	if (events & (VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR)) {

@@ -311,7 +311,14 @@ sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar 
 
 	driver->firmware = firmware;
 	driver->loader_kind = loader != NULL ? loader->kind : SG_BOOT_LOADER_UNKNOWN;
-	driver->graphical = loader != NULL && loader->graphical == SG_BOOT_YES;
+	/* A GRUB that may draw its menu on the screen only (a font the config
+	 * loads from the image, a test it cannot know here) is typed into as a
+	 * graphical one once no menu came on the console: its command line
+	 * works on either terminal. */
+	driver->graphical =
+		loader != NULL &&
+		(loader->graphical == SG_BOOT_YES ||
+		 (loader->graphical == SG_BOOT_MAYBE && loader->kind == SG_BOOT_LOADER_GRUB));
 	driver->no_keys_read = loader != NULL && loader->timeout_ds == 0;
 	driver->observe_only = loader == NULL;
 	driver->editor_linux_line = entry != NULL ? entry->editor_linux_line : -1;

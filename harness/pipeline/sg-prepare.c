@@ -374,6 +374,10 @@ sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error)
 	plan->boot_menu = sg_boot_menu_read(plan->image, error);
 	if (plan->boot_menu == NULL || !plan_firmware(plan, options, error))
 		return FALSE;
+	if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE) {
+		g_autofree gchar *read = sg_boot_menu_to_string(plan->boot_menu);
+		g_debug("the image's boot menus:\n%s", read);
+	}
 	main_firmware = sg_plan_main_firmware(plan);
 	loader = sg_plan_loader(plan, main_firmware->firmware);
 	if (loader != NULL && loader->timeout_ds == 0 && sg_boot_loader_default(loader) != NULL &&

@@ -98,6 +98,7 @@ send_keys(SgWatch *watch)
 
 	if (keys == NULL || watch->stream == NULL)
 		return;
+	g_debug("%s: typing %zu bytes", watch->phase, strlen(keys));
 	if (!sg_console_stream_send(watch->stream, keys, strlen(keys), &error))
 		g_warning("%s: %s", watch->phase, error->message);
 }
