@@ -99,7 +99,6 @@ on_stream_event(virStreamPtr stream, int events, void *opaque)
 {
 	SgConsoleStream *console = opaque;
 
-	g_debug("console stream events 0x%x", events);
 	if (events & VIR_STREAM_EVENT_READABLE)
 		sg_console_stream_drain(console);
 	if (events & (VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR)) {
