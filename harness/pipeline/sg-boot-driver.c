@@ -26,6 +26,8 @@
  * took 200 bytes at once more slowly than they came (keys were lost). */
 #define TYPE_CHUNK 14
 #define MAX_QUOTE 200
+/* The most of the typing's echo kept (a command line is a few hundred). */
+#define ECHO_MAX (64 * 1024)
 
 /* Where the line reader is in an escape sequence. */
 enum {
@@ -90,6 +92,11 @@ struct _SgBootDriver {
 	 * a long line wraps on the screen but not here. */
 	GString *lines;
 	GString *pending; /* the line not ended yet */
+	/* What was printed since the typing began, as one run of text:
+	 * escape sequences, line ends and a wrapped line's '\\' dropped. An
+	 * echo is found here whatever the screen's size (OVMF's text console is
+	 * 100 columns, GRUB's editor wraps a long line there). */
+	GString *echo;
 	gint escape;	  /* where in an escape sequence the bytes are: ESCAPE_* */
 	GPtrArray *rules; /* GRegex, same order as failure_rules */
 	GRegex *kernel_line;
@@ -337,6 +344,7 @@ sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar 
 	driver->screen = sg_screen_new();
 	driver->lines = g_string_new(NULL);
 	driver->pending = g_string_new(NULL);
+	driver->echo = g_string_new(NULL);
 	driver->rules = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
 	for (guint i = 0; i < G_N_ELEMENTS(failure_rules); i++)
 		g_ptr_array_add(driver->rules, g_regex_new(failure_rules[i].pattern, 0, 0, NULL));
@@ -376,6 +384,7 @@ sg_boot_driver_free(SgBootDriver *driver)
 	sg_screen_free(driver->screen);
 	g_string_free(driver->lines, TRUE);
 	g_string_free(driver->pending, TRUE);
+	g_string_free(driver->echo, TRUE);
 	g_ptr_array_unref(driver->rules);
 	g_regex_unref(driver->kernel_line);
 	g_regex_unref(driver->loader_line);
@@ -439,7 +448,7 @@ static gboolean
 screen_shows(SgBootDriver *driver, const gchar *text)
 {
 	g_autofree gchar *joined = screen_joined(driver);
-	return strstr(joined, text) != NULL;
+	return strstr(joined, text) != NULL || strstr(driver->echo->str, text) != NULL;
 }
 
 static gchar *
@@ -633,6 +642,9 @@ read_lines(SgBootDriver *driver, const gchar *data, gsize len)
 	for (gsize i = 0; i < len; i++) {
 		guchar c = data[i];
 
+		if (c == 0x1b && driver->escape == ESCAPE_NONE && driver->echo->len > 0 &&
+		    driver->echo->str[driver->echo->len - 1] == '\\')
+			g_string_truncate(driver->echo, driver->echo->len - 1);
 		switch (driver->escape) {
 		case ESCAPE_START:
 			driver->escape = c == '['		  ? ESCAPE_CSI
@@ -660,6 +672,8 @@ read_lines(SgBootDriver *driver, const gchar *data, gsize len)
 			g_string_append_c(driver->pending, ' ');
 		} else if (c >= 0x20 && c != 0x7f) {
 			g_string_append_c(driver->pending, c);
+			if (driver->phase == PHASE_TYPING && driver->echo->len < ECHO_MAX)
+				g_string_append_c(driver->echo, c);
 		}
 	}
 }

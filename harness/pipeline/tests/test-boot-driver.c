@@ -239,6 +239,48 @@ test_grub_edit_and_missing_kernel(void)
 			"e <Down> <Down> <Ctrl-E> ' console=ttyS0,115200' <Ctrl-X>");
 }
 
+/* OVMF's text console is 100 columns: GRUB's editor wraps the linux line
+ * there with a '\\' (as seen on smokegate's d-i image under OVMF), past
+ * an 80-column screen. The echo is still found. */
+static void
+test_grub_wide_wrap(void)
+{
+	const gchar *editor[] = {"setparams 'Install'", "", "    set background_color=black",
+				 "    linux    /install.amd/vmlinuz vga=788 --- quiet", NULL};
+	g_autoptr(SgBootLoader) loader =
+		make_loader(SG_BOOT_LOADER_GRUB, "Install", NULL, "/install.amd/vmlinuz",
+			    "vga=788 --- quiet", editor, 3);
+	gint64 now = 0;
+	g_autoptr(SgBootDriver) driver =
+		sg_boot_driver_new(SG_FIRMWARE_UEFI, loader,
+				   "console=ttyS0,115200 url=http://10.0.2.101/p.cfg", 300, now);
+	g_autofree gchar *keys = NULL;
+
+	keys = run(driver, &now,
+		   "\033[02;34HGNU GRUB  version 2.06-13+deb12u2\033[05;03H*Install"
+		   "\033[20;5HUse the ^ and v keys to select which entry is highlighted.",
+		   2);
+	g_assert_cmpstr(keys, ==, "e");
+	g_free(keys);
+	keys = run(driver, &now,
+		   "\033[05;03Hsetparams 'Install'\033[07;03H    set background_color=black"
+		   "\033[08;03H    linux    /install.amd/vmlinuz vga=788 --- quiet",
+		   2);
+	g_assert_cmpstr(keys, ==, "\033[B\033[B\033[B\005 console=ttyS0");
+	g_free(keys);
+	keys = run(driver, &now, " console=ttyS0", 1);
+	g_assert_cmpstr(keys, ==, ",115200 url=ht");
+	g_free(keys);
+	/* The line reaches column 100: '\\' there, the rest on the next row. */
+	keys = run(driver, &now,
+		   ",115200 url=ht\033[08;60Htp://1\\\033[09;03H0.0.2.101/p.cfg"
+		   "\033[10;03H    initrd   /install.amd/initrd.gz",
+		   1);
+	/* The screen showed the rest ahead of the keys: typed, then Ctrl-X. */
+	g_assert_cmpstr(keys, ==, "tp://10.0.2.101/p.cfg\030");
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
+}
+
 /* GRUB's errors from its own config (a font it cannot load) before the
  * menu are not the image failing to boot. */
 static void
@@ -340,6 +382,7 @@ main(int argc, char **argv)
 	g_test_add_func("/boot-driver/isolinux-quiet-kernel", test_isolinux_quiet_kernel);
 	g_test_add_func("/boot-driver/isolinux-missing-kernel", test_isolinux_missing_kernel);
 	g_test_add_func("/boot-driver/grub-edit-missing-kernel", test_grub_edit_and_missing_kernel);
+	g_test_add_func("/boot-driver/grub-wide-wrap", test_grub_wide_wrap);
 	g_test_add_func("/boot-driver/grub-config-error", test_grub_config_error_before_menu);
 	g_test_add_func("/boot-driver/firmware-refusals", test_firmware_refusals);
 	g_test_add_func("/boot-driver/limit", test_limit);
