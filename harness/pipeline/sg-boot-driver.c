@@ -309,6 +309,27 @@ plan_keys(SgBootDriver *driver, gboolean prompt)
 	add_step(driver, STEP_BOOTING, NULL, NULL, 0);
 }
 
+/* The words of @args that @own does not have already (the entry's own
+ * arguments are not typed again); NULL when none is left. */
+static gchar *
+words_not_in(const gchar *args, const gchar *own)
+{
+	g_auto(GStrv) words = g_strsplit_set(args, " \t", -1);
+	g_auto(GStrv) owned = g_strsplit_set(own != NULL ? own : "", " \t", -1);
+	GString *kept = g_string_new(NULL);
+
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (words[i][0] == '\0' || g_strv_contains((const gchar *const *)owned, words[i]))
+			continue;
+		g_string_append_printf(kept, "%s%s", kept->len > 0 ? " " : "", words[i]);
+	}
+	if (kept->len == 0) {
+		g_string_free(kept, TRUE);
+		return NULL;
+	}
+	return g_string_free(kept, FALSE);
+}
+
 SgBootDriver *
 sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar *args,
 		   guint limit_seconds, gint64 now_us)
@@ -338,7 +359,7 @@ sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar 
 	if (args != NULL && args[0] != '\0' && entry != NULL &&
 	    (driver->loader_kind == SG_BOOT_LOADER_ISOLINUX ||
 	     (driver->loader_kind == SG_BOOT_LOADER_GRUB && driver->editor_linux_line >= 0)))
-		driver->args = g_strdup(args);
+		driver->args = words_not_in(args, entry->args);
 	driver->started = now_us;
 	driver->limit_us = (gint64)limit_seconds * G_USEC_PER_SEC;
 	driver->screen = sg_screen_new();

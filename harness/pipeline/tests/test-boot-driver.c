@@ -136,9 +136,9 @@ test_isolinux_quiet_kernel(void)
 		make_loader(SG_BOOT_LOADER_ISOLINUX, "Install", "install", "/install.amd/vmlinuz",
 			    "vga=788 initrd=/install.amd/initrd.gz --- quiet", NULL, -1);
 	gint64 now = 0;
-	g_autoptr(SgBootDriver) driver =
-		sg_boot_driver_new(SG_FIRMWARE_BIOS, loader,
-				   "url=http://10.0.2.101/0ba137b09154/preseed.cfg", 300, now);
+	g_autoptr(SgBootDriver) driver = sg_boot_driver_new(
+		SG_FIRMWARE_BIOS, loader, "quiet url=http://10.0.2.101/0ba137b09154/preseed.cfg",
+		300, now);
 	g_autofree gchar *keys = NULL;
 	g_autofree gchar *typed = NULL;
 
@@ -153,6 +153,9 @@ test_isolinux_quiet_kernel(void)
 	keys = run(driver, &now, "Debian GNU/Linux installer (smokegate test image, good)\r\n",
 		   0.1);
 	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_KERNEL_STARTED);
+	/* `quiet` is the entry's own: not typed again. */
+	g_assert_cmpstr(sg_boot_driver_get_keys(driver), ==,
+			"<Tab> ' url=http://10.0.2.101/0ba137b09154/preseed.cfg' <Enter>");
 }
 
 /* A menu entry naming a kernel that is not on the image: isolinux says so
