@@ -242,9 +242,14 @@ on_console_data(const gchar *data, gsize len, gpointer user_data)
 	SgWatch *watch = user_data;
 	gint64 now = g_get_monotonic_time();
 
-	/* The evidence is byte for byte what came, even after the verdict. */
-	if (watch->log != NULL)
+	/* The evidence is byte for byte what came, even after the verdict,
+	 * and on disk as it comes: people (and tests) follow it while the
+	 * guest runs, and a firmware's and bootloader's first words are too
+	 * few to fill stdio's buffer for minutes. */
+	if (watch->log != NULL) {
 		fwrite(data, 1, len, watch->log);
+		fflush(watch->log);
+	}
 	if (watch->finished != 0)
 		return;
 	if (booting(watch)) {
