@@ -367,22 +367,26 @@ sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar 
 	driver->pending = g_string_new(NULL);
 	driver->echo = g_string_new(NULL);
 	driver->rules = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
+	/* The lines as printed are bytes, not always UTF-8 (OVMF and shim draw
+	 * boxes in CP437): matched as bytes, or one such byte would keep every
+	 * rule from matching at all. */
 	for (guint i = 0; i < G_N_ELEMENTS(failure_rules); i++)
-		g_ptr_array_add(driver->rules, g_regex_new(failure_rules[i].pattern, 0, 0, NULL));
+		g_ptr_array_add(driver->rules,
+				g_regex_new(failure_rules[i].pattern, G_REGEX_RAW, 0, NULL));
 	/* The kernel's own first line (printk's banner), or the EFI stub's. */
-	driver->kernel_line =
-		g_regex_new("Linux version [0-9]|EFI stub: (?:Booting|Loaded)", 0, 0, NULL);
+	driver->kernel_line = g_regex_new("Linux version [0-9]|EFI stub: (?:Booting|Loaded)",
+					  G_REGEX_RAW, 0, NULL);
 	/* Everything the firmware and the bootloaders print on their own. */
 	driver->loader_line = g_regex_new(
 		"^(?:SeaBIOS|Machine UUID|iPXE|Press Ctrl-B|Booting |Boot failed|No bootable|"
 		"ISOLINUX|SYSLINUX|Loading |Welcome to GRUB|GNU GRUB|BdsDxe:|error:|Press |"
 		"boot:|Could not|UEFI Interactive Shell|Mapping table|Shell>|Use the |"
 		"Minimum Emacs|TAB lists|Ctrl-|> |setparams)",
-		0, 0, NULL);
+		G_REGEX_RAW, 0, NULL);
 	driver->loader_start =
 		g_regex_new("BdsDxe: starting Boot[0-9A-F]+ \".*DVD-ROM|ISOLINUX [0-9]|"
 			    "Booting from DVD/CD|GNU GRUB|Welcome to GRUB",
-			    0, 0, NULL);
+			    G_REGEX_RAW, 0, NULL);
 	driver->menu_marks = g_regex_new("GNU GRUB +version|Use the .* keys to select which "
 					 "entry|^boot: ?$|automatically in",
 					 G_REGEX_MULTILINE, 0, NULL);
@@ -475,7 +479,8 @@ screen_shows(SgBootDriver *driver, const gchar *text)
 static gchar *
 cut_quote(const gchar *line)
 {
-	g_autofree gchar *stripped = g_strstrip(g_strdup(line));
+	/* A reason is UTF-8 (result.json); a box's CP437 bytes are not. */
+	g_autofree gchar *stripped = g_strstrip(g_utf8_make_valid(line, -1));
 	if (strlen(stripped) <= MAX_QUOTE)
 		return g_steal_pointer(&stripped);
 	return g_strdup_printf("%.*s...", MAX_QUOTE, stripped);
@@ -522,13 +527,18 @@ check_failures(SgBootDriver *driver, const gchar *text, gint64 now_us)
 	}
 	if (first_rule < 0)
 		return FALSE;
-	/* Quote the whole line the match is on. */
+	/* Quote the whole line the match is on; of a drawn box (bytes of
+	 * CP437's box characters, no line ends) only the words from the match
+	 * to the box's edge. */
 	line_start = text + first_at;
-	while (line_start > text && line_start[-1] != '\n')
+	while (line_start > text && line_start[-1] != '\n' && (guchar)line_start[-1] < 0x80)
 		line_start--;
-	line_end = strchr(text + first_at, '\n');
-	line = line_end != NULL ? g_strndup(line_start, line_end - line_start)
-				: g_strdup(line_start);
+	if (line_start > text && line_start[-1] != '\n')
+		line_start = text + first_at;
+	line_end = text + first_at;
+	while (*line_end != '\0' && *line_end != '\n' && (guchar)*line_end < 0x80)
+		line_end++;
+	line = g_strndup(line_start, line_end - line_start);
 	quote = cut_quote(line);
 	decide(driver, SG_BOOT_DRIVER_FAILED, now_us, "%s: %s", failure_rules[first_rule].words,
 	       quote);

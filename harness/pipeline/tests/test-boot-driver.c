@@ -323,7 +323,11 @@ test_firmware_refusals(void)
 		 "the firmware found no EFI loader on the image: BdsDxe: failed to load Boot0001 "
 		 "\"UEFI QEMU DVD-ROM QM00001 \" from "
 		 "PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0): Not Found"},
-		{"Verification failed: (0x1A) Security Violation\r\n",
+		/* shim's box as OVMF draws it: CP437 box bytes, cursor moves,
+		 * no line end (as seen with an unsigned GRUB under Secure Boot). */
+		{"\033[0m\033[37m\033[44m\033[01;01H\xd9\033[01;01H\xda\xc4\xc4\xc4\xbf"
+		 "\033[02;01H\xb3 ERROR \xb3\033[04;01H\xb3Verification failed: (0x1A) Security "
+		 "Violation\xb3\033[05;01H\xc0\xc4\xc4\xd9",
 		 "shim refused the image's second-stage loader: Verification failed: (0x1A) "
 		 "Security Violation"},
 		{"Booting from DVD/CD...\r\nBoot failed: Could not read from CDROM (code 0004)\r\n"
