@@ -500,8 +500,11 @@ test_debian_netinst(Fixture *f, gconstpointer data)
 	g_assert_true(has_string(uefi->config_files, "(cd0)/boot/grub/x86_64-efi/grub.cfg"));
 	g_assert_false(has_string(uefi->config_files, "(efiimg)/efi/debian/grub.cfg"));
 	g_assert_cmpstr(uefi->config, ==, "(cd0)/boot/grub/grub.cfg");
-	/* `if loadfont unicode`: $prefix/fonts/unicode.pf2 is not on this CD. */
-	g_assert_cmpint(uefi->graphical, ==, SG_BOOT_NO);
+	/* `if loadfont unicode`: $prefix/fonts/unicode.pf2 is not on this CD,
+	 * but Debian's GRUB finds the font in its memdisk, and d-i's menu is
+	 * drawn in gfxterm (seen on OVMF's screen with smokegate's d-i image,
+	 * whose CD has no font either). */
+	g_assert_cmpint(uefi->graphical, ==, SG_BOOT_YES);
 	entry = sg_boot_loader_default(uefi);
 	g_assert_cmpstr(entry->title, ==, "Install");
 	g_assert_cmpint(entry->editor_linux_line, ==, 3);
@@ -907,10 +910,17 @@ test_project_images(void)
 			continue;
 		menu = sg_boot_menu_read(iso, &error);
 		g_assert_no_error(error);
-		/* Every image boots BIOS through isolinux to a kernel it has. */
+		/* Every image boots BIOS through isolinux to a kernel it has, but
+		 * the one made to name a missing kernel: that is seen here. */
 		g_assert_nonnull(menu->bios);
 		entry = sg_boot_loader_default(menu->bios);
 		g_assert_nonnull(entry);
+		if (strstr(name, "-missing-kernel") != NULL) {
+			g_assert_true(entry->missing);
+			g_assert_cmpuint(menu->problems->len, >, 0);
+			seen++;
+			continue;
+		}
 		g_assert_false(entry->missing);
 		for (guint i = 0; i < menu->problems->len; i++) {
 			const SgBootProblem *p = g_ptr_array_index(menu->problems, i);
