@@ -32,7 +32,8 @@ fs="$workdir/fs"
 tree="$fs/tree"
 types="$tree/alpha/daily-live"
 mkdir -p "$fs"
-mount -t tmpfs -o size=64m smokegate-full-tree "$fs"
+# Room for two builds of the test image (33 MiB with its EFI image) and more.
+mount -t tmpfs -o size=128m smokegate-full-tree "$fs"
 trap 'umount -l "$fs" 2>/dev/null; rm -rf "$workdir"' EXIT
 mkdir "$tree"
 
