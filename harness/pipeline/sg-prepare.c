@@ -372,7 +372,17 @@ sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error)
 		return plan_answers(plan, error);
 	}
 	plan->boot_menu = sg_boot_menu_read(plan->image, error);
-	if (plan->boot_menu == NULL || !plan_firmware(plan, options, error))
+	if (plan->boot_menu == NULL)
+		return FALSE;
+	/* No El Torito entry at all: no machine boots it from a CD, whatever
+	 * its firmware. Known before any guest starts. */
+	if (plan->boot_menu->bios == NULL && plan->boot_menu->uefi->len == 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
+			    "the image has no boot record (no El Torito entry for BIOS or "
+			    "UEFI): no machine can boot it");
+		return FALSE;
+	}
+	if (!plan_firmware(plan, options, error))
 		return FALSE;
 	if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE) {
 		g_autofree gchar *read = sg_boot_menu_to_string(plan->boot_menu);

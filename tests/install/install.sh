@@ -45,7 +45,7 @@ fi
 # A drop-in in the operators' folder: the installed binary must list it.
 sed '/^DiskInfo=/d; /^VolumeId=/d' "$dest$datadir/flavours/smoketest.conf" \
 	> "$dest$sysconfdir/flavours.d/installtest-dropin.conf"
-# An image the smoketest profile boots whose kernel is not one: judged a fail
+# An image the smoketest profile knows with no boot record: judged a fail
 # only after the profile's answer file was read (a missing one is an error).
 mkdir -p "$workdir/fake/install.amd"
 echo "not a kernel" > "$workdir/fake/install.amd/vmlinuz"
@@ -130,7 +130,7 @@ else
 fi
 
 run_installed test "$workdir/fake.iso" --flavour smoketest --evidence "$workdir/evidence"
-check "in place, the answer file is found: the fake kernel is a fail, exit 1 (got $status: $(cat "$workdir/out" "$workdir/err"))" test "$status" -eq 1
-check "and the reason is the kernel" grep -q "not a bootable Linux kernel" "$workdir/out"
+check "in place, the answer file is found: the unbootable image is a fail, exit 1 (got $status: $(cat "$workdir/out" "$workdir/err"))" test "$status" -eq 1
+check "and the reason is its missing boot record" grep -q "the image has no boot record" "$workdir/out"
 check_nothing_left
 finish

@@ -64,7 +64,7 @@ check "and says how to pick one" grep -q -- "--flavour" err
 
 # No profile knows it, but its layout says live-boot: judged by the generic
 # live profile, which boots it as a machine would (here an ISO with no boot
-# record at all: the firmware finds nothing to boot, a fail).
+# record at all: a fail, found before any guest starts).
 mkdir -p unknown-live/.disk unknown-live/live
 echo "Someone's Live 1.0" > unknown-live/.disk/info
 echo "not a kernel" > unknown-live/live/vmlinuz
@@ -75,8 +75,7 @@ check "an unknown ISO with a /live/ layout is judged, not refused (got $status)"
 check "by the generic live profile" test "$(json_field .flavour ev-unknown-live/result.json)" = generic-live
 check "result.json says it was judged as generic" test "$(json_field .generic ev-unknown-live/result.json)" = true
 check "and which profile would make it precise" grep -q "DiskInfo= matches 'Someone's Live 1.0'" err
-check "the firmware found nothing to boot: $(cat out)" \
-	grep -Eq "found no EFI loader|found nothing to boot|could not boot the image" out
+check "no machine can boot it: $(cat out)" grep -q "the image has no boot record" out
 
 run test "$good_iso" --flavour smoketest --answers random.iso --connect "qemu:///nonexistent-driver" --evidence ev-lab
 check "an unreachable hypervisor is an error (2), not a fail: $(cat out)" test $status -eq 2
