@@ -284,6 +284,35 @@ test_grub_wide_wrap(void)
 	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
 }
 
+/* A gfxterm GRUB whose first switch to the console was lost (keys sent
+ * before its menu reads them): the switch is tried again, after Esc. */
+static void
+test_grub_switch_retry(void)
+{
+	const gchar *editor[] = {"setparams 'Graphical install'", "",
+				 "    linux /install.amd/vmlinuz", NULL};
+	g_autoptr(SgBootLoader) loader = make_loader(SG_BOOT_LOADER_GRUB, "Graphical install", NULL,
+						     "/install.amd/vmlinuz", "", editor, 2);
+	gint64 now = 1000 * SECOND; /* 0 is "not yet" to the driver */
+	g_autoptr(SgBootDriver) driver = NULL;
+	g_autofree gchar *keys = NULL;
+	g_autofree gchar *again = NULL;
+
+	loader->graphical = SG_BOOT_YES;
+	driver =
+		sg_boot_driver_new(SG_FIRMWARE_UEFI_SECURE_BOOT, loader, "console=ttyS0", 300, now);
+	keys = run(driver, &now,
+		   "BdsDxe: starting Boot0001 \"UEFI QEMU DVD-ROM QM00001 \" from "
+		   "PciRoot(0x0)/Pci(0x1F,0x2)/Sata(0x0,0xFFFF,0x0)\r\n"
+		   "\033[0m\033[30m\033[47mWelcome to GRUB!\r\n",
+		   16);
+	g_assert_cmpstr(keys, ==, "cterminal_output console\r\033");
+	/* Nothing on the console for the expect's 20 s: Esc, Esc, the switch. */
+	again = run(driver, &now, NULL, 32);
+	g_assert_cmpstr(again, ==, "\033\033cterminal_output console\r\033");
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
+}
+
 /* GRUB's errors from its own config (a font it cannot load) before the
  * menu are not the image failing to boot. */
 static void
@@ -390,6 +419,7 @@ main(int argc, char **argv)
 	g_test_add_func("/boot-driver/isolinux-missing-kernel", test_isolinux_missing_kernel);
 	g_test_add_func("/boot-driver/grub-edit-missing-kernel", test_grub_edit_and_missing_kernel);
 	g_test_add_func("/boot-driver/grub-wide-wrap", test_grub_wide_wrap);
+	g_test_add_func("/boot-driver/grub-switch-retry", test_grub_switch_retry);
 	g_test_add_func("/boot-driver/grub-config-error", test_grub_config_error_before_menu);
 	g_test_add_func("/boot-driver/firmware-refusals", test_firmware_refusals);
 	g_test_add_func("/boot-driver/limit", test_limit);
