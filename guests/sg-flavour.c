@@ -58,7 +58,8 @@ find_line(const gchar *path, const gchar *group, const gchar *key, const gchar *
 	g_autofree gchar *header = group != NULL ? g_strdup_printf("[%s]", group) : NULL;
 	gboolean in_group = group == NULL;
 
-	if (!g_file_get_contents(path, &contents, NULL, NULL))
+	if (!sg_files_read_regular(path, SG_FILES_FOLLOW, SG_FILES_CONFIG_MAX_BYTES, &contents,
+				   NULL, NULL))
 		return 0;
 	lines = g_strsplit(contents, "\n", -1);
 	for (guint i = 0; lines[i] != NULL; i++) {
@@ -281,9 +282,16 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	g_autofree gchar *basename = g_path_get_basename(path);
 	g_autofree gchar *family = NULL;
 	g_autoptr(GError) parse_error = NULL;
+	g_autofree gchar *text = NULL;
+	gsize length = 0;
 	guint64 value;
 
-	if (!g_key_file_load_from_file(keyfile, path, G_KEY_FILE_NONE, &parse_error)) {
+	if (!sg_files_read_regular(path, SG_FILES_FOLLOW, SG_FILES_CONFIG_MAX_BYTES, &text, &length,
+				   &parse_error)) {
+		g_set_error_literal(error, SG_ERROR, SG_ERROR_USAGE, parse_error->message);
+		return NULL;
+	}
+	if (!g_key_file_load_from_data(keyfile, text, length, G_KEY_FILE_NONE, &parse_error)) {
 		refuse_syntax(error, path, parse_error);
 		return NULL;
 	}

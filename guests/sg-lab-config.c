@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sg-error.h"
+#include "sg-files.h"
 
 #define HOST_GROUP_PREFIX "Host "
 #define DEFAULT_HOST_NAME "local"
@@ -146,6 +147,8 @@ sg_lab_config_load(const gchar *path, GError **error)
 	g_autoptr(GError) local_error = NULL;
 	g_autoptr(SgLabConfig) config = NULL;
 	g_auto(GStrv) groups = NULL;
+	g_autofree gchar *text = NULL;
+	gsize length = 0;
 
 	/* No lab file anywhere: one host, the default connection, as ever. */
 	if (path == NULL) {
@@ -153,7 +156,12 @@ sg_lab_config_load(const gchar *path, GError **error)
 			return sg_lab_config_new_single(NULL, NULL);
 		path = SG_LAB_CONFIG_DEFAULT_PATH;
 	}
-	if (!g_key_file_load_from_file(keyfile, path, G_KEY_FILE_NONE, &local_error)) {
+	if (!sg_files_read_regular(path, SG_FILES_FOLLOW, SG_FILES_CONFIG_MAX_BYTES, &text, &length,
+				   &local_error)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "lab file %s", local_error->message);
+		return NULL;
+	}
+	if (!g_key_file_load_from_data(keyfile, text, length, G_KEY_FILE_NONE, &local_error)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "lab file %s: %s", path,
 			    local_error->message);
 		return NULL;

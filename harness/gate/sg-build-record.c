@@ -103,11 +103,10 @@ sg_build_record_load(const gchar *build_dir, GError **error)
 	JsonObject *root;
 	JsonArray *events;
 
-	if (!g_file_test(path, G_FILE_TEST_EXISTS))
+	if (!g_file_test(path, G_FILE_TEST_EXISTS) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
 		return g_steal_pointer(&record);
 	/* An empty file parses to no root at all. */
-	if (!json_parser_load_from_file(parser, path, error) ||
-	    json_parser_get_root(parser) == NULL ||
+	if (!sg_json_load_file(parser, path, error) || json_parser_get_root(parser) == NULL ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		if (error != NULL && *error == NULL)
 			g_set_error(error, SG_ERROR, SG_ERROR_TREE, "%s is not a JSON object",

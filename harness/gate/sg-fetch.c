@@ -355,6 +355,7 @@ sg_fetch_file(const gchar *url, const gchar *dest, const SgFetchOptions *options
 	g_autoptr(CURL) curl = NULL;
 	g_autofree gchar *part = NULL;
 	g_auto(SgFetchTransfer) t = {.url = url, .cancellable = cancellable, .fd = -1};
+	g_autoptr(GError) open_error = NULL;
 	struct stat st;
 
 	g_return_val_if_fail(url != NULL, FALSE);
@@ -367,10 +368,9 @@ sg_fetch_file(const gchar *url, const gchar *dest, const SgFetchOptions *options
 	t.part = part;
 	/* O_APPEND: every byte goes after the ones already there, which is what a
 	 * resume means, and after a truncation it starts again at zero */
-	t.fd = open(part, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	t.fd = sg_files_open_for_writing(part, O_WRONLY | O_CREAT | O_APPEND, 0644, &open_error);
 	if (t.fd < 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "cannot open %s: %s", part,
-			    g_strerror(errno));
+		g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "cannot open %s", open_error->message);
 		return FALSE;
 	}
 	/* two downloads into one .part would interleave their bytes */

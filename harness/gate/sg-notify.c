@@ -8,6 +8,7 @@
 #include "sg-curl.h"
 #include "sg-error.h"
 #include "sg-files.h"
+#include "sg-json.h"
 #include "sg-lock.h"
 
 #define SEQUENCE_DIGITS 20
@@ -78,7 +79,8 @@ read_sequence(const gchar *path, guint64 *sequence, GError **error)
 	g_autofree gchar *text = NULL;
 	g_autoptr(GError) local_error = NULL;
 
-	if (!g_file_get_contents(path, &text, NULL, &local_error)) {
+	if (!sg_files_read_regular(path, SG_FILES_NOFOLLOW, SG_FILES_CONFIG_MAX_BYTES, &text, NULL,
+				   &local_error)) {
 		if (g_error_matches(local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
 			*sequence = 0;
 			return TRUE;
@@ -257,7 +259,8 @@ read_queue_url(const gchar *queue_dir)
 	g_autofree gchar *path = g_build_filename(queue_dir, "url", NULL);
 	g_autofree gchar *text = NULL;
 
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	if (!sg_files_read_regular(path, SG_FILES_NOFOLLOW, SG_FILES_CONFIG_MAX_BYTES, &text, NULL,
+				   NULL))
 		return NULL;
 	g_strstrip(text);
 	if (text[0] == '\0')
@@ -283,7 +286,8 @@ deliver_queue(const gchar *queue_dir, GPtrArray *names, guint attempts, GCancell
 		g_autofree gchar *body = NULL;
 		gsize length = 0;
 
-		if (!g_file_get_contents(path, &body, &length, error))
+		if (!sg_files_read_regular(path, SG_FILES_NOFOLLOW, SG_JSON_FILE_MAX_BYTES, &body,
+					   &length, error))
 			return FALSE;
 		if (!post_with_retries(url, body, length, attempts, cancellable, error))
 			return FALSE;

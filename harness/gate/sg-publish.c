@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "sg-error.h"
+#include "sg-files.h"
 #include "sg-json.h"
 #include "sg-kept-disk.h"
 #include "sg-notify.h"
@@ -35,9 +36,8 @@ sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig *config, GEr
 	if (publisher->config == NULL)
 		return NULL;
 	state_dir = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, NULL);
-	if (g_mkdir_with_parents(state_dir, 0755) != 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot create %s: %s", state_dir,
-			    g_strerror(errno));
+	if (!sg_files_make_real_folder(state_dir, error)) {
+		sg_tree_error_claim(error);
 		return NULL;
 	}
 	return g_steal_pointer(&publisher);

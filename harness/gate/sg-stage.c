@@ -36,15 +36,33 @@ profile_size_limit(const gchar *flavour, const gchar *flavours_dir)
 	return profile != NULL ? profile->size_limit : 0;
 }
 
-static gboolean
-reflink(const gchar *source, const gchar *dest)
+/* The source named on the command line, opened as what it must be: a
+ * regular file (a link is resolved here, on purpose: its content is staged,
+ * never the link) carrying an ISO 9660 volume descriptor. */
+static int
+open_source_image(const gchar *source, GError **error)
 {
-	int in = open(source, O_RDONLY | O_CLOEXEC);
-	int out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	gboolean ok = in >= 0 && out >= 0 && ioctl(out, FICLONE, in) == 0;
+	g_autoptr(GError) open_error = NULL;
+	int fd = sg_files_open_regular(source, SG_FILES_FOLLOW, &open_error);
 
-	if (in >= 0)
-		close(in);
+	if (fd < 0) {
+		/* Whatever stops the read (missing, unreadable, a FIFO) is bad input. */
+		g_set_error_literal(error, SG_ERROR, SG_ERROR_USAGE, open_error->message);
+		return -1;
+	}
+	if (!sg_image_check_iso9660(fd, source, error)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static gboolean
+reflink(int in, const gchar *dest)
+{
+	int out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	gboolean ok = out >= 0 && ioctl(out, FICLONE, in) == 0;
+
 	if (out >= 0)
 		close(out);
 	if (!ok)
@@ -52,34 +70,87 @@ reflink(const gchar *source, const gchar *dest)
 	return ok;
 }
 
-/* Link, else reflink, else a streamed copy: never the whole image in memory. */
+/* A streamed copy of @in (never the whole image in memory), mode 0644
+ * whatever the source's: the tree is for everyone to read. */
 static gboolean
-place_local_file(const gchar *source, const gchar *dest, const gchar **method, GError **error)
+copy_from(int in, const gchar *source, const gchar *dest, GError **error)
 {
-	g_autoptr(GFile) from = NULL;
-	g_autoptr(GFile) to = NULL;
+	int out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	g_autofree gchar *buffer = NULL;
+	int saved = 0;
 
-	if (link(source, dest) == 0) {
+	if (out < 0) {
+		saved = errno;
+	} else if (lseek(in, 0, SEEK_SET) != 0) {
+		saved = errno;
+	} else {
+		ssize_t got;
+		/* copy_file_range first (a server-side copy on NFS), read/write
+		 * where the filesystems do not support it. */
+		while ((got = copy_file_range(in, NULL, out, NULL, 1 << 30, 0)) > 0)
+			;
+		if (got < 0 &&
+		    (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+			buffer = g_malloc(1 << 20);
+			while ((got = read(in, buffer, 1 << 20)) > 0) {
+				if (write(out, buffer, got) != got) {
+					got = -1;
+					break;
+				}
+			}
+		}
+		if (got < 0)
+			saved = errno != 0 ? errno : EIO;
+	}
+	if (out >= 0 && close(out) != 0 && saved == 0)
+		saved = errno;
+	if (saved != 0) {
+		g_unlink(dest);
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved),
+			    "cannot copy %s into the tree: %s", source, g_strerror(saved));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Link, else reflink, else a streamed copy, all from the file @in that was
+ * opened and checked: what was checked is what is staged. */
+static gboolean
+place_local_file(int in, const gchar *source, const gchar *dest, const gchar **method,
+		 GError **error)
+{
+	g_autofree gchar *opened = g_strdup_printf("/proc/self/fd/%d", in);
+
+	/* AT_SYMLINK_FOLLOW on /proc/self/fd links the opened file itself,
+	 * never a link by the same name. */
+	if (linkat(AT_FDCWD, opened, AT_FDCWD, dest, AT_SYMLINK_FOLLOW) == 0) {
 		*method = "hard-linked";
 		return TRUE;
 	}
-	if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
+	if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOENT) {
 		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot link %s into the tree: %s",
 			    source, g_strerror(errno));
 		return FALSE;
 	}
-	if (reflink(source, dest)) {
+	if (reflink(in, dest)) {
 		*method = "reflinked";
 		return TRUE;
 	}
-	from = g_file_new_for_path(source);
-	to = g_file_new_for_path(dest);
-	if (!g_file_copy(from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, error)) {
-		g_prefix_error(error, "cannot copy %s into the tree: ", source);
+	if (!copy_from(in, source, dest, error))
 		return FALSE;
-	}
 	*method = "copied";
 	return TRUE;
+}
+
+static gboolean
+is_iso9660(const gchar *path, const gchar *url, GError **error)
+{
+	int fd = sg_files_open_regular(path, SG_FILES_NOFOLLOW, error);
+	gboolean ok = fd >= 0 && sg_image_check_iso9660(fd, url, error);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
 }
 
 /* Downloads into a cache keyed by the URL, so a killed download resumes. */
@@ -97,10 +168,11 @@ place_download(const gchar *tree, const gchar *url, const gchar *dest, const gch
 	*sha256 = sg_fetch_published_sha256(url, &options, error);
 	if (*sha256 == NULL)
 		return FALSE;
-	g_mkdir_with_parents(cache_dir, 0755);
+	if (!sg_files_make_real_folder(cache_dir, error))
+		return FALSE;
 	if (!sg_fetch_file(url, cached, &options, cancellable, error))
 		return FALSE;
-	if (!sg_fetch_verify_sha256(cached, *sha256, error)) {
+	if (!sg_fetch_verify_sha256(cached, *sha256, error) || !is_iso9660(cached, url, error)) {
 		/* A bad download must not be resumed from: start afresh next time. */
 		g_unlink(cached);
 		g_rmdir(cache_dir);
@@ -127,8 +199,8 @@ check_names(const SgStageOptions *o, GError **error)
 
 /* Puts the image, its SHA256SUMS and its OVERSIZED marker in @staging. */
 static gboolean
-fill_staging(SgPublisher *publisher, const SgStageOptions *options, const gchar *staging,
-	     const gchar *prefix, SgBuildRecord *record, const gchar **method,
+fill_staging(SgPublisher *publisher, const SgStageOptions *options, int source_fd,
+	     const gchar *staging, const gchar *prefix, SgBuildRecord *record, const gchar **method,
 	     GCancellable *cancellable, GError **error)
 {
 	g_autofree gchar *image_path = g_build_filename(staging, record->image, NULL);
@@ -144,7 +216,7 @@ fill_staging(SgPublisher *publisher, const SgStageOptions *options, const gchar 
 			return FALSE;
 		if (g_stat(image_path, &st) == 0)
 			record->size = st.st_size;
-	} else if (!place_local_file(options->source, image_path, method, error) ||
+	} else if (!place_local_file(source_fd, options->source, image_path, method, error) ||
 		   !sg_image_checksum(image_path, &record->sha256, &record->size, error)) {
 		return FALSE;
 	}
@@ -220,8 +292,8 @@ publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gch
 	return g_build_filename(options->flavour, options->image_type, build_id, NULL);
 }
 
-gchar *
-sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **error)
+static gchar *
+stage_from(const SgStageOptions *options, int source_fd, GCancellable *cancellable, GError **error)
 {
 	g_autoptr(SgPublisher) publisher = NULL;
 	g_autoptr(SgBuildRecord) record = NULL;
@@ -231,12 +303,6 @@ sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **erro
 	g_autofree gchar *build = NULL;
 	const gchar *method = NULL;
 
-	if (!check_names(options, error))
-		return NULL;
-	if (!is_url(options->source) && !g_file_test(options->source, G_FILE_TEST_IS_REGULAR)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such file", options->source);
-		return NULL;
-	}
 	publisher = sg_publisher_open(options->tree, error);
 	if (publisher == NULL)
 		return NULL;
@@ -244,7 +310,10 @@ sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **erro
 	/* Staged next to the tree (same filesystem: links and renames work),
 	 * out of the mirrored folders. */
 	staging_base = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "staging", NULL);
-	g_mkdir_with_parents(staging_base, 0755);
+	if (!sg_files_make_real_folder(staging_base, error)) {
+		sg_tree_error_claim(error);
+		return NULL;
+	}
 	staging = g_build_filename(staging_base, "build-XXXXXX", NULL);
 	if (g_mkdtemp_full(staging, 0755) == NULL) {
 		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot create %s: %s", staging,
@@ -253,7 +322,8 @@ sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **erro
 	}
 	record = sg_build_record_new(staging);
 	record->image = g_strdup_printf("%s.iso", prefix);
-	if (fill_staging(publisher, options, staging, prefix, record, &method, cancellable, error))
+	if (fill_staging(publisher, options, source_fd, staging, prefix, record, &method,
+			 cancellable, error))
 		build = publish_staging(publisher, options, staging, record, method, error);
 	if (build == NULL) {
 		sg_files_remove_tree(staging);
@@ -264,4 +334,23 @@ sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **erro
 	}
 	sg_publisher_deliver(publisher);
 	return g_steal_pointer(&build);
+}
+
+gchar *
+sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **error)
+{
+	int source_fd = -1;
+	gchar *build;
+
+	if (!check_names(options, error))
+		return NULL;
+	if (!is_url(options->source)) {
+		source_fd = open_source_image(options->source, error);
+		if (source_fd < 0)
+			return NULL;
+	}
+	build = stage_from(options, source_fd, cancellable, error);
+	if (source_fd >= 0)
+		close(source_fd);
+	return build;
 }

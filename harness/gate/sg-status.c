@@ -46,7 +46,7 @@ add_suites(JsonBuilder *builder, const gchar *tree, const gchar *evidence)
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonArray *suites = NULL;
 
-	if (path != NULL && json_parser_load_from_file(parser, path, NULL) &&
+	if (path != NULL && sg_json_load_file(parser, path, NULL) &&
 	    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
 		suites = sg_json_get_array(json_node_get_object(json_parser_get_root(parser)),
 					   "suites");
@@ -164,8 +164,7 @@ add_lab(JsonBuilder *builder, const gchar *tree)
 	g_autoptr(JsonParser) parser = json_parser_new();
 
 	json_builder_set_member_name(builder, "lab");
-	if (!g_file_test(path, G_FILE_TEST_EXISTS) ||
-	    !json_parser_load_from_file(parser, path, NULL) ||
+	if (!g_file_test(path, G_FILE_TEST_EXISTS) || !sg_json_load_file(parser, path, NULL) ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		json_builder_add_null_value(builder);
 		return;

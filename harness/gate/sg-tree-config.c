@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "sg-error.h"
+#include "sg-files.h"
 
 #define DEFAULT_MAX_ERRORS 3
 
@@ -50,16 +51,25 @@ sg_tree_config_load(const gchar *tree, GError **error)
 {
 	g_autoptr(SgTreeConfig) config = g_new0(SgTreeConfig, 1);
 	g_autoptr(GError) local_error = NULL;
+	g_autofree gchar *text = NULL;
+	gsize length = 0;
 	gint max_errors;
 
 	config->path = g_build_filename(tree, "smokegate.conf", NULL);
 	config->keyfile = g_key_file_new();
 	config->max_errors = DEFAULT_MAX_ERRORS;
-	if (!g_file_test(config->path, G_FILE_TEST_EXISTS)) {
+	if (!g_file_test(config->path, G_FILE_TEST_EXISTS) &&
+	    !g_file_test(config->path, G_FILE_TEST_IS_SYMLINK)) {
 		config->tracker_urls = g_new0(gchar *, 1);
 		return g_steal_pointer(&config);
 	}
-	if (!g_key_file_load_from_file(config->keyfile, config->path, G_KEY_FILE_NONE,
+	/* In the tree, which others can write to: never a link, never a FIFO. */
+	if (!sg_files_read_regular(config->path, SG_FILES_NOFOLLOW, SG_FILES_CONFIG_MAX_BYTES,
+				   &text, &length, &local_error)) {
+		g_set_error_literal(error, SG_ERROR, SG_ERROR_USAGE, local_error->message);
+		return NULL;
+	}
+	if (!g_key_file_load_from_data(config->keyfile, text, length, G_KEY_FILE_NONE,
 				       &local_error)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: %s", config->path,
 			    local_error->message);

@@ -2,6 +2,9 @@
 
 #include <string.h>
 
+#include "sg-error.h"
+#include "sg-files.h"
+
 /* What each value may hold. The values are looked up in the installed
  * system, written to result.json and to the suites' expect.env, so bytes
  * that are no such value (or not UTF-8) must not pass for one. */
@@ -129,4 +132,25 @@ sg_answers_get_username(SgFamily family, const gchar *contents)
 	g_autoptr(SgAnswers) answers = sg_answers_parse(family, contents);
 
 	return g_steal_pointer(&answers->username);
+}
+
+gchar *
+sg_answers_read_file(const gchar *path, GError **error)
+{
+	g_autofree gchar *contents = NULL;
+	g_autoptr(GError) read_error = NULL;
+	gsize length = 0;
+
+	if (!sg_files_read_regular(path, SG_FILES_FOLLOW, SG_ANSWERS_MAX_BYTES, &contents, &length,
+				   &read_error)) {
+		g_set_error_literal(error, SG_ERROR, SG_ERROR_USAGE, read_error->message);
+		return NULL;
+	}
+	if (memchr(contents, '\0', length) != NULL || !g_utf8_validate(contents, length, NULL)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s is not text (an answer file is UTF-8 text, without NUL bytes)",
+			    path);
+		return NULL;
+	}
+	return g_steal_pointer(&contents);
 }

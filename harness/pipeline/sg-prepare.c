@@ -47,10 +47,16 @@ check_paths(const SgTestOptions *options, GError **error)
 			    options->flavours_dir);
 		return FALSE;
 	}
-	if (options->answers != NULL && !g_file_test(options->answers, G_FILE_TEST_IS_REGULAR)) {
+	if (options->answers != NULL && !g_file_test(options->answers, G_FILE_TEST_EXISTS)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such answer file",
 			    options->answers);
 		return FALSE;
+	}
+	/* A FIFO, a binary or a huge answer file is refused before any work. */
+	if (options->answers != NULL) {
+		g_autofree gchar *answers = sg_answers_read_file(options->answers, error);
+		if (answers == NULL)
+			return FALSE;
 	}
 	return TRUE;
 }
@@ -175,7 +181,8 @@ load_answers(SgPlan *plan, const SgTestOptions *options, GError **error)
 	}
 	if (plan->answers_path == NULL)
 		return TRUE;
-	if (!g_file_get_contents(plan->answers_path, &plan->answers, NULL, error)) {
+	plan->answers = sg_answers_read_file(plan->answers_path, error);
+	if (plan->answers == NULL) {
 		g_prefix_error(error, "cannot read the answer file: ");
 		return FALSE;
 	}

@@ -218,6 +218,8 @@ sg_suite_load(const gchar *dir, GError **error)
 	g_autofree gchar *path = g_build_filename(dir, SUITE_FILE, NULL);
 	g_autoptr(GError) parse_error = NULL;
 	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+	g_autofree gchar *text = NULL;
+	gsize length = 0;
 
 	suite->name = g_path_get_basename(dir);
 	suite->dir = g_strdup(dir);
@@ -226,7 +228,12 @@ sg_suite_load(const gchar *dir, GError **error)
 		       "a suite's name must be lower-case letters, digits and '-' (and not lib)");
 		return NULL;
 	}
-	if (!g_key_file_load_from_file(keyfile, path, G_KEY_FILE_NONE, &parse_error)) {
+	if (!sg_files_read_regular(path, SG_FILES_FOLLOW, SG_FILES_CONFIG_MAX_BYTES, &text, &length,
+				   &parse_error)) {
+		g_set_error_literal(error, SG_ERROR, SG_ERROR_USAGE, parse_error->message);
+		return NULL;
+	}
+	if (!g_key_file_load_from_data(keyfile, text, length, G_KEY_FILE_NONE, &parse_error)) {
 		refuse(error, path, "%s", parse_error->message);
 		return NULL;
 	}
