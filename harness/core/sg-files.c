@@ -234,6 +234,28 @@ sg_files_read_regular(const gchar *path, SgFilesLinks links, gsize max_bytes, gc
 	return TRUE;
 }
 
+gboolean
+sg_files_read_text(const gchar *path, SgFilesLinks links, gsize max_bytes, const gchar *what,
+		   gchar **contents, gsize *length, GError **error)
+{
+	g_autofree gchar *text = NULL;
+	g_autoptr(GError) read_error = NULL;
+	gsize size = 0;
+
+	if (!sg_files_read_regular(path, links, max_bytes, &text, &size, &read_error)) {
+		g_set_error_literal(error, SG_ERROR, SG_ERROR_USAGE, read_error->message);
+		return FALSE;
+	}
+	if (memchr(text, '\0', size) != NULL || !g_utf8_validate(text, size, NULL)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s is not text (%s)", path, what);
+		return FALSE;
+	}
+	if (length != NULL)
+		*length = size;
+	*contents = g_steal_pointer(&text);
+	return TRUE;
+}
+
 int
 sg_files_open_for_writing(const gchar *path, int flags, mode_t mode, GError **error)
 {

@@ -55,6 +55,12 @@ int sg_files_open_regular(const gchar *path, SgFilesLinks links, GError **error)
 gboolean sg_files_read_regular(const gchar *path, SgFilesLinks links, gsize max_bytes,
 			       gchar **contents, gsize *length, GError **error);
 
+/* sg_files_read_regular(), and the contents must be text: UTF-8 without a
+ * NUL byte (SG_ERROR_USAGE "PATH is not text (@what)"). Every error is
+ * SG_ERROR_USAGE: the file is an input a person gave. */
+gboolean sg_files_read_text(const gchar *path, SgFilesLinks links, gsize max_bytes,
+			    const gchar *what, gchar **contents, gsize *length, GError **error);
+
 /* The most of a config file anything here reads. */
 #define SG_FILES_CONFIG_MAX_BYTES (1024 * 1024)
 

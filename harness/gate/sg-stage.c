@@ -26,14 +26,26 @@ is_url(const gchar *source)
 	return g_str_has_prefix(source, "http://") || g_str_has_prefix(source, "https://");
 }
 
-/* The size limit from the flavour's profile, when there is one. */
-static guint64
-profile_size_limit(const gchar *flavour, const gchar *flavours_dir)
+/* The size limit from the flavour's profile (0: none, or no profile). A
+ * broken profile or a missing --flavours-dir stops stage: read silently,
+ * either would drop the limit. */
+static gboolean
+profile_size_limit(const gchar *flavour, const gchar *flavours_dir, guint64 *limit, GError **error)
 {
-	g_autoptr(GPtrArray) flavours = sg_flavour_load_all(flavours_dir, NULL);
-	SgFlavour *profile = flavours != NULL ? sg_flavour_find(flavours, flavour) : NULL;
+	g_autoptr(GPtrArray) flavours = NULL;
+	SgFlavour *profile;
 
-	return profile != NULL ? profile->size_limit : 0;
+	if (flavours_dir != NULL && !g_file_test(flavours_dir, G_FILE_TEST_IS_DIR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "--flavours-dir %s: no such folder",
+			    flavours_dir);
+		return FALSE;
+	}
+	flavours = sg_flavour_load_all(flavours_dir, error);
+	if (flavours == NULL)
+		return FALSE;
+	profile = sg_flavour_find(flavours, flavour);
+	*limit = profile != NULL ? profile->size_limit : 0;
+	return TRUE;
 }
 
 /* The source named on the command line, opened as what it must be: a
@@ -200,8 +212,8 @@ check_names(const SgStageOptions *o, GError **error)
 /* Puts the image, its SHA256SUMS and its OVERSIZED marker in @staging. */
 static gboolean
 fill_staging(SgPublisher *publisher, const SgStageOptions *options, int source_fd,
-	     const gchar *staging, const gchar *prefix, SgBuildRecord *record, const gchar **method,
-	     GCancellable *cancellable, GError **error)
+	     guint64 profile_limit, const gchar *staging, const gchar *prefix,
+	     SgBuildRecord *record, const gchar **method, GCancellable *cancellable, GError **error)
 {
 	g_autofree gchar *image_path = g_build_filename(staging, record->image, NULL);
 	g_autofree gchar *sums = g_build_filename(staging, "SHA256SUMS", NULL);
@@ -224,9 +236,7 @@ fill_staging(SgPublisher *publisher, const SgStageOptions *options, int source_f
 	line = g_strdup_printf("%s *%s\n", record->sha256, record->image);
 	if (!sg_files_write_durably(sums, line, -1, error))
 		return FALSE;
-	limit = sg_tree_config_size_limit(
-		publisher->config, options->flavour,
-		profile_size_limit(options->flavour, options->flavours_dir));
+	limit = sg_tree_config_size_limit(publisher->config, options->flavour, profile_limit);
 	if (limit > 0 && record->size > limit) {
 		g_autofree gchar *marker = g_strdup_printf("%s/%s.OVERSIZED", staging, prefix);
 		record->oversized = TRUE;
@@ -293,7 +303,8 @@ publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gch
 }
 
 static gchar *
-stage_from(const SgStageOptions *options, int source_fd, GCancellable *cancellable, GError **error)
+stage_from(const SgStageOptions *options, int source_fd, guint64 profile_limit,
+	   GCancellable *cancellable, GError **error)
 {
 	g_autoptr(SgPublisher) publisher = NULL;
 	g_autoptr(SgBuildRecord) record = NULL;
@@ -322,8 +333,8 @@ stage_from(const SgStageOptions *options, int source_fd, GCancellable *cancellab
 	}
 	record = sg_build_record_new(staging);
 	record->image = g_strdup_printf("%s.iso", prefix);
-	if (fill_staging(publisher, options, source_fd, staging, prefix, record, &method,
-			 cancellable, error))
+	if (fill_staging(publisher, options, source_fd, profile_limit, staging, prefix, record,
+			 &method, cancellable, error))
 		build = publish_staging(publisher, options, staging, record, method, error);
 	if (build == NULL) {
 		sg_files_remove_tree(staging);
@@ -340,16 +351,18 @@ gchar *
 sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **error)
 {
 	int source_fd = -1;
+	guint64 profile_limit = 0;
 	gchar *build;
 
-	if (!check_names(options, error))
+	if (!check_names(options, error) ||
+	    !profile_size_limit(options->flavour, options->flavours_dir, &profile_limit, error))
 		return NULL;
 	if (!is_url(options->source)) {
 		source_fd = open_source_image(options->source, error);
 		if (source_fd < 0)
 			return NULL;
 	}
-	build = stage_from(options, source_fd, cancellable, error);
+	build = stage_from(options, source_fd, profile_limit, cancellable, error);
 	if (source_fd >= 0)
 		close(source_fd);
 	return build;

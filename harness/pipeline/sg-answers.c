@@ -137,20 +137,11 @@ sg_answers_get_username(SgFamily family, const gchar *contents)
 gchar *
 sg_answers_read_file(const gchar *path, GError **error)
 {
-	g_autofree gchar *contents = NULL;
-	g_autoptr(GError) read_error = NULL;
-	gsize length = 0;
+	gchar *contents = NULL;
 
-	if (!sg_files_read_regular(path, SG_FILES_FOLLOW, SG_ANSWERS_MAX_BYTES, &contents, &length,
-				   &read_error)) {
-		g_set_error_literal(error, SG_ERROR, SG_ERROR_USAGE, read_error->message);
+	if (!sg_files_read_text(path, SG_FILES_FOLLOW, SG_ANSWERS_MAX_BYTES,
+				"an answer file is UTF-8 text, without NUL bytes", &contents, NULL,
+				error))
 		return NULL;
-	}
-	if (memchr(contents, '\0', length) != NULL || !g_utf8_validate(contents, length, NULL)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
-			    "%s is not text (an answer file is UTF-8 text, without NUL bytes)",
-			    path);
-		return NULL;
-	}
-	return g_steal_pointer(&contents);
+	return contents;
 }

@@ -14,12 +14,8 @@ tree="$workdir/tree"
 mkdir -p "$tree"
 types="$tree/smoketest/daily-live"
 
-run() {
-	timeout 20 "$smokegate" "$@" > out 2> err
-	status=$?
-	sed 's/^/# stderr: /' err | head -3
-}
-builds() { ls "$types" 2>/dev/null | grep -c '^[0-9]'; }
+run() { run_bounded "$@"; }
+builds() { count_builds smoketest/daily-live; }
 
 # 1. Stage takes images, not files, and never a link.
 ln -s /etc/passwd passwd.iso

@@ -35,6 +35,19 @@ make_workdir() {
 	trap 'rm -rf "$workdir"' EXIT
 }
 
+# Runs $smokegate "$@" for at most 20 s (a hang fails: status 124), its
+# output in ./out and ./err, its status in $status; shows err's first lines.
+run_bounded() {
+	timeout 20 "$smokegate" "$@" > out 2> err
+	status=$?
+	sed 's/^/# stderr: /' err | head -3
+}
+
+# How many builds of FLAVOUR/TYPE the tree $tree holds.
+count_builds() {
+	ls "$tree/$1" 2>/dev/null | grep -c '^[0-9]'
+}
+
 json_field() {
 	jq -r "$1" "$2"
 }
