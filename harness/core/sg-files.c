@@ -60,12 +60,25 @@ sg_files_remove_tree(const gchar *path)
 	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-gboolean
-sg_files_write_durably(const gchar *path, const gchar *contents, gssize length, GError **error)
+static gboolean
+write_durably(const gchar *path, const gchar *contents, gssize length, int mode, GError **error)
 {
 	return g_file_set_contents_full(
 		path, contents, length,
-		G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error);
+		G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, mode, error);
+}
+
+gboolean
+sg_files_write_durably(const gchar *path, const gchar *contents, gssize length, GError **error)
+{
+	return write_durably(path, contents, length, 0644, error);
+}
+
+gboolean
+sg_files_write_durably_private(const gchar *path, const gchar *contents, gssize length,
+			       GError **error)
+{
+	return write_durably(path, contents, length, 0600, error);
 }
 
 static gboolean

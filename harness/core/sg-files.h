@@ -25,6 +25,10 @@ void sg_files_remove_tree(const gchar *path);
  * cut. Errors are G_FILE_ERROR. */
 gboolean sg_files_write_durably(const gchar *path, const gchar *contents, gssize length,
 				GError **error);
+/* The same, for a file only its owner may read (mode 0600): a spool that
+ * names trackers. */
+gboolean sg_files_write_durably_private(const gchar *path, const gchar *contents, gssize length,
+					GError **error);
 
 /* Removes what sg_files_write_durably() left of @path when its writer was
  * killed before the rename: the siblings named @path + "." + six letters or

@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "sg-credentials.h"
+#include "sg-curl.h"
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-keyfile.h"
@@ -75,6 +77,15 @@ load_tracker_urls(SgTreeConfig *config, GError **error)
 			return refuse(error, config, "Tree", "TrackerURLs",
 				      "[Tree] TrackerURLs: '%s' is not an http:// or https:// URL",
 				      quoted);
+		}
+		/* smokegate.conf is mirrored with the tree: a secret in it is public. */
+		if (sg_curl_url_has_userinfo(url)) {
+			g_autofree gchar *shown = sg_curl_redact_url(url);
+			return refuse(
+				error, config, "Tree", "TrackerURLs",
+				"[Tree] TrackerURLs: %s carries a user or password, and "
+				"smokegate.conf is served with the tree: " SG_CREDENTIALS_WHERE,
+				shown);
 		}
 	}
 	return TRUE;

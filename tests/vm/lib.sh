@@ -124,7 +124,8 @@ show_gate() {
 # A tracker on loopback port $1 ($tracker is its pid) that answers 503 to
 # its first $3 POSTs, then 200. Each POST is a line of the log $2: the
 # time, the status given, the notice's event, its FLAVOUR/TYPE/BUILD and
-# the body's SHA-256. Returns once it listens.
+# the body's SHA-256; its Authorization header (or -) is a line of $2.auth.
+# Returns once it listens.
 start_tracker() {
 	python3 -c '
 import hashlib, http.server, json, sys, time
@@ -141,6 +142,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.time(), status, notice["event"], notice.get("flavour") or "-",
                 notice.get("image_type") or "-", notice.get("build") or "-",
                 hashlib.sha256(body).hexdigest()))
+        with open(sys.argv[2] + ".auth", "a") as log:
+            log.write("%s\n" % (self.headers["Authorization"] or "-"))
         self.send_response(status)
         self.send_header("Content-Length", "0")
         self.end_headers()
