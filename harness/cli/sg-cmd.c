@@ -33,6 +33,7 @@ sg_cmd_fail(const gchar *command, GError *error)
 	case SG_ERROR_USAGE:
 		return SG_EXIT_USAGE;
 	case SG_ERROR_CHECKSUM:
+	case SG_ERROR_DAMAGED:
 		return SG_EXIT_CHECKSUM;
 	case SG_ERROR_FETCH:
 		return SG_EXIT_FETCH;

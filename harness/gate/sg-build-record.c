@@ -1,5 +1,7 @@
 #include "sg-build-record.h"
 
+#include <string.h>
+
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-json.h"
@@ -111,7 +113,9 @@ sg_build_record_load(const gchar *build_dir, GError **error)
 		if (error != NULL && *error == NULL)
 			g_set_error(error, SG_ERROR, SG_ERROR_TREE, "%s is not a JSON object",
 				    path);
-		g_prefix_error(error, "%s: ", path);
+		/* Named once: the file's own errors already name it. */
+		else if (error != NULL && strstr((*error)->message, path) == NULL)
+			g_prefix_error(error, "%s: ", path);
 		return NULL;
 	}
 	root = json_node_get_object(json_parser_get_root(parser));

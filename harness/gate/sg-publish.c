@@ -1,6 +1,9 @@
 #include "sg-publish.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "sg-error.h"
@@ -54,11 +57,43 @@ sg_publisher_free(SgPublisher *publisher)
 	g_free(publisher);
 }
 
+void
+sg_publisher_remove_stale_staging(SgPublisher *publisher)
+{
+	g_autofree gchar *dir =
+		g_build_filename(publisher->tree, SG_TREE_STATE_DIR, SG_TREE_STAGING_DIR, NULL);
+	g_autoptr(GPtrArray) names = sg_files_list(dir, NULL);
+
+	for (guint i = 0; i < names->len; i++) {
+		g_autofree gchar *path = g_build_filename(dir, g_ptr_array_index(names, i), NULL);
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		gboolean stale;
+
+		if (fd < 0) {
+			/* Not a folder of its own (a link, a file): litter all the same. */
+			if (errno == ENOTDIR || errno == ELOOP)
+				g_unlink(path);
+			continue;
+		}
+		/* A live stage holds its folder's flock; a killed one holds nothing. */
+		stale = flock(fd, LOCK_EX | LOCK_NB) == 0;
+		if (stale) {
+			sg_files_remove_tree(path);
+			g_message("removed %s, left by a stage that was killed", path);
+		}
+		close(fd);
+	}
+}
+
 SgLock *
 sg_publisher_lock_tree(SgPublisher *publisher, const gchar *purpose, GError **error)
 {
 	g_autofree gchar *path = sg_tree_lock_path(publisher->tree, "tree");
-	return sg_lock_acquire(path, purpose, SG_TREE_LOCK_WAIT_SECONDS, NULL, error);
+	SgLock *lock = sg_lock_acquire(path, purpose, SG_TREE_LOCK_WAIT_SECONDS, NULL, error);
+
+	if (lock != NULL)
+		sg_publisher_remove_stale_staging(publisher);
+	return lock;
 }
 
 void
@@ -255,8 +290,11 @@ lock_existing_build(SgPublisher *publisher, const gchar *purpose, const gchar *f
 			    image_type, build_id, publisher->tree);
 		return NULL;
 	}
+	/* A damaged build is never acted on: what it would become is unknown. */
 	if (build->record == NULL) {
-		g_propagate_error(error, g_error_copy(build->error));
+		g_set_error(error, SG_ERROR, SG_ERROR_DAMAGED, "%s/%s/%s is damaged: %s; %s",
+			    flavour, image_type, build_id, build->error->message,
+			    SG_TREE_REPAIR_HINT);
 		return NULL;
 	}
 	return build;

@@ -33,7 +33,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgPublisher, sg_publisher_free)
 
 /* Held while the tree is read or changed; waits up to a minute for another
  * writer. */
+/* Takes the tree's lock, then removes what a killed stage left (see
+ * SG_TREE_STAGING_DIR). */
 SgLock *sg_publisher_lock_tree(SgPublisher *publisher, const gchar *purpose, GError **error);
+/* Removes the staging folders no live stage holds; call with the tree's
+ * lock held. */
+void sg_publisher_remove_stale_staging(SgPublisher *publisher);
 /* The same, on the caller's main loop (the wait is a thread's). */
 void sg_publisher_lock_tree_async(SgPublisher *publisher, const gchar *purpose,
 				  GCancellable *cancellable, GAsyncReadyCallback callback,

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <linux/fs.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -313,6 +314,7 @@ stage_from(const SgStageOptions *options, int source_fd, guint64 profile_limit,
 	g_autofree gchar *staging = NULL;
 	g_autofree gchar *build = NULL;
 	const gchar *method = NULL;
+	int staging_fd;
 
 	publisher = sg_publisher_open(options->tree, error);
 	if (publisher == NULL)
@@ -320,7 +322,8 @@ stage_from(const SgStageOptions *options, int source_fd, guint64 profile_limit,
 	prefix = g_strdup_printf("%s-%s-%s", options->series, options->publish_type, options->arch);
 	/* Staged next to the tree (same filesystem: links and renames work),
 	 * out of the mirrored folders. */
-	staging_base = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "staging", NULL);
+	staging_base =
+		g_build_filename(publisher->tree, SG_TREE_STATE_DIR, SG_TREE_STAGING_DIR, NULL);
 	if (!sg_files_make_real_folder(staging_base, error)) {
 		sg_tree_error_claim(error);
 		return NULL;
@@ -331,13 +334,26 @@ stage_from(const SgStageOptions *options, int source_fd, guint64 profile_limit,
 			    g_strerror(errno));
 		return NULL;
 	}
+	/* Held until this process ends: what tells a live staging folder from
+	 * one a killed stage left (sg_publisher_remove_stale_staging). */
+	staging_fd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (staging_fd < 0 || flock(staging_fd, LOCK_EX | LOCK_NB) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot hold %s: %s", staging,
+			    g_strerror(errno));
+		if (staging_fd >= 0)
+			close(staging_fd);
+		sg_files_remove_tree(staging);
+		return NULL;
+	}
 	record = sg_build_record_new(staging);
 	record->image = g_strdup_printf("%s.iso", prefix);
 	if (fill_staging(publisher, options, source_fd, profile_limit, staging, prefix, record,
 			 &method, cancellable, error))
 		build = publish_staging(publisher, options, staging, record, method, error);
-	if (build == NULL) {
+	if (build == NULL)
 		sg_files_remove_tree(staging);
+	close(staging_fd);
+	if (build == NULL) {
 		/* A copy or a write that failed (a full filesystem) is the
 		 * tree's trouble, exit 74, not the lab's. */
 		sg_tree_error_claim(error);

@@ -6,12 +6,8 @@
 # usage: config-typos.sh SMOKEGATE ISO
 . "$(dirname "$0")/../vm/lib.sh"
 
-smokegate=$(realpath "$1") iso=$(realpath "$2")
-make_workdir
-cd "$workdir" || exit 1
-tree="$workdir/tree"
-mkdir -p "$tree" profiles
-types="$tree/smoketest/daily-live"
+start_tree_test "$@"
+mkdir -p profiles
 
 run() { run_bounded "$@"; }
 builds() { count_builds smoketest/daily-live; }

@@ -7,11 +7,8 @@
 # usage: credentials.sh SMOKEGATE ISO
 . "$(dirname "$0")/../vm/lib.sh"
 
-smokegate=$(realpath "$1") iso=$(realpath "$2")
-make_workdir
-cd "$workdir" || exit 1
-tree="$workdir/tree"
-mkdir -p "$tree" creds
+start_tree_test "$@"
+mkdir -p creds
 run() { run_bounded "$@"; }
 port=$((20000 + RANDOM % 20000))
 url="http://127.0.0.1:$port/notice"

@@ -7,12 +7,7 @@
 # usage: untrusted-files.sh SMOKEGATE ISO
 . "$(dirname "$0")/../vm/lib.sh"
 
-smokegate=$(realpath "$1") iso=$(realpath "$2")
-make_workdir
-cd "$workdir" || exit 1
-tree="$workdir/tree"
-mkdir -p "$tree"
-types="$tree/smoketest/daily-live"
+start_tree_test "$@"
 
 run() { run_bounded "$@"; }
 builds() { count_builds smoketest/daily-live; }

@@ -35,6 +35,18 @@ make_workdir() {
 	trap 'rm -rf "$workdir"' EXIT
 }
 
+# For a test of the tree without guests: $smokegate and $iso from its
+# arguments, a work folder as the current folder, an empty $tree in it and
+# $types, the folder of smoketest/daily-live.
+start_tree_test() {
+	smokegate=$(realpath "$1") iso=$(realpath "$2")
+	make_workdir
+	cd "$workdir" || exit 1
+	tree="$workdir/tree"
+	mkdir -p "$tree"
+	types="$tree/smoketest/daily-live"
+}
+
 # Runs $smokegate "$@" for at most 20 s (a hang fails: status 124), its
 # output in ./out and ./err, its status in $status; shows err's first lines.
 run_bounded() {
