@@ -268,7 +268,11 @@ sg_lock_acquire_async(const gchar *path, const gchar *purpose, guint wait_second
 	wait->fd = fd;
 	wait->task = g_object_ref(task);
 	if (wait_seconds != SG_LOCK_WAIT_FOREVER) {
-		wait->timeout = g_timeout_source_new_seconds(wait_seconds);
+		/* Not g_timeout_source_new_seconds(): it rounds to the whole
+		 * second of the process's timers, and may end a wait of 1 s
+		 * after 0.8 s. */
+		wait->timeout =
+			g_timeout_source_new((guint)MIN((guint64)wait_seconds * 1000, G_MAXUINT));
 		g_source_set_callback(wait->timeout, on_wait_timeout, wait_ref(wait),
 				      (GDestroyNotify)wait_unref);
 		g_source_attach(wait->timeout, g_task_get_context(task));
