@@ -319,6 +319,28 @@ sg_files_make_real_folder(const gchar *path, GError **error)
 	return TRUE;
 }
 
+gboolean
+sg_files_check_writable_folder(const gchar *path, GError **error)
+{
+	g_autofree gchar *probe = g_build_filename(path, ".smokegate-probe-XXXXXX", NULL);
+	int fd;
+
+	if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s is not a folder", path);
+		return FALSE;
+	}
+	fd = g_mkstemp_full(probe, O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int saved = errno;
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "cannot write in %s: %s", path,
+			    g_strerror(saved));
+		return FALSE;
+	}
+	close(fd);
+	g_unlink(probe);
+	return TRUE;
+}
+
 #define QUOTE_MAX_CHARS 80
 
 gchar *

@@ -79,6 +79,12 @@ int sg_files_open_for_writing(const gchar *path, int flags, mode_t mode, GError 
  * elsewhere) is refused, so nothing is written through it. */
 gboolean sg_files_make_real_folder(const gchar *path, GError **error);
 
+/* Whether a file can be made in the folder @path, found by making one
+ * (access() says yes to root on a read-only folder, and knows nothing of
+ * a read-only mount): what must hold before hours of work write there.
+ * SG_ERROR_USAGE naming it when not. */
+gboolean sg_files_check_writable_folder(const gchar *path, GError **error);
+
 /* At most the first 80 characters of @line, for a message that quotes an
  * input (a 20 MB line is no message), with "..." when cut. */
 gchar *sg_files_quote_line(const gchar *line);

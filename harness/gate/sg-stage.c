@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <linux/fs.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "sg-build-record.h"
+#include "sg-curl.h"
 #include "sg-error.h"
 #include "sg-fetch.h"
 #include "sg-files.h"
@@ -200,14 +202,70 @@ place_download(const gchar *tree, const gchar *url, const gchar *dest, const gch
 	return TRUE;
 }
 
+/* A file name has at most NAME_MAX (255) bytes; the longest the image's
+ * name makes is its OVERSIZED marker. */
+#define IMAGE_NAME_MAX (255 - (gint)strlen(".OVERSIZED"))
+
 static gboolean
 check_names(const SgStageOptions *o, GError **error)
 {
-	return sg_tree_check_name("flavour", o->flavour, error) &&
-	       sg_tree_check_name("series", o->series, error) &&
-	       sg_tree_check_name("arch", o->arch, error) &&
-	       sg_tree_check_name("image type", o->image_type, error) &&
-	       sg_tree_check_name("publish type", o->publish_type, error);
+	gsize length;
+
+	if (!sg_tree_check_name("flavour", o->flavour, error) ||
+	    !sg_tree_check_name("series", o->series, error) ||
+	    !sg_tree_check_name("arch", o->arch, error) ||
+	    !sg_tree_check_name("image type", o->image_type, error) ||
+	    !sg_tree_check_name("publish type", o->publish_type, error))
+		return FALSE;
+	/* SERIES-PUBLISH_TYPE-ARCH, each name within its own limit. */
+	length = strlen(o->series) + strlen(o->publish_type) + strlen(o->arch) + 2;
+	if (length > IMAGE_NAME_MAX) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "the image name SERIES-PUBLISH_TYPE-ARCH would be %" G_GSIZE_FORMAT
+			    " characters long, and it may have at most %d (a file name's limit)",
+			    length, IMAGE_NAME_MAX);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* The URL names a file (what the download is saved as, and looked up in
+ * its SHA256SUMS by): http://host/ or http://host/dir/ does not. */
+static gboolean
+check_url(const gchar *url, GError **error)
+{
+	g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
+	const gchar *path = uri != NULL ? g_uri_get_path(uri) : NULL;
+	g_autofree gchar *name = path != NULL && path[0] != '\0' ? g_path_get_basename(path) : NULL;
+
+	if (uri == NULL || g_uri_get_host(uri) == NULL || name == NULL ||
+	    g_str_has_suffix(path, "/") || !sg_tree_check_name("the URL's file name", name, NULL)) {
+		g_autofree gchar *shown = sg_curl_redact_url(url);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s names no image file (http[s]://HOST/PATH/NAME.iso)", shown);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* --ca-file is read by curl only at the first https request, after the
+ * SHA256SUMS lookup: a missing one is found now. */
+static gboolean
+check_ca_file(const gchar *ca_file, GError **error)
+{
+	int fd;
+
+	if (ca_file == NULL)
+		return TRUE;
+	fd = sg_files_open_regular(ca_file, SG_FILES_FOLLOW, error);
+	if (fd < 0) {
+		g_autofree gchar *message = g_strdup((*error)->message);
+		g_clear_error(error);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "--ca-file %s", message);
+		return FALSE;
+	}
+	close(fd);
+	return TRUE;
 }
 
 /* Puts the image, its SHA256SUMS and its OVERSIZED marker in @staging. */
@@ -371,6 +429,8 @@ sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **erro
 	gchar *build;
 
 	if (!check_names(options, error) ||
+	    (is_url(options->source) && !check_url(options->source, error)) ||
+	    !check_ca_file(options->ca_file, error) ||
 	    !profile_size_limit(options->flavour, options->flavours_dir, &profile_limit, error))
 		return NULL;
 	if (!is_url(options->source)) {

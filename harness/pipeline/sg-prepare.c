@@ -6,6 +6,7 @@
 #include "sg-answers.h"
 #include "sg-cidata.h"
 #include "sg-error.h"
+#include "sg-files.h"
 #include "sg-image-check.h"
 #include "sg-initrd.h"
 #include "sg-iso.h"
@@ -99,6 +100,11 @@ sg_prepare_check_inputs(const SgTestOptions *options, GError **error)
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
 			    "cannot create the evidence folder %s: %s", plan->evidence_dir,
 			    g_strerror(errno));
+		return NULL;
+	}
+	/* Found now, not when the verdict is written after the whole test. */
+	if (!sg_files_check_writable_folder(plan->evidence_dir, error)) {
+		g_prefix_error(error, "the evidence folder: ");
 		return NULL;
 	}
 	return g_steal_pointer(&plan);
