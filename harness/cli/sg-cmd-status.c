@@ -77,6 +77,7 @@ sg_cmd_status(int argc, char **argv)
 	g_autofree gchar *tree = NULL;
 	gboolean json = FALSE;
 	gboolean check = FALSE;
+	gboolean locked = FALSE;
 	const GOptionEntry entries[] = {
 		{"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
 		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print status.json's model", NULL},
@@ -98,13 +99,16 @@ sg_cmd_status(int argc, char **argv)
 		return SG_EXIT_USAGE;
 	if (tree == NULL || argc != 1)
 		return sg_cmd_usage_error("status", "--tree is required");
-	publisher = sg_publisher_open(tree, &error);
+	/* Nothing is created: status reads a read-only mirror too. */
+	publisher = sg_publisher_open_read_only(tree, &locked, &error);
 	if (publisher == NULL)
 		return sg_cmd_fail("status", error);
 	/* Read whole under the lock every writer holds: no half-made change. */
-	lock = sg_publisher_lock_tree(publisher, "status", &error);
-	if (lock == NULL)
-		return sg_cmd_fail("status", error);
+	if (locked) {
+		lock = sg_publisher_lock_tree(publisher, "status", &error);
+		if (lock == NULL)
+			return sg_cmd_fail("status", error);
+	}
 	tree_model = sg_tree_model_read(publisher->tree);
 	g_clear_pointer(&lock, sg_lock_release);
 	model = sg_status_from_tree(tree_model, publisher->config, now);

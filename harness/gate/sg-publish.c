@@ -23,11 +23,11 @@ sg_publisher_open(const gchar *tree, GError **error)
 	return sg_publisher_open_with_config(tree, NULL, error);
 }
 
-SgPublisher *
-sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig *config, GError **error)
+/* The tree (a folder) and its config (@config copied, or read when NULL). */
+static SgPublisher *
+publisher_new(const gchar *tree, const SgTreeConfig *config, GError **error)
 {
 	g_autoptr(SgPublisher) publisher = g_new0(SgPublisher, 1);
-	g_autofree gchar *state_dir = NULL;
 
 	if (!g_file_test(tree, G_FILE_TEST_IS_DIR)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such tree folder", tree);
@@ -37,6 +37,31 @@ sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig *config, GEr
 	publisher->config = config != NULL ? sg_tree_config_copy(config)
 					   : sg_tree_config_load(publisher->tree, error);
 	if (publisher->config == NULL)
+		return NULL;
+	return g_steal_pointer(&publisher);
+}
+
+SgPublisher *
+sg_publisher_open_read_only(const gchar *tree, gboolean *locked, GError **error)
+{
+	SgPublisher *publisher = publisher_new(tree, NULL, error);
+	g_autofree gchar *state_dir = NULL;
+
+	if (publisher == NULL)
+		return NULL;
+	state_dir = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, NULL);
+	*locked = g_file_test(state_dir, G_FILE_TEST_IS_DIR) &&
+		  !g_file_test(state_dir, G_FILE_TEST_IS_SYMLINK) && g_access(state_dir, W_OK) == 0;
+	return publisher;
+}
+
+SgPublisher *
+sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig *config, GError **error)
+{
+	g_autoptr(SgPublisher) publisher = publisher_new(tree, config, error);
+	g_autofree gchar *state_dir = NULL;
+
+	if (publisher == NULL)
 		return NULL;
 	state_dir = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, NULL);
 	if (!sg_files_make_real_folder(state_dir, error)) {

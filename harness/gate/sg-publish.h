@@ -24,6 +24,11 @@ typedef struct {
 } SgPublisher;
 
 SgPublisher *sg_publisher_open(const gchar *tree, GError **error);
+/* For a reader (status) on a tree it may not write (a read-only mirror):
+ * nothing is created; @locked says whether the tree's lock must be taken,
+ * FALSE when its state folder is missing or cannot be written (no writer
+ * of the tree works there). */
+SgPublisher *sg_publisher_open_read_only(const gchar *tree, gboolean *locked, GError **error);
 /* As sg_publisher_open with a copy of @config instead of the tree's
  * smokegate.conf read now (NULL: read it). */
 SgPublisher *sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig *config,

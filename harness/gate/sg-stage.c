@@ -418,6 +418,13 @@ stage_from(const SgStageOptions *options, int source_fd, guint64 profile_limit,
 		return NULL;
 	}
 	sg_publisher_deliver(publisher);
+	/* Staged, but the page or a notice was not written: the tree's
+	 * trouble (74), as for gate. */
+	if (publisher->error != NULL) {
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "staged %s, but %s", build,
+			    publisher->error->message);
+		return NULL;
+	}
 	return g_steal_pointer(&build);
 }
 

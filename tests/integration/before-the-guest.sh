@@ -1,5 +1,5 @@
 #!/bin/bash
-# Fail before the guest (issue 20, items 7, 10, 11): an evidence folder,
+# Fail before the guest (issue 20, items 7, 8, 10, 11): an evidence folder,
 # a --junit path or a disk that cannot serve are refused with 64 before
 # anything boots, never with 2 after a whole test; exit codes and messages
 # that slipped; the status page escapes every field, the sha256 too. Every
@@ -77,4 +77,32 @@ run mark-current --tree "$tree" "smoketest/daily-live/$build" --reason "page"
 check "mark-current exits 0 (got $status)" test $status -eq 0
 check "no raw markup from the record on the page" sh -c "! grep -q '<b>x' '$tree/index.html'"
 check "the sha256 is shown escaped" grep -q '&lt;b&gt;x&lt;/b&gt;&lt;i' "$tree/index.html"
+
+# A writer that cannot write the status page exits 74, as gate does; what
+# it did stays done.
+mv "$tree/index.html" page.html
+mkdir "$tree/index.html"
+run stage --tree "$tree" --flavour smoketest "$iso"
+check "stage without a page it can write: 74 (got $status)" test $status -eq 74
+check "the build is staged all the same" test "$(count_builds smoketest/daily-live)" -eq 2
+check "saying so" grep -q "staged smoketest/daily-live/.*, but .*index.html" err
+run mark-current --tree "$tree" "smoketest/daily-live/$(readlink "$types/pending")" --reason "page"
+check "mark-current without a page it can write: 74 (got $status)" test $status -eq 74
+check "current moved all the same" test "$(readlink "$types/current")" = "$(readlink "$types/pending")"
+run yank --tree "$tree" "smoketest/daily-live/$(readlink "$types/pending")" --reason "page"
+check "yank without a page it can write: 74 (got $status)" test $status -eq 74
+rmdir "$tree/index.html"
+
+# status on a read-only mirror of the tree: it works and writes nothing.
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir mirror
+	cp -a "$tree/." mirror/
+	rm -rf mirror/.smokegate
+	make_read_only mirror
+	run status --tree mirror
+	check "status on a read-only mirror exits 0 (got $status)" test $status -eq 0
+	check "and lists its builds" grep -q "^smoketest/daily-live" out
+	check "creating nothing" test ! -e mirror/.smokegate
+	umount -l mirror
+fi
 finish
