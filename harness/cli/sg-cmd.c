@@ -34,6 +34,7 @@ sg_cmd_fail(const gchar *command, GError *error)
 		return SG_EXIT_USAGE;
 	case SG_ERROR_CHECKSUM:
 	case SG_ERROR_DAMAGED:
+	case SG_ERROR_SIGNATURE:
 		return SG_EXIT_CHECKSUM;
 	case SG_ERROR_FETCH:
 		return SG_EXIT_FETCH;

@@ -171,14 +171,14 @@ is_iso9660(const gchar *path, const gchar *url, GError **error)
 /* Downloads into a cache keyed by the URL, so a killed download resumes. */
 static gboolean
 place_download(const gchar *tree, const gchar *url, const gchar *dest, const gchar *ca_file,
-	       GCancellable *cancellable, gchar **sha256, GError **error)
+	       const gchar *keyring, GCancellable *cancellable, gchar **sha256, GError **error)
 {
 	g_autofree gchar *key = g_compute_checksum_for_string(G_CHECKSUM_SHA256, url, -1);
 	g_autofree gchar *cache_dir =
 		g_build_filename(tree, SG_TREE_STATE_DIR, "downloads", key, NULL);
 	g_autofree gchar *name = g_path_get_basename(url);
 	g_autofree gchar *cached = g_build_filename(cache_dir, name, NULL);
-	SgFetchOptions options = {.ca_file = ca_file};
+	SgFetchOptions options = {.ca_file = ca_file, .keyring = keyring};
 
 	*sha256 = sg_fetch_published_sha256(url, &options, error);
 	if (*sha256 == NULL)
@@ -248,20 +248,21 @@ check_url(const gchar *url, GError **error)
 	return TRUE;
 }
 
-/* --ca-file is read by curl only at the first https request, after the
- * SHA256SUMS lookup: a missing one is found now. */
+/* A file an option or the tree's config names (--ca-file, Keyring=), when
+ * it names one, can be read: found now, not after a download (curl reads
+ * the CA file only at its first https request), and a download is never
+ * taken unchecked because the keyring went missing. */
 static gboolean
-check_ca_file(const gchar *ca_file, GError **error)
+check_readable(const gchar *path, const gchar *what, GError **error)
 {
+	g_autoptr(GError) open_error = NULL;
 	int fd;
 
-	if (ca_file == NULL)
+	if (path == NULL)
 		return TRUE;
-	fd = sg_files_open_regular(ca_file, SG_FILES_FOLLOW, error);
+	fd = sg_files_open_regular(path, SG_FILES_FOLLOW, &open_error);
 	if (fd < 0) {
-		g_autofree gchar *message = g_strdup((*error)->message);
-		g_clear_error(error);
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "--ca-file %s", message);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s %s", what, open_error->message);
 		return FALSE;
 	}
 	close(fd);
@@ -283,7 +284,8 @@ fill_staging(SgPublisher *publisher, const SgStageOptions *options, int source_f
 		GStatBuf st;
 		*method = "downloaded";
 		if (!place_download(publisher->tree, options->source, image_path, options->ca_file,
-				    cancellable, &record->sha256, error))
+				    publisher->config->keyring, cancellable, &record->sha256,
+				    error))
 			return FALSE;
 		if (g_stat(image_path, &st) == 0)
 			record->size = st.st_size;
@@ -380,6 +382,9 @@ stage_from(const SgStageOptions *options, int source_fd, guint64 profile_limit,
 	prefix = g_strdup_printf("%s-%s-%s", options->series, options->publish_type, options->arch);
 	/* Staged next to the tree (same filesystem: links and renames work),
 	 * out of the mirrored folders. */
+	if (is_url(options->source) &&
+	    !check_readable(publisher->config->keyring, "[Tree] Keyring=", error))
+		return NULL;
 	staging_base =
 		g_build_filename(publisher->tree, SG_TREE_STATE_DIR, SG_TREE_STAGING_DIR, NULL);
 	if (!sg_files_make_real_folder(staging_base, error)) {
@@ -412,6 +417,12 @@ stage_from(const SgStageOptions *options, int source_fd, guint64 profile_limit,
 		sg_files_remove_tree(staging);
 	close(staging_fd);
 	if (build == NULL) {
+		/* Someone may be serving forged images: the trackers hear of it. */
+		if (error != NULL && g_error_matches(*error, SG_ERROR, SG_ERROR_SIGNATURE)) {
+			sg_publisher_notify(publisher, "bad-signature", options->flavour,
+					    options->image_type, NULL, (*error)->message);
+			sg_publisher_deliver(publisher);
+		}
 		/* A copy or a write that failed (a full filesystem) is the
 		 * tree's trouble, exit 74, not the lab's. */
 		sg_tree_error_claim(error);
@@ -437,7 +448,7 @@ sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **erro
 
 	if (!check_names(options, error) ||
 	    (is_url(options->source) && !check_url(options->source, error)) ||
-	    !check_ca_file(options->ca_file, error) ||
+	    !check_readable(options->ca_file, "--ca-file", error) ||
 	    !profile_size_limit(options->flavour, options->flavours_dir, &profile_limit, error))
 		return NULL;
 	if (!is_url(options->source)) {

@@ -18,6 +18,7 @@ sg_tree_config_free(SgTreeConfig *config)
 	g_free(config->path);
 	g_strfreev(config->tracker_urls);
 	g_free(config->expected_by);
+	g_free(config->keyring);
 	if (config->keyfile != NULL)
 		g_key_file_unref(config->keyfile);
 	g_free(config);
@@ -34,6 +35,7 @@ sg_tree_config_copy(const SgTreeConfig *config)
 	copy->expected_by = g_strdup(config->expected_by);
 	copy->max_errors = config->max_errors;
 	copy->keep_failed_disks = config->keep_failed_disks;
+	copy->keyring = g_strdup(config->keyring);
 	copy->keyfile = g_key_file_new();
 	/* Its own text, parsed once already: cannot fail. */
 	g_key_file_load_from_data(copy->keyfile, data, -1, G_KEY_FILE_NONE, NULL);
@@ -49,8 +51,8 @@ is_time_of_day(const gchar *text)
 	       minutes < 60;
 }
 
-static const gchar *const tree_keys[] = {"TrackerURLs", "ExpectedBy",	   "MaxErrors",
-					 "Suites",	"KeepFailedDisks", NULL};
+static const gchar *const tree_keys[] = {"TrackerURLs",	    "ExpectedBy", "MaxErrors", "Suites",
+					 "KeepFailedDisks", "Keyring",	  NULL};
 static const gchar *const flavour_keys[] = {"SizeLimit", NULL};
 static const SgKeyfileGroup config_groups[] = {
 	{"Tree", tree_keys},
@@ -152,6 +154,15 @@ sg_tree_config_load(const gchar *tree, GError **error)
 	    !load_tracker_urls(config, error) || !load_max_errors(config, error) ||
 	    !check_size_limits(config, error))
 		return NULL;
+	config->keyring = g_key_file_get_string(config->keyfile, "Tree", "Keyring", NULL);
+	if (config->keyring != NULL && !g_path_is_absolute(g_strstrip(config->keyring))) {
+		g_autofree gchar *quoted = sg_files_quote_line(config->keyring);
+		refuse(error, config, "Tree", "Keyring",
+		       "[Tree] Keyring=%s is not an absolute path (a keyring as `gpg --export` "
+		       "writes it)",
+		       quoted);
+		return NULL;
+	}
 	config->expected_by = g_key_file_get_string(config->keyfile, "Tree", "ExpectedBy", NULL);
 	if (config->expected_by != NULL && !is_time_of_day(config->expected_by)) {
 		g_autofree gchar *quoted = sg_files_quote_line(config->expected_by);
