@@ -65,6 +65,29 @@ check "nothing was written where it points" test -z "$(ls -A elsewhere)"
 rm "$tree/.smokegate"
 mv state-moved "$tree/.smokegate"
 
+# The notices' lock and a download's .part: never written through a link.
+printf '[Tree]\nTrackerURLs=http://127.0.0.1:9/notice\n' > "$tree/smokegate.conf"
+mkdir -p "$tree/.smokegate/notices"
+ln -s "$workdir/victim" "$tree/.smokegate/notices/.lock"
+run stage --tree "$tree" --flavour smoketest real.iso
+check "a notices lock that is a link: stage exits 74 (got $status)" test $status -eq 74
+check "the file the notices lock points at is untouched" test "$(cat victim)" = precious
+rm "$tree/.smokegate/notices/.lock" "$tree/smokegate.conf"
+if start_nginx; then
+	mkdir -p "$workdir/www/pool"
+	cp "$iso" "$workdir/www/pool/noble-desktop-amd64.iso"
+	(cd "$workdir/www/pool" && sha256sum noble-desktop-amd64.iso | sed 's/  / */' > SHA256SUMS)
+	url="http://127.0.0.1:$port/pool/noble-desktop-amd64.iso"
+	key=$(printf %s "$url" | sha256sum | cut -d' ' -f1)
+	mkdir -p "$tree/.smokegate/downloads/$key"
+	ln -s "$workdir/victim" "$tree/.smokegate/downloads/$key/noble-desktop-amd64.iso.part"
+	run stage --tree "$tree" --flavour netboot --series noble "$url"
+	check "a .part that is a link: the download fails (got $status)" test $status -ne 0 -a $status -ne 124
+	check "the file the .part points at is untouched" test "$(cat victim)" = precious
+	check "saying it is a link" grep -q "never writes through one" err
+	stop_nginx
+fi
+
 # 5. FIFOs as config, profile, lab file, record: refused at once.
 mkfifo "$tree/smokegate.conf"
 run stage --tree "$tree" --flavour smoketest real.iso
