@@ -8,9 +8,8 @@
 #include "sg-keyfile.h"
 #include "sg-paths.h"
 
-/* What a profile may hold. [Boot] Method=, Firmware=, ReportFirmware=,
- * [Timeouts] BootloaderSeconds= and [Guest] Arch= belong to the firmware
- * boot path, which reads them itself. */
+/* What a profile may hold. [Guest] Arch= is reserved for the guest's
+ * architecture, read by no one yet. */
 static const gchar *const flavour_keys[] = {"Family", "Description", "DiskInfo", "VolumeId",
 					    "Plans",  "Era",	     "Verified", "Generic",
 					    "Suites", NULL};
@@ -69,6 +68,8 @@ sg_flavour_free(SgFlavour *flavour)
 	g_strfreev(flavour->console_markers);
 	g_strfreev(flavour->shell);
 	g_strfreev(flavour->suites);
+	g_clear_pointer(&flavour->firmware, g_array_unref);
+	g_clear_pointer(&flavour->report_firmware, g_array_unref);
 	g_free(flavour);
 }
 
@@ -229,9 +230,90 @@ check_kernel_args(const gchar *args, const gchar *group, const gchar *path, GErr
 	return FALSE;
 }
 
+GArray *
+sg_flavour_parse_firmware(const gchar *const *words, GError **error)
+{
+	g_autoptr(GArray) firmware = g_array_new(FALSE, FALSE, sizeof(SgFirmware));
+
+	for (guint i = 0; words != NULL && words[i] != NULL; i++) {
+		g_autofree gchar *word = g_strstrip(g_strdup(words[i]));
+		SgFirmware value;
+		gboolean seen = FALSE;
+
+		if (word[0] == '\0')
+			continue;
+		if (!sg_firmware_from_string(word, &value)) {
+			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+				    "'%s' is not a firmware: bios, uefi or uefi-secureboot", word);
+			return NULL;
+		}
+		for (guint j = 0; j < firmware->len; j++)
+			seen |= g_array_index(firmware, SgFirmware, j) == value;
+		if (!seen)
+			g_array_append_val(firmware, value);
+	}
+	return g_steal_pointer(&firmware);
+}
+
+/* [Boot] Firmware= and ReportFirmware=: by default BIOS and UEFI are
+ * required and UEFI with Secure Boot is reported. */
+static gboolean
+load_firmware(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
+{
+	const gchar *defaults[] = {"bios", "uefi", NULL};
+	const gchar *report_defaults[] = {"uefi-secureboot", NULL};
+	g_auto(GStrv) required =
+		g_key_file_get_string_list(keyfile, "Boot", "Firmware", NULL, NULL);
+	g_auto(GStrv) reported =
+		g_key_file_get_string_list(keyfile, "Boot", "ReportFirmware", NULL, NULL);
+	g_autoptr(GError) local_error = NULL;
+	g_autoptr(GArray) report = NULL;
+
+	flavour->firmware = sg_flavour_parse_firmware(
+		required != NULL ? (const gchar *const *)required : defaults, &local_error);
+	if (flavour->firmware == NULL) {
+		refuse(error, path, "Boot", "Firmware", "[Boot] Firmware: %s",
+		       local_error->message);
+		return FALSE;
+	}
+	if (flavour->firmware->len == 0) {
+		refuse(error, path, "Boot", "Firmware", "[Boot] Firmware names no firmware");
+		return FALSE;
+	}
+	report = sg_flavour_parse_firmware(
+		reported != NULL ? (const gchar *const *)reported : report_defaults, &local_error);
+	if (report == NULL) {
+		refuse(error, path, "Boot", "ReportFirmware", "[Boot] ReportFirmware: %s",
+		       local_error->message);
+		return FALSE;
+	}
+	/* What is required is not also merely reported. */
+	flavour->report_firmware = g_array_new(FALSE, FALSE, sizeof(SgFirmware));
+	for (guint i = 0; i < report->len; i++) {
+		SgFirmware firmware = g_array_index(report, SgFirmware, i);
+		gboolean required_too = FALSE;
+		for (guint j = 0; j < flavour->firmware->len; j++)
+			required_too |= g_array_index(flavour->firmware, SgFirmware, j) == firmware;
+		if (!required_too)
+			g_array_append_val(flavour->report_firmware, firmware);
+	}
+	return TRUE;
+}
+
 static gboolean
 load_boot(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
 {
+	g_autofree gchar *method = get_string(keyfile, "Boot", "Method", "firmware");
+
+	if (g_str_equal(method, "direct")) {
+		flavour->boot_direct = TRUE;
+	} else if (!g_str_equal(method, "firmware")) {
+		refuse(error, path, "Boot", "Method", "[Boot] Method=%s is not firmware or direct",
+		       method);
+		return FALSE;
+	}
+	if (!load_firmware(flavour, keyfile, path, error))
+		return FALSE;
 	flavour->kernel = get_string(keyfile, "Boot", "Kernel", NULL);
 	flavour->initrd = get_string(keyfile, "Boot", "Initrd", NULL);
 	flavour->kernel_args = get_string(keyfile, "Boot", "KernelArgs", "");
@@ -244,14 +326,19 @@ load_boot(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **err
 	    !check_kernel_args(flavour->kernel_args, "Boot", path, error) ||
 	    !check_kernel_args(flavour->live_kernel_args, "Live", path, error))
 		return FALSE;
+	/* Through the firmware the image's own menus name them. */
+	if (!flavour->boot_direct)
+		return TRUE;
 	if (flavour->plan_install && (flavour->kernel == NULL || flavour->initrd == NULL)) {
 		refuse(error, path, "Boot", NULL,
-		       "[Boot] Kernel= and Initrd= are needed for the install plan");
+		       "[Boot] Kernel= and Initrd= are needed for the install plan booted "
+		       "directly (Method=direct)");
 		return FALSE;
 	}
 	if (flavour->plan_live && (flavour->live_kernel == NULL || flavour->live_initrd == NULL)) {
 		refuse(error, path, "Live", NULL,
-		       "[Live] Kernel= and Initrd= are needed for the live plan");
+		       "[Live] Kernel= and Initrd= are needed for the live plan booted directly "
+		       "(Method=direct)");
 		return FALSE;
 	}
 	return TRUE;
@@ -385,6 +472,9 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	LOAD_UINT(vcpus, "Guest", "VCPUs", 2, 1, VCPUS_MAX);
 	LOAD_UINT(disk_gib, "Guest", "DiskGiB", 25, 1, DISK_GIB_MAX);
 	LOAD_UINT(shutdown_seconds, "Desktop", "ShutdownSeconds", 60, 0, SECONDS_MAX);
+	/* OVMF with Secure Boot starts slowly under TCG (SMM): see
+	 * bench/firmware-boot.sh for the figures. */
+	LOAD_UINT(bootloader_seconds, "Timeouts", "BootloaderSeconds", 300, 1, SECONDS_MAX);
 	LOAD_UINT(install_seconds, "Timeouts", "InstallSeconds", 3600, 1, SECONDS_MAX);
 	LOAD_UINT(install_silence_seconds, "Timeouts", "InstallSilenceSeconds", 600, 1,
 		  SECONDS_MAX);
