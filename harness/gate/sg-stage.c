@@ -85,6 +85,23 @@ reflink(int in, const gchar *dest)
 	return ok;
 }
 
+/* All of @data, or FALSE with errno saying why (a short write is no
+ * error: the next write says what is wrong, ENOSPC say). */
+static gboolean
+write_all(int fd, const gchar *data, gsize length)
+{
+	while (length > 0) {
+		ssize_t done = write(fd, data, length);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done < 0)
+			return FALSE;
+		data += done;
+		length -= done;
+	}
+	return TRUE;
+}
+
 /* A streamed copy of @in (never the whole image in memory), mode 0644
  * whatever the source's: the tree is for everyone to read. */
 static gboolean
@@ -108,7 +125,7 @@ copy_from(int in, const gchar *source, const gchar *dest, GError **error)
 		    (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
 			buffer = g_malloc(1 << 20);
 			while ((got = read(in, buffer, 1 << 20)) > 0) {
-				if (write(out, buffer, got) != got) {
+				if (!write_all(out, buffer, got)) {
 					got = -1;
 					break;
 				}
