@@ -5,7 +5,42 @@
 
 #include "sg-error.h"
 #include "sg-files.h"
+#include "sg-keyfile.h"
 #include "sg-paths.h"
+
+/* What a profile may hold. [Guest] Arch= is reserved for the guest's
+ * architecture, read by no one yet. */
+static const gchar *const flavour_keys[] = {"Family", "Description", "DiskInfo", "VolumeId",
+					    "Plans",  "Era",	     "Verified", "Generic",
+					    "Suites", NULL};
+static const gchar *const boot_keys[] = {"Kernel", "Initrd",   "KernelArgs",	 "Answers",
+					 "Method", "Firmware", "ReportFirmware", NULL};
+static const gchar *const live_keys[] = {"Kernel", "Initrd", "KernelArgs", "User", NULL};
+static const gchar *const guest_keys[] = {"MemoryMiB", "VCPUs", "DiskGiB", "Network",
+					  "Mirror",    "Arch",	NULL};
+static const gchar *const image_keys[] = {"SizeLimit", NULL};
+static const gchar *const desktop_keys[] = {
+	"DisplayManager",  "Session", "ConsoleMarkers", "Shell", "DrawnDesktop",
+	"ShutdownSeconds", NULL};
+static const gchar *const timeouts_keys[] = {
+	"InstallSeconds",     "InstallSilenceSeconds", "BootSeconds",
+	"BootSilenceSeconds", "LiveSeconds",	       "LiveSilenceSeconds",
+	"DrawSeconds",	      "BootloaderSeconds",     NULL};
+static const SgKeyfileGroup profile_groups[] = {
+	{"Flavour", flavour_keys},   {"Boot", boot_keys},   {"Live", live_keys},
+	{"Guest", guest_keys},	     {"Image", image_keys}, {"Desktop", desktop_keys},
+	{"Timeouts", timeouts_keys}, {NULL, NULL},
+};
+
+/* Bounds that catch a typo before a guest is started with it: a guest of
+ * 4 PiB or no memory, a timeout of zero that fails every image. */
+#define MEMORY_MIB_MIN 128
+#define MEMORY_MIB_MAX (1024 * 1024)
+#define VCPUS_MAX 256
+#define DISK_GIB_MAX 65536
+#define SECONDS_MAX (7 * 24 * 3600)
+/* x86's COMMAND_LINE_SIZE: a longer line is cut by the kernel. */
+#define KERNEL_ARGS_MAX 2048
 
 void
 sg_flavour_free(SgFlavour *flavour)
@@ -50,38 +85,6 @@ is_valid_name(const gchar *name)
 	return TRUE;
 }
 
-/* The line of @path holding @key in [@group] (or the first line that
- * contains @text when @key is NULL), so a refusal can point at it. */
-static guint
-find_line(const gchar *path, const gchar *group, const gchar *key, const gchar *text)
-{
-	g_autofree gchar *contents = NULL;
-	g_auto(GStrv) lines = NULL;
-	g_autofree gchar *header = group != NULL ? g_strdup_printf("[%s]", group) : NULL;
-	gboolean in_group = group == NULL;
-
-	if (!g_file_get_contents(path, &contents, NULL, NULL))
-		return 0;
-	lines = g_strsplit(contents, "\n", -1);
-	for (guint i = 0; lines[i] != NULL; i++) {
-		const gchar *line = g_strstrip(lines[i]);
-		if (line[0] == '[') {
-			in_group = header != NULL && g_str_equal(line, header);
-			continue;
-		}
-		if (key != NULL && in_group && g_str_has_prefix(line, key)) {
-			const gchar *rest = line + strlen(key);
-			while (*rest == ' ' || *rest == '\t')
-				rest++;
-			if (*rest == '=')
-				return i + 1;
-		}
-		if (key == NULL && text != NULL && strstr(line, text) != NULL)
-			return i + 1;
-	}
-	return 0;
-}
-
 /* "FILE:LINE: " for messages; just "FILE: " when the line is unknown. */
 static gchar *
 where(const gchar *path, guint line)
@@ -96,12 +99,12 @@ get_string(GKeyFile *keyfile, const gchar *group, const gchar *key, const gchar 
 	return value != NULL ? value : g_strdup(fallback);
 }
 
-/* Reads a whole number up to @max (what the field holds: a bigger one would
- * wrap, DiskGiB=4294967297 a 1 GiB disk); absent keys take @fallback, bad
- * ones are errors. */
+/* Reads a whole number from @min to @max (what makes sense for the field,
+ * and what it holds: a bigger one would wrap, DiskGiB=4294967297 a 1 GiB
+ * disk); absent keys take @fallback, bad ones are errors. */
 static gboolean
-get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallback, guint64 max,
-	 guint64 *out, GError **error)
+get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallback, guint64 min,
+	 guint64 max, guint64 *out, GError **error)
 {
 	g_autofree gchar *text = g_key_file_get_string(keyfile, group, key, NULL);
 	guint64 value;
@@ -110,10 +113,12 @@ get_uint(GKeyFile *keyfile, const gchar *group, const gchar *key, guint64 fallba
 		*out = fallback;
 		return TRUE;
 	}
-	if (!g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, max, &value, NULL)) {
+	if (!g_ascii_string_to_unsigned(g_strstrip(text), 10, min, max, &value, NULL)) {
+		g_autofree gchar *quoted = sg_files_quote_line(text);
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
-			    "[%s] %s=%s is not a whole number up to %" G_GUINT64_FORMAT, group, key,
-			    text, max);
+			    "[%s] %s=%s is not a whole number from %" G_GUINT64_FORMAT
+			    " to %" G_GUINT64_FORMAT,
+			    group, key, quoted, min, max);
 		return FALSE;
 	}
 	*out = value;
@@ -148,7 +153,7 @@ static void
 refuse(GError **error, const gchar *path, const gchar *group, const gchar *key, const gchar *format,
        ...)
 {
-	g_autofree gchar *prefix = where(path, find_line(path, group, key, NULL));
+	g_autofree gchar *prefix = where(path, sg_keyfile_find_line(path, group, key));
 	g_autofree gchar *message = NULL;
 	va_list args;
 
@@ -156,26 +161,6 @@ refuse(GError **error, const gchar *path, const gchar *group, const gchar *key, 
 	message = g_strdup_vprintf(format, args);
 	va_end(args);
 	g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s%s", prefix, message);
-}
-
-/* GKeyFile's own parse errors quote the bad line but not its number. */
-static void
-refuse_syntax(GError **error, const gchar *path, const GError *parse_error)
-{
-	const gchar *open = strstr(parse_error->message, "\u201c");
-	guint line = 0;
-
-	if (open != NULL) {
-		g_autofree gchar *quoted = g_strdup(open + strlen("\u201c"));
-		gchar *close = strstr(quoted, "\u201d");
-		if (close != NULL)
-			*close = '\0';
-		line = find_line(path, NULL, NULL, quoted);
-	}
-	{
-		g_autofree gchar *prefix = where(path, line);
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s%s", prefix, parse_error->message);
-	}
 }
 
 static gboolean
@@ -211,6 +196,38 @@ load_plans(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **er
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* Answers= names a file of the answer folder (preseed/), nothing else: a
+ * path out of it (../../etc/shadow) would go into the guest. */
+static gboolean
+check_answers(SgFlavour *flavour, const gchar *path, GError **error)
+{
+	const gchar *name = flavour->answers;
+
+	if (name == NULL)
+		return TRUE;
+	g_strstrip(flavour->answers);
+	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
+		g_autofree gchar *quoted = sg_files_quote_line(name);
+		refuse(error, path, "Boot", "Answers",
+		       "[Boot] Answers=%s is refused: it names a file of the answer folder, "
+		       "without '/' or a leading '.'",
+		       quoted);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+check_kernel_args(const gchar *args, const gchar *group, const gchar *path, GError **error)
+{
+	if (strlen(args) <= KERNEL_ARGS_MAX)
+		return TRUE;
+	refuse(error, path, group, "KernelArgs",
+	       "[%s] KernelArgs= is longer than %d bytes, the kernel's command line limit", group,
+	       KERNEL_ARGS_MAX);
+	return FALSE;
 }
 
 GArray *
@@ -305,6 +322,10 @@ load_boot(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **err
 	flavour->live_initrd = get_string(keyfile, "Live", "Initrd", NULL);
 	flavour->live_kernel_args = get_string(keyfile, "Live", "KernelArgs", "");
 	flavour->live_user = get_string(keyfile, "Live", "User", NULL);
+	if (!check_answers(flavour, path, error) ||
+	    !check_kernel_args(flavour->kernel_args, "Boot", path, error) ||
+	    !check_kernel_args(flavour->live_kernel_args, "Live", path, error))
+		return FALSE;
 	/* Through the firmware the image's own menus name them. */
 	if (!flavour->boot_direct)
 		return TRUE;
@@ -321,6 +342,21 @@ load_boot(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **err
 		return FALSE;
 	}
 	return TRUE;
+}
+
+static gboolean
+load_size_limit(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
+{
+	g_autofree gchar *text = g_key_file_get_string(keyfile, "Image", "SizeLimit", NULL);
+
+	if (text == NULL || sg_keyfile_parse_size(text, &flavour->size_limit))
+		return TRUE;
+	{
+		g_autofree gchar *quoted = sg_files_quote_line(text);
+		refuse(error, path, "Image", "SizeLimit",
+		       "[Image] SizeLimit=%s is not a size (" SG_KEYFILE_SIZE_HELP ")", quoted);
+	}
+	return FALSE;
 }
 
 static gboolean
@@ -368,13 +404,11 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	g_autoptr(SgFlavour) flavour = g_new0(SgFlavour, 1);
 	g_autofree gchar *basename = g_path_get_basename(path);
 	g_autofree gchar *family = NULL;
-	g_autoptr(GError) parse_error = NULL;
 	guint64 value;
 
-	if (!g_key_file_load_from_file(keyfile, path, G_KEY_FILE_NONE, &parse_error)) {
-		refuse_syntax(error, path, parse_error);
+	if (!sg_keyfile_load(keyfile, path, SG_FILES_FOLLOW, error) ||
+	    !sg_keyfile_check_known(keyfile, path, profile_groups, error))
 		return NULL;
-	}
 	flavour->name = g_strndup(basename, strlen(basename) - strlen(".conf"));
 	flavour->path = g_strdup(path);
 	if (!is_valid_name(flavour->name)) {
@@ -424,38 +458,34 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	    !load_guest(flavour, keyfile, path, error) || !check_markers(flavour, path, error))
 		return NULL;
 
-#define LOAD_UINT(field, group, key, fallback)                                                     \
+#define LOAD_UINT(field, group, key, fallback, min, max)                                           \
 	do {                                                                                       \
-		if (!get_uint(keyfile, group, key, fallback,                                       \
-			      sizeof(flavour->field) < sizeof(guint64) ? G_MAXUINT : G_MAXUINT64,  \
-			      &value, error)) {                                                    \
-			g_autofree gchar *prefix = where(path, find_line(path, group, key, NULL)); \
+		if (!get_uint(keyfile, group, key, fallback, min, max, &value, error)) {           \
+			g_autofree gchar *prefix =                                                 \
+				where(path, sg_keyfile_find_line(path, group, key));               \
 			g_prefix_error(error, "%s", prefix);                                       \
 			return NULL;                                                               \
 		}                                                                                  \
 		flavour->field = value;                                                            \
 	} while (0)
-	LOAD_UINT(memory_mib, "Guest", "MemoryMiB", 2048);
-	LOAD_UINT(vcpus, "Guest", "VCPUs", 2);
-	LOAD_UINT(disk_gib, "Guest", "DiskGiB", 25);
-	LOAD_UINT(size_limit, "Image", "SizeLimit", 0);
-	LOAD_UINT(shutdown_seconds, "Desktop", "ShutdownSeconds", 60);
+	LOAD_UINT(memory_mib, "Guest", "MemoryMiB", 2048, MEMORY_MIB_MIN, MEMORY_MIB_MAX);
+	LOAD_UINT(vcpus, "Guest", "VCPUs", 2, 1, VCPUS_MAX);
+	LOAD_UINT(disk_gib, "Guest", "DiskGiB", 25, 1, DISK_GIB_MAX);
+	LOAD_UINT(shutdown_seconds, "Desktop", "ShutdownSeconds", 60, 0, SECONDS_MAX);
 	/* OVMF with Secure Boot starts slowly under TCG (SMM): see
 	 * bench/firmware-boot.sh for the figures. */
-	LOAD_UINT(bootloader_seconds, "Timeouts", "BootloaderSeconds", 300);
-	LOAD_UINT(install_seconds, "Timeouts", "InstallSeconds", 3600);
-	LOAD_UINT(install_silence_seconds, "Timeouts", "InstallSilenceSeconds", 600);
-	LOAD_UINT(boot_seconds, "Timeouts", "BootSeconds", 900);
-	LOAD_UINT(boot_silence_seconds, "Timeouts", "BootSilenceSeconds", 300);
-	LOAD_UINT(live_seconds, "Timeouts", "LiveSeconds", 900);
-	LOAD_UINT(live_silence_seconds, "Timeouts", "LiveSilenceSeconds", 300);
-	LOAD_UINT(draw_seconds, "Timeouts", "DrawSeconds", 120);
+	LOAD_UINT(bootloader_seconds, "Timeouts", "BootloaderSeconds", 300, 1, SECONDS_MAX);
+	LOAD_UINT(install_seconds, "Timeouts", "InstallSeconds", 3600, 1, SECONDS_MAX);
+	LOAD_UINT(install_silence_seconds, "Timeouts", "InstallSilenceSeconds", 600, 1,
+		  SECONDS_MAX);
+	LOAD_UINT(boot_seconds, "Timeouts", "BootSeconds", 900, 1, SECONDS_MAX);
+	LOAD_UINT(boot_silence_seconds, "Timeouts", "BootSilenceSeconds", 300, 1, SECONDS_MAX);
+	LOAD_UINT(live_seconds, "Timeouts", "LiveSeconds", 900, 1, SECONDS_MAX);
+	LOAD_UINT(live_silence_seconds, "Timeouts", "LiveSilenceSeconds", 300, 1, SECONDS_MAX);
+	LOAD_UINT(draw_seconds, "Timeouts", "DrawSeconds", 120, 0, SECONDS_MAX);
 #undef LOAD_UINT
-	if (flavour->memory_mib == 0 || flavour->vcpus == 0 || flavour->disk_gib == 0) {
-		refuse(error, path, "Guest", NULL,
-		       "[Guest] MemoryMiB, VCPUs and DiskGiB must be above zero");
+	if (!load_size_limit(flavour, keyfile, path, error))
 		return NULL;
-	}
 	return g_steal_pointer(&flavour);
 }
 

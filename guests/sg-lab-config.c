@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "sg-error.h"
+#include "sg-files.h"
+#include "sg-keyfile.h"
 
 #define HOST_GROUP_PREFIX "Host "
 #define DEFAULT_HOST_NAME "local"
@@ -78,9 +80,10 @@ read_count(GKeyFile *keyfile, const gchar *path, const gchar *group, const gchar
 	if (text == NULL)
 		return TRUE;
 	if (!g_ascii_string_to_unsigned(g_strstrip(text), 10, 1, G_MAXUINT, &number, NULL)) {
+		g_autofree gchar *quoted = sg_files_quote_line(text);
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
 			    "%s: [%s] %s=%s is not a whole number of at least 1", path, group, key,
-			    text);
+			    quoted);
 		return FALSE;
 	}
 	*value = (guint)number;
@@ -143,7 +146,6 @@ SgLabConfig *
 sg_lab_config_load(const gchar *path, GError **error)
 {
 	g_autoptr(GKeyFile) keyfile = g_key_file_new();
-	g_autoptr(GError) local_error = NULL;
 	g_autoptr(SgLabConfig) config = NULL;
 	g_auto(GStrv) groups = NULL;
 
@@ -153,9 +155,8 @@ sg_lab_config_load(const gchar *path, GError **error)
 			return sg_lab_config_new_single(NULL, NULL);
 		path = SG_LAB_CONFIG_DEFAULT_PATH;
 	}
-	if (!g_key_file_load_from_file(keyfile, path, G_KEY_FILE_NONE, &local_error)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "lab file %s: %s", path,
-			    local_error->message);
+	if (!sg_keyfile_load(keyfile, path, SG_FILES_FOLLOW, error)) {
+		g_prefix_error(error, "lab file ");
 		return NULL;
 	}
 	config = config_new(path);
@@ -164,9 +165,9 @@ sg_lab_config_load(const gchar *path, GError **error)
 		SgLabHost *host;
 
 		if (!g_str_has_prefix(groups[i], HOST_GROUP_PREFIX)) {
+			g_autofree gchar *quoted = sg_files_quote_line(groups[i]);
 			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
-				    "%s: unknown group [%s] (expected [Host NAME])", path,
-				    groups[i]);
+				    "%s: unknown group [%s] (expected [Host NAME])", path, quoted);
 			return NULL;
 		}
 		host = read_host(keyfile, path, groups[i], error);

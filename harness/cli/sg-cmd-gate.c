@@ -9,6 +9,9 @@
 #include "sg-gate.h"
 #include "sg-lock.h"
 #include "sg-result.h"
+
+/* --jobs not given: what the lab allows (G_OPTION_ARG_INT takes any int). */
+#define JOBS_UNSET G_MININT
 #include "sg-virt.h"
 
 #define MMAP_THRESHOLD (128 * 1024)
@@ -102,7 +105,7 @@ sg_cmd_gate(int argc, char **argv)
 	g_auto(GStrv) flavours = NULL;
 	g_autofree gchar *suites_dir = NULL;
 	g_auto(SgCmdLabOptions) lab = {NULL};
-	gint jobs = 0;
+	gint jobs = JOBS_UNSET;
 	gboolean json = FALSE;
 	g_autoptr(SgLabConfig) lab_config = NULL;
 	g_autoptr(GError) error = NULL;
@@ -140,8 +143,10 @@ sg_cmd_gate(int argc, char **argv)
 		return sg_cmd_usage_error("gate", "unexpected arguments");
 	if (tree == NULL)
 		return sg_cmd_usage_error("gate", "--tree is required");
-	if (jobs < 0 || jobs > 64)
+	if (jobs != JOBS_UNSET && (jobs < 1 || jobs > 64))
 		return sg_cmd_usage_error("gate", "--jobs must be between 1 and 64");
+	if (jobs == JOBS_UNSET)
+		jobs = 0;
 	if (sg_cmd_check_suites_dir("gate", suites_dir) != 0)
 		return SG_EXIT_USAGE;
 	lab_config = sg_cmd_lab_config(&lab, "gate", &error);

@@ -43,6 +43,12 @@ run_action(const gchar *command, const gchar *summary, SgPublishAction action, i
 		return sg_cmd_fail(command, error);
 	sg_publisher_deliver(publisher);
 	printf("%s: %s\n", command, argv[1]);
+	/* Done, but the page or a notice was not written: the tree's trouble,
+	 * 74, as for gate. */
+	if (publisher->error != NULL) {
+		g_printerr("smokegate %s: done, but %s\n", command, publisher->error->message);
+		return SG_EXIT_TREE;
+	}
 	return SG_EXIT_PASS;
 }
 

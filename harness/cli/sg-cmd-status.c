@@ -35,6 +35,7 @@ static void
 print_model(JsonNode *model, const gchar *tree)
 {
 	JsonArray *types = sg_json_get_array(json_node_get_object(model), "flavours");
+	JsonArray *damage = sg_json_get_array(json_node_get_object(model), "damage");
 
 	for (guint i = 0; i < json_array_get_length(types); i++) {
 		JsonObject *type = json_array_get_object_element(types, i);
@@ -58,6 +59,16 @@ print_model(JsonNode *model, const gchar *tree)
 			}
 		}
 	}
+	for (guint i = 0; damage != NULL && i < json_array_get_length(damage); i++)
+		printf("DAMAGED: %s\n", json_array_get_string_element(damage, i));
+}
+
+/* How much damage the model reports. */
+static guint
+damage_count(JsonNode *model)
+{
+	JsonArray *damage = sg_json_get_array(json_node_get_object(model), "damage");
+	return damage != NULL ? json_array_get_length(damage) : 0;
 }
 
 int
@@ -65,9 +76,15 @@ sg_cmd_status(int argc, char **argv)
 {
 	g_autofree gchar *tree = NULL;
 	gboolean json = FALSE;
+	gboolean check = FALSE;
+	gboolean locked = FALSE;
 	const GOptionEntry entries[] = {
 		{"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
 		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print status.json's model", NULL},
+		{"check", 0, 0, G_OPTION_ARG_NONE, &check,
+		 "Exit 65 when the tree holds damage (a record that does not parse, a build "
+		 "without its record, a link out of the tree)",
+		 NULL},
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GError) error = NULL;
@@ -82,13 +99,16 @@ sg_cmd_status(int argc, char **argv)
 		return SG_EXIT_USAGE;
 	if (tree == NULL || argc != 1)
 		return sg_cmd_usage_error("status", "--tree is required");
-	publisher = sg_publisher_open(tree, &error);
+	/* Nothing is created: status reads a read-only mirror too. */
+	publisher = sg_publisher_open_read_only(tree, &locked, &error);
 	if (publisher == NULL)
 		return sg_cmd_fail("status", error);
 	/* Read whole under the lock every writer holds: no half-made change. */
-	lock = sg_publisher_lock_tree(publisher, "status", &error);
-	if (lock == NULL)
-		return sg_cmd_fail("status", error);
+	if (locked) {
+		lock = sg_publisher_lock_tree(publisher, "status", &error);
+		if (lock == NULL)
+			return sg_cmd_fail("status", error);
+	}
 	tree_model = sg_tree_model_read(publisher->tree);
 	g_clear_pointer(&lock, sg_lock_release);
 	model = sg_status_from_tree(tree_model, publisher->config, now);
@@ -98,6 +118,11 @@ sg_cmd_status(int argc, char **argv)
 	} else {
 		g_autofree gchar *absolute = g_canonicalize_filename(publisher->tree, NULL);
 		print_model(model, absolute);
+	}
+	if (check && damage_count(model) > 0) {
+		g_printerr("smokegate status: the tree holds %u damaged part(s)\n",
+			   damage_count(model));
+		return SG_EXIT_CHECKSUM;
 	}
 	return SG_EXIT_PASS;
 }

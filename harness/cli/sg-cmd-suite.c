@@ -56,6 +56,8 @@ sg_cmd_suite(int argc, char **argv)
 		return sg_cmd_usage_error("suite", "expected the action 'run'");
 	if (disk == NULL || flavour == NULL || suites == NULL)
 		return sg_cmd_usage_error("suite", "run needs --disk, --flavour and --suite");
+	if (junit != NULL && !sg_junit_check_path(junit, &error))
+		return sg_cmd_fail("suite", error);
 	options = (SgTestOptions){
 		.image = disk,
 		.flavour = flavour,

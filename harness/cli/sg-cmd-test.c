@@ -63,6 +63,8 @@ sg_cmd_test(int argc, char **argv)
 		return SG_EXIT_USAGE;
 	if (argc != 2)
 		return sg_cmd_usage_error("test", "expected exactly one IMAGE argument");
+	if (junit != NULL && !sg_junit_check_path(junit, &error))
+		return sg_cmd_fail("test", error);
 
 	options = (SgTestOptions){
 		.image = argv[1],

@@ -33,6 +33,8 @@ sg_cmd_fail(const gchar *command, GError *error)
 	case SG_ERROR_USAGE:
 		return SG_EXIT_USAGE;
 	case SG_ERROR_CHECKSUM:
+	case SG_ERROR_DAMAGED:
+	case SG_ERROR_SIGNATURE:
 		return SG_EXIT_CHECKSUM;
 	case SG_ERROR_FETCH:
 		return SG_EXIT_FETCH;

@@ -83,5 +83,61 @@ sg_curl_set_error(GError **error, const gchar *url, CURLcode code, const gchar *
 	const gchar *detail =
 		errbuf != NULL && errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code);
 
-	g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "%s: %s: %s", url, describe(code), detail);
+	g_autofree gchar *shown = sg_curl_redact_url(url);
+
+	g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "%s: %s: %s", shown, describe(code), detail);
+}
+
+typedef CURLU SgCurlUrl;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgCurlUrl, curl_url_cleanup)
+
+static SgCurlUrl *
+parse_url(const gchar *url)
+{
+	g_autoptr(SgCurlUrl) parsed = curl_url();
+
+	if (parsed == NULL || curl_url_set(parsed, CURLUPART_URL, url, 0) != CURLUE_OK)
+		return NULL;
+	return g_steal_pointer(&parsed);
+}
+
+static gboolean
+has_part(SgCurlUrl *parsed, CURLUPart part)
+{
+	char *value = NULL;
+	gboolean has = curl_url_get(parsed, part, &value, 0) == CURLUE_OK && value != NULL;
+
+	curl_free(value);
+	return has;
+}
+
+gchar *
+sg_curl_redact_url(const gchar *url)
+{
+	g_autoptr(SgCurlUrl) parsed = parse_url(url);
+	char *text = NULL;
+	gchar *redacted;
+
+	if (parsed == NULL)
+		return g_strdup("(not a URL)");
+	if (has_part(parsed, CURLUPART_USER) || has_part(parsed, CURLUPART_PASSWORD)) {
+		curl_url_set(parsed, CURLUPART_PASSWORD, NULL, 0);
+		curl_url_set(parsed, CURLUPART_USER, "***", 0);
+	}
+	if (has_part(parsed, CURLUPART_QUERY))
+		curl_url_set(parsed, CURLUPART_QUERY, "***", 0);
+	if (curl_url_get(parsed, CURLUPART_URL, &text, 0) != CURLUE_OK)
+		return g_strdup("(not a URL)");
+	redacted = g_strdup(text);
+	curl_free(text);
+	return redacted;
+}
+
+gboolean
+sg_curl_url_has_userinfo(const gchar *url)
+{
+	g_autoptr(SgCurlUrl) parsed = parse_url(url);
+
+	return parsed != NULL &&
+	       (has_part(parsed, CURLUPART_USER) || has_part(parsed, CURLUPART_PASSWORD));
 }

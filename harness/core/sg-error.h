@@ -20,6 +20,8 @@ typedef enum {
 	SG_ERROR_CHECKSUM,  /* a file does not match its published SHA256SUMS */
 	SG_ERROR_LOCKED,    /* another gate holds the tree */
 	SG_ERROR_TREE,	    /* the image tree is not in the shape it must be */
+	SG_ERROR_DAMAGED,   /* part of the tree is damaged (a record, a link): exit 65 */
+	SG_ERROR_SIGNATURE, /* a SHA256SUMS without a good signature by the keyring: exit 65 */
 } SgErrorCode;
 
 GQuark sg_error_quark(void);

@@ -73,3 +73,20 @@ sg_image_is_bzimage(const gchar *path)
 	close(fd);
 	return ok;
 }
+
+#define ISO9660_DESCRIPTOR_OFFSET 32769
+#define ISO9660_MAGIC "CD001"
+
+gboolean
+sg_image_check_iso9660(int fd, const gchar *path, GError **error)
+{
+	gchar magic[sizeof(ISO9660_MAGIC) - 1];
+	ssize_t got = pread(fd, magic, sizeof(magic), ISO9660_DESCRIPTOR_OFFSET);
+
+	if (got == (ssize_t)sizeof(magic) && memcmp(magic, ISO9660_MAGIC, sizeof(magic)) == 0)
+		return TRUE;
+	g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+		    "%s is not an ISO 9660 image (no volume descriptor \"CD001\" at byte %d)", path,
+		    ISO9660_DESCRIPTOR_OFFSET);
+	return FALSE;
+}

@@ -11,4 +11,10 @@ gboolean sg_image_checksum(const gchar *path, gchar **sha256, guint64 *size, GEr
  * "HdrS" header), so a wrong file is the image's fault, not QEMU's. */
 gboolean sg_image_is_bzimage(const gchar *path);
 
+/* Whether @fd (the file @path) carries an ISO 9660 volume descriptor
+ * ("CD001" at byte 32769): what stage takes for an image. Only the
+ * descriptor: a truncated image is still an image, for the gate to fail.
+ * Refused with SG_ERROR_USAGE. */
+gboolean sg_image_check_iso9660(int fd, const gchar *path, GError **error);
+
 G_END_DECLS

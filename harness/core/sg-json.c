@@ -1,5 +1,7 @@
 #include "sg-json.h"
 
+#include "sg-files.h"
+
 void
 sg_json_add_string(JsonBuilder *builder, const gchar *name, const gchar *value)
 {
@@ -74,4 +76,16 @@ sg_json_get_array(JsonObject *object, const gchar *name)
 	if (node == NULL || !JSON_NODE_HOLDS_ARRAY(node))
 		return NULL;
 	return json_node_get_array(node);
+}
+
+gboolean
+sg_json_load_file(JsonParser *parser, const gchar *path, GError **error)
+{
+	g_autofree gchar *text = NULL;
+	gsize length = 0;
+
+	if (!sg_files_read_regular(path, SG_FILES_NOFOLLOW, SG_JSON_FILE_MAX_BYTES, &text, &length,
+				   error))
+		return FALSE;
+	return json_parser_load_from_data(parser, text, length, error);
 }

@@ -17,4 +17,12 @@ gint64 sg_json_get_int(JsonObject *object, const gchar *name);
 JsonObject *sg_json_get_object(JsonObject *object, const gchar *name);
 JsonArray *sg_json_get_array(JsonObject *object, const gchar *name);
 
+/* The most of a JSON file in the tree anything here reads. */
+#define SG_JSON_FILE_MAX_BYTES (16 * 1024 * 1024)
+
+/* Parses the JSON file @path of the tree or a state folder: a regular file,
+ * never a link (sg_files_open_regular(), SG_FILES_NOFOLLOW), at most
+ * SG_JSON_FILE_MAX_BYTES. */
+gboolean sg_json_load_file(JsonParser *parser, const gchar *path, GError **error);
+
 G_END_DECLS

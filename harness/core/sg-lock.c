@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sg-error.h"
+#include "sg-files.h"
 
 struct _SgLock {
 	int fd;
@@ -229,6 +230,7 @@ sg_lock_acquire_async(const gchar *path, const gchar *purpose, guint wait_second
 {
 	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
 	SgLockWait *wait = g_new0(SgLockWait, 1);
+	g_autoptr(GError) open_error = NULL;
 	int fd, code;
 
 	g_task_set_source_tag(task, sg_lock_acquire_async);
@@ -239,10 +241,12 @@ sg_lock_acquire_async(const gchar *path, const gchar *purpose, guint wait_second
 	wait->fd = -1;
 	g_task_set_task_data(task, wait, (GDestroyNotify)wait_unref);
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* Never through a link: a lock's holder line would truncate and
+	 * overwrite whatever file the link points at. */
+	fd = sg_files_open_for_writing(path, O_RDWR | O_CREAT, 0644, &open_error);
 	if (fd < 0) {
-		g_task_return_new_error(task, SG_ERROR, SG_ERROR_TREE,
-					"cannot open the lock %s: %s", path, g_strerror(errno));
+		g_task_return_new_error(task, SG_ERROR, SG_ERROR_TREE, "cannot open the lock %s",
+					open_error->message);
 		return;
 	}
 	code = take(fd, LOCK_EX | LOCK_NB);
@@ -264,7 +268,11 @@ sg_lock_acquire_async(const gchar *path, const gchar *purpose, guint wait_second
 	wait->fd = fd;
 	wait->task = g_object_ref(task);
 	if (wait_seconds != SG_LOCK_WAIT_FOREVER) {
-		wait->timeout = g_timeout_source_new_seconds(wait_seconds);
+		/* Not g_timeout_source_new_seconds(): it rounds to the whole
+		 * second of the process's timers, and may end a wait of 1 s
+		 * after 0.8 s. */
+		wait->timeout =
+			g_timeout_source_new((guint)MIN((guint64)wait_seconds * 1000, G_MAXUINT));
 		g_source_set_callback(wait->timeout, on_wait_timeout, wait_ref(wait),
 				      (GDestroyNotify)wait_unref);
 		g_source_attach(wait->timeout, g_task_get_context(task));

@@ -25,6 +25,11 @@ gchar *sg_paths_builtin_suites(void);
 #define SG_PATHS_SYSCONFDIR SG_SYSCONFDIR
 /* Operators' drop-in folder for added or overriding profiles. */
 #define SG_PATHS_SYSTEM_FLAVOURS SG_SYSCONFDIR "/flavours.d"
+/* Tracker credentials, outside every tree (sg-credentials.h); under systemd
+ * the credential SG_PATHS_TRACKER_CREDENTIAL of $CREDENTIALS_DIRECTORY
+ * (LoadCredential=) comes first. */
+#define SG_PATHS_TRACKER_CREDENTIALS SG_SYSCONFDIR "/trackers.conf"
+#define SG_PATHS_TRACKER_CREDENTIAL "smokegate-trackers"
 /* Operators' drop-in folder for added or overriding suites. */
 #define SG_PATHS_SYSTEM_SUITES SG_SYSCONFDIR "/suites.d"
 

@@ -1,5 +1,7 @@
 #include "sg-build-record.h"
 
+#include <string.h>
+
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-json.h"
@@ -103,16 +105,17 @@ sg_build_record_load(const gchar *build_dir, GError **error)
 	JsonObject *root;
 	JsonArray *events;
 
-	if (!g_file_test(path, G_FILE_TEST_EXISTS))
+	if (!g_file_test(path, G_FILE_TEST_EXISTS) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
 		return g_steal_pointer(&record);
 	/* An empty file parses to no root at all. */
-	if (!json_parser_load_from_file(parser, path, error) ||
-	    json_parser_get_root(parser) == NULL ||
+	if (!sg_json_load_file(parser, path, error) || json_parser_get_root(parser) == NULL ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		if (error != NULL && *error == NULL)
 			g_set_error(error, SG_ERROR, SG_ERROR_TREE, "%s is not a JSON object",
 				    path);
-		g_prefix_error(error, "%s: ", path);
+		/* Named once: the file's own errors already name it. */
+		else if (error != NULL && strstr((*error)->message, path) == NULL)
+			g_prefix_error(error, "%s: ", path);
 		return NULL;
 	}
 	root = json_node_get_object(json_parser_get_root(parser));

@@ -11,6 +11,7 @@
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-image-check.h"
+#include "sg-signature.h"
 
 #define SG_FETCH_CONNECT_TIMEOUT_S 20
 #define SG_FETCH_STALL_TIMEOUT_S 30
@@ -355,6 +356,7 @@ sg_fetch_file(const gchar *url, const gchar *dest, const SgFetchOptions *options
 	g_autoptr(CURL) curl = NULL;
 	g_autofree gchar *part = NULL;
 	g_auto(SgFetchTransfer) t = {.url = url, .cancellable = cancellable, .fd = -1};
+	g_autoptr(GError) open_error = NULL;
 	struct stat st;
 
 	g_return_val_if_fail(url != NULL, FALSE);
@@ -367,10 +369,9 @@ sg_fetch_file(const gchar *url, const gchar *dest, const SgFetchOptions *options
 	t.part = part;
 	/* O_APPEND: every byte goes after the ones already there, which is what a
 	 * resume means, and after a truncation it starts again at zero */
-	t.fd = open(part, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	t.fd = sg_files_open_for_writing(part, O_WRONLY | O_CREAT | O_APPEND, 0644, &open_error);
 	if (t.fd < 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "cannot open %s: %s", part,
-			    g_strerror(errno));
+		g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "cannot open %s", open_error->message);
 		return FALSE;
 	}
 	/* two downloads into one .part would interleave their bytes */
@@ -423,23 +424,44 @@ sg_fetch_find_sha256(const gchar *sums, const gchar *name)
 	return NULL;
 }
 
+/* A small file (SHA256SUMS, its signature) whole in memory; anything but
+ * a 200 is SG_ERROR_FETCH. */
+static GBytes *
+fetch_small(const gchar *url, const SgFetchOptions *options, GError **error)
+{
+	g_autoptr(CURL) curl = NULL;
+	g_auto(SgFetchTransfer) t = {.fd = -1};
+	CURLcode code;
+	long status = 0;
+
+	t.url = url;
+	t.body = g_byte_array_new();
+	curl = sg_fetch_curl_new(&t, options, error);
+	if (curl == NULL)
+		return NULL;
+	code = sg_fetch_perform(&t, 0);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (code != CURLE_OK || status != 200) {
+		sg_fetch_set_error(&t, code, error);
+		return NULL;
+	}
+	return g_byte_array_free_to_bytes(g_steal_pointer(&t.body));
+}
+
 gchar *
 sg_fetch_published_sha256(const gchar *url, const SgFetchOptions *options, GError **error)
 {
 	g_autoptr(GError) local_error = NULL;
 	g_autoptr(GUri) uri = NULL;
 	g_autoptr(GUri) sums_uri = NULL;
-	g_autoptr(CURL) curl = NULL;
 	g_autofree gchar *name = NULL;
 	g_autofree gchar *sums_path = NULL;
 	g_autofree gchar *sums_url = NULL;
+	g_autoptr(GBytes) sums_bytes = NULL;
 	g_autofree gchar *sums = NULL;
 	g_autofree gchar *hash = NULL;
-	g_auto(SgFetchTransfer) t = {.fd = -1};
 	const gchar *path;
 	const gchar *slash;
-	CURLcode code;
-	long status = 0;
 
 	g_return_val_if_fail(url != NULL, NULL);
 
@@ -462,19 +484,29 @@ sg_fetch_published_sha256(const gchar *url, const SgFetchOptions *options, GErro
 			       g_uri_get_host(uri), g_uri_get_port(uri), sums_path, NULL, NULL);
 	sums_url = g_uri_to_string(sums_uri);
 
-	t.url = sums_url;
-	t.body = g_byte_array_new();
-	curl = sg_fetch_curl_new(&t, options, error);
-	if (curl == NULL)
-		return NULL;
-	code = sg_fetch_perform(&t, 0);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	if (code != CURLE_OK || status != 200) {
-		sg_fetch_set_error(&t, code, error);
+	sums_bytes = fetch_small(sums_url, options, error);
+	if (sums_bytes == NULL) {
 		g_prefix_error(error, "no SHA256SUMS for %s: ", name);
 		return NULL;
 	}
-	sums = g_strndup((const gchar *)t.body->data, t.body->len);
+	/* Signed by the keyring's keys, or not taken: without it a server
+	 * could serve any image with a SHA256SUMS to match. */
+	if (options != NULL && options->keyring != NULL) {
+		g_autofree gchar *signature_url = g_strconcat(sums_url, ".gpg", NULL);
+		g_autoptr(GError) signature_error = NULL;
+		g_autoptr(GBytes) signature = fetch_small(signature_url, options, &signature_error);
+
+		if (signature == NULL) {
+			g_set_error(error, SG_ERROR, SG_ERROR_SIGNATURE,
+				    "a keyring is configured, but there is no signature of "
+				    "SHA256SUMS: %s",
+				    signature_error->message);
+			return NULL;
+		}
+		if (!sg_signature_verify(options->keyring, sums_bytes, signature, sums_url, error))
+			return NULL;
+	}
+	sums = g_strndup(g_bytes_get_data(sums_bytes, NULL), g_bytes_get_size(sums_bytes));
 	hash = sg_fetch_find_sha256(sums, name);
 	if (hash == NULL) {
 		g_set_error(error, SG_ERROR, SG_ERROR_CHECKSUM, "%s lists no SHA-256 for %s",

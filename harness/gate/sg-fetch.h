@@ -9,6 +9,9 @@ typedef struct {
 	guint connect_timeout_s; /* 0 = default 20 */
 	guint stall_timeout_s;	 /* abort when under 1 KiB/s for this long; 0 = default 30 */
 	const gchar *ca_file;	 /* extra CA bundle, NULL = system store */
+	/* Keys that must have signed a SHA256SUMS (SHA256SUMS.gpg beside it,
+	 * sg-signature.h); NULL = no signature checked. */
+	const gchar *keyring;
 } SgFetchOptions;
 
 /* Downloads @url to @dest without holding it in memory: streamed into
@@ -22,7 +25,9 @@ gboolean sg_fetch_file(const gchar *url, const gchar *dest, const SgFetchOptions
 
 /* Downloads the SHA256SUMS published beside @url (same folder) and returns the
  * lower-case hex checksum listed for @url's file name ("HASH *name" or "HASH  name").
- * Missing file or no entry: SG_ERROR_FETCH / SG_ERROR_CHECKSUM with a clear message. */
+ * Missing file or no entry: SG_ERROR_FETCH / SG_ERROR_CHECKSUM with a clear message.
+ * With @options->keyring, SHA256SUMS.gpg beside it must be a good signature of
+ * it by one of the keyring's keys: a missing or bad one is SG_ERROR_SIGNATURE. */
 gchar *sg_fetch_published_sha256(const gchar *url, const SgFetchOptions *options, GError **error);
 
 /* The checksum listed for @name in the SHA256SUMS text @sums, in GNU

@@ -404,6 +404,28 @@ on_lab_open(GObject *source, GAsyncResult *result, gpointer user_data)
  * untested builds are found, with what their flavours' history predicts
  * of their tests.
  */
+/* Damage in the tree (a record that does not parse, a build without one, a
+ * link out of the tree) is a lab problem: said and noticed at every gate,
+ * never skipped in silence; the rest of the tree is gated as ever. */
+static void
+report_damage(SgGate *gate)
+{
+	for (guint t = 0; t < gate->tree->types->len; t++) {
+		SgTreeType *type = g_ptr_array_index(gate->tree->types, t);
+		g_autoptr(GPtrArray) damage = g_ptr_array_new_with_free_func(g_free);
+
+		if (!sg_gate_flavour_selected(gate->options->flavours, type->flavour))
+			continue;
+		sg_tree_type_add_damage(type, damage);
+		for (guint i = 0; i < damage->len; i++) {
+			const gchar *what = g_ptr_array_index(damage, i);
+			g_warning("damaged: %s", what);
+			sg_publisher_notify(gate->publisher, "lab-problem", type->flavour,
+					    type->image_type, NULL, what);
+		}
+	}
+}
+
 static void
 on_start_locked(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -416,9 +438,12 @@ on_start_locked(GObject *source, GAsyncResult *result, gpointer user_data)
 	/* Without the lock the tree is only read: someone else writes it. */
 	if (lock == NULL)
 		g_warning("%s", error->message);
-	else
+	else {
+		sg_publisher_remove_stale_staging(gate->publisher);
 		sg_gate_resume(gate->publisher, gate->tree, gate->options->flavours);
+	}
 	sg_gate_announce_missing_builds(gate->publisher, gate->tree, gate->options->flavours, now);
+	report_damage(gate);
 	gate->candidates = sg_gate_candidates_find(gate->tree, gate->options->flavours);
 	g_clear_pointer(&lock, sg_lock_release);
 	gate->recorder = sg_gate_recorder_new(gate->publisher, gate->tree, &gate->summary,

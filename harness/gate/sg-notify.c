@@ -5,10 +5,13 @@
 
 #include <glib/gstdio.h>
 
+#include "sg-credentials.h"
 #include "sg-curl.h"
 #include "sg-error.h"
 #include "sg-files.h"
+#include "sg-json.h"
 #include "sg-lock.h"
+#include "sg-tree.h"
 
 #define SEQUENCE_DIGITS 20
 #define NOTICE_SUFFIX ".json"
@@ -31,7 +34,7 @@ spool_dir(const gchar *tree)
 static gboolean
 write_atomically(const gchar *path, const gchar *contents, GError **error)
 {
-	if (!sg_files_write_durably(path, contents, -1, error)) {
+	if (!sg_files_write_durably_private(path, contents, -1, error)) {
 		g_prefix_error(error, "cannot spool a tracker notice: ");
 		return FALSE;
 	}
@@ -78,7 +81,8 @@ read_sequence(const gchar *path, guint64 *sequence, GError **error)
 	g_autofree gchar *text = NULL;
 	g_autoptr(GError) local_error = NULL;
 
-	if (!g_file_get_contents(path, &text, NULL, &local_error)) {
+	if (!sg_files_read_regular(path, SG_FILES_NOFOLLOW, SG_FILES_CONFIG_MAX_BYTES, &text, NULL,
+				   &local_error)) {
 		if (g_error_matches(local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
 			*sequence = 0;
 			return TRUE;
@@ -102,7 +106,7 @@ ensure_queue(const gchar *dir, const gchar *url, GError **error)
 	g_autofree gchar *queue = g_build_filename(dir, hash, NULL);
 	g_autofree gchar *url_path = g_build_filename(queue, "url", NULL);
 
-	if (g_mkdir_with_parents(queue, 0755) != 0) {
+	if (g_mkdir_with_parents(queue, 0700) != 0) {
 		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot create %s: %s", queue,
 			    g_strerror(errno));
 		return NULL;
@@ -134,11 +138,12 @@ sg_notify_enqueue(const gchar *tree, const gchar *const *urls, JsonNode *event, 
 	if (urls == NULL || urls[0] == NULL)
 		return TRUE;
 	dir = spool_dir(tree);
-	if (g_mkdir_with_parents(dir, 0755) != 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot create %s: %s", dir,
-			    g_strerror(errno));
+	if (!sg_files_make_real_folder(dir, error)) {
+		sg_tree_error_claim(error);
 		return FALSE;
 	}
+	/* Only smokegate reads the spool: it names the trackers. */
+	g_chmod(dir, 0700);
 	body = json_to_string(event, FALSE);
 
 	/* The lock is held until every copy is renamed into place, so a notice with
@@ -183,10 +188,12 @@ discard_body(char *data, size_t size, size_t nmemb, void *user_data)
 }
 
 static gboolean
-post_notice(const gchar *url, const gchar *body, gsize length, GError **error)
+post_notice(const gchar *url, const SgCredentials *credentials, const gchar *body, gsize length,
+	    GError **error)
 {
 	g_autoptr(CURL) curl = NULL;
 	g_autoptr(SgCurlHeaders) headers = NULL;
+	g_autofree gchar *shown = sg_curl_redact_url(url);
 	gchar message[CURL_ERROR_SIZE];
 	CURLcode res;
 	long status = 0;
@@ -195,6 +202,15 @@ post_notice(const gchar *url, const gchar *body, gsize length, GError **error)
 	if (curl == NULL)
 		return FALSE;
 	headers = curl_slist_append(headers, "Content-Type: application/json");
+	if (credentials != NULL && credentials->token != NULL) {
+		g_autofree gchar *bearer =
+			g_strdup_printf("Authorization: Bearer %s", credentials->token);
+		headers = curl_slist_append(headers, bearer);
+	} else if (credentials != NULL) {
+		curl_easy_setopt(curl, CURLOPT_USERNAME, credentials->user);
+		curl_easy_setopt(curl, CURLOPT_PASSWORD,
+				 credentials->password != NULL ? credentials->password : "");
+	}
 	/* No "100 continue" round trip: a small tracker may never answer it. */
 	headers = curl_slist_append(headers, "Expect:");
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
@@ -211,7 +227,7 @@ post_notice(const gchar *url, const gchar *body, gsize length, GError **error)
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 200 || status > 299) {
-		g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "%s answered HTTP %ld", url, status);
+		g_set_error(error, SG_ERROR, SG_ERROR_FETCH, "%s answered HTTP %ld", shown, status);
 		return FALSE;
 	}
 	return TRUE;
@@ -233,16 +249,17 @@ pause_before_retry(guint seconds, GCancellable *cancellable)
 }
 
 static gboolean
-post_with_retries(const gchar *url, const gchar *body, gsize length, guint attempts,
-		  GCancellable *cancellable, GError **error)
+post_with_retries(const gchar *url, const SgCredentials *credentials, const gchar *body,
+		  gsize length, guint attempts, GCancellable *cancellable, GError **error)
 {
 	g_autoptr(GError) local_error = NULL;
+	g_autofree gchar *shown = sg_curl_redact_url(url);
 
 	for (guint attempt = 0;; attempt++) {
 		g_clear_error(&local_error);
-		if (post_notice(url, body, length, &local_error))
+		if (post_notice(url, credentials, body, length, &local_error))
 			return TRUE;
-		g_debug("notice to %s, attempt %u: %s", url, attempt + 1, local_error->message);
+		g_debug("notice to %s, attempt %u: %s", shown, attempt + 1, local_error->message);
 		if (attempt >= attempts || g_cancellable_is_cancelled(cancellable))
 			break;
 		pause_before_retry(attempt + 1, cancellable);
@@ -257,7 +274,8 @@ read_queue_url(const gchar *queue_dir)
 	g_autofree gchar *path = g_build_filename(queue_dir, "url", NULL);
 	g_autofree gchar *text = NULL;
 
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	if (!sg_files_read_regular(path, SG_FILES_NOFOLLOW, SG_FILES_CONFIG_MAX_BYTES, &text, NULL,
+				   NULL))
 		return NULL;
 	g_strstrip(text);
 	if (text[0] == '\0')
@@ -272,10 +290,18 @@ deliver_queue(const gchar *queue_dir, GPtrArray *names, guint attempts, GCancell
 	      guint *sent, GError **error)
 {
 	g_autofree gchar *url = read_queue_url(queue_dir);
+	g_autoptr(SgCredentials) credentials = NULL;
+	g_autoptr(GError) credentials_error = NULL;
 
 	if (url == NULL) {
 		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "%s has no readable url file",
 			    queue_dir);
+		return FALSE;
+	}
+	credentials = sg_credentials_lookup(url, &credentials_error);
+	if (credentials_error != NULL) {
+		g_propagate_prefixed_error(error, g_steal_pointer(&credentials_error),
+					   "tracker credentials: ");
 		return FALSE;
 	}
 	for (guint i = 0; i < names->len; i++) {
@@ -283,9 +309,11 @@ deliver_queue(const gchar *queue_dir, GPtrArray *names, guint attempts, GCancell
 		g_autofree gchar *body = NULL;
 		gsize length = 0;
 
-		if (!g_file_get_contents(path, &body, &length, error))
+		if (!sg_files_read_regular(path, SG_FILES_NOFOLLOW, SG_JSON_FILE_MAX_BYTES, &body,
+					   &length, error))
 			return FALSE;
-		if (!post_with_retries(url, body, length, attempts, cancellable, error))
+		if (!post_with_retries(url, credentials, body, length, attempts, cancellable,
+				       error))
 			return FALSE;
 		/* Removed only after the 2xx: a crash in between sends it twice, never zero times.
 		 */

@@ -1,9 +1,13 @@
 #include "sg-publish.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "sg-error.h"
+#include "sg-files.h"
 #include "sg-json.h"
 #include "sg-kept-disk.h"
 #include "sg-notify.h"
@@ -19,11 +23,11 @@ sg_publisher_open(const gchar *tree, GError **error)
 	return sg_publisher_open_with_config(tree, NULL, error);
 }
 
-SgPublisher *
-sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig *config, GError **error)
+/* The tree (a folder) and its config (@config copied, or read when NULL). */
+static SgPublisher *
+publisher_new(const gchar *tree, const SgTreeConfig *config, GError **error)
 {
 	g_autoptr(SgPublisher) publisher = g_new0(SgPublisher, 1);
-	g_autofree gchar *state_dir = NULL;
 
 	if (!g_file_test(tree, G_FILE_TEST_IS_DIR)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such tree folder", tree);
@@ -34,10 +38,34 @@ sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig *config, GEr
 					   : sg_tree_config_load(publisher->tree, error);
 	if (publisher->config == NULL)
 		return NULL;
+	return g_steal_pointer(&publisher);
+}
+
+SgPublisher *
+sg_publisher_open_read_only(const gchar *tree, gboolean *locked, GError **error)
+{
+	SgPublisher *publisher = publisher_new(tree, NULL, error);
+	g_autofree gchar *state_dir = NULL;
+
+	if (publisher == NULL)
+		return NULL;
 	state_dir = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, NULL);
-	if (g_mkdir_with_parents(state_dir, 0755) != 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot create %s: %s", state_dir,
-			    g_strerror(errno));
+	*locked = g_file_test(state_dir, G_FILE_TEST_IS_DIR) &&
+		  !g_file_test(state_dir, G_FILE_TEST_IS_SYMLINK) && g_access(state_dir, W_OK) == 0;
+	return publisher;
+}
+
+SgPublisher *
+sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig *config, GError **error)
+{
+	g_autoptr(SgPublisher) publisher = publisher_new(tree, config, error);
+	g_autofree gchar *state_dir = NULL;
+
+	if (publisher == NULL)
+		return NULL;
+	state_dir = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, NULL);
+	if (!sg_files_make_real_folder(state_dir, error)) {
+		sg_tree_error_claim(error);
 		return NULL;
 	}
 	return g_steal_pointer(&publisher);
@@ -54,11 +82,43 @@ sg_publisher_free(SgPublisher *publisher)
 	g_free(publisher);
 }
 
+void
+sg_publisher_remove_stale_staging(SgPublisher *publisher)
+{
+	g_autofree gchar *dir =
+		g_build_filename(publisher->tree, SG_TREE_STATE_DIR, SG_TREE_STAGING_DIR, NULL);
+	g_autoptr(GPtrArray) names = sg_files_list(dir, NULL);
+
+	for (guint i = 0; i < names->len; i++) {
+		g_autofree gchar *path = g_build_filename(dir, g_ptr_array_index(names, i), NULL);
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		gboolean stale;
+
+		if (fd < 0) {
+			/* Not a folder of its own (a link, a file): litter all the same. */
+			if (errno == ENOTDIR || errno == ELOOP)
+				g_unlink(path);
+			continue;
+		}
+		/* A live stage holds its folder's flock; a killed one holds nothing. */
+		stale = flock(fd, LOCK_EX | LOCK_NB) == 0;
+		if (stale) {
+			sg_files_remove_tree(path);
+			g_message("removed %s, left by a stage that was killed", path);
+		}
+		close(fd);
+	}
+}
+
 SgLock *
 sg_publisher_lock_tree(SgPublisher *publisher, const gchar *purpose, GError **error)
 {
 	g_autofree gchar *path = sg_tree_lock_path(publisher->tree, "tree");
-	return sg_lock_acquire(path, purpose, SG_TREE_LOCK_WAIT_SECONDS, NULL, error);
+	SgLock *lock = sg_lock_acquire(path, purpose, SG_TREE_LOCK_WAIT_SECONDS, NULL, error);
+
+	if (lock != NULL)
+		sg_publisher_remove_stale_staging(publisher);
+	return lock;
 }
 
 void
@@ -255,8 +315,11 @@ lock_existing_build(SgPublisher *publisher, const gchar *purpose, const gchar *f
 			    image_type, build_id, publisher->tree);
 		return NULL;
 	}
+	/* A damaged build is never acted on: what it would become is unknown. */
 	if (build->record == NULL) {
-		g_propagate_error(error, g_error_copy(build->error));
+		g_set_error(error, SG_ERROR, SG_ERROR_DAMAGED, "%s/%s/%s is damaged: %s; %s",
+			    flavour, image_type, build_id, build->error->message,
+			    SG_TREE_REPAIR_HINT);
 		return NULL;
 	}
 	return build;

@@ -24,6 +24,11 @@ typedef struct {
 } SgPublisher;
 
 SgPublisher *sg_publisher_open(const gchar *tree, GError **error);
+/* For a reader (status) on a tree it may not write (a read-only mirror):
+ * nothing is created; @locked says whether the tree's lock must be taken,
+ * FALSE when its state folder is missing or cannot be written (no writer
+ * of the tree works there). */
+SgPublisher *sg_publisher_open_read_only(const gchar *tree, gboolean *locked, GError **error);
 /* As sg_publisher_open with a copy of @config instead of the tree's
  * smokegate.conf read now (NULL: read it). */
 SgPublisher *sg_publisher_open_with_config(const gchar *tree, const SgTreeConfig *config,
@@ -33,7 +38,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgPublisher, sg_publisher_free)
 
 /* Held while the tree is read or changed; waits up to a minute for another
  * writer. */
+/* Takes the tree's lock, then removes what a killed stage left (see
+ * SG_TREE_STAGING_DIR). */
 SgLock *sg_publisher_lock_tree(SgPublisher *publisher, const gchar *purpose, GError **error);
+/* Removes the staging folders no live stage holds; call with the tree's
+ * lock held. */
+void sg_publisher_remove_stale_staging(SgPublisher *publisher);
 /* The same, on the caller's main loop (the wait is a thread's). */
 void sg_publisher_lock_tree_async(SgPublisher *publisher, const gchar *purpose,
 				  GCancellable *cancellable, GAsyncReadyCallback callback,

@@ -488,9 +488,8 @@ tree_open(SgRunner *runner, const gchar *dir, GError **error)
 		return NULL;
 	}
 	state_dir = g_build_filename(path, SG_TREE_STATE_DIR, NULL);
-	if (g_mkdir_with_parents(state_dir, 0755) != 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot create %s: %s", state_dir,
-			    g_strerror(errno));
+	if (!sg_files_make_real_folder(state_dir, error)) {
+		sg_tree_error_claim(error);
 		return NULL;
 	}
 	tree = g_new0(SgRunnerTree, 1);

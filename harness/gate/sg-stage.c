@@ -3,11 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <linux/fs.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "sg-build-record.h"
+#include "sg-curl.h"
 #include "sg-error.h"
 #include "sg-fetch.h"
 #include "sg-files.h"
@@ -26,25 +29,55 @@ is_url(const gchar *source)
 	return g_str_has_prefix(source, "http://") || g_str_has_prefix(source, "https://");
 }
 
-/* The size limit from the flavour's profile, when there is one. */
-static guint64
-profile_size_limit(const gchar *flavour, const gchar *flavours_dir)
+/* The size limit from the flavour's profile (0: none, or no profile). A
+ * broken profile or a missing --flavours-dir stops stage: read silently,
+ * either would drop the limit. */
+static gboolean
+profile_size_limit(const gchar *flavour, const gchar *flavours_dir, guint64 *limit, GError **error)
 {
-	g_autoptr(GPtrArray) flavours = sg_flavour_load_all(flavours_dir, NULL);
-	SgFlavour *profile = flavours != NULL ? sg_flavour_find(flavours, flavour) : NULL;
+	g_autoptr(GPtrArray) flavours = NULL;
+	SgFlavour *profile;
 
-	return profile != NULL ? profile->size_limit : 0;
+	if (flavours_dir != NULL && !g_file_test(flavours_dir, G_FILE_TEST_IS_DIR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "--flavours-dir %s: no such folder",
+			    flavours_dir);
+		return FALSE;
+	}
+	flavours = sg_flavour_load_all(flavours_dir, error);
+	if (flavours == NULL)
+		return FALSE;
+	profile = sg_flavour_find(flavours, flavour);
+	*limit = profile != NULL ? profile->size_limit : 0;
+	return TRUE;
+}
+
+/* The source named on the command line, opened as what it must be: a
+ * regular file (a link is resolved here, on purpose: its content is staged,
+ * never the link) carrying an ISO 9660 volume descriptor. */
+static int
+open_source_image(const gchar *source, GError **error)
+{
+	g_autoptr(GError) open_error = NULL;
+	int fd = sg_files_open_regular(source, SG_FILES_FOLLOW, &open_error);
+
+	if (fd < 0) {
+		/* Whatever stops the read (missing, unreadable, a FIFO) is bad input. */
+		g_set_error_literal(error, SG_ERROR, SG_ERROR_USAGE, open_error->message);
+		return -1;
+	}
+	if (!sg_image_check_iso9660(fd, source, error)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static gboolean
-reflink(const gchar *source, const gchar *dest)
+reflink(int in, const gchar *dest)
 {
-	int in = open(source, O_RDONLY | O_CLOEXEC);
 	int out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	gboolean ok = in >= 0 && out >= 0 && ioctl(out, FICLONE, in) == 0;
+	gboolean ok = out >= 0 && ioctl(out, FICLONE, in) == 0;
 
-	if (in >= 0)
-		close(in);
 	if (out >= 0)
 		close(out);
 	if (!ok)
@@ -52,55 +85,126 @@ reflink(const gchar *source, const gchar *dest)
 	return ok;
 }
 
-/* Link, else reflink, else a streamed copy: never the whole image in memory. */
+/* All of @data, or FALSE with errno saying why (a short write is no
+ * error: the next write says what is wrong, ENOSPC say). */
 static gboolean
-place_local_file(const gchar *source, const gchar *dest, const gchar **method, GError **error)
+write_all(int fd, const gchar *data, gsize length)
 {
-	g_autoptr(GFile) from = NULL;
-	g_autoptr(GFile) to = NULL;
+	while (length > 0) {
+		ssize_t done = write(fd, data, length);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done < 0)
+			return FALSE;
+		data += done;
+		length -= done;
+	}
+	return TRUE;
+}
 
-	if (link(source, dest) == 0) {
+/* A streamed copy of @in (never the whole image in memory), mode 0644
+ * whatever the source's: the tree is for everyone to read. */
+static gboolean
+copy_from(int in, const gchar *source, const gchar *dest, GError **error)
+{
+	int out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	g_autofree gchar *buffer = NULL;
+	int saved = 0;
+
+	if (out < 0) {
+		saved = errno;
+	} else if (lseek(in, 0, SEEK_SET) != 0) {
+		saved = errno;
+	} else {
+		ssize_t got;
+		/* copy_file_range first (a server-side copy on NFS), read/write
+		 * where the filesystems do not support it. */
+		while ((got = copy_file_range(in, NULL, out, NULL, 1 << 30, 0)) > 0)
+			;
+		if (got < 0 &&
+		    (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+			buffer = g_malloc(1 << 20);
+			while ((got = read(in, buffer, 1 << 20)) > 0) {
+				if (!write_all(out, buffer, got)) {
+					got = -1;
+					break;
+				}
+			}
+		}
+		if (got < 0)
+			saved = errno != 0 ? errno : EIO;
+	}
+	if (out >= 0 && close(out) != 0 && saved == 0)
+		saved = errno;
+	if (saved != 0) {
+		g_unlink(dest);
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved),
+			    "cannot copy %s into the tree: %s", source, g_strerror(saved));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Link, else reflink, else a streamed copy, all from the file @in that was
+ * opened and checked: what was checked is what is staged. */
+static gboolean
+place_local_file(int in, const gchar *source, const gchar *dest, const gchar **method,
+		 GError **error)
+{
+	g_autofree gchar *opened = g_strdup_printf("/proc/self/fd/%d", in);
+
+	/* AT_SYMLINK_FOLLOW on /proc/self/fd links the opened file itself,
+	 * never a link by the same name. */
+	if (linkat(AT_FDCWD, opened, AT_FDCWD, dest, AT_SYMLINK_FOLLOW) == 0) {
 		*method = "hard-linked";
 		return TRUE;
 	}
-	if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
+	if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOENT) {
 		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot link %s into the tree: %s",
 			    source, g_strerror(errno));
 		return FALSE;
 	}
-	if (reflink(source, dest)) {
+	if (reflink(in, dest)) {
 		*method = "reflinked";
 		return TRUE;
 	}
-	from = g_file_new_for_path(source);
-	to = g_file_new_for_path(dest);
-	if (!g_file_copy(from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, error)) {
-		g_prefix_error(error, "cannot copy %s into the tree: ", source);
+	if (!copy_from(in, source, dest, error))
 		return FALSE;
-	}
 	*method = "copied";
 	return TRUE;
+}
+
+static gboolean
+is_iso9660(const gchar *path, const gchar *url, GError **error)
+{
+	int fd = sg_files_open_regular(path, SG_FILES_NOFOLLOW, error);
+	gboolean ok = fd >= 0 && sg_image_check_iso9660(fd, url, error);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
 }
 
 /* Downloads into a cache keyed by the URL, so a killed download resumes. */
 static gboolean
 place_download(const gchar *tree, const gchar *url, const gchar *dest, const gchar *ca_file,
-	       GCancellable *cancellable, gchar **sha256, GError **error)
+	       const gchar *keyring, GCancellable *cancellable, gchar **sha256, GError **error)
 {
 	g_autofree gchar *key = g_compute_checksum_for_string(G_CHECKSUM_SHA256, url, -1);
 	g_autofree gchar *cache_dir =
 		g_build_filename(tree, SG_TREE_STATE_DIR, "downloads", key, NULL);
 	g_autofree gchar *name = g_path_get_basename(url);
 	g_autofree gchar *cached = g_build_filename(cache_dir, name, NULL);
-	SgFetchOptions options = {.ca_file = ca_file};
+	SgFetchOptions options = {.ca_file = ca_file, .keyring = keyring};
 
 	*sha256 = sg_fetch_published_sha256(url, &options, error);
 	if (*sha256 == NULL)
 		return FALSE;
-	g_mkdir_with_parents(cache_dir, 0755);
+	if (!sg_files_make_real_folder(cache_dir, error))
+		return FALSE;
 	if (!sg_fetch_file(url, cached, &options, cancellable, error))
 		return FALSE;
-	if (!sg_fetch_verify_sha256(cached, *sha256, error)) {
+	if (!sg_fetch_verify_sha256(cached, *sha256, error) || !is_iso9660(cached, url, error)) {
 		/* A bad download must not be resumed from: start afresh next time. */
 		g_unlink(cached);
 		g_rmdir(cache_dir);
@@ -115,21 +219,78 @@ place_download(const gchar *tree, const gchar *url, const gchar *dest, const gch
 	return TRUE;
 }
 
+/* A file name has at most NAME_MAX (255) bytes; the longest the image's
+ * name makes is its OVERSIZED marker. */
+#define IMAGE_NAME_MAX (255 - (gint)strlen(".OVERSIZED"))
+
 static gboolean
 check_names(const SgStageOptions *o, GError **error)
 {
-	return sg_tree_check_name("flavour", o->flavour, error) &&
-	       sg_tree_check_name("series", o->series, error) &&
-	       sg_tree_check_name("arch", o->arch, error) &&
-	       sg_tree_check_name("image type", o->image_type, error) &&
-	       sg_tree_check_name("publish type", o->publish_type, error);
+	gsize length;
+
+	if (!sg_tree_check_name("flavour", o->flavour, error) ||
+	    !sg_tree_check_name("series", o->series, error) ||
+	    !sg_tree_check_name("arch", o->arch, error) ||
+	    !sg_tree_check_name("image type", o->image_type, error) ||
+	    !sg_tree_check_name("publish type", o->publish_type, error))
+		return FALSE;
+	/* SERIES-PUBLISH_TYPE-ARCH, each name within its own limit. */
+	length = strlen(o->series) + strlen(o->publish_type) + strlen(o->arch) + 2;
+	if (length > IMAGE_NAME_MAX) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "the image name SERIES-PUBLISH_TYPE-ARCH would be %" G_GSIZE_FORMAT
+			    " characters long, and it may have at most %d (a file name's limit)",
+			    length, IMAGE_NAME_MAX);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* The URL names a file (what the download is saved as, and looked up in
+ * its SHA256SUMS by): http://host/ or http://host/dir/ does not. */
+static gboolean
+check_url(const gchar *url, GError **error)
+{
+	g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
+	const gchar *path = uri != NULL ? g_uri_get_path(uri) : NULL;
+	g_autofree gchar *name = path != NULL && path[0] != '\0' ? g_path_get_basename(path) : NULL;
+
+	if (uri == NULL || g_uri_get_host(uri) == NULL || name == NULL ||
+	    g_str_has_suffix(path, "/") || !sg_tree_check_name("the URL's file name", name, NULL)) {
+		g_autofree gchar *shown = sg_curl_redact_url(url);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s names no image file (http[s]://HOST/PATH/NAME.iso)", shown);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* A file an option or the tree's config names (--ca-file, Keyring=), when
+ * it names one, can be read: found now, not after a download (curl reads
+ * the CA file only at its first https request), and a download is never
+ * taken unchecked because the keyring went missing. */
+static gboolean
+check_readable(const gchar *path, const gchar *what, GError **error)
+{
+	g_autoptr(GError) open_error = NULL;
+	int fd;
+
+	if (path == NULL)
+		return TRUE;
+	fd = sg_files_open_regular(path, SG_FILES_FOLLOW, &open_error);
+	if (fd < 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s %s", what, open_error->message);
+		return FALSE;
+	}
+	close(fd);
+	return TRUE;
 }
 
 /* Puts the image, its SHA256SUMS and its OVERSIZED marker in @staging. */
 static gboolean
-fill_staging(SgPublisher *publisher, const SgStageOptions *options, const gchar *staging,
-	     const gchar *prefix, SgBuildRecord *record, const gchar **method,
-	     GCancellable *cancellable, GError **error)
+fill_staging(SgPublisher *publisher, const SgStageOptions *options, int source_fd,
+	     guint64 profile_limit, const gchar *staging, const gchar *prefix,
+	     SgBuildRecord *record, const gchar **method, GCancellable *cancellable, GError **error)
 {
 	g_autofree gchar *image_path = g_build_filename(staging, record->image, NULL);
 	g_autofree gchar *sums = g_build_filename(staging, "SHA256SUMS", NULL);
@@ -140,11 +301,12 @@ fill_staging(SgPublisher *publisher, const SgStageOptions *options, const gchar 
 		GStatBuf st;
 		*method = "downloaded";
 		if (!place_download(publisher->tree, options->source, image_path, options->ca_file,
-				    cancellable, &record->sha256, error))
+				    publisher->config->keyring, cancellable, &record->sha256,
+				    error))
 			return FALSE;
 		if (g_stat(image_path, &st) == 0)
 			record->size = st.st_size;
-	} else if (!place_local_file(options->source, image_path, method, error) ||
+	} else if (!place_local_file(source_fd, options->source, image_path, method, error) ||
 		   !sg_image_checksum(image_path, &record->sha256, &record->size, error)) {
 		return FALSE;
 	}
@@ -152,9 +314,7 @@ fill_staging(SgPublisher *publisher, const SgStageOptions *options, const gchar 
 	line = g_strdup_printf("%s *%s\n", record->sha256, record->image);
 	if (!sg_files_write_durably(sums, line, -1, error))
 		return FALSE;
-	limit = sg_tree_config_size_limit(
-		publisher->config, options->flavour,
-		profile_size_limit(options->flavour, options->flavours_dir));
+	limit = sg_tree_config_size_limit(publisher->config, options->flavour, profile_limit);
 	if (limit > 0 && record->size > limit) {
 		g_autofree gchar *marker = g_strdup_printf("%s/%s.OVERSIZED", staging, prefix);
 		record->oversized = TRUE;
@@ -220,8 +380,9 @@ publish_staging(SgPublisher *publisher, const SgStageOptions *options, const gch
 	return g_build_filename(options->flavour, options->image_type, build_id, NULL);
 }
 
-gchar *
-sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **error)
+static gchar *
+stage_from(const SgStageOptions *options, int source_fd, guint64 profile_limit,
+	   GCancellable *cancellable, GError **error)
 {
 	g_autoptr(SgPublisher) publisher = NULL;
 	g_autoptr(SgBuildRecord) record = NULL;
@@ -230,38 +391,90 @@ sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **erro
 	g_autofree gchar *staging = NULL;
 	g_autofree gchar *build = NULL;
 	const gchar *method = NULL;
+	int staging_fd;
 
-	if (!check_names(options, error))
-		return NULL;
-	if (!is_url(options->source) && !g_file_test(options->source, G_FILE_TEST_IS_REGULAR)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such file", options->source);
-		return NULL;
-	}
 	publisher = sg_publisher_open(options->tree, error);
 	if (publisher == NULL)
 		return NULL;
 	prefix = g_strdup_printf("%s-%s-%s", options->series, options->publish_type, options->arch);
 	/* Staged next to the tree (same filesystem: links and renames work),
 	 * out of the mirrored folders. */
-	staging_base = g_build_filename(publisher->tree, SG_TREE_STATE_DIR, "staging", NULL);
-	g_mkdir_with_parents(staging_base, 0755);
+	if (is_url(options->source) &&
+	    !check_readable(publisher->config->keyring, "[Tree] Keyring=", error))
+		return NULL;
+	staging_base =
+		g_build_filename(publisher->tree, SG_TREE_STATE_DIR, SG_TREE_STAGING_DIR, NULL);
+	if (!sg_files_make_real_folder(staging_base, error)) {
+		sg_tree_error_claim(error);
+		return NULL;
+	}
 	staging = g_build_filename(staging_base, "build-XXXXXX", NULL);
 	if (g_mkdtemp_full(staging, 0755) == NULL) {
 		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot create %s: %s", staging,
 			    g_strerror(errno));
 		return NULL;
 	}
+	/* Held until this process ends: what tells a live staging folder from
+	 * one a killed stage left (sg_publisher_remove_stale_staging). */
+	staging_fd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (staging_fd < 0 || flock(staging_fd, LOCK_EX | LOCK_NB) != 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "cannot hold %s: %s", staging,
+			    g_strerror(errno));
+		if (staging_fd >= 0)
+			close(staging_fd);
+		sg_files_remove_tree(staging);
+		return NULL;
+	}
 	record = sg_build_record_new(staging);
 	record->image = g_strdup_printf("%s.iso", prefix);
-	if (fill_staging(publisher, options, staging, prefix, record, &method, cancellable, error))
+	if (fill_staging(publisher, options, source_fd, profile_limit, staging, prefix, record,
+			 &method, cancellable, error))
 		build = publish_staging(publisher, options, staging, record, method, error);
-	if (build == NULL) {
+	if (build == NULL)
 		sg_files_remove_tree(staging);
+	close(staging_fd);
+	if (build == NULL) {
+		/* Someone may be serving forged images: the trackers hear of it. */
+		if (error != NULL && g_error_matches(*error, SG_ERROR, SG_ERROR_SIGNATURE)) {
+			sg_publisher_notify(publisher, "bad-signature", options->flavour,
+					    options->image_type, NULL, (*error)->message);
+			sg_publisher_deliver(publisher);
+		}
 		/* A copy or a write that failed (a full filesystem) is the
 		 * tree's trouble, exit 74, not the lab's. */
 		sg_tree_error_claim(error);
 		return NULL;
 	}
 	sg_publisher_deliver(publisher);
+	/* Staged, but the page or a notice was not written: the tree's
+	 * trouble (74), as for gate. */
+	if (publisher->error != NULL) {
+		g_set_error(error, SG_ERROR, SG_ERROR_TREE, "staged %s, but %s", build,
+			    publisher->error->message);
+		return NULL;
+	}
 	return g_steal_pointer(&build);
+}
+
+gchar *
+sg_stage(const SgStageOptions *options, GCancellable *cancellable, GError **error)
+{
+	int source_fd = -1;
+	guint64 profile_limit = 0;
+	gchar *build;
+
+	if (!check_names(options, error) ||
+	    (is_url(options->source) && !check_url(options->source, error)) ||
+	    !check_readable(options->ca_file, "--ca-file", error) ||
+	    !profile_size_limit(options->flavour, options->flavours_dir, &profile_limit, error))
+		return NULL;
+	if (!is_url(options->source)) {
+		source_fd = open_source_image(options->source, error);
+		if (source_fd < 0)
+			return NULL;
+	}
+	build = stage_from(options, source_fd, profile_limit, cancellable, error);
+	if (source_fd >= 0)
+		close(source_fd);
+	return build;
 }

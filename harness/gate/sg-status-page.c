@@ -22,6 +22,7 @@ static const gchar page_css[] =
 	"section{border:1px solid #888;border-radius:4px;padding:1em;margin:1.5em 0}"
 	".alert{border:3px solid #000;padding:.6em .8em;margin:.6em 0;font-weight:bold}"
 	".alert.nobuild{background:#fde7e7;border-color:#a00000;font-size:1.15em}"
+	".alert.damaged{background:#fde7e7;border-color:#a00000}"
 	".alert.oversized{background:#fff3cd;border-color:#8a6d00}"
 	".summary{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}"
 	".summary dl{margin:0;flex:1;min-width:20em}"
@@ -292,7 +293,12 @@ append_images(GString *html, JsonObject *section, JsonObject *build)
 			g_string_append(html, " <code title=\"SHA-256 ");
 			append_text(html, sha256);
 			g_string_append(html, "\">");
-			g_string_append_len(html, sha256, MIN(strlen(sha256), 12));
+			/* Escaped like every field: a forged record is no markup. */
+			{
+				g_autofree gchar *shown = g_utf8_substring(
+					sha256, 0, MIN(g_utf8_strlen(sha256, -1), 12));
+				append_text(html, shown);
+			}
 			g_string_append(html, "&hellip;</code>");
 		}
 	}
@@ -398,6 +404,10 @@ append_builds_table(GString *html, JsonObject *section, JsonArray *builds)
 				append_text(html, sg_json_get_string(build, "reason"));
 				g_string_append(html, "</span>");
 			}
+		} else if (sg_json_get_boolean(build, "damaged")) {
+			g_string_append(html, "<strong>DAMAGED</strong> <span class=\"reason\">");
+			append_text(html, sg_json_get_string(build, "reason"));
+			g_string_append(html, "</span>");
 		} else {
 			g_string_append(html, "<span class=\"muted\">not tested</span>");
 		}
@@ -559,6 +569,7 @@ render_html(JsonObject *status)
 {
 	g_autoptr(GString) html = g_string_new(NULL);
 	JsonArray *sections = sg_json_get_array(status, "flavours");
+	JsonArray *damage = sg_json_get_array(status, "damage");
 	guint count = sections != NULL ? json_array_get_length(sections) : 0;
 
 	g_string_append(html,
@@ -571,6 +582,12 @@ render_html(JsonObject *status)
 	append_text(html, sg_json_get_string(status, "generated"));
 	g_string_append(
 		html, " &middot; machine-readable: <a href=\"status.json\">status.json</a></p>\n");
+	/* Every damage of the tree, first: builds past those listed too. */
+	for (guint i = 0; damage != NULL && i < json_array_get_length(damage); i++) {
+		g_string_append(html, "<p class=\"alert damaged\">&#9888; Damaged: ");
+		append_text(html, json_array_get_string_element(damage, i));
+		g_string_append(html, "</p>\n");
+	}
 
 	if (count > 1) {
 		g_string_append(html, "<nav><ul>\n");

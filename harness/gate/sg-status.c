@@ -46,7 +46,7 @@ add_suites(JsonBuilder *builder, const gchar *tree, const gchar *evidence)
 	g_autoptr(JsonParser) parser = json_parser_new();
 	JsonArray *suites = NULL;
 
-	if (path != NULL && json_parser_load_from_file(parser, path, NULL) &&
+	if (path != NULL && sg_json_load_file(parser, path, NULL) &&
 	    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
 		suites = sg_json_get_array(json_node_get_object(json_parser_get_root(parser)),
 					   "suites");
@@ -74,22 +74,49 @@ display_state(SgBuildRecord *record)
 	return sg_build_state_to_string(record->state);
 }
 
+/* A damaged build: what is known of it is its id and what is wrong;
+ * nothing is read through it (it may be a link out of the tree). */
+static void
+add_damaged_build(JsonBuilder *builder, SgTreeBuild *build)
+{
+	json_builder_begin_object(builder);
+	sg_json_add_string(builder, "id", build->id);
+	sg_json_add_string(builder, "state", "damaged");
+	sg_json_add_boolean(builder, "damaged", TRUE);
+	sg_json_add_string(builder, "verdict", NULL);
+	sg_json_add_string(builder, "reason", build->error->message);
+	sg_json_add_boolean(builder, "respin", FALSE);
+	sg_json_add_boolean(builder, "oversized", FALSE);
+	json_builder_set_member_name(builder, "images");
+	json_builder_begin_array(builder);
+	json_builder_end_array(builder);
+	json_builder_set_member_name(builder, "suites");
+	json_builder_begin_array(builder);
+	json_builder_end_array(builder);
+	json_builder_end_object(builder);
+}
+
 static void
 add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, SgTreeBuild *build)
 {
 	const gchar *id = build->id;
-	g_autofree gchar *build_path = g_build_filename(type_path, id, NULL);
-	g_autofree gchar *evidence = evidence_file(tree, build_path, "result.json");
-	g_autofree gchar *screenshot = evidence_file(tree, build_path, "screenshot.png");
-	g_autofree gchar *thumbnail = evidence_file(tree, build_path, "thumbnail.png");
-	g_autofree gchar *kept_disk = evidence_file(tree, build_path, SG_KEPT_DISK_NAME);
-	g_autoptr(SgBuildRecord) unreadable = NULL;
+	g_autofree gchar *build_path = NULL;
+	g_autofree gchar *evidence = NULL;
+	g_autofree gchar *screenshot = NULL;
+	g_autofree gchar *thumbnail = NULL;
+	g_autofree gchar *kept_disk = NULL;
 	SgBuildRecord *record = build->record;
 	SgBuildEvent *yank = NULL;
 
-	/* Shown as untested, as a folder without a record. */
-	if (record == NULL)
-		record = unreadable = sg_build_record_new(build->dir);
+	if (record == NULL) {
+		add_damaged_build(builder, build);
+		return;
+	}
+	build_path = g_build_filename(type_path, id, NULL);
+	evidence = evidence_file(tree, build_path, "result.json");
+	screenshot = evidence_file(tree, build_path, "screenshot.png");
+	thumbnail = evidence_file(tree, build_path, "thumbnail.png");
+	kept_disk = evidence_file(tree, build_path, SG_KEPT_DISK_NAME);
 	for (guint i = 0; i < record->events->len; i++) {
 		SgBuildEvent *event = g_ptr_array_index(record->events, i);
 		if (g_str_equal(event->what, "yanked"))
@@ -97,6 +124,7 @@ add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, SgTre
 	}
 	json_builder_begin_object(builder);
 	sg_json_add_string(builder, "id", id);
+	sg_json_add_boolean(builder, "damaged", FALSE);
 	sg_json_add_string(builder, "state", display_state(record));
 	sg_json_add_string(builder, "verdict", record->verdict);
 	sg_json_add_string(builder, "reason", record->reason);
@@ -147,6 +175,11 @@ add_type(JsonBuilder *builder, const gchar *tree, SgTreeType *type, SgTreeConfig
 	sg_json_add_boolean(builder, "no_daily_build",
 			    sg_status_daily_build_missing(type, config, now));
 	sg_json_add_string(builder, "expected_by", config->expected_by);
+	json_builder_set_member_name(builder, "damage");
+	json_builder_begin_array(builder);
+	for (guint i = 0; i < type->damage->len; i++)
+		json_builder_add_string_value(builder, g_ptr_array_index(type->damage, i));
+	json_builder_end_array(builder);
 	json_builder_set_member_name(builder, "builds");
 	json_builder_begin_array(builder);
 	for (guint i = 0; i < type->builds->len && i < MAX_BUILDS_SHOWN; i++)
@@ -164,8 +197,7 @@ add_lab(JsonBuilder *builder, const gchar *tree)
 	g_autoptr(JsonParser) parser = json_parser_new();
 
 	json_builder_set_member_name(builder, "lab");
-	if (!g_file_test(path, G_FILE_TEST_EXISTS) ||
-	    !json_parser_load_from_file(parser, path, NULL) ||
+	if (!g_file_test(path, G_FILE_TEST_EXISTS) || !sg_json_load_file(parser, path, NULL) ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		json_builder_add_null_value(builder);
 		return;
@@ -186,6 +218,15 @@ sg_status_from_tree(SgTreeModel *tree, SgTreeConfig *config, GDateTime *now)
 	json_builder_begin_array(builder);
 	for (guint i = 0; i < tree->types->len; i++)
 		add_type(builder, tree->tree, g_ptr_array_index(tree->types, i), config, now);
+	json_builder_end_array(builder);
+	/* All of it, the builds past those shown too: damage is never skipped. */
+	json_builder_set_member_name(builder, "damage");
+	json_builder_begin_array(builder);
+	{
+		g_autoptr(GPtrArray) damage = sg_tree_model_damage(tree);
+		for (guint i = 0; i < damage->len; i++)
+			json_builder_add_string_value(builder, g_ptr_array_index(damage, i));
+	}
 	json_builder_end_array(builder);
 	add_lab(builder, tree->tree);
 	json_builder_end_object(builder);

@@ -12,6 +12,7 @@ G_BEGIN_DECLS
  *   MaxErrors=3           tests that could not judge a build before it is a lab problem
  *   Suites=system-health;  downstream suites run on every build's installed disk
  *   KeepFailedDisks=false  also keep a failed build's installed disk (sg-kept-disk.h)
+ *   Keyring=/etc/smokegate/cdimage.gpg  who must have signed a downloaded SHA256SUMS
  *   [Flavour kubuntu]
  *   SizeLimit=4700000000  overrides the flavour profile's limit
  */
@@ -21,6 +22,7 @@ typedef struct {
 	gchar *expected_by; /* "HH:MM" or NULL */
 	guint max_errors;
 	gboolean keep_failed_disks;
+	gchar *keyring; /* [Tree] Keyring=: who must sign SHA256SUMS (sg-signature.h), or NULL */
 	GKeyFile *keyfile;
 } SgTreeConfig;
 

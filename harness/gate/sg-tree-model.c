@@ -1,7 +1,9 @@
 #include "sg-tree-model.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
+#include "sg-error.h"
 #include "sg-files.h"
 #include "sg-tree.h"
 
@@ -25,6 +27,7 @@ type_free(SgTreeType *type)
 	g_free(type->current);
 	g_free(type->pending);
 	g_ptr_array_unref(type->builds);
+	g_ptr_array_unref(type->damage);
 	g_free(type);
 }
 
@@ -42,9 +45,35 @@ static SgTreeBuild *
 build_read(const gchar *type_dir, const gchar *id)
 {
 	SgTreeBuild *build = g_new0(SgTreeBuild, 1);
+	g_autofree gchar *record_path = NULL;
+	g_autofree gchar *target = NULL;
+	GStatBuf st;
+
 	build->id = g_strdup(id);
 	build->dir = g_build_filename(type_dir, id, NULL);
+	record_path = sg_build_record_path(build->dir);
+	target = g_file_read_link(build->dir, NULL);
+	/* Nothing is read through a link: it may lead out of the tree. */
+	if (target != NULL) {
+		build->error =
+			g_error_new(SG_ERROR, SG_ERROR_DAMAGED,
+				    "%s is a link (to %s), not a build folder", build->dir, target);
+		return build;
+	}
+	if (g_lstat(record_path, &st) != 0) {
+		build->error = g_error_new(SG_ERROR, SG_ERROR_DAMAGED,
+					   "%s has no record (smokegate.json)", build->dir);
+		return build;
+	}
 	build->record = sg_build_record_load(build->dir, &build->error);
+	if (build->record == NULL && build->error->domain != SG_ERROR) {
+		GError *damaged =
+			g_error_new_literal(SG_ERROR, SG_ERROR_DAMAGED, build->error->message);
+		g_error_free(build->error);
+		build->error = damaged;
+	} else if (build->record == NULL) {
+		build->error->code = SG_ERROR_DAMAGED;
+	}
 	return build;
 }
 
@@ -62,14 +91,34 @@ compare_newest_first(gconstpointer a, gconstpointer b)
 	return right_respin - left_respin;
 }
 
-/* A build is a real folder with a build id's name (`current` and
- * `pending` are links). */
+/* A build is a folder with a build id's name (`current` and `pending` are
+ * links); one that is a link is kept too, to be reported as damaged. */
 static gboolean
 keep_build(const gchar *type_dir, const gchar *name)
 {
 	g_autofree gchar *path = g_build_filename(type_dir, name, NULL);
-	return sg_tree_is_build_id(name) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK) &&
-	       g_file_test(path, G_FILE_TEST_IS_DIR);
+	return sg_tree_is_build_id(name) &&
+	       (g_file_test(path, G_FILE_TEST_IS_SYMLINK) || g_file_test(path, G_FILE_TEST_IS_DIR));
+}
+
+/* The build id @link points at. A link that leads anywhere but to a build
+ * id of its own folder (/etc, ../../other-tree/...) is damage: NULL, and
+ * a line in @type->damage. */
+static gchar *
+read_link(SgTreeType *type, const gchar *link)
+{
+	g_autofree gchar *path = g_build_filename(type->dir, link, NULL);
+	g_autofree gchar *target = g_file_read_link(path, NULL);
+
+	if (target == NULL)
+		return NULL;
+	if (sg_tree_is_build_id(target))
+		return g_steal_pointer(&target);
+	g_ptr_array_add(type->damage,
+			g_strdup_printf("%s/%s points at %s, outside the builds of %s; point it "
+					"at a build again (smokegate mark-current) or remove it",
+					type->path, link, target, type->path));
+	return NULL;
 }
 
 /* The links and builds of @type->dir, read again. */
@@ -80,8 +129,9 @@ type_fill(SgTreeType *type)
 
 	g_free(type->current);
 	g_free(type->pending);
-	type->current = sg_tree_read_link(type->dir, SG_TREE_CURRENT);
-	type->pending = sg_tree_read_link(type->dir, SG_TREE_PENDING);
+	g_ptr_array_set_size(type->damage, 0);
+	type->current = read_link(type, SG_TREE_CURRENT);
+	type->pending = read_link(type, SG_TREE_PENDING);
 	g_ptr_array_set_size(type->builds, 0);
 	for (guint i = 0; i < ids->len; i++)
 		g_ptr_array_add(type->builds, build_read(type->dir, g_ptr_array_index(ids, i)));
@@ -98,6 +148,7 @@ type_new(const gchar *tree, const gchar *flavour, const gchar *image_type)
 	type->path = g_build_filename(flavour, image_type, NULL);
 	type->dir = g_build_filename(tree, flavour, image_type, NULL);
 	type->builds = g_ptr_array_new_with_free_func((GDestroyNotify)build_free);
+	type->damage = g_ptr_array_new_with_free_func(g_free);
 	return type;
 }
 
@@ -131,7 +182,7 @@ sg_tree_model_read(const gchar *tree)
 			type_fill(type);
 			/* An image type folder holds builds or at least one of the links. */
 			if (type->builds->len == 0 && type->current == NULL &&
-			    type->pending == NULL) {
+			    type->pending == NULL && type->damage->len == 0) {
 				type_free(type);
 				continue;
 			}
@@ -140,6 +191,31 @@ sg_tree_model_read(const gchar *tree)
 	}
 	g_ptr_array_sort(model->types, compare_types);
 	return model;
+}
+
+void
+sg_tree_type_add_damage(SgTreeType *type, GPtrArray *damage)
+{
+	for (guint i = 0; i < type->damage->len; i++)
+		g_ptr_array_add(damage, g_strdup(g_ptr_array_index(type->damage, i)));
+	for (guint i = 0; i < type->builds->len; i++) {
+		SgTreeBuild *build = g_ptr_array_index(type->builds, i);
+		if (build->record == NULL)
+			g_ptr_array_add(damage,
+					g_strdup_printf("%s/%s is damaged: %s; %s", type->path,
+							build->id, build->error->message,
+							SG_TREE_REPAIR_HINT));
+	}
+}
+
+GPtrArray *
+sg_tree_model_damage(SgTreeModel *model)
+{
+	GPtrArray *damage = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint t = 0; t < model->types->len; t++)
+		sg_tree_type_add_damage(g_ptr_array_index(model->types, t), damage);
+	return damage;
 }
 
 SgTreeType *

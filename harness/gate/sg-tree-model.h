@@ -15,10 +15,14 @@ G_BEGIN_DECLS
  * the lock is held.
  */
 
+/* A build whose record is NULL is damaged: its record does not parse, is
+ * missing, is no regular file, or the build is a link (to another tree's
+ * build, say) instead of a folder. @error (SG_ERROR_DAMAGED) says which.
+ * Nothing acts on it; status, the page and the gate report it. */
 typedef struct {
 	gchar *id;
 	gchar *dir;	       /* absolute */
-	SgBuildRecord *record; /* NULL when unreadable: @error says why */
+	SgBuildRecord *record; /* NULL when damaged: @error says why */
 	GError *error;
 } SgTreeBuild;
 
@@ -30,6 +34,10 @@ typedef struct {
 	gchar *current;	   /* the build id `current` points at, or NULL */
 	gchar *pending;	   /* the same for `pending` */
 	GPtrArray *builds; /* SgTreeBuild, newest first */
+	/* What is damaged in the type's folder but its builds, one line each
+	 * for people: a `current` or `pending` that points out of it (then
+	 * NULL above). */
+	GPtrArray *damage;
 } SgTreeType;
 
 typedef struct {
@@ -42,6 +50,16 @@ typedef struct {
 SgTreeModel *sg_tree_model_read(const gchar *tree);
 void sg_tree_model_free(SgTreeModel *model);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgTreeModel, sg_tree_model_free)
+
+/* Every damage of the tree, one line each for people ("FLAVOUR/TYPE/ID:
+ * what; how to repair it"); empty when there is none. */
+GPtrArray *sg_tree_model_damage(SgTreeModel *model);
+/* The same for one image type, added to @damage. */
+void sg_tree_type_add_damage(SgTreeType *type, GPtrArray *damage);
+/* How to repair a damaged build, for messages. */
+#define SG_TREE_REPAIR_HINT                                                                        \
+	"repair it by hand: restore its smokegate.json, or move the build folder out of the "      \
+	"tree; `smokegate status --check` then says whether the tree is whole"
 
 SgTreeType *sg_tree_model_find_type(SgTreeModel *model, const gchar *flavour,
 				    const gchar *image_type);

@@ -19,7 +19,15 @@ sg_tree_check_name(const gchar *what, const gchar *name, GError **error)
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s is empty", what);
 		return FALSE;
 	}
-	if (strlen(name) > MAX_NAME || !g_ascii_isalnum(name[0]) || strstr(name, "..") != NULL ||
+	if (strlen(name) > MAX_NAME) {
+		g_autofree gchar *quoted = sg_files_quote_line(name);
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "%s '%s' is refused: it is %" G_GSIZE_FORMAT
+			    " characters long, and a name may have at most %d",
+			    what, quoted, strlen(name), MAX_NAME);
+		return FALSE;
+	}
+	if (!g_ascii_isalnum(name[0]) || strstr(name, "..") != NULL ||
 	    g_str_equal(name, SG_TREE_PENDING) || g_str_equal(name, SG_TREE_CURRENT)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
 			    "%s '%s' is refused: it must start with a letter or digit, hold no "

@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 #define SG_TREE_PENDING "pending"
 #define SG_TREE_CURRENT "current"
 #define SG_TREE_STATE_DIR ".smokegate" /* locks, notices: not mirrored */
+/* TREE/.smokegate/staging/: the folders of builds being staged, each
+ * flock'd by the stage that fills it for as long as it lives; one that no
+ * stage holds was left by a killed one. */
+#define SG_TREE_STAGING_DIR "staging"
 
 /* Refuses names that could escape the tree or confuse it: "..", "/",
  * leading dots, odd characters, the link names. @what names the field. */

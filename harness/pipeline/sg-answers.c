@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sg-error.h"
+#include "sg-files.h"
 
 /* What each value may hold. The values are looked up in the installed
  * system, written to result.json and to the suites' expect.env, so bytes
@@ -169,4 +170,16 @@ sg_answers_preseed_cmdline(const gchar *contents, const gchar *prefix, const gch
 				       value);
 	}
 	return g_string_free(g_steal_pointer(&cmdline), FALSE);
+}
+
+gchar *
+sg_answers_read_file(const gchar *path, GError **error)
+{
+	gchar *contents = NULL;
+
+	if (!sg_files_read_text(path, SG_FILES_FOLLOW, SG_ANSWERS_MAX_BYTES,
+				"an answer file is UTF-8 text, without NUL bytes", &contents, NULL,
+				error))
+		return NULL;
+	return contents;
 }

@@ -21,6 +21,14 @@ typedef struct {
 void sg_answers_free(SgAnswers *answers);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgAnswers, sg_answers_free)
 
+/* The most an answer file may hold: it goes into the guest's initrd. */
+#define SG_ANSWERS_MAX_BYTES (1024 * 1024)
+
+/* Reads the answer file @path: a regular file (sg_files_open_regular()) of
+ * at most SG_ANSWERS_MAX_BYTES, and text (UTF-8, no NUL byte). Anything
+ * else is SG_ERROR_USAGE naming it. */
+gchar *sg_answers_read_file(const gchar *path, GError **error);
+
 /* Reads a preseed (debian-installer, ubiquity) or an autoinstall file
  * (subiquity); never NULL. */
 SgAnswers *sg_answers_parse(SgFamily family, const gchar *contents);

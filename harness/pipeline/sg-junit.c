@@ -1,7 +1,10 @@
 #include "sg-junit.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "sg-error.h"
 #include "sg-files.h"
 #include "sg-tap.h"
 
@@ -337,4 +340,27 @@ sg_junit_write(SgResult *result, const gchar *path, GError **error)
 {
 	g_autofree gchar *xml = sg_junit_to_string(result);
 	return sg_files_write_durably(path, xml, -1, error);
+}
+
+gboolean
+sg_junit_check_path(const gchar *path, GError **error)
+{
+	g_autofree gchar *folder = g_path_get_dirname(path);
+
+	if (!g_file_test(folder, G_FILE_TEST_IS_DIR)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "--junit %s: no such folder %s", path,
+			    folder);
+		return FALSE;
+	}
+	if (g_file_test(path, G_FILE_TEST_EXISTS) &&
+	    (!g_file_test(path, G_FILE_TEST_IS_REGULAR) || g_access(path, W_OK) != 0)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "--junit %s: not a regular file that can be written", path);
+		return FALSE;
+	}
+	if (!sg_files_check_writable_folder(folder, error)) {
+		g_prefix_error(error, "--junit %s: ", path);
+		return FALSE;
+	}
+	return TRUE;
 }

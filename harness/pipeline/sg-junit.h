@@ -17,5 +17,9 @@ G_BEGIN_DECLS
 gchar *sg_junit_to_string(SgResult *result);
 /* Writes @path atomically and durably. */
 gboolean sg_junit_write(SgResult *result, const gchar *path, GError **error);
+/* Whether the report can be written at @path (its folder exists and takes
+ * a file; an existing @path is a regular file that can be written):
+ * checked before the test, SG_ERROR_USAGE naming --junit when not. */
+gboolean sg_junit_check_path(const gchar *path, GError **error);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "sg-boot-menu.h"
 #include "sg-cidata.h"
 #include "sg-error.h"
+#include "sg-files.h"
 #include "sg-image-check.h"
 #include "sg-initrd.h"
 #include "sg-iso.h"
@@ -48,10 +49,16 @@ check_paths(const SgTestOptions *options, GError **error)
 			    options->flavours_dir);
 		return FALSE;
 	}
-	if (options->answers != NULL && !g_file_test(options->answers, G_FILE_TEST_IS_REGULAR)) {
+	if (options->answers != NULL && !g_file_test(options->answers, G_FILE_TEST_EXISTS)) {
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: no such answer file",
 			    options->answers);
 		return FALSE;
+	}
+	/* A FIFO, a binary or a huge answer file is refused before any work. */
+	if (options->answers != NULL) {
+		g_autofree gchar *answers = sg_answers_read_file(options->answers, error);
+		if (answers == NULL)
+			return FALSE;
 	}
 	return TRUE;
 }
@@ -113,6 +120,11 @@ sg_prepare_check_inputs(const SgTestOptions *options, GError **error)
 		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
 			    "cannot create the evidence folder %s: %s", plan->evidence_dir,
 			    g_strerror(errno));
+		return NULL;
+	}
+	/* Found now, not when the verdict is written after the whole test. */
+	if (!sg_files_check_writable_folder(plan->evidence_dir, error)) {
+		g_prefix_error(error, "the evidence folder: ");
 		return NULL;
 	}
 	return g_steal_pointer(&plan);
@@ -196,7 +208,8 @@ load_answers(SgPlan *plan, const SgTestOptions *options, GError **error)
 	}
 	if (plan->answers_path == NULL)
 		return TRUE;
-	if (!g_file_get_contents(plan->answers_path, &plan->answers, NULL, error)) {
+	plan->answers = sg_answers_read_file(plan->answers_path, error);
+	if (plan->answers == NULL) {
 		g_prefix_error(error, "cannot read the answer file: ");
 		return FALSE;
 	}

@@ -17,7 +17,8 @@ enum {
 	SG_EXIT_FAIL = 1,
 	SG_EXIT_ERROR = 2,
 	SG_EXIT_USAGE = 64,    /* EX_USAGE: bad arguments, paths, names */
-	SG_EXIT_CHECKSUM = 65, /* EX_DATAERR: a download does not match SHA256SUMS */
+	SG_EXIT_CHECKSUM = 65, /* EX_DATAERR: a download does not match SHA256SUMS, or the
+				* tree holds damage (status --check, mark-current, yank) */
 	SG_EXIT_FETCH = 69,    /* EX_UNAVAILABLE: a server could not give the file */
 	SG_EXIT_TREE = 74,     /* EX_IOERR: the tree could not be changed */
 	SG_EXIT_LOCKED = 75,   /* EX_TEMPFAIL: another gate holds the tree */

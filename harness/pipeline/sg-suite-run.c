@@ -9,6 +9,7 @@
 #include "sg-console.h"
 #include "sg-disk.h"
 #include "sg-error.h"
+#include "sg-files.h"
 #include "sg-guest-teardown.h"
 #include "sg-kvm-probe.h"
 #include "sg-lab-room.h"
@@ -727,6 +728,32 @@ on_lab_opened(GObject *source, GAsyncResult *result, gpointer user_data)
 				run->result, on_disk_suites_done, g_steal_pointer(&task));
 }
 
+/* The disk is what `test --keep-disk` keeps, a qcow2 image ("QFI\xfb"):
+ * anything else is refused naming the disk, before the overlay made on it
+ * would be named instead. */
+static gboolean
+check_qcow2(const gchar *disk, GError **error)
+{
+	static const guchar magic[] = {'Q', 'F', 'I', 0xfb};
+	guchar head[sizeof(magic)];
+	int fd = sg_files_open_regular(disk, SG_FILES_FOLLOW, error);
+	gboolean is_qcow2;
+
+	if (fd < 0)
+		return FALSE;
+	is_qcow2 = pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+		   memcmp(head, magic, sizeof(magic)) == 0;
+	close(fd);
+	if (!is_qcow2) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+			    "--disk %s is not a qcow2 disk (what `smokegate test --keep-disk` "
+			    "keeps)",
+			    disk);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* The inputs as `test` checks them (sg_prepare_check_inputs), the disk in
  * the image's place; a flavour must be named and its answers read. */
 static SgPlan *
@@ -744,6 +771,10 @@ check_inputs(const SgTestOptions *options, GError **error)
 		inputs.evidence_dir = evidence_dir =
 			g_build_filename(cwd, "smokegate-evidence", stamp, NULL);
 	}
+	/* A missing disk is prepare's to name; one that is there is checked
+	 * before the evidence folder is made. */
+	if (g_file_test(options->image, G_FILE_TEST_EXISTS) && !check_qcow2(options->image, error))
+		return NULL;
 	plan = sg_prepare_check_inputs(&inputs, error);
 	if (plan == NULL || !sg_prepare_answers(plan, &inputs, error))
 		return NULL;

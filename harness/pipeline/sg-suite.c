@@ -4,6 +4,7 @@
 
 #include "sg-error.h"
 #include "sg-files.h"
+#include "sg-keyfile.h"
 #include "sg-paths.h"
 
 #define SUITE_GROUP "Suite"
@@ -210,13 +211,29 @@ check_command(SgSuite *suite, const gchar *path, GError **error)
 	return TRUE;
 }
 
+/* A suite.conf holds [Suite] alone: another group is a typo. */
+static gboolean
+check_groups(GKeyFile *keyfile, const gchar *path, GError **error)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups(keyfile, NULL);
+
+	for (guint i = 0; groups[i] != NULL; i++) {
+		if (!g_str_equal(groups[i], SUITE_GROUP)) {
+			g_autofree gchar *quoted = sg_files_quote_line(groups[i]);
+			refuse(error, path, "unknown group [%s] (a suite holds [Suite] only)",
+			       quoted);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 SgSuite *
 sg_suite_load(const gchar *dir, GError **error)
 {
 	g_autoptr(GKeyFile) keyfile = g_key_file_new();
 	g_autoptr(SgSuite) suite = g_new0(SgSuite, 1);
 	g_autofree gchar *path = g_build_filename(dir, SUITE_FILE, NULL);
-	g_autoptr(GError) parse_error = NULL;
 	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
 
 	suite->name = g_path_get_basename(dir);
@@ -226,14 +243,14 @@ sg_suite_load(const gchar *dir, GError **error)
 		       "a suite's name must be lower-case letters, digits and '-' (and not lib)");
 		return NULL;
 	}
-	if (!g_key_file_load_from_file(keyfile, path, G_KEY_FILE_NONE, &parse_error)) {
-		refuse(error, path, "%s", parse_error->message);
+	if (!sg_keyfile_load(keyfile, path, SG_FILES_FOLLOW, error))
 		return NULL;
-	}
 	if (!g_key_file_has_group(keyfile, SUITE_GROUP)) {
 		refuse(error, path, "no [Suite] group");
 		return NULL;
 	}
+	if (!check_groups(keyfile, path, error))
+		return NULL;
 	if (!read_keys(suite, keyfile, path, error))
 		return NULL;
 	if (!list_files(dir, "", files, error))

@@ -1,12 +1,15 @@
 #include "sg-watch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sg-console-stream.h"
 #include "sg-cpu-share.h"
 #include "sg-error.h"
+#include "sg-files.h"
 
 /* After the guest stopped, how long its console may take to hand over its
  * last bytes (the lifecycle event and the stream's end are not ordered). */
@@ -365,6 +368,8 @@ SgWatch *
 sg_watch_start(const SgWatchSpec *spec, SgWatchDone done, gpointer user_data, GError **error)
 {
 	g_autoptr(SgWatch) watch = g_new0(SgWatch, 1);
+	g_autoptr(GError) open_error = NULL;
+	int log_fd;
 
 	watch->spec = *spec;
 	watch->phase = g_strdup(spec->phase);
@@ -373,10 +378,15 @@ sg_watch_start(const SgWatchSpec *spec, SgWatchDone done, gpointer user_data, GE
 	watch->spec.console_path = watch->console_path;
 	watch->done = done;
 	watch->user_data = user_data;
-	watch->log = fopen(spec->console_path, "wb");
+	/* Never through a link: the console log may lie in the tree. */
+	log_fd = sg_files_open_for_writing(spec->console_path, O_WRONLY | O_CREAT | O_TRUNC, 0644,
+					   &open_error);
+	watch->log = log_fd >= 0 ? fdopen(log_fd, "wb") : NULL;
 	if (watch->log == NULL) {
-		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot write %s: %s",
-			    spec->console_path, g_strerror(errno));
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot write %s",
+			    open_error != NULL ? open_error->message : spec->console_path);
+		if (log_fd >= 0)
+			close(log_fd);
 		return NULL;
 	}
 	watch->stream = sg_console_stream_open(spec->guest, on_console_data, on_console_closed,

@@ -77,7 +77,8 @@ check "result.json says it was judged as generic" test "$(json_field .generic ev
 check "and which profile would make it precise" grep -q "DiskInfo= matches 'Someone's Live 1.0'" err
 check "no machine can boot it: $(cat out)" grep -q "the image has no boot record" out
 
-run test "$good_iso" --flavour smoketest --answers random.iso --connect "qemu:///nonexistent-driver" --evidence ev-lab
+printf "d-i passwd/username string tester\n" > answers.seed
+run test "$good_iso" --flavour smoketest --answers answers.seed --connect "qemu:///nonexistent-driver" --evidence ev-lab
 check "an unreachable hypervisor is an error (2), not a fail: $(cat out)" test $status -eq 2
 check "its result.json says error" test "$(json_field .verdict ev-lab/result.json)" = error
 check_nothing_left

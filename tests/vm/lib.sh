@@ -35,6 +35,31 @@ make_workdir() {
 	trap 'rm -rf "$workdir"' EXIT
 }
 
+# For a test of the tree without guests: $smokegate and $iso from its
+# arguments, a work folder as the current folder, an empty $tree in it and
+# $types, the folder of smoketest/daily-live.
+start_tree_test() {
+	smokegate=$(realpath "$1") iso=$(realpath "$2")
+	make_workdir
+	cd "$workdir" || exit 1
+	tree="$workdir/tree"
+	mkdir -p "$tree"
+	types="$tree/smoketest/daily-live"
+}
+
+# Runs $smokegate "$@" for at most 20 s (a hang fails: status 124), its
+# output in ./out and ./err, its status in $status; shows err's first lines.
+run_bounded() {
+	timeout 20 "$smokegate" "$@" > out 2> err
+	status=$?
+	sed 's/^/# stderr: /' err | head -3
+}
+
+# How many builds of FLAVOUR/TYPE the tree $tree holds.
+count_builds() {
+	ls "$tree/$1" 2>/dev/null | grep -c '^[0-9]'
+}
+
 json_field() {
 	jq -r "$1" "$2"
 }
@@ -111,7 +136,8 @@ show_gate() {
 # A tracker on loopback port $1 ($tracker is its pid) that answers 503 to
 # its first $3 POSTs, then 200. Each POST is a line of the log $2: the
 # time, the status given, the notice's event, its FLAVOUR/TYPE/BUILD and
-# the body's SHA-256. Returns once it listens.
+# the body's SHA-256; its Authorization header (or -) is a line of $2.auth.
+# Returns once it listens.
 start_tracker() {
 	python3 -c '
 import hashlib, http.server, json, sys, time
@@ -128,6 +154,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.time(), status, notice["event"], notice.get("flavour") or "-",
                 notice.get("image_type") or "-", notice.get("build") or "-",
                 hashlib.sha256(body).hexdigest()))
+        with open(sys.argv[2] + ".auth", "a") as log:
+            log.write("%s\n" % (self.headers["Authorization"] or "-"))
         self.send_response(status)
         self.send_header("Content-Length", "0")
         self.end_headers()

@@ -105,11 +105,37 @@ test_real_failures(void)
 	g_assert_true(g_str_has_prefix(file, "file:///etc/hostname: not an http or https URL: "));
 }
 
+/* Secrets never reach a message: a user, a password and a query are
+ * replaced; the rest of the URL stays to say which tracker it was. */
+static void
+test_redact(void)
+{
+	struct {
+		const gchar *url;
+		const gchar *shown;
+	} cases[] = {
+		{"https://tracker.example/api", "https://tracker.example/api"},
+		{"https://gate:pw@tracker.example/api", "https://***@tracker.example/api"},
+		{"https://gate@tracker.example:8443/api", "https://***@tracker.example:8443/api"},
+		{"http://tracker.example/api?key=abc", "http://tracker.example/api?***"},
+		{"not a url", "(not a URL)"},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree gchar *shown = sg_curl_redact_url(cases[i].url);
+		g_assert_cmpstr(shown, ==, cases[i].shown);
+	}
+	g_assert_true(sg_curl_url_has_userinfo("https://gate:pw@tracker.example/"));
+	g_assert_true(sg_curl_url_has_userinfo("https://gate@tracker.example/"));
+	g_assert_false(sg_curl_url_has_userinfo("https://tracker.example/?user=x"));
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/curl/error-mapping", test_error_mapping);
 	g_test_add_func("/curl/real-failures", test_real_failures);
+	g_test_add_func("/curl/redact", test_redact);
 	return g_test_run();
 }

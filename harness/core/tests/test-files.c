@@ -1,9 +1,12 @@
 /* Files: the one durable write, what a killed writer leaves, listings and
  * removing a tree. */
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sg-error.h"
 #include "sg-files.h"
 
 static gchar *
@@ -187,6 +190,85 @@ test_sync(void)
 	g_rmdir(dir);
 }
 
+/* Read as what they must be: a FIFO, a folder or (in the tree) a link is
+ * refused at once, a file over the cap too; a regular file reads whole. */
+static void
+test_read_regular(void)
+{
+	g_autofree gchar *dir = make_dir();
+	g_autofree gchar *file = g_build_filename(dir, "file", NULL);
+	g_autofree gchar *fifo = g_build_filename(dir, "fifo", NULL);
+	g_autofree gchar *link = g_build_filename(dir, "link", NULL);
+	g_autofree gchar *contents = NULL;
+	g_autoptr(GError) error = NULL;
+	gsize length = 0;
+
+	write_file(dir, "file", "hello");
+	g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+	g_assert_cmpint(symlink(file, link), ==, 0);
+	g_assert_true(sg_files_read_regular(file, SG_FILES_NOFOLLOW, 5, &contents, &length, NULL));
+	g_assert_cmpstr(contents, ==, "hello");
+	g_assert_cmpuint(length, ==, 5);
+	g_clear_pointer(&contents, g_free);
+	g_assert_false(sg_files_read_regular(file, SG_FILES_NOFOLLOW, 4, &contents, NULL, &error));
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_clear_error(&error);
+	g_assert_cmpint(sg_files_open_regular(fifo, SG_FILES_FOLLOW, &error), ==, -1);
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_assert_nonnull(strstr(error->message, "is a FIFO"));
+	g_clear_error(&error);
+	g_assert_cmpint(sg_files_open_regular(dir, SG_FILES_FOLLOW, &error), ==, -1);
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_clear_error(&error);
+	g_assert_cmpint(sg_files_open_regular(link, SG_FILES_NOFOLLOW, &error), ==, -1);
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_clear_error(&error);
+	g_assert_true(sg_files_read_regular(link, SG_FILES_FOLLOW, 5, &contents, NULL, NULL));
+	sg_files_remove_tree(dir);
+}
+
+/* Never written through a link: the file it points at keeps its bytes. */
+static void
+test_open_for_writing(void)
+{
+	g_autofree gchar *dir = make_dir();
+	g_autofree gchar *file = g_build_filename(dir, "victim", NULL);
+	g_autofree gchar *link = g_build_filename(dir, "link", NULL);
+	g_autofree gchar *sub = g_build_filename(dir, "sub", NULL);
+	g_autofree gchar *contents = NULL;
+	g_autoptr(GError) error = NULL;
+
+	write_file(dir, "victim", "precious");
+	g_assert_cmpint(symlink(file, link), ==, 0);
+	g_assert_cmpint(sg_files_open_for_writing(link, O_WRONLY | O_CREAT | O_TRUNC, 0644, &error),
+			==, -1);
+	g_assert_nonnull(error);
+	g_clear_error(&error);
+	contents = read_file(dir, "victim");
+	g_assert_cmpstr(contents, ==, "precious");
+	g_assert_cmpint(symlink(dir, sub), ==, 0);
+	g_assert_false(sg_files_make_real_folder(sub, &error));
+	g_assert_nonnull(error);
+	sg_files_remove_tree(dir);
+}
+
+/* A quoted line is cut at 80 characters, whole UTF-8 characters. */
+static void
+test_quote_line(void)
+{
+	g_autofree gchar *shortline = sg_files_quote_line("MemoryMb=2");
+	g_autoptr(GString) longline = g_string_new(NULL);
+	g_autofree gchar *cut = NULL;
+
+	for (guint i = 0; i < 1000; i++)
+		g_string_append(longline, "\u00e9");
+	cut = sg_files_quote_line(longline->str);
+	g_assert_cmpstr(shortline, ==, "MemoryMb=2");
+	g_assert_cmpint(g_utf8_strlen(cut, -1), ==, 83);
+	g_assert_true(g_str_has_suffix(cut, "..."));
+	g_assert_true(g_utf8_validate(cut, -1, NULL));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -197,5 +279,8 @@ main(int argc, char **argv)
 	g_test_add_func("/files/list-folders", test_list_folders);
 	g_test_add_func("/files/remove-tree-keeps-outside", test_remove_tree_keeps_outside);
 	g_test_add_func("/files/sync", test_sync);
+	g_test_add_func("/files/read-regular", test_read_regular);
+	g_test_add_func("/files/open-for-writing", test_open_for_writing);
+	g_test_add_func("/files/quote-line", test_quote_line);
 	return g_test_run();
 }

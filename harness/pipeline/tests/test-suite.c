@@ -132,7 +132,11 @@ test_refused(void)
 		{"[Suite]\nRunAs=root\nCommand=../other/run.sh\n", "is not a file of the suite"},
 		{"[Suite]\nRunAs=root\nCommand=run.sh 'open\n", "[Suite] Command=run.sh 'open: "},
 		{"[Test]\nRunAs=root\n", "no [Suite] group"},
-		{"[Suite\nRunAs=root\n", "suite.conf: "},
+		{"[Suite\nRunAs=root\n", "suite.conf:1: "},
+		{"[Suite]\nRunAs=root\nCommand=run.sh\n[Extra]\nX=1\n",
+		 "unknown group [Extra] (a suite holds [Suite] only)"},
+		{"[Suite]\nRunAs=root\n[Suite]\nCommand=run.sh\n",
+		 "suite.conf:3: [Suite] again (first on line 1)"},
 	};
 	g_autofree gchar *tmp = make_tmp_dir();
 
