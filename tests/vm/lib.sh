@@ -6,6 +6,30 @@ set -u
 tap_count=0
 tap_failed=0
 
+# The fixture images this test boots or reads, built before it starts.
+# They are not the test's meson `depends`: before meson 1.7, ninja's default
+# target (`meson compile`, `meson install`) builds every test's depends,
+# and the real-component fixtures take debootstrap, root and minutes. So
+# the test names the meson targets it needs in $SMOKEGATE_FIXTURES and its
+# build folder in $SMOKEGATE_BUILD_ROOT (tests/meson.build sets both), and
+# builds them here, one build at a time (tests run in parallel; two ninja
+# in one build folder would race). The fixture tests (tests/fixtures.sh)
+# build them first, so here it is mostly a check that they are up to date. $SMOKEGATE_FIXTURES_BUILD_ROOT, when set
+# by the caller, builds them in another build folder instead (CI's
+# sanitizer build uses the main build's images).
+build_fixtures() {
+	local root=${SMOKEGATE_FIXTURES_BUILD_ROOT:-${SMOKEGATE_BUILD_ROOT:-}}
+	[ -n "${SMOKEGATE_FIXTURES:-}" ] || return 0
+	[ -n "$root" ] || { echo "Bail out! SMOKEGATE_FIXTURES without SMOKEGATE_BUILD_ROOT"; exit 1; }
+	# shellcheck disable=SC2086 # a list of target names
+	flock "$root/.fixtures.lock" meson compile -C "$root" $SMOKEGATE_FIXTURES >&2 ||
+		{ echo "Bail out! cannot build the fixtures: $SMOKEGATE_FIXTURES"; exit 1; }
+}
+if [ -z "${sg_fixtures_built:-}" ]; then
+	sg_fixtures_built=1
+	build_fixtures
+fi
+
 ok() {
 	tap_count=$((tap_count + 1))
 	echo "ok $tap_count - $1"
