@@ -181,6 +181,42 @@ end_section(JsonBuilder *builder)
 /* ubuntu passed (screenshot and thumbnail, an advisory suite failed, its
  * installed disk kept, an older build yanked); kubuntu's respin failed and
  * is oversized (screenshot only); xubuntu's build is late. */
+static void
+add_host(JsonBuilder *builder, const gchar *name, const gchar *state, const gchar *reason,
+	 gint64 memory_mib, gint64 vcpus)
+{
+	json_builder_begin_object(builder);
+	add_string_or_null(builder, "name", name);
+	add_string_or_null(builder, "uri", "qemu+ssh://lab/system");
+	add_string_or_null(builder, "state", state);
+	if (reason != NULL)
+		add_string_or_null(builder, "reason", reason);
+	json_builder_set_member_name(builder, "max_guests");
+	json_builder_add_int_value(builder, 1);
+	json_builder_set_member_name(builder, "memory_mib");
+	json_builder_add_int_value(builder, memory_mib);
+	json_builder_set_member_name(builder, "vcpus");
+	json_builder_add_int_value(builder, vcpus);
+	json_builder_set_member_name(builder, "tests");
+	json_builder_add_int_value(builder, memory_mib > 0 ? 2 : 0);
+	json_builder_end_object(builder);
+}
+
+/* The last gate's view of the lab: a host used, one that was not reached. */
+static void
+add_lab(JsonBuilder *builder)
+{
+	json_builder_set_member_name(builder, "lab");
+	json_builder_begin_object(builder);
+	add_string_or_null(builder, "run_started", "2026-11-25T19:30:05.5Z");
+	json_builder_set_member_name(builder, "hosts");
+	json_builder_begin_array(builder);
+	add_host(builder, "lab1", "in", NULL, 12288, 6);
+	add_host(builder, "lab2", "out", "cannot connect to qemu+ssh://lab2/system", 0, 0);
+	json_builder_end_array(builder);
+	json_builder_end_object(builder);
+}
+
 static JsonNode *
 make_model(void)
 {
@@ -219,7 +255,7 @@ make_model(void)
 				       FALSE,	   NULL,     FALSE,  FALSE};
 
 	json_builder_begin_object(builder);
-	add_string_or_null(builder, "generated", "2026-11-25T20:00:00Z");
+	add_string_or_null(builder, "generated", "2026-11-25T20:00:00.123456Z");
 	json_builder_set_member_name(builder, "flavours");
 	json_builder_begin_array(builder);
 
@@ -239,6 +275,7 @@ make_model(void)
 	end_section(builder);
 
 	json_builder_end_array(builder);
+	add_lab(builder);
 	json_builder_end_object(builder);
 	return json_builder_get_root(builder);
 }
@@ -291,6 +328,22 @@ test_write(void)
 	g_assert_nonnull(
 		strstr(page.html, "href=\"ubuntu/daily-live/20261125/smoke/installed.qcow2\""));
 
+	/* Times in local time (TZ=UTC here) to the second, the exact one kept
+	 * for the script; the page says when it was written. */
+	g_assert_nonnull(strstr(page.html, "Written <time datetime=\"2026-11-25T20:00:00.123456Z\">"
+					   "2026-11-25 20:00:00 UTC</time>"));
+	g_assert_nonnull(strstr(page.html, "data-generated=\"2026-11-25T20:00:00.123456Z\""));
+	g_assert_nonnull(strstr(page.html, "<time datetime=\"2026-11-25T07:00:00Z\">"
+					   "2026-11-25 07:00:00 UTC</time>"));
+	g_assert_null(strstr(page.html, ">2026-11-25T"));
+	/* The lab: each host's room in words that add up. */
+	g_assert_nonnull(
+		strstr(page.html, "up to 1 guest at once; 12288 MiB and 6 vCPUs for them"));
+	g_assert_nonnull(strstr(page.html,
+				"up to 1 guest at once; <span class=\"muted\">memory and vCPUs "
+				"not known (not reached)</span>"));
+	g_assert_null(strstr(page.html, "0 MiB"));
+
 	/* The oversize warning belongs to kubuntu's section, not ubuntu's. */
 	kubuntu = g_strdup(strstr(page.html, "<section id=\"kubuntu-daily-live\""));
 	g_assert_nonnull(kubuntu);
@@ -308,7 +361,10 @@ test_write(void)
 	g_assert_null(strstr(page.html, "<crash>"));
 	g_assert_nonnull(strstr(page.html, "installer &lt;crash&gt; &amp; no network"));
 	g_assert_null(strstr(page.html, "<ESC>"));
-	g_assert_null(strstr(page.html, "<script"));
+	/* One inline script (times' age, the reload), nothing loaded from elsewhere. */
+	g_assert_nonnull(strstr(page.html, "<script>"));
+	g_assert_null(strstr(strstr(page.html, "<script>") + 1, "<script"));
+	g_assert_null(strstr(page.html, "<script src"));
 	g_assert_null(strstr(page.html, "http://"));
 	g_assert_null(strstr(page.html, "https://"));
 	g_assert_null(strstr(page.html, "<link"));
@@ -368,6 +424,10 @@ chromium(const gchar *const *args)
 	Run run = {loop, NULL, NULL, FALSE, FALSE};
 	guint timeout;
 
+	if (page.html == NULL) {
+		g_test_skip("the page was not written");
+		return NULL;
+	}
 	if (!g_file_test(CHROMIUM, G_FILE_TEST_IS_EXECUTABLE)) {
 		g_test_fail_printf("%s is missing: install the Debian package chromium", CHROMIUM);
 		return NULL;
@@ -430,12 +490,8 @@ test_render(void)
 	const guchar *pixels;
 	gint stride, channels;
 
-	if (page.html == NULL) {
-		g_test_skip("the page was not written");
-		return;
-	}
 	out = chromium(args);
-	if (g_test_failed())
+	if (out == NULL || g_test_failed())
 		return;
 	g_test_message("chromium screenshot took %.1f s",
 		       (g_get_monotonic_time() - started) / (gdouble)G_USEC_PER_SEC);
@@ -529,6 +585,35 @@ test_images_load(void)
 	g_assert_null(strstr(dom, "pending"));
 }
 
+/* The page's script ran: each time has how long ago beside it. */
+static void
+test_ages(void)
+{
+	g_autofree gchar *uri = g_strdup_printf("file://%s/index.html", page.tree);
+	const gchar *args[] = {"--virtual-time-budget=5000", "--dump-dom", uri, NULL};
+	g_autoptr(GRegex) age = g_regex_new("</time><span class=\"ago muted\"> \\([0-9]+ "
+					    "(s|min|days|h [0-9]+ min) ago\\)</span>",
+					    0, 0, NULL);
+	g_autoptr(GMatchInfo) match = NULL;
+	g_autofree gchar *dom = NULL;
+	g_auto(GStrv) times = NULL;
+	guint ages = 0;
+
+	dom = chromium(args);
+	if (dom == NULL || g_test_failed())
+		return;
+	g_regex_match(age, dom, 0, &match);
+	while (g_match_info_matches(match)) {
+		ages++;
+		g_match_info_next(match, NULL);
+	}
+	g_test_message("%u times with their age", ages);
+	/* Written, the lab's run, and every event and yank. */
+	times = g_strsplit(page.html, "<time ", -1);
+	g_assert_cmpuint(ages, ==, g_strv_length(times) - 1);
+	g_assert_cmpuint(ages, >=, 3);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -537,12 +622,15 @@ main(int argc, char **argv)
 	int status;
 
 	g_test_init(&argc, &argv, NULL);
+	/* The page shows local times: UTC here, so the test reads the same anywhere. */
+	g_setenv("TZ", "UTC", TRUE);
 	page.tree = g_dir_make_tmp("sg-status-page-XXXXXX", &error);
 	g_assert_no_error(error);
 
 	g_test_add_func("/status-page/write", test_write);
 	g_test_add_func("/status-page/render", test_render);
 	g_test_add_func("/status-page/images-load", test_images_load);
+	g_test_add_func("/status-page/ages", test_ages);
 	status = g_test_run();
 
 	/* SG_KEEP_TREE=1 keeps the tree, to open its index.html in a browser. */
