@@ -132,6 +132,33 @@ show_gate() {
 	jq -c 'select(.event != "phase")' "$2" | sed 's/^/# event: /'
 }
 
+# with_journal LOG CMD...: becomes (exec) CMD in a mount namespace of its
+# own whose journal native socket, where libsystemd sends
+# (/run/systemd/journal/socket, on a tmpfs), is read by a listener: one
+# datagram a line of LOG, fields split by "|". The listener's pid is in
+# LOG.pid. Call it in the background (then $! is CMD's pid) or in a
+# subshell. Needs root (a mount namespace).
+with_journal() {
+	local log=$1
+	shift
+	exec unshare -m -- bash -c '
+		mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd || exit 1
+		mkdir /run/systemd/journal
+		python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(\"/run/systemd/journal/socket\")
+with open(sys.argv[1], \"a\") as log:
+    while True:
+        log.write(s.recv(65536).decode().rstrip(\"\\n\").replace(\"\\n\", \"|\") + \"\\n\")
+        log.flush()
+" "$1" &
+		echo $! > "$1.pid"
+		for _ in $(seq 1 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
+		shift
+		exec "$@"' journal "$log" "$@"
+}
+
 # A tracker on loopback port $1 ($tracker is its pid) that answers 503 to
 # its first $3 POSTs, then 200. Each POST is a line of the log $2: the
 # time, the status given, the notice's event, its FLAVOUR/TYPE/BUILD and
