@@ -143,6 +143,7 @@ sg_cmd_gate(int argc, char **argv)
 
 	g_option_context_set_summary(
 		context, "Tests every staged build without a verdict; a pass becomes current.\n"
+			 "Required: --tree.\n"
 			 "Exit status: 0 all passed (or nothing to do), 1 a build failed, "
 			 "2 a build could not be judged, 74 the tree could not be changed, "
 			 "75 another gate runs.");
