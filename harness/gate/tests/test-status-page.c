@@ -5,6 +5,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
 
+#include "loopback-server.h"
 #include "sg-status-page.h"
 
 #define CHROMIUM "/usr/bin/chromium"
@@ -614,6 +615,127 @@ test_ages(void)
 	g_assert_cmpuint(ages, >=, 3);
 }
 
+/* The tree served over HTTP, as a web server would: GET of a file of the
+ * tree. The first GET of /index.html may be given an older page (what a
+ * reader opened before serve wrote the newer one). Counts the GETs. */
+typedef struct {
+	SgLoopbackServer server;
+	GMutex lock;
+	gchar *first_index;
+	guint index_gets;
+	guint status_gets;
+} TreeServer;
+
+static gboolean
+tree_server_run(GThreadedSocketService *service, GSocketConnection *connection, GObject *source,
+		gpointer user_data)
+{
+	TreeServer *server = user_data;
+	const gchar *type = "text/plain";
+	gsize length = 0;
+	g_auto(GStrv) words = NULL;
+	g_autofree gchar *head = NULL;
+	g_autofree gchar *body = NULL;
+	g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GDataInputStream) in =
+		g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(connection)));
+	g_autofree gchar *request = sg_loopback_read_request(in, headers);
+	GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(connection));
+
+	if (request == NULL)
+		return TRUE;
+	words = g_strsplit(request, " ", 3);
+	if (g_strv_length(words) >= 2 && g_str_equal(words[0], "GET") &&
+	    strstr(words[1], "..") == NULL) {
+		g_autofree gchar *path = g_build_filename(page.tree, words[1], NULL);
+
+		g_mutex_lock(&server->lock);
+		if (g_str_equal(words[1], "/index.html")) {
+			type = "text/html";
+			if (server->index_gets++ == 0 && server->first_index != NULL)
+				body = g_strdup(server->first_index);
+		} else if (g_str_equal(words[1], "/status.json")) {
+			type = "application/json";
+			server->status_gets++;
+		}
+		g_mutex_unlock(&server->lock);
+		if (body != NULL)
+			length = strlen(body);
+		else if (!g_file_get_contents(path, &body, &length, NULL))
+			g_clear_pointer(&body, g_free);
+	}
+	head = body != NULL ? g_strdup_printf("HTTP/1.1 200 OK\r\nContent-Type: %s\r\n"
+					      "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+					      "Connection: close\r\n\r\n",
+					      type, length)
+			    : g_strdup("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+				       "Connection: close\r\n\r\n");
+	g_output_stream_write_all(out, head, strlen(head), NULL, NULL, NULL);
+	if (body != NULL)
+		g_output_stream_write_all(out, body, length, NULL, NULL, NULL);
+	g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);
+	return TRUE;
+}
+
+/* Loads the page over HTTP in Chromium for @seconds of the page's own
+ * (virtual) time; returns the DOM at the end. */
+static gchar *
+load_served(TreeServer *server, guint seconds)
+{
+	g_autofree gchar *uri = NULL;
+	g_autofree gchar *budget = g_strdup_printf("--virtual-time-budget=%u", seconds * 1000);
+	const gchar *args[] = {budget, "--dump-dom", NULL, NULL};
+	gchar *dom;
+
+	g_mutex_init(&server->lock);
+	sg_loopback_server_init(&server->server, 4, G_CALLBACK(tree_server_run), server);
+	sg_loopback_server_start(&server->server);
+	uri = g_strdup_printf("http://127.0.0.1:%u/index.html", server->server.port);
+	args[2] = uri;
+	dom = chromium(args);
+	sg_loopback_server_clear(&server->server);
+	g_mutex_clear(&server->lock);
+	return dom;
+}
+
+/* While serve rewrites the page, a reader's page follows: it reloads once
+ * status.json says a newer page was written, and not while it is current. */
+static void
+test_reload(void)
+{
+	g_autoptr(JsonNode) model = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dom = NULL;
+	TreeServer current = {0};
+	TreeServer newer = {0};
+
+	/* The page as written: nothing newer, no reload in 70 s. */
+	dom = load_served(&current, 70);
+	if (dom == NULL || g_test_failed())
+		return;
+	g_test_message("current page: %u GETs of index.html, %u of status.json", current.index_gets,
+		       current.status_gets);
+	g_assert_cmpuint(current.status_gets, >=, 2);
+	g_assert_cmpuint(current.index_gets, ==, 1);
+	g_clear_pointer(&dom, g_free);
+
+	/* serve writes a newer page while the reader has the old one. */
+	model = make_model();
+	json_object_set_string_member(json_node_get_object(model), "generated",
+				      "2026-11-25T20:05:00Z");
+	newer.first_index = g_strdup(page.html);
+	g_assert_true(sg_status_page_write(page.tree, model, &error));
+	g_assert_no_error(error);
+	dom = load_served(&newer, 70);
+	g_free(newer.first_index);
+	if (dom == NULL || g_test_failed())
+		return;
+	g_test_message("newer page: %u GETs of index.html, %u of status.json", newer.index_gets,
+		       newer.status_gets);
+	g_assert_cmpuint(newer.index_gets, ==, 2);
+	g_assert_nonnull(strstr(dom, "data-generated=\"2026-11-25T20:05:00Z\""));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -631,6 +753,7 @@ main(int argc, char **argv)
 	g_test_add_func("/status-page/render", test_render);
 	g_test_add_func("/status-page/images-load", test_images_load);
 	g_test_add_func("/status-page/ages", test_ages);
+	g_test_add_func("/status-page/reload", test_reload);
 	status = g_test_run();
 
 	/* SG_KEEP_TREE=1 keeps the tree, to open its index.html in a browser. */
