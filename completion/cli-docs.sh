@@ -3,7 +3,9 @@
 # apart: for every command of `smokegate --help`, the long options of its
 # --help, those its bash completion offers, and those its section of the
 # manual page smokegate(1) names (with the lab options where its synopsis
-# says _LAB OPTIONS_) are the same; each --help gives the exit status.
+# says _LAB OPTIONS_) are the same; each --help gives the exit status, and
+# the options its command refuses to go without (those a usage error names
+# as required or needed) are said to be required.
 # usage: cli-docs.sh SMOKEGATE COMPLETION MAN_SOURCE
 . "$(dirname "$0")/../tests/vm/lib.sh"
 
@@ -77,5 +79,17 @@ for command in $commands; do
 		test -z "$extra"
 	check "$title: --help gives the exit status" \
 		sh -c "'$smokegate' ${words[*]} --help | grep -q '^Exit status: '"
+	# Run without options (its one argument given), the command names what
+	# it needs. test and lab need no option (lab would survey the lab).
+	case $command in
+	test | lab) needed= ;;
+	stage | mark-current | yank) needed=$("$smokegate" "${words[@]}" ARG 2>&1 >/dev/null) ;;
+	*) needed=$("$smokegate" "${words[@]}" 2>&1 >/dev/null) ;;
+	esac
+	needed=$(grep -oE -- '--[a-z-]+' <<< "$needed" | grep -v -- '--help' | sort -u | tr '\n' ' ')
+	for option in $needed; do
+		check "$title: --help says $option is required" \
+			sh -c "'$smokegate' ${words[*]} --help | grep '^Required: ' | grep -q -- '$option'"
+	done
 done
 finish
