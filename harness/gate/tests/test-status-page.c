@@ -515,10 +515,13 @@ test_render(void)
 	g_test_message("rendered page: %u colours", g_hash_table_size(colours));
 	g_assert_cmpuint(g_hash_table_size(colours), >, 50);
 
-	/* For people to look at. */
+	/* For people to look at: one a user, so that another user's copy does not
+	 * stand in the way. */
 	{
+		g_autofree gchar *name = g_strdup_printf("status-page-%s.png", g_get_user_name());
+		g_autofree gchar *path = g_build_filename(g_get_tmp_dir(), name, NULL);
 		g_autoptr(GFile) from = g_file_new_for_path(png);
-		g_autoptr(GFile) to = g_file_new_for_path("/tmp/status-page.png");
+		g_autoptr(GFile) to = g_file_new_for_path(path);
 		g_file_copy(from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
 		g_assert_no_error(error);
 	}
