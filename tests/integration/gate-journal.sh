@@ -8,10 +8,7 @@
 # usage: gate-journal.sh SMOKEGATE ISO
 . "$(dirname "$0")/../vm/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "1..0 # SKIP the journal's socket is mounted in a mount namespace: needs root"
-	exit 0
-fi
+needs_root "the journal's socket is mounted in a mount namespace"
 smokegate=$(realpath "$1") iso=$(realpath "$2")
 make_workdir
 tree="$workdir/tree"

@@ -52,6 +52,14 @@ finish() {
 	[ "$tap_failed" -eq 0 ]
 }
 
+# needs_root WHY: the whole test is skipped (TAP) unless it runs as root;
+# WHY says what needs root.
+needs_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	echo "1..0 # SKIP needs root: $1"
+	exit 0
+}
+
 make_workdir() {
 	workdir=$(mktemp -d /tmp/smokegate-vmtest-XXXXXX)
 	export SMOKEGATE_STATE_DIR="$workdir/state"

@@ -12,6 +12,7 @@
 # A good build staged while it runs passes and becomes current.
 # usage: serve.sh SMOKEGATE FAILING-ISO HANG-ISO GOOD-ISO
 . "$(dirname "$0")/lib.sh"
+needs_root "the journal's socket is mounted in a mount namespace"
 
 smokegate=$(realpath "$1") failing=$(realpath "$2") hang=$(realpath "$3") good=$(realpath "$4")
 make_workdir

@@ -12,10 +12,7 @@
 # usage: unit-sandbox.sh SMOKEGATE ISO UNIT
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "1..0 # SKIP a mount namespace and another user need root"
-	exit 0
-fi
+needs_root "a mount namespace and another user"
 if ! /usr/bin/python3 -c 'import seccomp' 2> /dev/null; then
 	echo "1..0 # SKIP python3-seccomp is not installed"
 	exit 0
