@@ -1,5 +1,7 @@
 #include "sg-console-stream.h"
 
+#include "sg-error.h"
+
 #define READ_SIZE 65536
 
 /*
@@ -26,14 +28,29 @@
  * aborting is harmless. */
 #define LOST_CONNECTION_CHECK_S 30
 
+/*
+ * libvirt tracks one lifecycle callback per function, event and guest on a
+ * connection, whatever its opaque ("event callback already tracked"): a
+ * guest's console and its channels share one registration, which tells
+ * each of them.
+ */
+typedef struct {
+	virConnectPtr conn;
+	int callback_id;
+	GList *consoles;
+} StopWatch;
+
+/* "connection/uuid" → StopWatch: the guests whose consoles are open. */
+static GHashTable *stop_watches;
+
 struct _SgConsoleStream {
 	virStreamPtr stream;
 	virDomainPtr domain;
-	int lifecycle_callback; /* libvirt's id, -1 when none */
-	gboolean watching;	/* the stream's event callback is registered */
-	gboolean closed;	/* the stream said its last: hangup, end or error */
-	gint64 stopped_at;	/* monotonic µs of the guest's STOPPED event, 0: none */
-	gboolean released;	/* freed by its owner, waiting to let go */
+	gchar *watch_key;  /* its StopWatch's key, NULL when not watching */
+	gboolean watching; /* the stream's event callback is registered */
+	gboolean closed;   /* the stream said its last: hangup, end or error */
+	gint64 stopped_at; /* monotonic µs of the guest's STOPPED event, 0: none */
+	gboolean released; /* freed by its owner, waiting to let go */
 	guint release_source;
 	SgConsoleStreamData on_data;
 	SgConsoleStreamClosed on_closed;
@@ -72,6 +89,7 @@ sg_console_stream_drain(SgConsoleStream *console)
 			return; /* nothing more for now */
 		/* 0: the other end closed; -1: the stream broke. Either way the
 		 * console has said all it will. */
+		g_debug("console stream ends: %d", got);
 		close_stream(console);
 	}
 }
@@ -89,15 +107,80 @@ on_stream_event(virStreamPtr stream, int events, void *opaque)
 	}
 }
 
+static void
+stop_watch_free(gpointer data)
+{
+	StopWatch *watch = data;
+
+	if (watch->callback_id >= 0)
+		virConnectDomainEventDeregisterAny(watch->conn, watch->callback_id);
+	virConnectClose(watch->conn);
+	g_list_free(watch->consoles);
+	g_free(watch);
+}
+
+static int on_lifecycle(virConnectPtr conn, virDomainPtr domain, int event, int detail,
+			void *opaque);
+
+/* Tells @console when its guest stops, through the one registration its
+ * guest has on its connection. */
+static gboolean
+watch_stop(SgConsoleStream *console, const gchar *guest_name, GError **error)
+{
+	virConnectPtr conn = virDomainGetConnect(console->domain);
+	gchar uuid[VIR_UUID_STRING_BUFLEN];
+	g_autofree gchar *key = NULL;
+	StopWatch *watch;
+
+	if (virDomainGetUUIDString(console->domain, uuid) < 0) {
+		sg_virt_set_error(error, "cannot follow the state of guest %s", guest_name);
+		return FALSE;
+	}
+	key = g_strdup_printf("%p/%s", (void *)conn, uuid);
+	if (stop_watches == NULL)
+		stop_watches =
+			g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stop_watch_free);
+	watch = g_hash_table_lookup(stop_watches, key);
+	if (watch == NULL) {
+		watch = g_new0(StopWatch, 1);
+		watch->conn = conn;
+		virConnectRef(conn);
+		watch->callback_id = virConnectDomainEventRegisterAny(
+			conn, console->domain, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+			VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), watch, NULL);
+		if (watch->callback_id < 0) {
+			sg_virt_set_error(error, "cannot follow the state of guest %s", guest_name);
+			stop_watch_free(watch);
+			return FALSE;
+		}
+		g_hash_table_insert(stop_watches, g_strdup(key), watch);
+	}
+	watch->consoles = g_list_prepend(watch->consoles, console);
+	console->watch_key = g_steal_pointer(&key);
+	return TRUE;
+}
+
+static void
+unwatch_stop(SgConsoleStream *console)
+{
+	StopWatch *watch;
+
+	if (console->watch_key == NULL)
+		return;
+	watch = g_hash_table_lookup(stop_watches, console->watch_key);
+	watch->consoles = g_list_remove(watch->consoles, console);
+	if (watch->consoles == NULL)
+		g_hash_table_remove(stop_watches, console->watch_key);
+	g_clear_pointer(&console->watch_key, g_free);
+}
+
 /* Aborts the stream and frees the console: only when libvirt cannot be
  * removing its guest (see the top of this file). */
 static void
 let_go(SgConsoleStream *console)
 {
 	g_clear_handle_id(&console->release_source, g_source_remove);
-	if (console->lifecycle_callback >= 0)
-		virConnectDomainEventDeregisterAny(virDomainGetConnect(console->domain),
-						   console->lifecycle_callback);
+	unwatch_stop(console);
 	virStreamAbort(console->stream);
 	virStreamFree(console->stream);
 	virDomainFree(console->domain);
@@ -143,17 +226,28 @@ on_lost_connection_check(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
-static int
-on_lifecycle(virConnectPtr conn, virDomainPtr domain, int event, int detail, void *opaque)
+static void
+console_stopped(SgConsoleStream *console)
 {
-	SgConsoleStream *console = opaque;
-
-	if ((event != VIR_DOMAIN_EVENT_STOPPED && event != VIR_DOMAIN_EVENT_UNDEFINED) ||
-	    console->stopped_at != 0)
-		return 0;
+	if (console->stopped_at != 0)
+		return;
 	console->stopped_at = g_get_monotonic_time();
 	if (console->released)
 		let_go_after_grace(console);
+}
+
+static int
+on_lifecycle(virConnectPtr conn, virDomainPtr domain, int event, int detail, void *opaque)
+{
+	StopWatch *watch = opaque;
+	/* Letting go may leave the watch: walk a copy. */
+	g_autoptr(GList) consoles = NULL;
+
+	if (event != VIR_DOMAIN_EVENT_STOPPED && event != VIR_DOMAIN_EVENT_UNDEFINED)
+		return 0;
+	consoles = g_list_copy(watch->consoles);
+	for (GList *l = consoles; l != NULL; l = l->next)
+		console_stopped(l->data);
 	return 0;
 }
 
@@ -176,7 +270,6 @@ open_stream(SgGuest *guest, const gchar *channel, SgConsoleStreamData on_data,
 	}
 	console->domain = guest->domain;
 	virDomainRef(console->domain);
-	console->lifecycle_callback = -1;
 	/* FORCE: a console left open by a killed earlier run must not block us. */
 	if ((channel != NULL ? virDomainOpenChannel(guest->domain, channel, console->stream,
 						    VIR_DOMAIN_CHANNEL_FORCE)
@@ -187,11 +280,7 @@ open_stream(SgGuest *guest, const gchar *channel, SgConsoleStreamData on_data,
 		virDomainFree(console->domain);
 		return NULL;
 	}
-	console->lifecycle_callback = virConnectDomainEventRegisterAny(
-		conn, console->domain, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), console, NULL);
-	if (console->lifecycle_callback < 0) {
-		sg_virt_set_error(error, "cannot follow the state of guest %s", guest->name);
+	if (!watch_stop(console, guest->name, error)) {
 		let_go(g_steal_pointer(&console));
 		return NULL;
 	}
@@ -219,6 +308,34 @@ sg_console_stream_open_channel(SgGuest *guest, const gchar *channel, SgConsoleSt
 			       SgConsoleStreamClosed on_closed, gpointer user_data, GError **error)
 {
 	return open_stream(guest, channel, on_data, on_closed, user_data, error);
+}
+
+gboolean
+sg_console_stream_send(SgConsoleStream *console, const gchar *data, gsize len, GError **error)
+{
+	gsize sent = 0;
+
+	if (console->closed) {
+		g_set_error_literal(error, SG_ERROR, SG_ERROR_LAB,
+				    "cannot type on the console: it closed");
+		return FALSE;
+	}
+	while (sent < len) {
+		int got = virStreamSend(console->stream, data + sent, len - sent);
+		if (got == -2) {
+			g_set_error(error, SG_ERROR, SG_ERROR_LAB,
+				    "cannot type on the console: it takes no more after %zu of "
+				    "%zu bytes",
+				    sent, len);
+			return FALSE;
+		}
+		if (got < 0) {
+			sg_virt_set_error(error, "cannot type on the console");
+			return FALSE;
+		}
+		sent += got;
+	}
+	return TRUE;
 }
 
 gboolean

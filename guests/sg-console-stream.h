@@ -30,6 +30,11 @@ SgConsoleStream *sg_console_stream_open_channel(SgGuest *guest, const gchar *cha
  * written its last words before the lifecycle event said so. */
 void sg_console_stream_drain(SgConsoleStream *stream);
 gboolean sg_console_stream_is_closed(SgConsoleStream *stream);
+/* Types @len bytes into the console (keys at a bootloader's menu). A few
+ * bytes at a time: what the stream cannot take now is an error, not a
+ * wait (the guest reads its serial port as fast as it can be typed). */
+gboolean sg_console_stream_send(SgConsoleStream *stream, const gchar *data, gsize len,
+				GError **error);
 /* Stops calling back and lets the console go, without waiting: at once
  * while its guest runs (free the console before destroying the guest), or,
  * when the guest is stopping, on the main loop once libvirt has removed it

@@ -139,17 +139,26 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 	g_string_append(xml, "    <video><model type='vga' vram='16384'/></video>\n"
 			     "    <memballoon model='none'/>\n"
 			     "  </devices>\n");
-	if (spec->mirror != NULL) {
+	if (spec->mirror != NULL || spec->answers != NULL) {
 		/* libvirt's own user-mode interface cannot restrict the guest, so
 		 * QEMU is told directly: restrict=on cuts the guest off from the
-		 * host and the world, and the only way out is the forward to the
-		 * mirror (socat, one process per connection). */
-		g_autofree gchar *netdev = g_strdup_printf(
-			"user,id=mirror0,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:socat - TCP:%s",
-			spec->mirror);
+		 * host and the world, and the only ways out are the forwards to
+		 * the mirror and the answer server (socat, one process per
+		 * connection). */
+		g_autoptr(GString) netdev = g_string_new("user,id=mirror0,restrict=on");
+		if (spec->mirror != NULL)
+			g_string_append_printf(netdev,
+					       ",guestfwd=tcp:" SG_DOMAIN_MIRROR_ADDRESS
+					       ":80-cmd:socat - TCP:%s",
+					       spec->mirror);
+		if (spec->answers != NULL)
+			g_string_append_printf(netdev,
+					       ",guestfwd=tcp:" SG_DOMAIN_ANSWERS_ADDRESS
+					       ":80-cmd:socat - TCP:%s",
+					       spec->answers);
 		g_string_append(xml, "  <qemu:commandline>\n"
 				     "    <qemu:arg value='-netdev'/>\n");
-		append_escaped(xml, "    <qemu:arg value='%s'/>\n", netdev);
+		append_escaped(xml, "    <qemu:arg value='%s'/>\n", netdev->str);
 		/* The root bus is pcie.0 on q35, pci.0 on i440FX. */
 		g_string_append_printf(xml,
 				       "    <qemu:arg value='-device'/>\n"

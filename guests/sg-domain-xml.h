@@ -6,6 +6,10 @@
 
 G_BEGIN_DECLS
 
+/* Where a guest reaches the package mirror and the answer server. */
+#define SG_DOMAIN_MIRROR_ADDRESS "10.0.2.100"
+#define SG_DOMAIN_ANSWERS_ADDRESS "10.0.2.101"
+
 /* What one guest of one phase looks like; the XML is made from this alone. */
 typedef struct {
 	const gchar *name;
@@ -32,10 +36,13 @@ typedef struct {
 	const gchar *disk_backing;
 	const gchar *cdrom;	 /* NULL for none */
 	const gchar *seed_cdrom; /* a second CD-ROM (cloud-init CIDATA), or NULL */
-	/* No network device at all, unless @mirror is "HOST:PORT": then a NIC
-	 * on a user-mode network of its own that reaches
-	 * nothing but this, as http://10.0.2.100/ in the guest. NULL: none. */
+	/* No network device at all, unless @mirror or @answers is set: then a
+	 * NIC on a user-mode network of its own that reaches nothing but them:
+	 * @mirror ("HOST:PORT") as http://10.0.2.100/, @answers (the answer
+	 * server, "HOST:PORT" as the lab host reaches it) as
+	 * http://SG_DOMAIN_ANSWERS_ADDRESS/. NULL: none. */
 	const gchar *mirror;
+	const gchar *answers;
 	/* A virtio-serial port of this name (the guest's
 	 * /dev/virtio-ports/NAME), read over the connection with
 	 * virDomainOpenChannel; NULL: none. */

@@ -33,6 +33,8 @@ sg_flavour_free(SgFlavour *flavour)
 	g_strfreev(flavour->console_markers);
 	g_strfreev(flavour->shell);
 	g_strfreev(flavour->suites);
+	g_clear_pointer(&flavour->firmware, g_array_unref);
+	g_clear_pointer(&flavour->report_firmware, g_array_unref);
 	g_free(flavour);
 }
 
@@ -211,9 +213,90 @@ load_plans(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **er
 	return TRUE;
 }
 
+GArray *
+sg_flavour_parse_firmware(const gchar *const *words, GError **error)
+{
+	g_autoptr(GArray) firmware = g_array_new(FALSE, FALSE, sizeof(SgFirmware));
+
+	for (guint i = 0; words != NULL && words[i] != NULL; i++) {
+		g_autofree gchar *word = g_strstrip(g_strdup(words[i]));
+		SgFirmware value;
+		gboolean seen = FALSE;
+
+		if (word[0] == '\0')
+			continue;
+		if (!sg_firmware_from_string(word, &value)) {
+			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+				    "'%s' is not a firmware: bios, uefi or uefi-secureboot", word);
+			return NULL;
+		}
+		for (guint j = 0; j < firmware->len; j++)
+			seen |= g_array_index(firmware, SgFirmware, j) == value;
+		if (!seen)
+			g_array_append_val(firmware, value);
+	}
+	return g_steal_pointer(&firmware);
+}
+
+/* [Boot] Firmware= and ReportFirmware=: by default BIOS and UEFI are
+ * required and UEFI with Secure Boot is reported. */
+static gboolean
+load_firmware(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
+{
+	const gchar *defaults[] = {"bios", "uefi", NULL};
+	const gchar *report_defaults[] = {"uefi-secureboot", NULL};
+	g_auto(GStrv) required =
+		g_key_file_get_string_list(keyfile, "Boot", "Firmware", NULL, NULL);
+	g_auto(GStrv) reported =
+		g_key_file_get_string_list(keyfile, "Boot", "ReportFirmware", NULL, NULL);
+	g_autoptr(GError) local_error = NULL;
+	g_autoptr(GArray) report = NULL;
+
+	flavour->firmware = sg_flavour_parse_firmware(
+		required != NULL ? (const gchar *const *)required : defaults, &local_error);
+	if (flavour->firmware == NULL) {
+		refuse(error, path, "Boot", "Firmware", "[Boot] Firmware: %s",
+		       local_error->message);
+		return FALSE;
+	}
+	if (flavour->firmware->len == 0) {
+		refuse(error, path, "Boot", "Firmware", "[Boot] Firmware names no firmware");
+		return FALSE;
+	}
+	report = sg_flavour_parse_firmware(
+		reported != NULL ? (const gchar *const *)reported : report_defaults, &local_error);
+	if (report == NULL) {
+		refuse(error, path, "Boot", "ReportFirmware", "[Boot] ReportFirmware: %s",
+		       local_error->message);
+		return FALSE;
+	}
+	/* What is required is not also merely reported. */
+	flavour->report_firmware = g_array_new(FALSE, FALSE, sizeof(SgFirmware));
+	for (guint i = 0; i < report->len; i++) {
+		SgFirmware firmware = g_array_index(report, SgFirmware, i);
+		gboolean required_too = FALSE;
+		for (guint j = 0; j < flavour->firmware->len; j++)
+			required_too |= g_array_index(flavour->firmware, SgFirmware, j) == firmware;
+		if (!required_too)
+			g_array_append_val(flavour->report_firmware, firmware);
+	}
+	return TRUE;
+}
+
 static gboolean
 load_boot(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
 {
+	g_autofree gchar *method = get_string(keyfile, "Boot", "Method", "firmware");
+
+	if (g_str_equal(method, "direct")) {
+		flavour->boot_direct = TRUE;
+	} else if (!g_str_equal(method, "firmware")) {
+		refuse(error, path, "Boot", "Method", "[Boot] Method=%s is not firmware or direct",
+		       method);
+		return FALSE;
+	}
+	if (!load_firmware(flavour, keyfile, path, error))
+		return FALSE;
 	flavour->kernel = get_string(keyfile, "Boot", "Kernel", NULL);
 	flavour->initrd = get_string(keyfile, "Boot", "Initrd", NULL);
 	flavour->kernel_args = get_string(keyfile, "Boot", "KernelArgs", "");
@@ -222,14 +305,19 @@ load_boot(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **err
 	flavour->live_initrd = get_string(keyfile, "Live", "Initrd", NULL);
 	flavour->live_kernel_args = get_string(keyfile, "Live", "KernelArgs", "");
 	flavour->live_user = get_string(keyfile, "Live", "User", NULL);
+	/* Through the firmware the image's own menus name them. */
+	if (!flavour->boot_direct)
+		return TRUE;
 	if (flavour->plan_install && (flavour->kernel == NULL || flavour->initrd == NULL)) {
 		refuse(error, path, "Boot", NULL,
-		       "[Boot] Kernel= and Initrd= are needed for the install plan");
+		       "[Boot] Kernel= and Initrd= are needed for the install plan booted "
+		       "directly (Method=direct)");
 		return FALSE;
 	}
 	if (flavour->plan_live && (flavour->live_kernel == NULL || flavour->live_initrd == NULL)) {
 		refuse(error, path, "Live", NULL,
-		       "[Live] Kernel= and Initrd= are needed for the live plan");
+		       "[Live] Kernel= and Initrd= are needed for the live plan booted directly "
+		       "(Method=direct)");
 		return FALSE;
 	}
 	return TRUE;
@@ -352,6 +440,9 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	LOAD_UINT(disk_gib, "Guest", "DiskGiB", 25);
 	LOAD_UINT(size_limit, "Image", "SizeLimit", 0);
 	LOAD_UINT(shutdown_seconds, "Desktop", "ShutdownSeconds", 60);
+	/* OVMF with Secure Boot starts slowly under TCG (SMM): see
+	 * bench/firmware-boot.sh for the figures. */
+	LOAD_UINT(bootloader_seconds, "Timeouts", "BootloaderSeconds", 300);
 	LOAD_UINT(install_seconds, "Timeouts", "InstallSeconds", 3600);
 	LOAD_UINT(install_silence_seconds, "Timeouts", "InstallSilenceSeconds", 600);
 	LOAD_UINT(boot_seconds, "Timeouts", "BootSeconds", 900);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sg-family.h"
+#include "sg-firmware.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,15 @@ typedef struct {
 	/* A stand-in for a whole installer family, chosen by the image's
 	 * layout when no profile knows the image ([Flavour] Generic=true). */
 	gboolean generic;
+	/* [Boot] Method=direct: the kernel and initrd below are booted
+	 * directly (an image without a bootloader; the verdict says so);
+	 * else the image boots through its firmware and its own bootloader. */
+	gboolean boot_direct;
+	/* [Boot] Firmware=: what the image must boot under (SgFirmware), the
+	 * first for the whole test, each other for a boot check; never empty.
+	 * [Boot] ReportFirmware=: boot-checked and reported, not required. */
+	GArray *firmware;
+	GArray *report_firmware;
 	gchar *kernel; /* installer boot: path inside the ISO */
 	gchar *initrd;
 	gchar *kernel_args;
@@ -51,6 +61,9 @@ typedef struct {
 	gboolean drawn_desktop;
 	guint draw_seconds;	/* how long after the markers it may take to draw */
 	guint shutdown_seconds; /* grace for a clean shutdown before destroy */
+	/* From power-on to the kernel's first line, through the firmware and
+	 * the bootloader's menu ([Timeouts] BootloaderSeconds=). */
+	guint bootloader_seconds;
 	guint install_seconds;
 	guint install_silence_seconds;
 	guint boot_seconds;
@@ -76,6 +89,10 @@ SgFlavour *sg_flavour_find(GPtrArray *flavours, const gchar *name);
 SgFlavour *sg_flavour_detect(GPtrArray *flavours, const gchar *disk_info, const gchar *volume_id);
 /* The generic profile of @family, or NULL when none is loaded. */
 SgFlavour *sg_flavour_find_generic(GPtrArray *flavours, SgFamily family);
+/* Parses "uefi-secureboot;uefi;bios" (a profile's Firmware=, --firmware)
+ * into SgFirmware values, each once; NULL with SG_ERROR_USAGE naming the
+ * word that is not a firmware. */
+GArray *sg_flavour_parse_firmware(const gchar *const *words, GError **error);
 /* "ubuntu, kubuntu, ..." for messages. */
 gchar *sg_flavour_list_names(GPtrArray *flavours);
 

@@ -328,6 +328,33 @@ sg_media_fetch_base(SgMedia *media, const gchar *disk, GError **error)
 }
 
 gchar *
+sg_media_create_nvram(SgMedia *media, const gchar *template_path, const gchar *name, GError **error)
+{
+	g_autofree gchar *file = g_strdup_printf("%s.fd", name);
+	g_autofree gchar *local = g_build_filename(media->scratch_dir, file, NULL);
+	g_autoptr(GFile) source = g_file_new_for_path(template_path);
+	g_autoptr(GFile) dest = g_file_new_for_path(local);
+
+	if (!g_file_copy(source, dest, G_FILE_COPY_OVERWRITE, media->cancellable, NULL, NULL,
+			 error)) {
+		g_prefix_error(error, "cannot make the variable store %s: ", local);
+		return NULL;
+	}
+	if (!sg_media_uses_volumes(media))
+		return g_steal_pointer(&local);
+	/* Not the volume's local copy: the guest changes the volume. */
+	return upload_own(media, local, file, error);
+}
+
+gchar *
+sg_media_fetch_nvram(SgMedia *media, const gchar *nvram, GError **error)
+{
+	if (readable_here(media, nvram))
+		return g_strdup(nvram);
+	return download_volume(media, nvram, error);
+}
+
+gchar *
 sg_media_fetch_disk(SgMedia *media, const gchar *disk, GError **error)
 {
 	g_autofree gchar *local = NULL;

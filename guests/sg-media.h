@@ -94,6 +94,16 @@ gchar *sg_media_put_overlay(SgMedia *media, const gchar *overlay, const gchar *b
 /* Deletes @disk, an overlay of this test, before the test ends (a volume:
  * only one of this test's). */
 void sg_media_delete_disk(SgMedia *media, const gchar *disk);
+/* A UEFI guest's own variable store, filled from @template (a firmware's
+ * empty store, sg_firmware_nvram_template()): a file in the scratch folder,
+ * or on a lab host a volume named after the run and @name. The guest writes
+ * into it (an installer's boot entry); later guests of the test boot with
+ * the same one. */
+gchar *sg_media_create_nvram(SgMedia *media, const gchar *template_path, const gchar *name,
+			     GError **error);
+/* A local copy of @nvram as its guests left it (from a lab host: downloaded
+ * afresh at each call), for the evidence. */
+gchar *sg_media_fetch_nvram(SgMedia *media, const gchar *nvram, GError **error);
 /* Cancels uploads and downloads under way (Ctrl-C); NULL for none. */
 void sg_media_set_cancellable(SgMedia *media, GCancellable *cancellable);
 

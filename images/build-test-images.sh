@@ -1,5 +1,5 @@
 #!/bin/bash
-# build-test-images.sh OUTDIR [MAKE_DESKTOP_PICTURE]
+# build-test-images.sh OUTDIR EFI_LOADERS [MAKE_DESKTOP_PICTURE]
 #
 # Writes OUTDIR/smoketest-amd64-<variant>.iso for each variant: small
 # debian-installer look-alike ISOs that install (or fail to install) a tiny
@@ -12,11 +12,25 @@
 #   smoketest-live-amd64-{good,no-desktop}.iso          Debian live, no installer
 # and smoketest-netinst-amd64-good.iso: the good d-i install, but like
 # Debian's netinst it needs a package mirror (installer/netcfg.sh).
+# Every ISO boots as Debian's CDs do: isolinux under a BIOS, and under UEFI
+# (Secure Boot too) Debian's signed shim and signed CD GRUB from its EFI El
+# Torito image, with a GRUB menu in /boot/grub/grub.cfg (images/grub/).
+# The live family also has the boot failures, each broken in one place:
+#   smoketest-live-amd64-missing-kernel.iso   both menus name
+#       /live/vmlinuz-6.1.0-99-amd64, which is not on the CD
+#   smoketest-live-amd64-unsigned-grub.iso    shim starts an unsigned GRUB
+#   smoketest-live-amd64-unsigned-loader.iso  the EFI loader is that GRUB
+#   smoketest-live-amd64-no-efi.iso           no EFI El Torito entry
 #
 # Built from files of the host's Debian packages (kernel, busybox-static,
 # isolinux, syslinux-common, extlinux, e2fsprogs, fdisk,
-# systemd-journal-remote, squashfs-tools) with cpio, mksquashfs and xorriso
-# only: no root-only tricks, no mounts, no network. MAKE_DESKTOP_PICTURE is the compiled
+# systemd-journal-remote, squashfs-tools, dosfstools, mtools), of packages
+# apt downloads without installing them (shim-signed,
+# shim-helpers-amd64-signed, shim-unsigned, grub-efi-amd64-signed,
+# efibootmgr: debian_package_files, kept in the fixture cache) and
+# EFI_LOADERS, the folder efi/efi-loaders.sh writes (Debian's shim and
+# GRUB), with cpio, mksquashfs, mkfs.msdos, mtools and xorriso only: no
+# root-only tricks, no mounts. MAKE_DESKTOP_PICTURE is the compiled
 # make-desktop-picture (meson passes it); without it, cc builds one.
 # Environment: SMOKETEST_KVER picks the kernel (default: newest installed),
 # SOURCE_DATE_EPOCH fixes the date in /.disk/info.
@@ -27,17 +41,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/rootfs.sh"
 . "$here/lib/iso.sh"
 . "$here/lib/families.sh"
+. "$here/lib/bootloader.sh"
 
 VARIANTS="good panic installer-error question hang no-boot no-desktop"
 CASPER_VARIANTS="good installer-error"
 SUBIQUITY_VARIANTS="good fail"
-LIVE_VARIANTS="good no-desktop"
+LIVE_VARIANTS="good no-desktop missing-kernel unsigned-grub unsigned-loader no-efi"
 
-[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 OUTDIR [MAKE_DESKTOP_PICTURE]" >&2; exit 2; }
+[ $# -ge 2 ] && [ $# -le 3 ] || { echo "usage: $0 OUTDIR EFI_LOADERS [MAKE_DESKTOP_PICTURE]" >&2; exit 2; }
 outdir=$1
-picture_tool=${2:-}
+loaders=$(realpath "$2")
+picture_tool=${3:-}
 
-need cpio gzip tar xorriso ldd awk mksquashfs
+need cpio gzip tar xorriso ldd awk mksquashfs mkfs.msdos mmd mcopy apt-get apt-cache dpkg-deb
+efi_loaders_check "$loaders"
 if [ -z "${SMOKETEST_KVER:-}" ]; then
 	SMOKETEST_KVER=$(cd /boot && ls vmlinuz-* 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 fi
@@ -46,7 +63,8 @@ kver=$SMOKETEST_KVER
 need_file "/boot/vmlinuz-$kver" "/lib/modules/$kver/modules.dep" /bin/busybox \
 	/usr/lib/ISOLINUX/isolinux.bin /usr/lib/ISOLINUX/isohdpfx.bin \
 	/usr/lib/syslinux/modules/bios/ldlinux.c32 /usr/lib/syslinux/mbr/mbr.bin \
-	/usr/bin/extlinux /usr/sbin/sfdisk /usr/sbin/mke2fs /lib/systemd/systemd-journal-remote
+	/usr/bin/extlinux /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/sbin/mkfs.fat \
+	/lib/systemd/systemd-journal-remote
 date=$(date -u ${SOURCE_DATE_EPOCH:+-d "@$SOURCE_DATE_EPOCH"} +%Y%m%d)
 
 mkdir -p "$outdir"
@@ -62,6 +80,11 @@ if [ -z "$picture_tool" ]; then
 	picture_tool=$work/make-desktop-picture
 fi
 
+# --- Debian's signed boot chain and efibootmgr, unpacked, not installed ---
+efi=$work/efi-packages
+debian_package_files "$efi" shim-signed shim-helpers-amd64-signed shim-unsigned \
+	grub-efi-amd64-signed efibootmgr libefiboot1 libefivar1
+
 # --- the installed system (payload on the CD) ----------------------------
 sys=$work/system
 rootfs_skeleton "$sys"
@@ -73,6 +96,13 @@ cp -R "$here/system/etc" "$here/system/usr" "$sys/"
 mkdir -p "$sys/boot" "$sys/var/log/journal" "$sys/var/lib/lightdm" "$sys/home" \
 	"$sys/usr/share/smoketest"
 "$picture_tool" 1024 768 "$sys/usr/share/smoketest/desktop-1024x768.bgra"
+# What shim-signed, shim-helpers-amd64-signed (with shim-unsigned, its
+# dependency: the fallback's BOOTX64.CSV) and grub-efi-amd64-signed put on a
+# system: grub-install copies them to the EFI system partition.
+mkdir -p "$sys/usr/lib/shim" "$sys/usr/lib/grub/x86_64-efi-signed"
+cp "$efi"/usr/lib/shim/shimx64.efi.signed "$efi"/usr/lib/shim/mmx64.efi.signed \
+	"$efi"/usr/lib/shim/fbx64.efi.signed "$efi"/usr/lib/shim/BOOTX64.CSV "$sys/usr/lib/shim/"
+cp "$efi/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed" "$sys/usr/lib/grub/x86_64-efi-signed/"
 
 # Its initramfs: just enough to mount /dev/vda1.
 sysinitrd=$work/system-initramfs
@@ -89,17 +119,24 @@ tar -C "$sys" --numeric-owner --owner=0 --group=0 -czf "$work/pool/system.tar.gz
 inst=$work/installer
 rootfs_skeleton "$inst"
 rootfs_busybox "$inst"
-rootfs_binary "$inst" /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/bin/extlinux
+rootfs_binary "$inst" /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/bin/extlinux /usr/sbin/mkfs.fat
+rootfs_binary_from "$inst" "$efi" /bin/efibootmgr
 # loop and squashfs: ubiquity and curtin copy the live file system; ahci:
-# the other families also find CD-ROMs on SATA (a q35 machine).
+# CD-ROMs on SATA (a q35 machine, as UEFI guests are); vfat, its
+# code pages and efivarfs: the EFI system partition and the firmware's boot
+# entries under UEFI; virtio_net: DHCP for url= and the netinst's mirror.
 rootfs_modules "$inst" "$kver" virtio_pci virtio_blk ata_piix sr_mod isofs crc32c_generic ext4 \
-	ahci loop squashfs overlay
-mkdir -p "$inst/usr/lib/syslinux/mbr" "$inst/usr/lib/smoketest" "$inst/etc"
+	ahci loop squashfs overlay vfat nls_cp437 nls_ascii efivarfs virtio_net
+mkdir -p "$inst/usr/lib/syslinux/mbr" "$inst/usr/lib/smoketest" "$inst/etc/udhcpc"
 cp /usr/lib/syslinux/mbr/mbr.bin "$inst/usr/lib/syslinux/mbr/"
 install -m 0755 "$here/installer/init" "$inst/init"
+install -m 0755 "$here/installer/udhcpc.script" "$inst/etc/udhcpc/default.script"
+# d-i's aliases for command line keys (url=, hostname=, auto=, ...).
+install -m 0644 "$here/installer/preseed_aliases" "$inst/etc/preseed_aliases"
 # One installer for the three families: frontend-<family>.sh is its face.
 for f in log.sh debconf.sh install.sh configure.sh identity.sh bootloader.sh media.sh \
-	cloud-init.sh frontend-debian-installer.sh frontend-casper.sh frontend-subiquity.sh; do
+	cloud-init.sh netcfg.sh preseed.sh frontend-debian-installer.sh frontend-casper.sh \
+	frontend-subiquity.sh; do
 	install -m 0644 "$here/installer/$f" "$inst/usr/lib/smoketest/$f"
 done
 # casper's initrd also boots the live session (without automatic-ubiquity).
@@ -109,12 +146,16 @@ rootfs_cpio "$inst" "$work/installer-common.gz"
 
 # --- files every ISO shares ----------------------------------------------
 common=$work/iso-common
-mkdir -p "$common/isolinux"
-cp /usr/lib/ISOLINUX/isolinux.bin "$common/isolinux/"
-for m in ldlinux.c32 menu.c32 libutil.c32 libcom32.c32; do
-	cp "/usr/lib/syslinux/modules/bios/$m" "$common/isolinux/"
-done
+isolinux_files "$common/isolinux"
 cp "$here/installer/isolinux.cfg" "$common/isolinux/"
+# The EFI El Torito images: Debian's signed shim and GRUB, and the two
+# unsigned kinds of the live family's failures. The live ones carry
+# live-build's small grub.cfg in the image; the others debian-cd's layout.
+efi_image_of signed "$common/efi.img" "$loaders"
+for kind in signed unsigned-grub unsigned-loader; do
+	efi_image_of "$kind" "$common/efi-live-$kind.img" "$loaders" "$here/grub/live-efi-stub.cfg"
+done
+menu_file "$here/grub/debian-installer.cfg" "$common/grub-debian-installer.cfg" install=install.amd
 
 # --- one ISO per variant ---------------------------------------------------
 for variant in $VARIANTS; do
@@ -127,7 +168,7 @@ for variant in $VARIANTS; do
 	rootfs_cpio "$v/initrd" "$v/variant.gz"
 	cat "$work/installer-common.gz" "$v/variant.gz" >"$tree/install.amd/initrd.gz"
 	ln -s "/boot/vmlinuz-$kver" "$tree/install.amd/vmlinuz"
-	ln -s "$common/isolinux" "$tree/isolinux"
+	boot_tree "$tree" "$common/isolinux" "$common/grub-debian-installer.cfg" "$common/efi.img"
 	ln -s "$work/pool/system.tar.gz" "$tree/pool/system.tar.gz"
 	if [ "$variant" = no-desktop ]; then
 		# The display manager is set up for a session that is not installed.
@@ -144,21 +185,16 @@ for variant in $VARIANTS; do
 done
 
 # --- netinst: the good install, but it needs a package mirror ------------
-# Its own initrd: the common one plus virtio_net (and what it needs), the
-# udhcpc script and netcfg.sh, with /etc/variant good and /etc/media netinst.
+# Its own initrd: the common one with /etc/variant good and /etc/media netinst.
 netinst=$work/installer-netinst
 cp -a "$inst" "$netinst"
-rootfs_modules "$netinst" "$kver" virtio_net
-mkdir -p "$netinst/etc/udhcpc"
-install -m 0755 "$here/installer/udhcpc.script" "$netinst/etc/udhcpc/default.script"
-install -m 0644 "$here/installer/netcfg.sh" "$netinst/usr/lib/smoketest/netcfg.sh"
 printf 'good\n' >"$netinst/etc/variant"
 printf 'netinst\n' >"$netinst/etc/media"
 tree=$work/netinst-good/tree
 mkdir -p "$tree/install.amd" "$tree/pool"
 rootfs_cpio "$netinst" "$tree/install.amd/initrd.gz"
 ln -s "/boot/vmlinuz-$kver" "$tree/install.amd/vmlinuz"
-ln -s "$common/isolinux" "$tree/isolinux"
+boot_tree "$tree" "$common/isolinux" "$common/grub-debian-installer.cfg" "$common/efi.img"
 ln -s "$work/pool/system.tar.gz" "$tree/pool/system.tar.gz"
 disk_info "$tree" "Smokegate Test Netinst 1.0 \"good\" - amd64 debian-installer ($date)"
 make_iso "$tree" "$outdir/smoketest-netinst-amd64-good.iso" SMOKETEST_NETINST
@@ -196,13 +232,14 @@ rootfs_cpio "$liveinit" "$work/live-initrd.gz"
 
 # --- casper: ubiquity installs, or the live session runs -------------------
 isolinux=$(isolinux_dir casper "$here/isolinux/casper.cfg")
+menu_file "$here/grub/casper.cfg" "$work/grub-casper.cfg"
 for variant in $CASPER_VARIANTS; do
 	tree=$work/casper-$variant/tree
 	mkdir -p "$tree/casper" "$tree/preseed"
 	variant_initrd "$work/installer-common.gz" casper "$variant" "$tree/casper/initrd"
 	ln -s "/boot/vmlinuz-$kver" "$tree/casper/vmlinuz"
 	ln -s "$work/filesystem.squashfs" "$tree/casper/filesystem.squashfs"
-	ln -s "$isolinux" "$tree/isolinux"
+	boot_tree "$tree" "$isolinux" "$work/grub-casper.cfg" "$common/efi.img"
 	# For the boot menu's automatic install (file=/cdrom/preseed/...).
 	cp "$here/testdata/smoketest-casper.seed" "$tree/preseed/smoketest.seed"
 	disk_info "$tree" "Smokegate Test Ubuntu 1.0 \"$variant\" - amd64 ubiquity ($date)"
@@ -212,6 +249,7 @@ done
 
 # --- subiquity: autoinstall from a CIDATA volume ---------------------------
 isolinux=$(isolinux_dir subiquity "$here/isolinux/subiquity.cfg")
+menu_file "$here/grub/subiquity.cfg" "$work/grub-subiquity.cfg"
 for variant in $SUBIQUITY_VARIANTS; do
 	tree=$work/subiquity-$variant/tree
 	mkdir -p "$tree/casper"
@@ -220,14 +258,14 @@ for variant in $SUBIQUITY_VARIANTS; do
 	squashfs=$work/filesystem.squashfs
 	[ "$variant" = fail ] && squashfs=$work/filesystem-truncated.squashfs
 	ln -s "$squashfs" "$tree/casper/filesystem.squashfs"
-	ln -s "$isolinux" "$tree/isolinux"
+	boot_tree "$tree" "$isolinux" "$work/grub-subiquity.cfg" "$common/efi.img"
 	disk_info "$tree" "Smokegate Test Ubuntu Server 1.0 \"$variant\" - amd64 subiquity ($date)"
 	make_iso "$tree" "$outdir/smoketest-subiquity-amd64-$variant.iso" SMOKETEST_SUBIQUITY
 	msg "wrote $outdir/smoketest-subiquity-amd64-$variant.iso"
 done
 
 # --- live: a Debian live session, nothing to install -----------------------
-isolinux=$(isolinux_dir live "$here/isolinux/live.cfg")
+# Its boot failures differ from good only in their boot loaders.
 for variant in $LIVE_VARIANTS; do
 	tree=$work/live-$variant/tree
 	mkdir -p "$tree/live"
@@ -236,7 +274,15 @@ for variant in $LIVE_VARIANTS; do
 	squashfs=$work/filesystem.squashfs
 	[ "$variant" = no-desktop ] && squashfs=$work/filesystem-no-desktop.squashfs
 	ln -s "$squashfs" "$tree/live/filesystem.squashfs"
-	ln -s "$isolinux" "$tree/isolinux"
+	kernel=vmlinuz efi=$common/efi-live-signed.img
+	case $variant in
+	missing-kernel) kernel=vmlinuz-6.1.0-99-amd64 ;;
+	unsigned-grub | unsigned-loader) efi=$common/efi-live-$variant.img ;;
+	no-efi) efi= ;;
+	esac
+	isolinux=$(isolinux_dir "live-$variant" "$here/isolinux/live.cfg" kernel="$kernel")
+	menu_file "$here/grub/live.cfg" "$work/live-$variant/grub.cfg" kernel="$kernel"
+	boot_tree "$tree" "$isolinux" "$work/live-$variant/grub.cfg" "$efi"
 	disk_info "$tree" "Smokegate Test Debian Live 1.0 \"$variant\" - amd64 live ($date)"
 	make_iso "$tree" "$outdir/smoketest-live-amd64-$variant.iso" SMOKETEST_LIVE
 	msg "wrote $outdir/smoketest-live-amd64-$variant.iso"

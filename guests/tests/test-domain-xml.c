@@ -74,11 +74,75 @@ test_domain_xml_channel(void)
 	g_assert_null(strstr(socket_xml, "<channel"));
 }
 
+/* The firmware a guest boots under, and the CD it boots through it. */
+static void
+test_domain_xml_firmware(void)
+{
+	SgDomainSpec spec = {
+		.name = "g",
+		.domain_type = "qemu",
+		.memory_mib = 1024,
+		.vcpus = 1,
+		.disk = "/s/disk.qcow2",
+		.cdrom = "/s/image.iso",
+		.seed_cdrom = "/s/cidata.iso",
+		.boot_cdrom = TRUE,
+		.firmware = SG_FIRMWARE_BIOS,
+		.answers = "127.0.0.1:40000",
+	};
+	g_autofree gchar *bios = sg_domain_xml_build(&spec);
+	g_autofree gchar *secure = NULL;
+	g_autofree gchar *plain = NULL;
+	g_autofree gchar *disk = NULL;
+
+	g_assert_nonnull(strstr(bios, "machine='pc'"));
+	g_assert_nonnull(strstr(bios, "<boot dev='cdrom'/>"));
+	/* SeaBIOS and isolinux on the serial port, where keys are typed. */
+	g_assert_nonnull(strstr(bios, "<bios useserial='yes' rebootTimeout='0'/>"));
+	g_assert_nonnull(strstr(bios, "<target dev='hdc' bus='ide'/>"));
+	g_assert_nonnull(
+		strstr(bios, "guestfwd=tcp:10.0.2.101:80-cmd:socat - TCP:127.0.0.1:40000"));
+	g_assert_null(strstr(bios, "10.0.2.100"));
+	g_assert_nonnull(strstr(bios, "bus=pci.0"));
+
+	spec.firmware = SG_FIRMWARE_UEFI_SECURE_BOOT;
+	spec.nvram = "/s/nvram-install.fd";
+	secure = sg_domain_xml_build(&spec);
+	g_assert_nonnull(strstr(secure, "<os firmware='efi'>"));
+	g_assert_nonnull(strstr(secure, "machine='q35'"));
+	g_assert_nonnull(strstr(secure, "<feature enabled='yes' name='secure-boot'/>"));
+	g_assert_nonnull(strstr(secure, "<feature enabled='yes' name='enrolled-keys'/>"));
+	g_assert_nonnull(strstr(secure, "<loader secure='yes'/>"));
+	g_assert_nonnull(strstr(secure, "<nvram>/s/nvram-install.fd</nvram>"));
+	g_assert_nonnull(strstr(secure, "<smm state='on'/>"));
+	/* q35 has no IDE: both CD-ROMs on SATA. */
+	g_assert_nonnull(strstr(secure, "<target dev='sda' bus='sata'/>"));
+	g_assert_nonnull(strstr(secure, "<target dev='sdb' bus='sata'/>"));
+	g_assert_null(strstr(secure, "bus='ide'"));
+	g_assert_nonnull(strstr(secure, "bus=pcie.0"));
+	g_assert_null(strstr(secure, "<bios"));
+
+	spec.firmware = SG_FIRMWARE_UEFI;
+	plain = sg_domain_xml_build(&spec);
+	g_assert_nonnull(strstr(plain, "<feature enabled='no' name='secure-boot'/>"));
+	g_assert_null(strstr(plain, "<loader secure='yes'/>"));
+	g_assert_null(strstr(plain, "<smm"));
+
+	/* The installed disk under UEFI: the store's boot entries choose. */
+	spec.boot_cdrom = FALSE;
+	spec.cdrom = spec.seed_cdrom = NULL;
+	spec.answers = NULL;
+	disk = sg_domain_xml_build(&spec);
+	g_assert_null(strstr(disk, "<boot dev="));
+	g_assert_null(strstr(disk, "<qemu:commandline>"));
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/domain-xml/guest", test_domain_xml);
 	g_test_add_func("/domain-xml/channel", test_domain_xml_channel);
+	g_test_add_func("/domain-xml/firmware", test_domain_xml_firmware);
 	return g_test_run();
 }

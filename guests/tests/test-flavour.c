@@ -149,7 +149,16 @@ test_override_and_errors(void)
 		write_profile(dir, "nomirror.conf",
 			      "[Flavour]\nFamily=debian-installer\n[Boot]\nKernel=/k\n"
 			      "Initrd=/i\n[Guest]\nNetwork=mirror\n");
-	g_autofree gchar *missing = write_profile(dir, "missing.conf", "[Flavour]\nFamily=live\n");
+	g_autofree gchar *missing = write_profile(
+		dir, "missing.conf", "[Flavour]\nFamily=live\n[Boot]\nMethod=direct\n");
+	g_autofree gchar *firmware_boot = write_profile(dir, "fw.conf", "[Flavour]\nFamily=live\n");
+	g_autofree gchar *bad_firmware = write_profile(
+		dir, "badfw.conf", "[Flavour]\nFamily=live\n[Boot]\nFirmware=uefi;coreboot\n");
+	g_autofree gchar *bad_method = write_profile(
+		dir, "badmethod.conf", "[Flavour]\nFamily=live\n[Boot]\nMethod=pxe\n");
+	g_autofree gchar *matrix = write_profile(
+		dir, "matrix.conf",
+		"[Flavour]\nFamily=live\n[Boot]\nFirmware=uefi-secureboot; uefi;bios;uefi\n");
 	SgFlavour *refused;
 
 	g_assert_no_error(error);
@@ -178,6 +187,43 @@ test_override_and_errors(void)
 	g_assert_nonnull(
 		strstr(error->message, "Kernel= and Initrd= are needed for the live plan"));
 	g_clear_error(&error);
+	/* Through the firmware the image's own menus name the kernel; BIOS
+	 * and UEFI are required, Secure Boot reported, by default. */
+	{
+		g_autoptr(SgFlavour) booted = sg_flavour_load_file(firmware_boot, &error);
+		g_autoptr(SgFlavour) all = NULL;
+
+		g_assert_no_error(error);
+		g_assert_false(booted->boot_direct);
+		g_assert_cmpuint(booted->firmware->len, ==, 2);
+		g_assert_cmpint(g_array_index(booted->firmware, SgFirmware, 0), ==,
+				SG_FIRMWARE_BIOS);
+		g_assert_cmpint(g_array_index(booted->firmware, SgFirmware, 1), ==,
+				SG_FIRMWARE_UEFI);
+		g_assert_cmpuint(booted->report_firmware->len, ==, 1);
+		g_assert_cmpint(g_array_index(booted->report_firmware, SgFirmware, 0), ==,
+				SG_FIRMWARE_UEFI_SECURE_BOOT);
+		g_assert_cmpuint(booted->bootloader_seconds, ==, 300);
+		/* Each once, in order; a required one is not also reported. */
+		all = sg_flavour_load_file(matrix, &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(all->firmware->len, ==, 3);
+		g_assert_cmpint(g_array_index(all->firmware, SgFirmware, 0), ==,
+				SG_FIRMWARE_UEFI_SECURE_BOOT);
+		g_assert_cmpint(g_array_index(all->firmware, SgFirmware, 2), ==, SG_FIRMWARE_BIOS);
+		g_assert_cmpuint(all->report_firmware->len, ==, 0);
+	}
+	g_assert_null(sg_flavour_load_file(bad_firmware, &error));
+	g_assert_nonnull(strstr(error->message, "badfw.conf:4: [Boot] Firmware: 'coreboot' is "
+						"not a firmware"));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(bad_method, &error));
+	g_assert_nonnull(strstr(error->message, "Method=pxe is not firmware or direct"));
+	g_clear_error(&error);
+	g_unlink(firmware_boot);
+	g_unlink(bad_firmware);
+	g_unlink(bad_method);
+	g_unlink(matrix);
 	g_assert_null(sg_flavour_load_file(bad_syntax, &error));
 	g_assert_nonnull(strstr(error->message, "syntax.conf:3: "));
 	g_clear_error(&error);

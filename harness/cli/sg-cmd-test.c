@@ -16,6 +16,8 @@ sg_cmd_test(int argc, char **argv)
 	g_auto(GStrv) suites = NULL;
 	g_autofree gchar *suites_dir = NULL;
 	g_autofree gchar *junit = NULL;
+	g_autofree gchar *boot = NULL;
+	g_autofree gchar *firmware = NULL;
 	gboolean keep_disk = FALSE;
 	gboolean json = FALSE;
 	const GOptionEntry entries[] = {
@@ -34,6 +36,14 @@ sg_cmd_test(int argc, char **argv)
 		 "Write the phases and the suites' test cases as JUnit XML", "FILE"},
 		{"keep-disk", 0, 0, G_OPTION_ARG_NONE, &keep_disk,
 		 "Keep the installed disk as installed.qcow2 in the evidence", NULL},
+		{"boot", 0, 0, G_OPTION_ARG_STRING, &boot,
+		 "firmware: through the image's own bootloader (default); direct: its kernel "
+		 "and initrd, as the profile names them",
+		 "HOW"},
+		{"firmware", 0, 0, G_OPTION_ARG_STRING, &firmware,
+		 "The firmware the image must boot under, the first for the whole test "
+		 "(default: the profile's Firmware=)",
+		 "bios;uefi;uefi-secureboot"},
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new("IMAGE.iso");
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
@@ -64,6 +74,8 @@ sg_cmd_test(int argc, char **argv)
 		.suites = (const gchar *const *)suites,
 		.suites_dir = suites_dir,
 		.keep_disk = keep_disk,
+		.boot = boot,
+		.firmware = firmware,
 	};
 	lab_config = sg_cmd_lab_config(&lab, "test", &error);
 	if (lab_config == NULL)
@@ -88,6 +100,10 @@ sg_cmd_test(int argc, char **argv)
 		printf("%s: %s\n", sg_verdict_to_string(result->verdict), result->reason);
 		if (result->generic_hint != NULL)
 			g_printerr("note: %s\n", result->generic_hint);
+		if (g_strcmp0(result->boot_method, "direct") == 0)
+			g_printerr("note: the image's kernel was booted directly, not through its "
+				   "bootloader: %s\n",
+				   result->boot_method_reason);
 		if (result->flavour != NULL && result->profile_verified == NULL)
 			g_printerr("note: the %s profile's markers were not checked against a real "
 				   "image's console (no Verified= in it): they are assumed\n",

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "sg-error.h"
+
 /* What each value may hold. The values are looked up in the installed
  * system, written to result.json and to the suites' expect.env, so bytes
  * that are no such value (or not UTF-8) must not pass for one. */
@@ -129,4 +131,42 @@ sg_answers_get_username(SgFamily family, const gchar *contents)
 	g_autoptr(SgAnswers) answers = sg_answers_parse(family, contents);
 
 	return g_steal_pointer(&answers->username);
+}
+
+gchar *
+sg_answers_preseed_cmdline(const gchar *contents, const gchar *prefix, const gchar *const *skip,
+			   GError **error)
+{
+	g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
+	g_autoptr(GString) cmdline = g_string_new(NULL);
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		g_autofree gchar *line = g_strstrip(g_strdup(lines[i]));
+		g_auto(GStrv) head = NULL;
+		const gchar *value;
+
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		/* OWNER KEY TYPE VALUE: the value is the rest of the line. */
+		head = g_regex_split_simple("[ \t]+", line, 0, 0);
+		if (g_strv_length(head) < 3 || !g_str_has_prefix(head[1], prefix) ||
+		    (skip != NULL && g_strv_contains(skip, head[1])))
+			continue;
+		value = line;
+		for (guint field = 0; field < 3; field++) {
+			value += strcspn(value, " \t");
+			value += strspn(value, " \t");
+		}
+		if (strpbrk(value, " \t\"'") != NULL) {
+			g_set_error(
+				error, SG_ERROR, SG_ERROR_USAGE,
+				"the answer file's %s cannot be given on the kernel command line "
+				"(its value has a space or a quote)",
+				head[1]);
+			return NULL;
+		}
+		g_string_append_printf(cmdline, "%s%s=%s", cmdline->len > 0 ? " " : "", head[1],
+				       value);
+	}
+	return g_string_free(g_steal_pointer(&cmdline), FALSE);
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <gio/gio.h>
+
 #include "sg-family.h"
 
 G_BEGIN_DECLS
@@ -26,5 +28,15 @@ SgAnswers *sg_answers_parse(SgFamily family, const gchar *contents);
 /* The user an answer file asks the installer to create, so the evidence
  * can check that this very user exists and logged in. NULL if none. */
 gchar *sg_answers_get_username(SgFamily family, const gchar *contents);
+
+/* A preseed's settings whose key starts with @prefix ("netcfg/"), as
+ * debian-installer takes them on the kernel command line ("netcfg/KEY=VALUE"
+ * each, space-separated; env2debconf turns them into debconf settings), for
+ * what the installer must know before it can fetch the file. @skip: keys
+ * left out (NULL-terminated, or NULL). A value with a space or a quote,
+ * which the command line cannot carry, is SG_ERROR_USAGE naming it; none
+ * found: an empty string. */
+gchar *sg_answers_preseed_cmdline(const gchar *contents, const gchar *prefix,
+				  const gchar *const *skip, GError **error);
 
 G_END_DECLS

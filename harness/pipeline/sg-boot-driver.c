@@ -21,7 +21,13 @@
 #define BLIND_GAP_US (2 * G_USEC_PER_SEC)
 /* How much of the typed arguments must be seen on the screen. */
 #define ECHO_TAIL 12
+/* Text is typed this many bytes at a time, each waiting for its echo: a
+ * BIOS keyboard buffer holds 15 keys, and a loaded TCG guest's isolinux
+ * took 200 bytes at once more slowly than they came (keys were lost). */
+#define TYPE_CHUNK 14
 #define MAX_QUOTE 200
+/* The most of the typing's echo kept (a command line is a few hundred). */
+#define ECHO_MAX (64 * 1024)
 
 /* Where the line reader is in an escape sequence. */
 enum {
@@ -72,6 +78,7 @@ struct _SgBootDriver {
 	SgBootLoaderKind loader_kind;
 	gboolean graphical;
 	gboolean no_keys_read; /* the loader boots its default without reading a key */
+	gboolean observe_only; /* no loader known: read the boot, type nothing */
 	gchar *entry_title;
 	gchar *entry_label;
 	gchar *entry_args;
@@ -85,10 +92,17 @@ struct _SgBootDriver {
 	 * a long line wraps on the screen but not here. */
 	GString *lines;
 	GString *pending; /* the line not ended yet */
+	/* What was printed since the typing began, as one run of text:
+	 * escape sequences, line ends and a wrapped line's '\\' dropped. An
+	 * echo is found here whatever the screen's size (OVMF's text console is
+	 * 100 columns, GRUB's editor wraps a long line there). */
+	GString *echo;
 	gint escape;	  /* where in an escape sequence the bytes are: ESCAPE_* */
 	GPtrArray *rules; /* GRegex, same order as failure_rules */
 	GRegex *kernel_line;
-	GRegex *menu_marks; /* what shows a loader's menu or prompt */
+	GRegex *loader_line; /* what firmware and bootloaders print */
+	gsize booting_from;  /* where in @lines the lines after the last key begin */
+	GRegex *menu_marks;  /* what shows a loader's menu or prompt */
 	GRegex *loader_start;
 	SgPhase phase;
 	gint64 loader_started; /* when the firmware said it starts the loader, 0 before */
@@ -197,6 +211,28 @@ echo_tail(const gchar *args)
 	return g_strdup(args + (len > ECHO_TAIL ? len - ECHO_TAIL : 0));
 }
 
+/* Types @text a chunk at a time, each after the screen showed the last. */
+static void
+add_typed(SgBootDriver *driver, const gchar *text)
+{
+	gsize len = strlen(text);
+	g_autofree gchar *whole = quoted(text);
+
+	for (gsize at = 0; at < len; at += TYPE_CHUNK) {
+		g_autofree gchar *chunk = g_strndup(text + at, TYPE_CHUNK);
+		g_autofree gchar *so_far = g_strndup(text, MIN(at + TYPE_CHUNK, len));
+		g_autofree gchar *tail = NULL;
+
+		/* The evidence quotes the text once, at its first chunk. */
+		add_step(driver, STEP_KEYS, chunk, at == 0 ? whole : "", 0);
+		if (driver->graphical || at + TYPE_CHUNK >= len)
+			continue; /* blind: the key gap paces it; the last: the caller's */
+		tail = echo_tail(g_strchomp(so_far));
+		if (tail[0] != '\0')
+			add_step(driver, STEP_EXPECT, tail, "the typed text so far", 0);
+	}
+}
+
 /* GRUB: `e` opens the default entry's commands, Down to the linux line,
  * Ctrl-E to its end, type, Ctrl-X boots. */
 static void
@@ -221,7 +257,7 @@ plan_grub(SgBootDriver *driver)
 	for (gint i = 0; i < driver->editor_linux_line; i++)
 		add_keys(driver, KEY_DOWN, "<Down>");
 	add_keys(driver, KEY_CTRL_E, "<Ctrl-E>");
-	add_step(driver, STEP_KEYS, typed, NULL, 0);
+	add_typed(driver, typed);
 	add_expect(driver, tail, "the typed arguments in GRUB's editor");
 	add_keys(driver, KEY_CTRL_X, "<Ctrl-X>");
 }
@@ -238,15 +274,17 @@ plan_isolinux(SgBootDriver *driver, gboolean prompt)
 	if (prompt) {
 		typed = g_strdup_printf("%s %s", driver->entry_label, driver->args);
 	} else {
+		/* The start of the entry's own arguments: the whole would be
+		 * spaced as the config has them, not as read. */
+		g_autofree gchar *own =
+			g_strstrip(g_strdup(driver->entry_args != NULL ? driver->entry_args : ""));
+		g_autofree gchar *head = g_strndup(own, MIN(strcspn(own, " "), ECHO_TAIL));
+
 		add_keys(driver, "\t", "<Tab>");
-		add_expect(driver,
-			   driver->entry_args != NULL && driver->entry_args[0] != '\0'
-				   ? driver->entry_args
-				   : ">",
-			   "isolinux's command line editor");
+		add_expect(driver, head[0] != '\0' ? head : ">", "isolinux's command line editor");
 		typed = g_strdup_printf(" %s", driver->args);
 	}
-	add_step(driver, STEP_KEYS, typed, NULL, 0);
+	add_typed(driver, typed);
 	add_expect(driver, tail, "the typed arguments on isolinux's command line");
 	add_keys(driver, "\r", "<Enter>");
 }
@@ -254,7 +292,7 @@ plan_isolinux(SgBootDriver *driver, gboolean prompt)
 static void
 plan_keys(SgBootDriver *driver, gboolean prompt)
 {
-	if (driver->no_keys_read) {
+	if (driver->no_keys_read || driver->observe_only) {
 		add_step(driver, STEP_BOOTING, NULL, NULL, 0);
 		return;
 	}
@@ -271,6 +309,27 @@ plan_keys(SgBootDriver *driver, gboolean prompt)
 	add_step(driver, STEP_BOOTING, NULL, NULL, 0);
 }
 
+/* The words of @args that @own does not have already (the entry's own
+ * arguments are not typed again); NULL when none is left. */
+static gchar *
+words_not_in(const gchar *args, const gchar *own)
+{
+	g_auto(GStrv) words = g_strsplit_set(args, " \t", -1);
+	g_auto(GStrv) owned = g_strsplit_set(own != NULL ? own : "", " \t", -1);
+	GString *kept = g_string_new(NULL);
+
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (words[i][0] == '\0' || g_strv_contains((const gchar *const *)owned, words[i]))
+			continue;
+		g_string_append_printf(kept, "%s%s", kept->len > 0 ? " " : "", words[i]);
+	}
+	if (kept->len == 0) {
+		g_string_free(kept, TRUE);
+		return NULL;
+	}
+	return g_string_free(kept, FALSE);
+}
+
 SgBootDriver *
 sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar *args,
 		   guint limit_seconds, gint64 now_us)
@@ -280,8 +339,16 @@ sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar 
 
 	driver->firmware = firmware;
 	driver->loader_kind = loader != NULL ? loader->kind : SG_BOOT_LOADER_UNKNOWN;
-	driver->graphical = loader != NULL && loader->graphical == SG_BOOT_YES;
+	/* A GRUB that may draw its menu on the screen only (a font the config
+	 * loads from the image, a test it cannot know here) is typed into as a
+	 * graphical one once no menu came on the console: its command line
+	 * works on either terminal. */
+	driver->graphical =
+		loader != NULL &&
+		(loader->graphical == SG_BOOT_YES ||
+		 (loader->graphical == SG_BOOT_MAYBE && loader->kind == SG_BOOT_LOADER_GRUB));
 	driver->no_keys_read = loader != NULL && loader->timeout_ds == 0;
+	driver->observe_only = loader == NULL;
 	driver->editor_linux_line = entry != NULL ? entry->editor_linux_line : -1;
 	if (entry != NULL) {
 		driver->entry_title = g_strdup(entry->title);
@@ -292,18 +359,26 @@ sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar 
 	if (args != NULL && args[0] != '\0' && entry != NULL &&
 	    (driver->loader_kind == SG_BOOT_LOADER_ISOLINUX ||
 	     (driver->loader_kind == SG_BOOT_LOADER_GRUB && driver->editor_linux_line >= 0)))
-		driver->args = g_strdup(args);
+		driver->args = words_not_in(args, entry->args);
 	driver->started = now_us;
 	driver->limit_us = (gint64)limit_seconds * G_USEC_PER_SEC;
 	driver->screen = sg_screen_new();
 	driver->lines = g_string_new(NULL);
 	driver->pending = g_string_new(NULL);
+	driver->echo = g_string_new(NULL);
 	driver->rules = g_ptr_array_new_with_free_func((GDestroyNotify)g_regex_unref);
 	for (guint i = 0; i < G_N_ELEMENTS(failure_rules); i++)
 		g_ptr_array_add(driver->rules, g_regex_new(failure_rules[i].pattern, 0, 0, NULL));
 	/* The kernel's own first line (printk's banner), or the EFI stub's. */
 	driver->kernel_line =
 		g_regex_new("Linux version [0-9]|EFI stub: (?:Booting|Loaded)", 0, 0, NULL);
+	/* Everything the firmware and the bootloaders print on their own. */
+	driver->loader_line = g_regex_new(
+		"^(?:SeaBIOS|Machine UUID|iPXE|Press Ctrl-B|Booting |Boot failed|No bootable|"
+		"ISOLINUX|SYSLINUX|Loading |Welcome to GRUB|GNU GRUB|BdsDxe:|error:|Press |"
+		"boot:|Could not|UEFI Interactive Shell|Mapping table|Shell>|Use the |"
+		"Minimum Emacs|TAB lists|Ctrl-|> |setparams)",
+		0, 0, NULL);
 	driver->loader_start =
 		g_regex_new("BdsDxe: starting Boot[0-9A-F]+ \".*DVD-ROM|ISOLINUX [0-9]|"
 			    "Booting from DVD/CD|GNU GRUB|Welcome to GRUB",
@@ -330,8 +405,10 @@ sg_boot_driver_free(SgBootDriver *driver)
 	sg_screen_free(driver->screen);
 	g_string_free(driver->lines, TRUE);
 	g_string_free(driver->pending, TRUE);
+	g_string_free(driver->echo, TRUE);
 	g_ptr_array_unref(driver->rules);
 	g_regex_unref(driver->kernel_line);
+	g_regex_unref(driver->loader_line);
 	g_regex_unref(driver->loader_start);
 	g_regex_unref(driver->menu_marks);
 	g_queue_clear_full(&driver->steps, (GDestroyNotify)step_free);
@@ -365,8 +442,9 @@ decide(SgBootDriver *driver, SgBootDriverState state, gint64 now_us, const gchar
 	g_queue_init(&driver->steps);
 }
 
-/* The screen joined into one text: rows, and long lines a loader wrapped
- * (GRUB's editor ends a wrapped row with '\') run on. */
+/* The screen joined into one text, long lines run on: a row a loader
+ * wrapped with a '\\' at its end (GRUB's editor), or one filled to the
+ * last column (isolinux's command line wraps there), goes on in the next. */
 static gchar *
 screen_joined(SgBootDriver *driver)
 {
@@ -377,6 +455,8 @@ screen_joined(SgBootDriver *driver)
 		gsize len = strlen(line);
 		if (len > 0 && line[len - 1] == '\\') {
 			line[len - 1] = '\0';
+			g_string_append(text, line);
+		} else if (g_utf8_strlen(line, -1) >= SG_SCREEN_COLS) {
 			g_string_append(text, line);
 		} else {
 			g_string_append_printf(text, "%s\n", line);
@@ -389,7 +469,7 @@ static gboolean
 screen_shows(SgBootDriver *driver, const gchar *text)
 {
 	g_autofree gchar *joined = screen_joined(driver);
-	return strstr(joined, text) != NULL;
+	return strstr(joined, text) != NULL || strstr(driver->echo->str, text) != NULL;
 }
 
 static gchar *
@@ -399,6 +479,19 @@ cut_quote(const gchar *line)
 	if (strlen(stripped) <= MAX_QUOTE)
 		return g_steal_pointer(&stripped);
 	return g_strdup_printf("%.*s...", MAX_QUOTE, stripped);
+}
+
+/* The last line printed, for reasons: where the boot stopped. */
+static gchar *
+last_line(SgBootDriver *driver)
+{
+	g_autofree gchar *screen = sg_screen_get_text(driver->screen);
+	g_auto(GStrv) rows = g_strsplit(screen, "\n", -1);
+
+	for (gint i = (gint)g_strv_length(rows) - 1; i >= 0; i--)
+		if (g_strstrip(rows[i])[0] != '\0')
+			return cut_quote(rows[i]);
+	return NULL;
 }
 
 /* The first failure line in @text (the one printed first, which the
@@ -448,6 +541,9 @@ note_keys(SgBootDriver *driver, const SgStep *step)
 	g_autofree gchar *readable =
 		step->readable != NULL ? g_strdup(step->readable) : quoted(step->keys);
 
+	if (readable[0] == '\0')
+		return;
+
 	g_string_append_printf(driver->keys_readable, "%s%s",
 			       driver->keys_readable->len > 0 ? " " : "", readable);
 }
@@ -487,6 +583,7 @@ advance(SgBootDriver *driver, gint64 now_us)
 			break;
 		case STEP_BOOTING:
 			driver->phase = PHASE_BOOTING;
+			driver->booting_from = driver->lines->len + driver->pending->len;
 			break;
 		}
 		step_free(g_queue_pop_head(&driver->steps));
@@ -518,6 +615,37 @@ start_typing(SgBootDriver *driver, gint64 now_us)
 	advance(driver, now_us);
 }
 
+/* Whether a line printed after the last key is the booted system's own:
+ * Debian's and Ubuntu's menus say `quiet`, so the kernel's banner does not
+ * reach the serial console, and the first line is the initramfs's, the
+ * installer's or systemd's. Not a line of the firmware or the bootloader,
+ * not what was typed (the command line's echo ends after the last key), not
+ * a menu's drawing (box characters). */
+static gboolean
+system_line_printed(SgBootDriver *driver)
+{
+	g_auto(GStrv) lines = NULL;
+
+	if (driver->phase != PHASE_BOOTING || driver->booting_from > driver->lines->len)
+		return FALSE;
+	lines = g_strsplit(driver->lines->str + driver->booting_from, "\n", -1);
+	for (gint i = 0; lines[i] != NULL; i++) {
+		gchar *line = g_strstrip(lines[i]);
+		gboolean ascii = TRUE;
+
+		for (const gchar *c = line; *c != '\0' && ascii; c++)
+			ascii = (guchar)*c < 0x80;
+		if (line[0] == '\0' || !ascii || g_regex_match(driver->loader_line, line, 0, NULL))
+			continue;
+		if ((driver->args != NULL && strstr(driver->args, line) != NULL) ||
+		    (driver->entry_args != NULL && strstr(driver->entry_args, line) != NULL) ||
+		    (driver->cmdline != NULL && strstr(driver->cmdline, line) != NULL))
+			continue;
+		return TRUE;
+	}
+	return FALSE;
+}
+
 /* Whether the loader's menu (or prompt) shows. */
 static gboolean
 menu_shows(SgBootDriver *driver, const gchar *screen)
@@ -535,6 +663,9 @@ read_lines(SgBootDriver *driver, const gchar *data, gsize len)
 	for (gsize i = 0; i < len; i++) {
 		guchar c = data[i];
 
+		if (c == 0x1b && driver->escape == ESCAPE_NONE && driver->echo->len > 0 &&
+		    driver->echo->str[driver->echo->len - 1] == '\\')
+			g_string_truncate(driver->echo, driver->echo->len - 1);
 		switch (driver->escape) {
 		case ESCAPE_START:
 			driver->escape = c == '['		  ? ESCAPE_CSI
@@ -562,6 +693,8 @@ read_lines(SgBootDriver *driver, const gchar *data, gsize len)
 			g_string_append_c(driver->pending, ' ');
 		} else if (c >= 0x20 && c != 0x7f) {
 			g_string_append_c(driver->pending, c);
+			if (driver->phase == PHASE_TYPING && driver->echo->len < ECHO_MAX)
+				g_string_append_c(driver->echo, c);
 		}
 	}
 }
@@ -586,6 +719,11 @@ sg_boot_driver_feed(SgBootDriver *driver, const gchar *data, gsize len, gint64 n
 	}
 	if (check_failures(driver, printed, now_us))
 		return;
+	if (system_line_printed(driver)) {
+		driver->seconds_to_kernel = (now_us - driver->started) / 1e6;
+		decide(driver, SG_BOOT_DRIVER_KERNEL_STARTED, now_us, NULL);
+		return;
+	}
 	if (driver->loader_started == 0 && g_regex_match(driver->loader_start, printed, 0, NULL))
 		driver->loader_started = now_us;
 	if (driver->phase == PHASE_FIRMWARE && menu_shows(driver, screen)) {
@@ -601,14 +739,8 @@ sg_boot_driver_tick(SgBootDriver *driver, gint64 now_us)
 	if (driver->phase == PHASE_DONE)
 		return;
 	if (now_us - driver->started >= driver->limit_us) {
-		g_autofree gchar *screen = sg_screen_get_text(driver->screen);
-		g_autofree gchar *last = NULL;
-		gchar **rows = g_strsplit(screen, "\n", -1);
-		/* The last non-empty row says where it stopped. */
-		for (gint i = (gint)g_strv_length(rows) - 1; i >= 0 && last == NULL; i--)
-			if (g_strstrip(rows[i])[0] != '\0')
-				last = cut_quote(rows[i]);
-		g_strfreev(rows);
+		g_autofree gchar *last = last_line(driver);
+
 		if (driver->phase == PHASE_FIRMWARE)
 			decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
 			       "no bootloader menu and no kernel within %u s of power-on; last "
@@ -636,6 +768,19 @@ sg_boot_driver_tick(SgBootDriver *driver, gint64 now_us)
 		start_typing(driver, now_us);
 	else if (driver->phase == PHASE_TYPING)
 		advance(driver, now_us);
+}
+
+void
+sg_boot_driver_machine_stopped(SgBootDriver *driver, gint64 now_us)
+{
+	g_autofree gchar *last = NULL;
+
+	if (driver->phase == PHASE_DONE)
+		return;
+	last = last_line(driver);
+	decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
+	       "the machine reset before a kernel started; last console line: %s",
+	       last != NULL ? last : "(none)");
 }
 
 gint64

@@ -41,7 +41,9 @@ typedef struct _SgBootDriver SgBootDriver;
 
 /*
  * @loader: the image's bootloader under @firmware (sg_boot_menu_read()),
- * NULL when the image has none there (the firmware's own words then decide).
+ * NULL to type nothing and only read how the boot goes (an installed
+ * disk's own bootloader, or an image with no loader for @firmware: the
+ * firmware's own words then decide).
  * @args: what to add to the default entry's kernel line, or NULL to boot it
  * untouched. @limit_seconds: from power-on to the kernel's first line.
  */
@@ -54,6 +56,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgBootDriver, sg_boot_driver_free)
 void sg_boot_driver_feed(SgBootDriver *driver, const gchar *data, gsize len, gint64 now_us);
 /* Lets time pass: a key's turn, a settled menu, the limit. */
 void sg_boot_driver_tick(SgBootDriver *driver, gint64 now_us);
+/* The machine stopped (a firmware that resets when it finds nothing to
+ * boot): the image did not boot, unless its kernel had started. */
+void sg_boot_driver_machine_stopped(SgBootDriver *driver, gint64 now_us);
 /* When sg_boot_driver_tick() must next run, monotonic µs; 0: nothing waits. */
 gint64 sg_boot_driver_get_next_deadline(SgBootDriver *driver);
 /* The bytes to send to the console now (keys), or NULL. Free with g_free(). */

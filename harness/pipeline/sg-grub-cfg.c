@@ -901,6 +901,18 @@ eval_loadfont(Eval *e, GStrv argv, const Expansion *x)
 			if (prefix == NULL || prefix->value == NULL)
 				return RESULT_UNKNOWN;
 			path = g_strdup_printf("%s/fonts/%s.pf2", prefix->value, argv[i]);
+			/* Debian's GRUB also looks in its memdisk (its patch
+			 * "font: Try memdisk fonts with the same name"): the
+			 * signed CD images carry unicode.pf2 there, and d-i's
+			 * menu is drawn with it though no font is on the CD. */
+			if (path_exists(e, path, FALSE, TRUE) != RESULT_TRUE) {
+				g_autofree gchar *memdisk =
+					g_strdup_printf("(memdisk)/fonts/%s.pf2", argv[i]);
+				if (path_exists(e, memdisk, FALSE, TRUE) == RESULT_TRUE) {
+					g_free(path);
+					path = g_steal_pointer(&memdisk);
+				}
+			}
 		}
 		r = path_exists(e, path, FALSE, TRUE);
 		if (r != RESULT_TRUE)

@@ -7,6 +7,10 @@
 struct _SgGuestPhase {
 	SgGuestPhaseSpec spec; /* borrowed: the caller keeps it until the phase is freed */
 	const SgGuestPhaseKind *kind;
+	gchar *name;
+	/* Reads the firmware's and the bootloader's words, and types at the
+	 * image's menu; NULL for a kernel booted directly. */
+	SgBootDriver *boot;
 	SgConsole *console;
 	SgGuest *guest;
 	SgWatch *watch;
@@ -37,16 +41,34 @@ evidence_path(SgGuestPhase *phase, const gchar *name)
 
 /* ---- the kinds ----------------------------------------------------------- */
 
+/* The kernel line of a direct boot: the profile's, and the test's. */
+static gchar *
+direct_cmdline(const SgGuestPhaseSpec *spec, const gchar *own)
+{
+	return g_strjoin(" ", own, spec->args != NULL ? spec->args : "", NULL);
+}
+
+static gboolean
+boots_direct(const SgGuestPhaseSpec *spec)
+{
+	return spec->plan->boot_method == SG_BOOT_METHOD_DIRECT;
+}
+
 static void
 fill_install(const SgGuestPhaseSpec *spec, SgDomainSpec *domain)
 {
 	domain->disk = spec->disk;
-	domain->kernel = spec->plan->media.kernel;
-	domain->initrd = spec->plan->media.initrd;
-	domain->cmdline = spec->plan->flavour->kernel_args;
 	domain->cdrom = spec->plan->media.image;
 	domain->seed_cdrom = spec->plan->media.cidata;
 	domain->mirror = spec->plan->mirror;
+	domain->answers = spec->answers;
+	if (boots_direct(spec)) {
+		domain->kernel = spec->plan->media.kernel;
+		domain->initrd = spec->plan->media.initrd;
+		domain->cmdline = direct_cmdline(spec, spec->plan->flavour->kernel_args);
+	} else {
+		domain->boot_cdrom = TRUE;
+	}
 }
 
 static void
@@ -60,10 +82,22 @@ fill_boot(const SgGuestPhaseSpec *spec, SgDomainSpec *domain)
 static void
 fill_live(const SgGuestPhaseSpec *spec, SgDomainSpec *domain)
 {
-	domain->kernel = spec->plan->media.live_kernel;
-	domain->initrd = spec->plan->media.live_initrd;
-	domain->cmdline = spec->plan->flavour->live_kernel_args;
 	domain->cdrom = spec->plan->media.image;
+	if (boots_direct(spec)) {
+		domain->kernel = spec->plan->media.live_kernel;
+		domain->initrd = spec->plan->media.live_initrd;
+		domain->cmdline = direct_cmdline(spec, spec->plan->flavour->live_kernel_args);
+	} else {
+		domain->boot_cdrom = TRUE;
+	}
+}
+
+/* The image alone, through the firmware, up to its kernel. */
+static void
+fill_boot_check(const SgGuestPhaseSpec *spec, SgDomainSpec *domain)
+{
+	domain->cdrom = spec->plan->media.image;
+	domain->boot_cdrom = TRUE;
 }
 
 static gchar *
@@ -114,6 +148,28 @@ const SgGuestPhaseKind sg_guest_phase_boot = {
 	.clean_shutdown = TRUE,
 	.pass_detail = boot_detail,
 };
+static gchar *
+boot_check_detail(const SgFlavour *flavour, SgConsole *console, gchar **proved)
+{
+	return NULL;
+}
+
+/* Its limits are the bootloader's (the watch ends at the kernel). */
+const SgGuestPhaseKind sg_guest_phase_boot_check = {
+	.name = "bootcheck",
+	.console_phase = SG_CONSOLE_PHASE_INSTALL,
+	.end = SG_GUEST_PHASE_ENDS_KERNEL,
+	.timeout_offset = G_STRUCT_OFFSET(SgFlavour, bootloader_seconds),
+	.silence_offset = G_STRUCT_OFFSET(SgFlavour, bootloader_seconds),
+	.fill = fill_boot_check,
+	.pass_detail = boot_check_detail,
+};
+gboolean
+sg_guest_phase_boots_disk(const gchar *name)
+{
+	return g_strcmp0(name, sg_guest_phase_boot.name) == 0;
+}
+
 const SgGuestPhaseKind sg_guest_phase_live = {
 	.name = "live",
 	.console_phase = SG_CONSOLE_PHASE_DESKTOP,
@@ -176,6 +232,7 @@ report(SgGuestPhase *phase, SgGuestPhaseOutcome *outcome)
 	}
 	if (outcome->detail == NULL)
 		outcome->detail = g_strdup(outcome->reason);
+	outcome->boot = phase->boot;
 	outcome->screen = phase->screen_judged ? &phase->screen_report : NULL;
 	outcome->screenshot = phase->screenshot;
 	phase->done(phase, outcome, phase->user_data);
@@ -206,7 +263,7 @@ report_passed(SgGuestPhase *phase)
 static void
 judge_watch(SgGuestPhase *phase, SgWatchOutcome outcome)
 {
-	const gchar *name = phase->kind->name;
+	const gchar *name = phase->name;
 	SgConsole *console = phase->console;
 	guint silence_seconds = PHASE_LIMIT(phase, silence_offset);
 	const gchar *last = sg_console_get_last_line(console);
@@ -256,6 +313,17 @@ judge_watch(SgGuestPhase *phase, SgWatchOutcome outcome)
 		verdict.verdict = SG_VERDICT_ERROR;
 		verdict.reason = g_strdup_printf("%s: interrupted before a verdict", name);
 		break;
+	case SG_WATCH_BOOT_FAILED:
+	case SG_WATCH_BOOT_NOT_JUDGED:
+		if (outcome == SG_WATCH_BOOT_NOT_JUDGED)
+			verdict.verdict = SG_VERDICT_ERROR;
+		verdict.problem_seen_us = sg_boot_driver_get_decided_time(phase->boot);
+		verdict.reason = g_strdup_printf(
+			"%s: %s%s: %s", name,
+			phase->kind->boots_disk ? "the installed disk did not boot: " : "",
+			sg_firmware_describe(phase->spec.firmware),
+			sg_boot_driver_get_reason(phase->boot));
+		break;
 	case SG_WATCH_CONSOLE_LOST:
 		verdict.verdict = SG_VERDICT_ERROR;
 		verdict.reason = g_strdup_printf("%s: the guest's console closed while it ran (the "
@@ -291,7 +359,7 @@ guest_stopped(SgGuestPhase *phase)
 	report_verdict(phase, SG_VERDICT_FAIL,
 		       g_strdup_printf("%s: the %s stopped before its desktop started (%s); "
 				       "last console line: %s",
-				       phase->kind->name, phase->kind->system_words, evidence,
+				       phase->name, phase->kind->system_words, evidence,
 				       last != NULL ? last : "(none)"));
 }
 
@@ -324,7 +392,7 @@ on_screen_done(SgDesktopScreenOutcome outcome, const SgDesktopScreenReport *scre
 	       gpointer user_data)
 {
 	SgGuestPhase *phase = user_data;
-	const gchar *name = phase->kind->name;
+	const gchar *name = phase->name;
 	SgGuestPhaseOutcome verdict = {.verdict = SG_VERDICT_FAIL};
 
 	if (screen->pictures > 0) {
@@ -393,7 +461,7 @@ markers_seen(SgGuestPhase *phase)
 
 	if (phase->spec.plan->flavour->drawn_desktop) {
 		if (phase->spec.progress != NULL)
-			sg_progress_update(phase->spec.progress, phase->kind->name, 0,
+			sg_progress_update(phase->spec.progress, phase->name, 0,
 					   "waiting for the desktop to be drawn");
 		phase->screen = sg_desktop_screen_watch(
 			phase->guest, path, phase->spec.plan->flavour->draw_seconds,
@@ -409,12 +477,27 @@ markers_seen(SgGuestPhase *phase)
 static void
 write_screen(SgGuestPhase *phase)
 {
-	g_autofree gchar *name = g_strdup_printf("screen-%s.txt", phase->kind->name);
+	g_autofree gchar *name = g_strdup_printf("screen-%s.txt", phase->name);
 	g_autofree gchar *path = evidence_path(phase, name);
 	g_autofree gchar *text = sg_console_get_screen_text(phase->console);
 	g_autoptr(GError) error = NULL;
 
 	if (!g_file_set_contents(path, text, -1, &error))
+		g_warning("cannot write %s: %s", path, error->message);
+}
+
+/* What the firmware and the bootloader showed, for people: the menu as
+ * the driver read it, and the boot's screen when it ended there. */
+static void
+write_boot(SgGuestPhase *phase)
+{
+	const gchar *menu =
+		phase->boot != NULL ? sg_boot_driver_get_menu_screen(phase->boot) : NULL;
+	g_autofree gchar *name = g_strdup_printf("boot-menu-%s.txt", phase->name);
+	g_autofree gchar *path = evidence_path(phase, name);
+	g_autoptr(GError) error = NULL;
+
+	if (menu != NULL && !g_file_set_contents(path, menu, -1, &error))
 		g_warning("cannot write %s: %s", path, error->message);
 }
 
@@ -424,7 +507,10 @@ on_watch_done(SgWatchOutcome outcome, gpointer user_data)
 	SgGuestPhase *phase = user_data;
 
 	write_screen(phase);
-	if (outcome == SG_WATCH_MARKERS_SEEN)
+	write_boot(phase);
+	if (outcome == SG_WATCH_KERNEL_STARTED)
+		report_passed(phase);
+	else if (outcome == SG_WATCH_MARKERS_SEEN)
 		markers_seen(phase);
 	else if (outcome == SG_WATCH_GUEST_STOPPED)
 		guest_stopped(phase);
@@ -440,14 +526,29 @@ on_first_bytes(gpointer user_data)
 	phase->spec.first_bytes(phase->user_data);
 }
 
+/* A guest booting through its firmware: the image's CD under its own
+ * bootloader, typed into; an installed disk under its own, only read. */
+static SgBootDriver *
+new_boot_driver(SgGuestPhase *phase, const SgDomainSpec *domain)
+{
+	const SgGuestPhaseSpec *spec = &phase->spec;
+	const SgBootLoader *loader =
+		domain->boot_cdrom ? sg_plan_loader(spec->plan, spec->firmware) : NULL;
+
+	return sg_boot_driver_new(spec->firmware, loader, domain->boot_cdrom ? spec->args : NULL,
+				  spec->plan->flavour->bootloader_seconds, g_get_monotonic_time());
+}
+
 SgGuestPhase *
 sg_guest_phase_start(const SgGuestPhaseSpec *spec, SgGuestPhaseDone done, gpointer user_data,
 		     GError **error)
 {
 	const SgFlavour *flavour = spec->plan->flavour;
 	g_autoptr(SgGuestPhase) phase = g_new0(SgGuestPhase, 1);
-	g_autofree gchar *name = sg_lab_new_guest_name(spec->plan->lab, spec->kind->name);
-	g_autofree gchar *console_name = g_strdup_printf("console-%s.log", spec->kind->name);
+	const gchar *phase_name = spec->name != NULL ? spec->name : spec->kind->name;
+	g_autofree gchar *name = sg_lab_new_guest_name(spec->plan->lab, phase_name);
+	g_autofree gchar *console_name = g_strdup_printf("console-%s.log", phase_name);
+	g_autofree gchar *cmdline = NULL;
 	g_autofree gchar *console_log = sg_plan_evidence_path(spec->plan, console_name);
 	const gchar *const *markers = spec->kind->console_phase == SG_CONSOLE_PHASE_DESKTOP
 					      ? (const gchar *const *)flavour->console_markers
@@ -457,10 +558,13 @@ sg_guest_phase_start(const SgGuestPhaseSpec *spec, SgGuestPhaseDone done, gpoint
 		.domain_type = spec->use_kvm ? "kvm" : "qemu",
 		.memory_mib = flavour->memory_mib,
 		.vcpus = flavour->vcpus,
+		.firmware = spec->firmware,
+		.nvram = spec->nvram,
 	};
 
 	phase->spec = *spec;
 	phase->kind = spec->kind;
+	phase->name = g_strdup(phase_name);
 	phase->done = done;
 	phase->user_data = user_data;
 	/* Profiles are checked when loaded: a marker refused here is a harness
@@ -470,6 +574,9 @@ sg_guest_phase_start(const SgGuestPhaseSpec *spec, SgGuestPhaseDone done, gpoint
 	if (phase->console == NULL)
 		return NULL;
 	spec->kind->fill(spec, &domain);
+	cmdline = (gchar *)domain.cmdline; /* fill made it */
+	if (domain.kernel == NULL)
+		phase->boot = new_boot_driver(phase, &domain);
 	phase->guest = sg_guest_start(spec->plan->lab, &domain, error);
 	if (phase->guest == NULL)
 		return NULL;
@@ -485,6 +592,8 @@ sg_guest_phase_start(const SgGuestPhaseSpec *spec, SgGuestPhaseDone done, gpoint
 			.cancellable = spec->cancellable,
 			.progress = spec->progress,
 			.first_bytes = spec->first_bytes != NULL ? on_first_bytes : NULL,
+			.boot = phase->boot,
+			.stop_on_kernel = spec->kind->end == SG_GUEST_PHASE_ENDS_KERNEL,
 		},
 		on_watch_done, phase, error);
 	if (phase->watch == NULL)
@@ -501,7 +610,7 @@ on_torn_down(GObject *source, GAsyncResult *result, gpointer user_data)
 	gboolean pictured = sg_guest_teardown_finish(result);
 
 	phase->busy = FALSE;
-	g_debug("%s: guest gone", phase->kind->name);
+	g_debug("%s: guest gone", phase->name);
 	if (pictured) {
 		g_free(phase->screenshot);
 		phase->screenshot = g_strdup(phase->spec.screenshot);
@@ -537,6 +646,8 @@ sg_guest_phase_free(SgGuestPhase *phase)
 	g_clear_pointer(&phase->watch, sg_watch_free);
 	g_clear_pointer(&phase->guest, sg_guest_free);
 	g_clear_pointer(&phase->console, sg_console_free);
+	g_clear_pointer(&phase->boot, sg_boot_driver_free);
+	g_free(phase->name);
 	g_free(phase->screenshot);
 	sg_desktop_screen_report_clear(&phase->screen_report);
 	g_free(phase);

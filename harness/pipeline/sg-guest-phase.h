@@ -2,6 +2,7 @@
 
 #include <gio/gio.h>
 
+#include "sg-boot-driver.h"
 #include "sg-console.h"
 #include "sg-desktop-screen.h"
 #include "sg-domain-xml.h"
@@ -25,6 +26,9 @@ typedef enum {
 	/* The desktop's console markers, then (for a profile that draws one)
 	 * its screen drawn; then the guest is shut down. */
 	SG_GUEST_PHASE_ENDS_DESKTOP,
+	/* The kernel's first line: the image booted under the firmware (a
+	 * boot check). */
+	SG_GUEST_PHASE_ENDS_KERNEL,
 } SgGuestPhaseEnd;
 
 typedef struct _SgGuestPhaseSpec SgGuestPhaseSpec;
@@ -56,12 +60,31 @@ typedef struct {
 extern const SgGuestPhaseKind sg_guest_phase_install;
 extern const SgGuestPhaseKind sg_guest_phase_boot;
 extern const SgGuestPhaseKind sg_guest_phase_live;
+extern const SgGuestPhaseKind sg_guest_phase_boot_check;
+
+/* Whether the phase named @name boots the installed disk (not the image). */
+gboolean sg_guest_phase_boots_disk(const gchar *name);
 
 typedef void (*SgGuestPhaseFirstBytes)(gpointer user_data);
 
 struct _SgGuestPhaseSpec {
 	const SgGuestPhaseKind *kind;
+	/* The phase's name in the evidence and reasons ("bootcheck-uefi"),
+	 * NULL: the kind's. */
+	const gchar *name;
 	const SgPlan *plan;
+	/* The firmware the guest boots under, and (UEFI) its own variable
+	 * store on the lab host, which the install's guest writes and the
+	 * installed system's boots with. */
+	SgFirmware firmware;
+	const gchar *nvram;
+	/* What the test adds to the kernel command line: typed after the
+	 * default menu entry's own arguments at the image's bootloader, or
+	 * (a direct boot) after the profile's. NULL: nothing. */
+	const gchar *args;
+	/* The answer server as the lab host reaches it ("HOST:PORT"), NULL:
+	 * none. */
+	const gchar *answers;
 	const gchar *disk;	   /* install: the empty disk; boot: the overlay */
 	const gchar *disk_backing; /* boot: the installed base; else NULL */
 	gboolean use_kvm;
@@ -89,6 +112,9 @@ typedef struct {
 	 * folder), NULL when none was. */
 	const SgDesktopScreenReport *screen;
 	const gchar *screenshot;
+	/* How the guest booted through its firmware (the keys typed, the
+	 * command line, the seconds to the kernel), NULL for a direct boot. */
+	SgBootDriver *boot;
 } SgGuestPhaseOutcome;
 
 typedef struct _SgGuestPhase SgGuestPhase;

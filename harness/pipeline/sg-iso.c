@@ -21,6 +21,7 @@ sg_iso_info_free(SgIsoInfo *info)
 	g_free(info->disk_info);
 	g_free(info->layout_kernel);
 	g_free(info->layout_initrd);
+	g_free(info->arch);
 	g_free(info);
 }
 
@@ -81,6 +82,7 @@ static const struct {
 	const gchar *initrds;
 } layouts[] = {
 	{SG_FAMILY_DEBIAN_INSTALLER, "install.amd/vmlinuz", "install.amd/initrd.gz"},
+	{SG_FAMILY_DEBIAN_INSTALLER, "install.386/vmlinuz", "install.386/initrd.gz"},
 	{SG_FAMILY_DEBIAN_INSTALLER, "install/vmlinuz", "install/initrd.gz"},
 	{SG_FAMILY_UBIQUITY, "casper/vmlinuz;casper/vmlinuz.efi",
 	 "casper/initrd;casper/initrd.lz;casper/initrd.gz;casper/initrd.img"},
@@ -131,6 +133,29 @@ read_layout(SgIsoInfo *info, GPtrArray *paths, gboolean subiquity)
 	}
 }
 
+/* Debian's architecture names as .disk/info says them ("Debian GNU/Linux
+ * 12.8.0 "Bookworm" - Official i386 NETINST ...", "Ubuntu 24.04 LTS
+ * "Noble Numbat" - Release amd64 (20240424)"), else d-i's folder for it. */
+static gchar *
+read_arch(const SgIsoInfo *info)
+{
+	const gchar *arches[] = {"amd64", "i386", "arm64", "armhf", "ppc64el", "s390x", "riscv64"};
+	g_auto(GStrv) words =
+		info->disk_info != NULL ? g_strsplit_set(info->disk_info, " \t()", -1) : NULL;
+
+	for (guint w = 0; words != NULL && words[w] != NULL; w++)
+		for (guint a = 0; a < G_N_ELEMENTS(arches); a++)
+			if (g_str_equal(words[w], arches[a]))
+				return g_strdup(arches[a]);
+	if (g_str_has_prefix(info->layout_kernel != NULL ? info->layout_kernel : "",
+			     "/install.amd/"))
+		return g_strdup("amd64");
+	if (g_str_has_prefix(info->layout_kernel != NULL ? info->layout_kernel : "",
+			     "/install.386/"))
+		return g_strdup("i386");
+	return NULL;
+}
+
 /* Boot files sit near the top: deeper paths (a pool of packages) are not
  * kept, so a DVD's thousands of entries cost nothing. */
 static gboolean
@@ -178,6 +203,7 @@ sg_iso_read_info(const gchar *iso, GError **error)
 		return NULL;
 	}
 	read_layout(info, paths, subiquity);
+	info->arch = read_arch(info);
 	return g_steal_pointer(&info);
 }
 

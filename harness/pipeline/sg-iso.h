@@ -15,6 +15,9 @@ typedef struct {
 	SgFamily layout_family;
 	gchar *layout_kernel;
 	gchar *layout_initrd;
+	/* The Debian name of the architecture it is for ("amd64", "i386"),
+	 * from .disk/info or the installer's folder; NULL when neither says. */
+	gchar *arch;
 } SgIsoInfo;
 
 void sg_iso_info_free(SgIsoInfo *info);

@@ -36,6 +36,7 @@ plan_media_clear(SgPlanMedia *media)
 	g_free(media->live_kernel);
 	g_free(media->live_initrd);
 	g_free(media->cidata);
+	g_free(media->probe_kernel);
 }
 
 void
@@ -59,6 +60,19 @@ sg_plan_free(SgPlan *plan)
 	g_free(plan->evidence_dir);
 	g_free(plan->mirror);
 	g_clear_error(&plan->problem);
+	g_free(plan->boot_method_reason);
+	if (plan->firmwares != NULL) {
+		for (guint i = 0; i < plan->firmwares->len; i++) {
+			SgFirmwareEntry *entry =
+				&g_array_index(plan->firmwares, SgFirmwareEntry, i);
+			g_free(entry->not_applicable);
+			g_free(entry->nvram);
+		}
+		g_array_unref(plan->firmwares);
+	}
+	g_clear_pointer(&plan->boot_menu, sg_boot_menu_free);
+	g_free(plan->arch);
+	g_free(plan->answers_cmdline);
 	g_free(plan);
 }
 
@@ -66,4 +80,26 @@ gchar *
 sg_plan_evidence_path(const SgPlan *plan, const gchar *name)
 {
 	return g_build_filename(plan->evidence_dir, name, NULL);
+}
+
+const SgFirmwareEntry *
+sg_plan_main_firmware(const SgPlan *plan)
+{
+	for (guint i = 0; plan->firmwares != NULL && i < plan->firmwares->len; i++) {
+		const SgFirmwareEntry *entry = &g_array_index(plan->firmwares, SgFirmwareEntry, i);
+		if (entry->required && entry->not_applicable == NULL)
+			return entry;
+	}
+	return NULL;
+}
+
+const SgBootLoader *
+sg_plan_loader(const SgPlan *plan, SgFirmware firmware)
+{
+	if (plan->boot_menu == NULL)
+		return NULL;
+	if (!sg_firmware_is_uefi(firmware))
+		return plan->boot_menu->bios;
+	/* x64 OVMF starts the x64 loader only. */
+	return sg_boot_menu_uefi(plan->boot_menu, "x64");
 }

@@ -2,6 +2,8 @@
 
 #include <gio/gio.h>
 
+#include "sg-boot-menu.h"
+#include "sg-firmware.h"
 #include "sg-flavour.h"
 #include "sg-lab.h"
 #include "sg-suite-guest.h"
@@ -28,7 +30,41 @@ typedef struct {
 	gchar *live_kernel;
 	gchar *live_initrd;
 	gchar *cidata; /* subiquity's answers as a NoCloud volume */
+	/* A kernel of the image for the KVM probe's small guest (through the
+	 * firmware no phase boots one directly). */
+	gchar *probe_kernel;
 } SgPlanMedia;
+
+/* How the test's guests boot the image. */
+typedef enum {
+	/* Through the firmware, from its El Torito entries, and its own
+	 * bootloader, the test's arguments typed at its menu. */
+	SG_BOOT_METHOD_FIRMWARE,
+	/* Its kernel and initrd read out of it and booted directly, the answer
+	 * file in the initrd: asked for (--boot direct, [Boot] Method=direct),
+	 * or the image's menu boots without reading a key. */
+	SG_BOOT_METHOD_DIRECT,
+} SgBootMethod;
+
+/* One firmware of the image's matrix. */
+typedef struct {
+	SgFirmware firmware;
+	gboolean required; /* a failure under it fails the image */
+	/* Why the image is not booted under it, NULL when it is: an image of
+	 * an architecture that firmware cannot start (i386 under x64 UEFI). */
+	gchar *not_applicable;
+	/* UEFI: the variable store of the guests under it, on the lab host
+	 * (its empty template's copy), NULL for BIOS. */
+	gchar *nvram;
+} SgFirmwareEntry;
+
+/* Where the installer finds its answer file. */
+typedef enum {
+	SG_ANSWERS_NONE,
+	SG_ANSWERS_INITRD, /* /preseed.cfg appended to the initrd (a direct boot) */
+	SG_ANSWERS_URL,	   /* url= to the run's answer server (d-i, ubiquity) */
+	SG_ANSWERS_CIDATA, /* a NoCloud CIDATA CD (subiquity) */
+} SgAnswersDelivery;
 
 /*
  * What prepare (sg-prepare.h) decided for one test of one image: nothing
@@ -70,6 +106,22 @@ typedef struct {
 	gint64 image_uploaded_bytes;
 	gchar *mirror; /* HOST:PORT of the install's package mirror, or NULL */
 	SgAccel accel;
+	/* How the image boots, and why when not through its firmware. */
+	SgBootMethod boot_method;
+	gchar *boot_method_reason;
+	/* The firmware matrix (SgFirmwareEntry): the first applicable required
+	 * one gets the whole test, each other applicable one a boot check. */
+	GArray *firmwares;
+	/* What the image's own bootloaders do (read from it), NULL with a
+	 * direct boot asked for. */
+	SgBootMenu *boot_menu;
+	/* The image's architecture ("amd64", "i386"), NULL when it does not say. */
+	gchar *arch;
+	/* How the answer file reaches the installer; with SG_ANSWERS_URL the
+	 * answer file's keys that the installer needs before it can fetch it
+	 * (its network's own: netcfg/), given on the kernel command line. */
+	SgAnswersDelivery answers_delivery;
+	gchar *answers_cmdline;
 	/* Why the plan cannot be carried out, NULL when it can: SG_ERROR_IMAGE
 	 * when the image is bad (a fail), any other code when the test could
 	 * not be prepared (an error). What was learnt before it stays. */
@@ -79,6 +131,12 @@ typedef struct {
 SgPlan *sg_plan_new(void);
 void sg_plan_free(SgPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgPlan, sg_plan_free)
+
+/* The firmware the whole test runs under (the first applicable required
+ * one), NULL when none applies. */
+const SgFirmwareEntry *sg_plan_main_firmware(const SgPlan *plan);
+/* The image's bootloader under @firmware, NULL when it has none there. */
+const SgBootLoader *sg_plan_loader(const SgPlan *plan, SgFirmware firmware);
 
 /* @name in the plan's evidence folder. */
 gchar *sg_plan_evidence_path(const SgPlan *plan, const gchar *name);

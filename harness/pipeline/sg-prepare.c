@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "sg-answers.h"
+#include "sg-boot-menu.h"
 #include "sg-cidata.h"
 #include "sg-error.h"
 #include "sg-image-check.h"
@@ -63,6 +64,25 @@ sg_prepare_check_inputs(const SgTestOptions *options, GError **error)
 	if (!check_paths(options, error) ||
 	    !sg_accel_from_string(options->accel, &plan->accel, error))
 		return NULL;
+	if (options->boot != NULL && !g_str_equal(options->boot, "firmware") &&
+	    !g_str_equal(options->boot, "direct")) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "--boot must be firmware or direct");
+		return NULL;
+	}
+	if (options->firmware != NULL) {
+		g_auto(GStrv) words = g_strsplit(options->firmware, ";", -1);
+		g_autoptr(GArray) firmware =
+			sg_flavour_parse_firmware((const gchar *const *)words, error);
+		if (firmware == NULL) {
+			g_prefix_error(error, "--firmware: ");
+			return NULL;
+		}
+		if (firmware->len == 0) {
+			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+				    "--firmware names no firmware: bios, uefi or uefi-secureboot");
+			return NULL;
+		}
+	}
 	plan->image = g_canonicalize_filename(options->image, NULL);
 	plan->keep_disk = options->keep_disk;
 	plan->max_guests = options->max_guests;
@@ -151,6 +171,7 @@ sg_prepare_identify(SgPlan *plan, GError **error)
 			    info->disk_info != NULL ? info->disk_info : "", known);
 		return FALSE;
 	}
+	plan->arch = g_strdup(info->arch);
 	if (plan->flavour->generic) {
 		use_layout(plan->flavour, info);
 		plan->generic_hint = g_strdup_printf(
@@ -235,6 +256,144 @@ sg_prepare_answers(SgPlan *plan, const SgTestOptions *options, GError **error)
 	return TRUE;
 }
 
+/* Why the image's architecture cannot boot under @firmware, NULL when it
+ * can: x64 OVMF starts x64 EFI loaders only, and says nothing of an i386
+ * image's ia32 one (an amd64 image without any EFI loader is tested and
+ * fails: that is its fault). */
+static gchar *
+not_applicable(const SgPlan *plan, SgFirmware firmware)
+{
+	const gchar *arch = plan->arch != NULL ? plan->arch : "amd64";
+
+	if (!sg_firmware_is_uefi(firmware) || g_str_equal(arch, "amd64"))
+		return NULL;
+	if (plan->boot_menu != NULL && sg_boot_menu_uefi(plan->boot_menu, "x64") != NULL)
+		return NULL;
+	return g_strdup_printf("an %s image: %s on x86-64 starts x64 EFI loaders only", arch,
+			       sg_firmware_describe(firmware));
+}
+
+static void
+add_firmware(SgPlan *plan, const GArray *firmware, gboolean required)
+{
+	for (guint i = 0; i < firmware->len; i++) {
+		SgFirmwareEntry entry = {g_array_index(firmware, SgFirmware, i), required, NULL};
+		entry.not_applicable = not_applicable(plan, entry.firmware);
+		g_array_append_val(plan->firmwares, entry);
+	}
+}
+
+/* The firmware matrix: --firmware's, else the profile's required ones and
+ * those it reports. */
+static gboolean
+plan_firmware(SgPlan *plan, const SgTestOptions *options, GError **error)
+{
+	plan->firmwares = g_array_new(FALSE, FALSE, sizeof(SgFirmwareEntry));
+	if (options->firmware != NULL) {
+		g_auto(GStrv) words = g_strsplit(options->firmware, ";", -1);
+		g_autoptr(GArray) asked =
+			sg_flavour_parse_firmware((const gchar *const *)words, NULL);
+		add_firmware(plan, asked, TRUE);
+	} else {
+		add_firmware(plan, plan->flavour->firmware, TRUE);
+		add_firmware(plan, plan->flavour->report_firmware, FALSE);
+	}
+	if (sg_plan_main_firmware(plan) == NULL) {
+		const SgFirmwareEntry *first = &g_array_index(plan->firmwares, SgFirmwareEntry, 0);
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
+			    "the image boots under none of the firmware required of it (%s: %s)",
+			    sg_firmware_to_string(first->firmware), first->not_applicable);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* An image whose menu boots its default entry without reading a key
+ * (timeout 0) cannot be typed into: its own kernel and command line are
+ * booted directly instead, the test's arguments added. */
+static void
+use_menu_kernel(SgPlan *plan, const SgBootEntry *entry)
+{
+	SgFlavour *flavour = plan->flavour;
+	gchar **kernel = flavour->plan_install ? &flavour->kernel : &flavour->live_kernel;
+	gchar **initrd = flavour->plan_install ? &flavour->initrd : &flavour->live_initrd;
+	gchar **args = flavour->plan_install ? &flavour->kernel_args : &flavour->live_kernel_args;
+	gchar *joined = g_strdup_printf("%s %s", entry->args != NULL ? entry->args : "", *args);
+
+	g_free(*kernel);
+	*kernel = g_strdup(entry->kernel);
+	g_free(*initrd);
+	*initrd = g_strdup(entry->initrds != NULL ? entry->initrds[0] : NULL);
+	g_free(*args);
+	*args = g_strstrip(joined);
+}
+
+/* Where the installer finds the answer file: subiquity on its CIDATA CD;
+ * booted directly, d-i and ubiquity in the initrd; else over url= from the
+ * run's answer server. d-i fetches that only once its network is up, so
+ * the answer file's keys for the network come on the command line (all of
+ * netcfg/ but netcfg/enable: a seed that turns the network off means the
+ * installed system's, and the fetch needs it). */
+static gboolean
+plan_answers(SgPlan *plan, GError **error)
+{
+	const gchar *skip[] = {"netcfg/enable", NULL};
+
+	if (!plan->flavour->plan_install || plan->answers == NULL)
+		plan->answers_delivery = SG_ANSWERS_NONE;
+	else if (plan->flavour->family == SG_FAMILY_SUBIQUITY)
+		plan->answers_delivery = SG_ANSWERS_CIDATA;
+	else if (plan->boot_method == SG_BOOT_METHOD_DIRECT)
+		plan->answers_delivery = SG_ANSWERS_INITRD;
+	else
+		plan->answers_delivery = SG_ANSWERS_URL;
+	if (plan->answers_delivery != SG_ANSWERS_URL ||
+	    plan->flavour->family != SG_FAMILY_DEBIAN_INSTALLER)
+		return TRUE;
+	plan->answers_cmdline = sg_answers_preseed_cmdline(plan->answers, "netcfg/", skip, error);
+	return plan->answers_cmdline != NULL;
+}
+
+gboolean
+sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error)
+{
+	const SgFirmwareEntry *main_firmware;
+	const SgBootLoader *loader;
+
+	if (g_strcmp0(options->boot, "direct") == 0 ||
+	    (options->boot == NULL && plan->flavour->boot_direct)) {
+		plan->boot_method = SG_BOOT_METHOD_DIRECT;
+		plan->boot_method_reason =
+			g_strdup(options->boot != NULL ? "asked for with --boot direct"
+						       : "the profile's [Boot] Method=direct");
+		plan->firmwares = g_array_new(FALSE, FALSE, sizeof(SgFirmwareEntry));
+		g_array_append_val(plan->firmwares,
+				   ((SgFirmwareEntry){SG_FIRMWARE_BIOS, TRUE, NULL}));
+		return plan_answers(plan, error);
+	}
+	plan->boot_menu = sg_boot_menu_read(plan->image, error);
+	if (plan->boot_menu == NULL || !plan_firmware(plan, options, error))
+		return FALSE;
+	if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE) {
+		g_autofree gchar *read = sg_boot_menu_to_string(plan->boot_menu);
+		g_debug("the image's boot menus:\n%s", read);
+	}
+	main_firmware = sg_plan_main_firmware(plan);
+	loader = sg_plan_loader(plan, main_firmware->firmware);
+	if (loader != NULL && loader->timeout_ds == 0 && sg_boot_loader_default(loader) != NULL &&
+	    !sg_boot_loader_default(loader)->missing) {
+		g_autofree gchar *where = sg_boot_loader_describe(loader);
+		plan->boot_method = SG_BOOT_METHOD_DIRECT;
+		plan->boot_method_reason = g_strdup_printf(
+			"the image's %s menu boots its default entry without reading a key "
+			"(timeout 0), so nothing can be typed there: its own kernel and command "
+			"line were booted directly, the test's arguments added",
+			where);
+		use_menu_kernel(plan, sg_boot_loader_default(loader));
+	}
+	return plan_answers(plan, error);
+}
+
 /* The local files of the test, in the lab's scratch folder, before they go
  * to the host. */
 typedef struct {
@@ -243,6 +402,7 @@ typedef struct {
 	gchar *live_kernel;
 	gchar *live_initrd;
 	gchar *cidata;
+	gchar *probe_kernel;
 } SgLocalMedia;
 
 static void
@@ -253,6 +413,7 @@ local_media_clear(SgLocalMedia *local)
 	g_free(local->live_kernel);
 	g_free(local->live_initrd);
 	g_free(local->cidata);
+	g_free(local->probe_kernel);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SgLocalMedia, local_media_clear)
 
@@ -314,9 +475,10 @@ deliver_answers(SgPlan *plan, SgLocalMedia *local, GError **error)
 	g_autoptr(GHashTable) inject = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autofree gchar *injected = NULL;
 
-	if (!plan->flavour->plan_install || plan->answers_path == NULL)
+	if (plan->answers_delivery != SG_ANSWERS_CIDATA &&
+	    plan->answers_delivery != SG_ANSWERS_INITRD)
 		return TRUE;
-	if (plan->flavour->family == SG_FAMILY_SUBIQUITY) {
+	if (plan->answers_delivery == SG_ANSWERS_CIDATA) {
 		local->cidata =
 			g_build_filename(sg_lab_get_scratch_dir(plan->lab), "cidata.iso", NULL);
 		return sg_cidata_write(plan->answers_path, local->cidata, error);
@@ -367,6 +529,7 @@ put_media(SgPlan *plan, SgLocalMedia *local, GCancellable *cancellable, GError *
 		{local->live_kernel, "kernel-live", &plan->media.live_kernel},
 		{local->live_initrd, "initrd-live", &plan->media.live_initrd},
 		{local->cidata, "cidata.iso", &plan->media.cidata},
+		{local->probe_kernel, "kernel-probe", &plan->media.probe_kernel},
 	};
 	SgMedia *media = sg_lab_get_media(plan->lab, error);
 	guint64 before;
@@ -391,6 +554,56 @@ put_media(SgPlan *plan, SgLocalMedia *local, GCancellable *cancellable, GError *
 	return TRUE;
 }
 
+/* Each UEFI firmware's guests get a variable store of their own: a copy of
+ * the empty one of the OVMF build libvirt picks. */
+static gboolean
+make_nvram(SgPlan *plan, GError **error)
+{
+	SgMedia *media = sg_lab_get_media(plan->lab, error);
+
+	if (media == NULL)
+		return FALSE;
+	for (guint i = 0; i < plan->firmwares->len; i++) {
+		SgFirmwareEntry *entry = &g_array_index(plan->firmwares, SgFirmwareEntry, i);
+		g_autofree gchar *template_path = NULL;
+		g_autofree gchar *name = NULL;
+
+		if (!sg_firmware_is_uefi(entry->firmware) || entry->not_applicable != NULL)
+			continue;
+		template_path = sg_firmware_nvram_template(entry->firmware, NULL, error);
+		if (template_path == NULL)
+			return FALSE;
+		name = g_strdup_printf("nvram-%s", sg_firmware_to_string(entry->firmware));
+		entry->nvram = sg_media_create_nvram(media, template_path, name, error);
+		if (entry->nvram == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* The KVM probe's guest boots a kernel of the image directly: the default
+ * entry's of the whole test's loader, when it is on the image. */
+static gboolean
+extract_probe_kernel(SgPlan *plan, SgLocalMedia *local, GError **error)
+{
+	const SgFirmwareEntry *main_firmware = sg_plan_main_firmware(plan);
+	const SgBootLoader *loader = sg_plan_loader(plan, main_firmware->firmware);
+	const SgBootEntry *entry = loader != NULL ? sg_boot_loader_default(loader) : NULL;
+	const gchar *paths[] = {entry != NULL ? entry->kernel : NULL, NULL};
+	g_autofree gchar *dest = NULL;
+	const gchar *dests[] = {NULL, NULL};
+
+	if (plan->accel != SG_ACCEL_AUTO || entry == NULL || entry->missing ||
+	    entry->kernel[0] != '/')
+		return TRUE;
+	dest = g_build_filename(sg_lab_get_scratch_dir(plan->lab), "kernel-probe", NULL);
+	dests[0] = dest;
+	if (!sg_iso_extract(plan->image, paths, dests, error))
+		return FALSE;
+	local->probe_kernel = g_steal_pointer(&dest);
+	return TRUE;
+}
+
 gboolean
 sg_prepare_media(SgPlan *plan, const SgTestOptions *options, GCancellable *cancellable,
 		 GError **error)
@@ -405,8 +618,11 @@ sg_prepare_media(SgPlan *plan, const SgTestOptions *options, GCancellable *cance
 	plan->lab = sg_lab_open(options->connect_uri, error);
 	if (plan->lab == NULL)
 		return FALSE;
-	return extract_boot_files(plan, &local, error) && deliver_answers(plan, &local, error) &&
-	       put_media(plan, &local, cancellable, error);
+	if (plan->boot_method == SG_BOOT_METHOD_DIRECT ? !extract_boot_files(plan, &local, error)
+						       : !extract_probe_kernel(plan, &local, error))
+		return FALSE;
+	return deliver_answers(plan, &local, error) &&
+	       put_media(plan, &local, cancellable, error) && make_nvram(plan, error);
 }
 
 /* Hashing, reading the ISO and opening the lab block: a thread. */
@@ -422,6 +638,7 @@ prepare_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 		return;
 	}
 	if (!sg_prepare_identify(plan, &error) || !sg_prepare_answers(plan, options, &error) ||
+	    !sg_prepare_boot(plan, options, &error) ||
 	    !sg_prepare_media(plan, options, cancellable, &error)) {
 		if (g_error_matches(error, SG_ERROR, SG_ERROR_USAGE)) {
 			g_task_return_error(task, error);

@@ -15,6 +15,12 @@ typedef struct {
 	const gchar *evidence_dir; /* NULL: a new folder under ./smokegate-evidence */
 	const gchar *flavours_dir; /* extra drop-in profiles */
 	const gchar *accel;	   /* "auto", "kvm" or "tcg" */
+	/* "firmware" or "direct" (--boot), NULL: the profile's Method=. */
+	const gchar *boot;
+	/* "uefi-secureboot;bios" (--firmware): the firmware the image must
+	 * boot under, in place of the profile's Firmware= and ReportFirmware=;
+	 * NULL: the profile's. */
+	const gchar *firmware;
 	/* Downstream suites to run on the installed disk after the smoke
 	 * test passed (names; NULL or empty: none); an unknown name is a
 	 * usage error. */
@@ -52,6 +58,11 @@ gboolean sg_prepare_identify(SgPlan *plan, GError **error);
  * the suites to run (with the profile's Suites= when
  * @options->profile_suites) and what they will check. */
 gboolean sg_prepare_answers(SgPlan *plan, const SgTestOptions *options, GError **error);
+/* How the image boots: its own bootloaders read from it, the firmware
+ * matrix, the method (a direct boot when asked for, or when the image's
+ * menu boots without reading a key), and how the answer file reaches the
+ * installer. */
+gboolean sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error);
 /* The lab host and the files its guests boot: kernels and initrds read
  * out of the image, the answers put where the installer reads them, all
  * handed to the host (the image once per host). */

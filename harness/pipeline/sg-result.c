@@ -4,13 +4,76 @@
 #include "sg-json.h"
 #include "sg-tap.h"
 
+void
+sg_boot_record_free(SgBootRecord *record)
+{
+	if (record == NULL)
+		return;
+	g_free(record->firmware);
+	g_free(record->loader);
+	g_free(record->menu_entry);
+	g_free(record->cmdline);
+	g_free(record->keys);
+	g_free(record->menu);
+	g_free(record);
+}
+
 static void
 sg_phase_free(SgPhase *phase)
 {
 	g_free(phase->name);
 	g_free(phase->console);
 	g_free(phase->detail);
+	sg_boot_record_free(phase->boot);
 	g_free(phase);
+}
+
+static void
+sg_firmware_result_free(SgFirmwareResult *firmware)
+{
+	g_free(firmware->firmware);
+	g_free(firmware->phase);
+	g_free(firmware->reason);
+	g_free(firmware);
+}
+
+SgFirmwareResult *
+sg_result_add_firmware(SgResult *result, const gchar *firmware, gboolean required)
+{
+	SgFirmwareResult *entry = g_new0(SgFirmwareResult, 1);
+
+	entry->firmware = g_strdup(firmware);
+	entry->required = required;
+	g_ptr_array_add(result->firmware, entry);
+	return entry;
+}
+
+SgFirmwareResult *
+sg_result_find_firmware(SgResult *result, const gchar *firmware)
+{
+	for (guint i = 0; i < result->firmware->len; i++) {
+		SgFirmwareResult *entry = g_ptr_array_index(result->firmware, i);
+		if (g_strcmp0(entry->firmware, firmware) == 0)
+			return entry;
+	}
+	return NULL;
+}
+
+const gchar *
+sg_firmware_status_to_string(SgFirmwareStatus status)
+{
+	switch (status) {
+	case SG_FIRMWARE_BOOTED:
+		return "booted";
+	case SG_FIRMWARE_FAILED:
+		return "failed";
+	case SG_FIRMWARE_NOT_JUDGED:
+		return "not-judged";
+	case SG_FIRMWARE_NOT_APPLICABLE:
+		return "not-applicable";
+	default:
+		return "not-checked";
+	}
 }
 
 static void
@@ -29,6 +92,8 @@ sg_result_new(void)
 {
 	SgResult *result = g_new0(SgResult, 1);
 	result->phases = g_ptr_array_new_with_free_func((GDestroyNotify)sg_phase_free);
+	result->firmware = g_ptr_array_new_with_free_func((GDestroyNotify)sg_firmware_result_free);
+	result->answers_fetched_s = -1;
 	result->started_us = g_get_real_time();
 	result->fail_fast_s = -1;
 	result->image_uploaded_bytes = -1;
@@ -55,6 +120,10 @@ sg_result_free(SgResult *result)
 	g_free(result->inspection);
 	g_free(result->evidence_dir);
 	g_ptr_array_unref(result->phases);
+	g_ptr_array_unref(result->firmware);
+	g_free(result->boot_method);
+	g_free(result->boot_method_reason);
+	g_free(result->answers_url);
 	if (result->suites != NULL)
 		g_ptr_array_unref(result->suites);
 	g_free(result);
@@ -240,6 +309,40 @@ add_suites(JsonBuilder *builder, GPtrArray *suites)
 	json_builder_end_array(builder);
 }
 
+static void
+add_boot(JsonBuilder *builder, const SgBootRecord *boot)
+{
+	json_builder_set_member_name(builder, "boot");
+	json_builder_begin_object(builder);
+	sg_json_add_string(builder, "firmware", boot->firmware);
+	sg_json_add_boolean(builder, "secure_boot", boot->secure_boot);
+	sg_json_add_string(builder, "loader", boot->loader);
+	sg_json_add_string(builder, "menu_entry", boot->menu_entry);
+	sg_json_add_string(builder, "cmdline", boot->cmdline);
+	sg_json_add_string(builder, "keys", boot->keys);
+	add_optional_seconds(builder, "seconds_to_kernel", boot->seconds_to_kernel);
+	sg_json_add_string(builder, "menu", boot->menu);
+	json_builder_end_object(builder);
+}
+
+static void
+add_firmware(JsonBuilder *builder, GPtrArray *firmware)
+{
+	json_builder_set_member_name(builder, "firmware");
+	json_builder_begin_array(builder);
+	for (guint i = 0; i < firmware->len; i++) {
+		SgFirmwareResult *entry = g_ptr_array_index(firmware, i);
+		json_builder_begin_object(builder);
+		sg_json_add_string(builder, "firmware", entry->firmware);
+		sg_json_add_boolean(builder, "required", entry->required);
+		sg_json_add_string(builder, "status", sg_firmware_status_to_string(entry->status));
+		sg_json_add_string(builder, "phase", entry->phase);
+		sg_json_add_string(builder, "reason", entry->reason);
+		json_builder_end_object(builder);
+	}
+	json_builder_end_array(builder);
+}
+
 gchar *
 sg_result_to_json(SgResult *result)
 {
@@ -298,9 +401,21 @@ sg_result_to_json(SgResult *result)
 		add_seconds(builder, "duration_s", phase->started_us, phase->finished_us);
 		sg_json_add_string(builder, "console", phase->console);
 		sg_json_add_string(builder, "detail", phase->detail);
+		if (phase->boot != NULL)
+			add_boot(builder, phase->boot);
 		json_builder_end_object(builder);
 	}
 	json_builder_end_array(builder);
+	sg_json_add_string(builder, "boot_method", result->boot_method);
+	sg_json_add_string(builder, "boot_method_reason", result->boot_method_reason);
+	add_firmware(builder, result->firmware);
+	if (result->answers_url != NULL) {
+		json_builder_set_member_name(builder, "answers");
+		json_builder_begin_object(builder);
+		sg_json_add_string(builder, "url", result->answers_url);
+		add_optional_seconds(builder, "fetched_s", result->answers_fetched_s);
+		json_builder_end_object(builder);
+	}
 	sg_json_add_string(builder, "screenshot", result->screenshot);
 	json_builder_set_member_name(builder, "screen");
 	if (result->screen_kind == NULL) {

@@ -30,6 +30,20 @@ typedef enum {
 	SG_PHASE_ERROR,
 } SgPhaseStatus;
 
+/* How a guest booted through its firmware (result.json's phase "boot"). */
+typedef struct {
+	gchar *firmware; /* "bios", "uefi", "uefi-secureboot" */
+	gboolean secure_boot;
+	gchar *loader;	   /* the image's bootloader there ("isolinux", "GRUB via shim"), or NULL */
+	gchar *menu_entry; /* the menu entry booted, NULL when none was read */
+	gchar *cmdline;	   /* the command line typed (the entry's and the test's) */
+	gchar *keys;	   /* the keys typed, readable */
+	gdouble seconds_to_kernel; /* -1: the kernel never started */
+	gchar *menu;		   /* the menu screen's evidence file, or NULL */
+} SgBootRecord;
+
+void sg_boot_record_free(SgBootRecord *record);
+
 typedef struct {
 	gchar *name;
 	SgPhaseStatus status;
@@ -37,7 +51,26 @@ typedef struct {
 	gint64 finished_us;
 	gchar *console; /* file name in the evidence folder, or NULL */
 	gchar *detail;
+	SgBootRecord *boot; /* a guest that booted through its firmware, or NULL */
 } SgPhase;
+
+/* One firmware of the image's matrix, as it went (result.json's
+ * "firmware", the status page's matrix). */
+typedef enum {
+	SG_FIRMWARE_NOT_CHECKED, /* the test ended before its turn */
+	SG_FIRMWARE_BOOTED,
+	SG_FIRMWARE_FAILED,
+	SG_FIRMWARE_NOT_JUDGED,
+	SG_FIRMWARE_NOT_APPLICABLE,
+} SgFirmwareStatus;
+
+typedef struct {
+	gchar *firmware;
+	gboolean required;
+	SgFirmwareStatus status;
+	gchar *phase;  /* the phase that booted under it, or NULL */
+	gchar *reason; /* why not booted, not judged or not applicable */
+} SgFirmwareResult;
 
 /* Everything result.json says about one test of one image. */
 typedef struct {
@@ -80,6 +113,17 @@ typedef struct {
 	 * written (the guest paused, its teardown after); negative when no
 	 * such line. */
 	gdouble fail_fast_s;
+	/* How the image was booted ("firmware" or "direct") and, for a direct
+	 * boot, why. */
+	gchar *boot_method;
+	gchar *boot_method_reason;
+	/* The firmware matrix (SgFirmwareResult), in the profile's order. */
+	GPtrArray *firmware;
+	/* The answer file as the installer fetched it from the answer server
+	 * (url=): when (seconds after the install's power-on) and with what
+	 * answer; NULL/-1 when it was not fetched that way. */
+	gchar *answers_url;
+	gdouble answers_fetched_s;
 	/* The downstream suites run on the installed disk (SgSuiteResult),
 	 * NULL when none ran: result.json then has no "suites". */
 	GPtrArray *suites;
@@ -104,6 +148,11 @@ void sg_result_free(SgResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgResult, sg_result_free)
 
 SgPhase *sg_result_begin_phase(SgResult *result, const gchar *name);
+/* Adds @firmware to the matrix, not checked yet; returns it. */
+SgFirmwareResult *sg_result_add_firmware(SgResult *result, const gchar *firmware,
+					 gboolean required);
+SgFirmwareResult *sg_result_find_firmware(SgResult *result, const gchar *firmware);
+const gchar *sg_firmware_status_to_string(SgFirmwareStatus status);
 void sg_phase_finish(SgPhase *phase, SgPhaseStatus status, const gchar *detail);
 
 /* Sets the verdict once: the first failure or error is the reason. */

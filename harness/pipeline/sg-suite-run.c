@@ -289,13 +289,24 @@ start_guest(SgSuiteRun *run)
 		.disk_backing = run->spec.base,
 		.channel = SG_SUITE_CHANNEL,
 		.channel_socket = run->socket,
+		.firmware = run->spec.firmware,
 	};
+	g_autofree gchar *nvram_name = g_strdup_printf("nvram-suite-%s", run->spec.suite->name);
+	g_autofree gchar *nvram = NULL;
 
 	run->console = sg_console_new(flavour->family, SG_CONSOLE_PHASE_DESKTOP,
 				      flavour->display_manager, NULL, &error);
 	if (run->console == NULL) {
 		finish(run, error);
 		return;
+	}
+	if (sg_firmware_is_uefi(run->spec.firmware) && run->spec.nvram != NULL) {
+		nvram = sg_media_create_nvram(run->media, run->spec.nvram, nvram_name, &error);
+		if (nvram == NULL) {
+			finish(run, error);
+			return;
+		}
+		spec.nvram = nvram;
 	}
 	run->guest = sg_guest_start(run->spec.lab, &spec, &error);
 	if (run->guest == NULL) {
@@ -437,6 +448,7 @@ sg_suite_run_async(const SgSuiteRunSpec *spec, SgSuiteResult *suite, SgSuiteRunD
 
 typedef struct {
 	SgSuiteRunSpec spec; /* the suite set per suite */
+	gchar *nvram;	     /* spec.nvram's own copy */
 	GPtrArray *suites;
 	guint next;
 	guint running;
@@ -486,6 +498,7 @@ start_more(SgSuiteRunAll *all)
 	if (all->running == 0) {
 		all->done(all->user_data);
 		g_ptr_array_unref(all->suites);
+		g_free(all->nvram);
 		g_free(all);
 	}
 }
@@ -503,6 +516,8 @@ sg_suite_run_all_async(const SgSuiteRunSpec *spec, GPtrArray *suites, guint at_o
 	SgSuiteRunAll *all = g_new0(SgSuiteRunAll, 1);
 
 	all->spec = *spec;
+	all->nvram = g_strdup(spec->nvram);
+	all->spec.nvram = all->nvram;
 	all->suites = g_ptr_array_ref(suites);
 	all->at_once = MAX(at_once, 1);
 	all->result = result;
@@ -518,6 +533,18 @@ sg_suite_run_plan_async(const SgPlan *plan, const gchar *base, gboolean use_kvm,
 			GCancellable *cancellable, SgProgress *progress, SgResult *result,
 			SgSuiteRunAllDone done, gpointer user_data)
 {
+	const SgFirmwareEntry *firmware = sg_plan_main_firmware(plan);
+	SgMedia *media = sg_lab_get_media(plan->lab, NULL);
+	g_autofree gchar *nvram = NULL;
+	g_autoptr(GError) error = NULL;
+
+	/* The installed store, here: each suite's copy is made from it. */
+	if (firmware != NULL && firmware->nvram != NULL && media != NULL) {
+		nvram = sg_media_fetch_nvram(media, firmware->nvram, &error);
+		if (nvram == NULL)
+			g_warning("suites boot without the installed variable store: %s",
+				  error->message);
+	}
 	sg_suite_run_all_async(
 		&(SgSuiteRunSpec){
 			.lab = plan->lab,
@@ -526,6 +553,8 @@ sg_suite_run_plan_async(const SgPlan *plan, const gchar *base, gboolean use_kvm,
 			.expect = plan->expect,
 			.evidence_dir = plan->evidence_dir,
 			.use_kvm = use_kvm,
+			.firmware = firmware != NULL ? firmware->firmware : SG_FIRMWARE_BIOS,
+			.nvram = nvram,
 			.cancellable = cancellable,
 			.progress = progress,
 		},

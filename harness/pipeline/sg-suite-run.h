@@ -27,6 +27,11 @@ typedef struct {
 	 * (console.log, NAME.tap, screenshot.png). */
 	const gchar *evidence_dir;
 	gboolean use_kvm;
+	/* The firmware the disk was installed under, and under UEFI the
+	 * variable store the installer left (its boot entry): each suite guest
+	 * boots under it with a copy of its own. NULL nvram: none. */
+	SgFirmware firmware;
+	const gchar *nvram;
 	GCancellable *cancellable;
 	SgProgress *progress; /* NULL: none */
 } SgSuiteRunSpec;

@@ -2,6 +2,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "sg-answer-server.h"
 #include "sg-disk-read.h"
 #include "sg-error.h"
 #include "sg-guest-phase.h"
@@ -42,6 +43,14 @@ struct _SgRun {
 	SgDiskRead *disk;	/* the installed disk, once the install made it */
 	GString *passed;	/* what each step proved, for the pass reason */
 	gint64 problem_seen_us; /* monotonic time the failing console line was read */
+	/* The firmware matrix's boot checks still to run (SgFirmwareEntry *
+	 * of the plan), and the one under way. */
+	GQueue checks;
+	const SgFirmwareEntry *firmware;
+	/* Serves the answer file to the installer (url=), NULL when it reads
+	 * it elsewhere; when the install's guest was powered on. */
+	SgAnswerServer *answers;
+	gint64 install_started_us;
 };
 
 static void
@@ -50,6 +59,10 @@ sg_run_free(SgRun *run)
 	g_assert(run->guest == NULL && run->idle == 0);
 	g_clear_pointer(&run->steps, g_ptr_array_unref);
 	g_clear_pointer(&run->disk, sg_disk_read_free);
+	g_queue_clear(&run->checks);
+	if (run->answers != NULL)
+		sg_answer_server_stop(run->answers);
+	g_clear_object(&run->answers);
 	if (run->lost_watch != 0)
 		sg_lab_unwatch_lost(run->plan->lab, run->lost_watch);
 	g_clear_pointer(&run->plan, sg_plan_free);
@@ -213,11 +226,86 @@ on_phase_stopped(SgGuestPhase *phase, const gchar *screenshot, gpointer user_dat
 	step_done(run);
 }
 
+/* How the guest booted through its firmware, for result.json. */
+static void
+record_boot(SgRun *run, SgBootDriver *boot)
+{
+	SgBootRecord *record = g_new0(SgBootRecord, 1);
+	const SgBootLoader *loader = sg_plan_loader(run->plan, run->firmware->firmware);
+	g_autofree gchar *menu = g_strdup_printf("boot-menu-%s.txt", run->phase->name);
+	g_autofree gchar *menu_path = sg_plan_evidence_path(run->plan, menu);
+
+	record->firmware = g_strdup(sg_firmware_to_string(run->firmware->firmware));
+	record->secure_boot = run->firmware->firmware == SG_FIRMWARE_UEFI_SECURE_BOOT;
+	if (loader != NULL && !sg_guest_phase_boots_disk(run->phase->name))
+		record->loader = g_strdup(loader->second_stage != NULL		? "GRUB via shim"
+					  : loader->kind == SG_BOOT_LOADER_GRUB ? "GRUB"
+					  : loader->kind == SG_BOOT_LOADER_ISOLINUX ? "isolinux"
+										    : "unknown");
+	record->menu_entry = g_strdup(sg_boot_driver_get_menu_screen(boot) != NULL
+					      ? sg_boot_driver_get_entry(boot)
+					      : NULL);
+	record->cmdline = g_strdup(sg_boot_driver_get_cmdline(boot));
+	record->keys = g_strdup(sg_boot_driver_get_keys(boot));
+	record->seconds_to_kernel = sg_boot_driver_get_seconds_to_kernel(boot);
+	if (g_file_test(menu_path, G_FILE_TEST_EXISTS))
+		record->menu = g_steal_pointer(&menu);
+	sg_boot_record_free(run->phase->boot);
+	run->phase->boot = record;
+}
+
+/* What the boot said of its firmware, in the matrix. A boot of the
+ * installed disk says nothing of the image's own boot. */
+static void
+record_firmware(SgRun *run, SgBootDriver *boot, const gchar *reason)
+{
+	SgFirmwareResult *entry = sg_result_find_firmware(
+		run->result, sg_firmware_to_string(run->firmware->firmware));
+
+	if (entry == NULL || sg_guest_phase_boots_disk(run->phase->name) ||
+	    entry->status == SG_FIRMWARE_BOOTED)
+		return;
+	switch (sg_boot_driver_get_state(boot)) {
+	case SG_BOOT_DRIVER_KERNEL_STARTED:
+		entry->status = SG_FIRMWARE_BOOTED;
+		break;
+	case SG_BOOT_DRIVER_FAILED:
+		entry->status = SG_FIRMWARE_FAILED;
+		entry->reason = g_strdup(reason);
+		break;
+	case SG_BOOT_DRIVER_NOT_JUDGED:
+		entry->status = SG_FIRMWARE_NOT_JUDGED;
+		entry->reason = g_strdup(reason);
+		break;
+	default:
+		return;
+	}
+	g_free(entry->phase);
+	entry->phase = g_strdup(run->phase->name);
+}
+
 static void
 on_phase_done(SgGuestPhase *phase, const SgGuestPhaseOutcome *outcome, gpointer user_data)
 {
 	SgRun *run = user_data;
 	SgResult *result = run->result;
+
+	if (outcome->boot != NULL) {
+		record_boot(run, outcome->boot);
+		record_firmware(run, outcome->boot, outcome->reason);
+	}
+	/* A firmware merely reported on: its failure is noted, not the
+	 * image's fail. */
+	if (outcome->verdict != SG_VERDICT_PASS && !run->firmware->required) {
+		g_string_append_printf(run->passed, "%s%s (reported, not required)",
+				       run->passed->len > 0 ? "; " : "", outcome->reason);
+		sg_phase_finish(run->phase,
+				outcome->verdict == SG_VERDICT_FAIL ? SG_PHASE_FAILED
+								    : SG_PHASE_ERROR,
+				outcome->detail);
+		sg_guest_phase_stop(phase, on_phase_stopped, run);
+		return;
+	}
 
 	if (outcome->screen != NULL) {
 		g_free(result->screenshot);
@@ -253,14 +341,49 @@ on_boot_spoke(gpointer user_data)
 	sg_disk_read_boot_started(run->disk);
 }
 
+/* What the test adds to the kernel line for the install: the profile's
+ * arguments, and where the answer file is. */
+static gchar *
+install_args(SgRun *run)
+{
+	const SgPlan *plan = run->plan;
+	GString *args = g_string_new(NULL);
+
+	if (plan->boot_method == SG_BOOT_METHOD_FIRMWARE)
+		g_string_append(args, plan->flavour->kernel_args);
+	if (plan->answers_cmdline != NULL && plan->answers_cmdline[0] != '\0')
+		g_string_append_printf(args, " %s", plan->answers_cmdline);
+	/* d-i reads /preseed.cfg at the initrd's root by itself; casper is
+	 * told where it is. */
+	if (plan->answers_delivery == SG_ANSWERS_INITRD &&
+	    plan->flavour->family == SG_FAMILY_UBIQUITY)
+		g_string_append(args, " file=/preseed.cfg");
+	if (run->answers != NULL) {
+		g_autofree gchar *url = sg_answer_server_guest_url(
+			run->answers, SG_DOMAIN_ANSWERS_ADDRESS, 80, "preseed.cfg");
+		g_string_append_printf(args, " url=%s", url);
+		g_free(run->result->answers_url);
+		run->result->answers_url = g_strdup(url);
+	}
+	return g_strstrip(g_string_free(args, FALSE));
+}
+
 static void
-start_guest_phase(SgRun *run, const SgGuestPhaseKind *kind, const gchar *disk,
-		  const gchar *disk_backing)
+start_guest_phase(SgRun *run, const SgGuestPhaseKind *kind, const gchar *name, const gchar *args,
+		  const gchar *disk, const gchar *disk_backing)
 {
 	g_autoptr(GError) error = NULL;
+	g_autofree gchar *answers = run->answers != NULL && kind == &sg_guest_phase_install
+					    ? sg_answer_server_host_address(run->answers)
+					    : NULL;
 	SgGuestPhaseSpec spec = {
 		.kind = kind,
+		.name = name,
 		.plan = run->plan,
+		.firmware = run->firmware->firmware,
+		.nvram = run->firmware->nvram,
+		.args = args,
+		.answers = answers,
 		.disk = disk,
 		.disk_backing = disk_backing,
 		.use_kvm = run->use_kvm,
@@ -295,7 +418,20 @@ start_install(SgRun *run)
 		plan->keep_disk ? sg_plan_evidence_path(plan, "installed.qcow2") : NULL;
 	g_autofree gchar *disk = NULL;
 
+	g_autofree gchar *args = NULL;
+
 	begin_phase(run, sg_guest_phase_install.name, TRUE);
+	run->firmware = sg_plan_main_firmware(plan);
+	if (plan->answers_delivery == SG_ANSWERS_URL) {
+		run->answers = sg_answer_server_new(NULL, &error);
+		if (run->answers == NULL ||
+		    !sg_answer_server_add_data(run->answers, "preseed.cfg", plan->answers,
+					       strlen(plan->answers), &error)) {
+			step_error(run, error);
+			return;
+		}
+	}
+	args = install_args(run);
 	disk = sg_media_create_disk(sg_lab_get_media(plan->lab, NULL), "disk",
 				    plan->flavour->disk_gib, &error);
 	if (disk == NULL) {
@@ -311,7 +447,25 @@ start_install(SgRun *run)
 			.cancellable = run->cancellable,
 		},
 		disk);
-	start_guest_phase(run, &sg_guest_phase_install, disk, NULL);
+	run->install_started_us = g_get_monotonic_time();
+	start_guest_phase(run, &sg_guest_phase_install, NULL, args, disk, NULL);
+}
+
+/* When the installer fetched its answer file, and what it was told. */
+static void
+note_answers_fetch(SgRun *run)
+{
+	GPtrArray *requests =
+		run->answers != NULL ? sg_answer_server_get_requests(run->answers) : NULL;
+
+	for (guint i = 0; requests != NULL && i < requests->len; i++) {
+		SgAnswerRequest *request = g_ptr_array_index(requests, i);
+		if (request->status == 200 && g_str_has_suffix(request->path, "/preseed.cfg")) {
+			run->result->answers_fetched_s =
+				(request->monotonic_us - run->install_started_us) / 1e6;
+			return;
+		}
+	}
 }
 
 /* The installed disk stays as the installer left it: the boot runs on an
@@ -327,15 +481,40 @@ start_boot(SgRun *run)
 		step_error(run, error);
 		return;
 	}
+	note_answers_fetch(run);
 	begin_phase(run, sg_guest_phase_boot.name, TRUE);
-	start_guest_phase(run, &sg_guest_phase_boot, overlay, sg_disk_read_get_base(run->disk));
+	run->firmware = sg_plan_main_firmware(run->plan);
+	start_guest_phase(run, &sg_guest_phase_boot, NULL, NULL, overlay,
+			  sg_disk_read_get_base(run->disk));
 }
 
 static void
 start_live(SgRun *run)
 {
 	begin_phase(run, sg_guest_phase_live.name, TRUE);
-	start_guest_phase(run, &sg_guest_phase_live, NULL, NULL);
+	run->firmware = sg_plan_main_firmware(run->plan);
+	start_guest_phase(run, &sg_guest_phase_live, NULL,
+			  run->plan->boot_method == SG_BOOT_METHOD_FIRMWARE
+				  ? run->plan->flavour->live_kernel_args
+				  : NULL,
+			  NULL, NULL);
+}
+
+/* The image through another firmware up to its kernel: seconds, not a
+ * second install. What is typed is the console (and what else the
+ * profile's kernel line holds), without the answer file. */
+static void
+start_boot_check(SgRun *run)
+{
+	const SgFlavour *flavour = run->plan->flavour;
+	g_autofree gchar *name = NULL;
+
+	run->firmware = g_queue_pop_head(&run->checks);
+	name = g_strdup_printf("bootcheck-%s", sg_firmware_to_string(run->firmware->firmware));
+	begin_phase(run, name, TRUE);
+	start_guest_phase(run, &sg_guest_phase_boot_check, name,
+			  flavour->plan_install ? flavour->kernel_args : flavour->live_kernel_args,
+			  NULL, NULL);
 }
 
 /* ---- the disk, the suites, the KVM probe --------------------------------- */
@@ -440,8 +619,10 @@ start_kvm_probe(SgRun *run)
 
 	begin_phase(run, "kvm-probe", FALSE);
 	sg_kvm_probe_async(run->plan->lab,
-			   media->kernel != NULL ? media->kernel : media->live_kernel, state,
-			   KVM_PROBE_TIMEOUT_MS, on_kvm_probed, run);
+			   media->kernel != NULL	? media->kernel
+			   : media->live_kernel != NULL ? media->live_kernel
+							: media->probe_kernel,
+			   state, KVM_PROBE_TIMEOUT_MS, on_kvm_probed, run);
 }
 
 /* ---- the steps ------------------------------------------------------------ */
@@ -461,12 +642,24 @@ next_step(SgRun *run)
 }
 
 static GPtrArray *
-plan_steps(const SgPlan *plan)
+plan_steps(SgRun *run)
 {
+	const SgPlan *plan = run->plan;
+	const SgFirmwareEntry *main_firmware = sg_plan_main_firmware(plan);
 	GPtrArray *steps = g_ptr_array_new();
 
 	if (plan->accel == SG_ACCEL_AUTO)
 		g_ptr_array_add(steps, start_kvm_probe);
+	/* Each other firmware first: seconds each, and a required one that
+	 * fails spares the install. */
+	for (guint i = 0; plan->boot_method == SG_BOOT_METHOD_FIRMWARE && i < plan->firmwares->len;
+	     i++) {
+		const SgFirmwareEntry *entry = &g_array_index(plan->firmwares, SgFirmwareEntry, i);
+		if (entry == main_firmware || entry->not_applicable != NULL)
+			continue;
+		g_queue_push_tail(&run->checks, (gpointer)entry);
+		g_ptr_array_add(steps, start_boot_check);
+	}
 	if (plan->flavour->plan_install) {
 		g_ptr_array_add(steps, start_install);
 		g_ptr_array_add(steps, start_boot);
@@ -495,6 +688,21 @@ record_plan(SgResult *result, const SgPlan *plan)
 	if (plan->lab != NULL)
 		result->connection = g_strdup(sg_lab_get_uri(plan->lab));
 	result->image_uploaded_bytes = plan->image_uploaded_bytes;
+	if (plan->firmwares != NULL) {
+		result->boot_method = g_strdup(
+			plan->boot_method == SG_BOOT_METHOD_DIRECT ? "direct" : "firmware");
+		result->boot_method_reason = g_strdup(plan->boot_method_reason);
+		for (guint i = 0; i < plan->firmwares->len; i++) {
+			const SgFirmwareEntry *entry =
+				&g_array_index(plan->firmwares, SgFirmwareEntry, i);
+			SgFirmwareResult *matrix = sg_result_add_firmware(
+				result, sg_firmware_to_string(entry->firmware), entry->required);
+			if (entry->not_applicable != NULL) {
+				matrix->status = SG_FIRMWARE_NOT_APPLICABLE;
+				matrix->reason = g_strdup(entry->not_applicable);
+			}
+		}
+	}
 	if (plan->problem == NULL && plan->accel != SG_ACCEL_AUTO) {
 		result->accelerator = g_strdup(plan->accel == SG_ACCEL_KVM ? "kvm" : "tcg");
 		result->accelerator_reason = g_strdup("chosen with --accel");
@@ -539,7 +747,7 @@ on_prepared(GObject *source, GAsyncResult *result, gpointer user_data)
 	run->lost_watch = sg_lab_watch_lost(plan->lab, on_lab_lost, run);
 	if (sg_lab_is_lost(plan->lab))
 		on_lab_lost(run);
-	run->steps = plan_steps(plan);
+	run->steps = plan_steps(run);
 	next_step(run);
 }
 

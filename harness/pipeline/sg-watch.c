@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sg-console-stream.h"
 #include "sg-cpu-share.h"
@@ -69,6 +70,67 @@ finish(SgWatch *watch, SgWatchOutcome outcome)
 
 static gboolean on_deadline(gpointer user_data);
 
+/* The boot driver still reads the console: the kernel has not started. */
+static gboolean
+booting(SgWatch *watch)
+{
+	return watch->spec.boot != NULL &&
+	       sg_boot_driver_get_state(watch->spec.boot) == SG_BOOT_DRIVER_RUNNING;
+}
+
+static void
+heard(SgWatch *watch)
+{
+	if (watch->heard)
+		return;
+	watch->heard = TRUE;
+	if (watch->spec.first_bytes != NULL)
+		watch->spec.first_bytes(watch->user_data);
+}
+
+/* Types what the boot driver asks for; a console that takes no keys is the
+ * lab's trouble. */
+static void
+send_keys(SgWatch *watch)
+{
+	g_autofree gchar *keys = sg_boot_driver_take_keys(watch->spec.boot);
+	g_autoptr(GError) error = NULL;
+
+	if (keys == NULL || watch->stream == NULL)
+		return;
+	g_debug("%s: typing %zu bytes", watch->phase, strlen(keys));
+	if (!sg_console_stream_send(watch->stream, keys, strlen(keys), &error))
+		g_warning("%s: %s", watch->phase, error->message);
+}
+
+/* What the boot driver decided, once it did; TRUE when the watch ended. */
+static gboolean
+follow_boot(SgWatch *watch, gint64 now)
+{
+	send_keys(watch);
+	switch (sg_boot_driver_get_state(watch->spec.boot)) {
+	case SG_BOOT_DRIVER_RUNNING:
+		return FALSE;
+	case SG_BOOT_DRIVER_FAILED:
+		finish(watch, SG_WATCH_BOOT_FAILED);
+		return TRUE;
+	case SG_BOOT_DRIVER_NOT_JUDGED:
+		finish(watch, SG_WATCH_BOOT_NOT_JUDGED);
+		return TRUE;
+	default:
+		break;
+	}
+	/* The kernel runs: from here its silence counts, not the time the
+	 * firmware and the menu took. */
+	watch->excused_until = now;
+	heard(watch);
+	if (watch->spec.stop_on_kernel) {
+		finish(watch, SG_WATCH_KERNEL_STARTED);
+		return TRUE;
+	}
+	return FALSE;
+}
+
 /* Since when the guest said nothing that counts. */
 static gint64
 quiet_since(SgWatch *watch)
@@ -82,12 +144,18 @@ quiet_since(SgWatch *watch)
 static void
 arm_deadline(SgWatch *watch)
 {
-	gint64 deadline =
-		MIN(watch->started + (gint64)watch->spec.timeout_seconds * G_USEC_PER_SEC,
-		    quiet_since(watch) + (gint64)watch->spec.silence_seconds * G_USEC_PER_SEC);
+	gint64 deadline = watch->started + (gint64)watch->spec.timeout_seconds * G_USEC_PER_SEC;
 	gint64 settles = sg_console_get_next_deadline(watch->spec.console);
 	gint64 now = g_get_monotonic_time();
 
+	if (booting(watch)) {
+		gint64 next = sg_boot_driver_get_next_deadline(watch->spec.boot);
+		if (next > 0)
+			deadline = MIN(deadline, next);
+	} else {
+		deadline = MIN(deadline, quiet_since(watch) + (gint64)watch->spec.silence_seconds *
+								      G_USEC_PER_SEC);
+	}
 	if (settles > 0)
 		deadline = MIN(deadline, settles);
 	g_clear_handle_id(&watch->deadline_source, g_source_remove);
@@ -150,10 +218,17 @@ on_deadline(gpointer user_data)
 	gint64 now = g_get_monotonic_time();
 
 	watch->deadline_source = 0;
+	if (booting(watch)) {
+		sg_boot_driver_tick(watch->spec.boot, now);
+		if (follow_boot(watch, now))
+			return G_SOURCE_REMOVE;
+	}
 	if (evaluate(watch, now))
 		return G_SOURCE_REMOVE;
 	if (now - watch->started >= (gint64)watch->spec.timeout_seconds * G_USEC_PER_SEC)
 		finish(watch, SG_WATCH_TIMEOUT);
+	else if (booting(watch))
+		arm_deadline(watch);
 	else if (now - quiet_since(watch) >= (gint64)watch->spec.silence_seconds * G_USEC_PER_SEC)
 		judge_silence(watch, now);
 	else
@@ -172,14 +247,22 @@ on_console_data(const gchar *data, gsize len, gpointer user_data)
 		fwrite(data, 1, len, watch->log);
 	if (watch->finished != 0)
 		return;
+	if (booting(watch)) {
+		sg_boot_driver_feed(watch->spec.boot, data, len, now);
+		if (follow_boot(watch, now))
+			return;
+		if (booting(watch)) {
+			arm_deadline(watch);
+			return;
+		}
+		/* The kernel's first line is in this chunk: the judge reads
+		 * on from here. */
+	}
 	sg_console_feed(watch->spec.console, data, len, now);
 	if (evaluate(watch, now))
 		return;
-	if (!watch->heard && len > 0) {
-		watch->heard = TRUE;
-		if (watch->spec.first_bytes != NULL)
-			watch->spec.first_bytes(watch->user_data);
-	}
+	if (len > 0)
+		heard(watch);
 	if (watch->spec.progress != NULL)
 		sg_progress_update(watch->spec.progress, watch->phase, now - watch->started,
 				   sg_console_get_last_line(watch->spec.console));
@@ -190,9 +273,18 @@ on_console_data(const gchar *data, gsize len, gpointer user_data)
 static void
 conclude_stopped(SgWatch *watch)
 {
+	gint64 now = g_get_monotonic_time();
+
 	g_clear_handle_id(&watch->last_words_source, g_source_remove);
 	g_clear_handle_id(&watch->console_closed_source, g_source_remove);
-	if (!evaluate(watch, g_get_monotonic_time()))
+	/* A machine that stopped before its kernel started did not boot the
+	 * image (a firmware that resets when it finds nothing to boot). */
+	if (booting(watch)) {
+		sg_boot_driver_machine_stopped(watch->spec.boot, now);
+		follow_boot(watch, now);
+		return;
+	}
+	if (!evaluate(watch, now))
 		finish(watch, SG_WATCH_GUEST_STOPPED);
 }
 

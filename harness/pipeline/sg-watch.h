@@ -2,6 +2,7 @@
 
 #include <gio/gio.h>
 
+#include "sg-boot-driver.h"
 #include "sg-console.h"
 #include "sg-guest.h"
 #include "sg-progress.h"
@@ -18,6 +19,12 @@ typedef enum {
 	SG_WATCH_CANCELLED,
 	SG_WATCH_CONSOLE_LOST, /* the console closed while the guest ran: not judged */
 	SG_WATCH_STARVED,      /* silent, but only because the lab host left it no CPU */
+	/* With a boot driver: the firmware or the bootloader did not boot the
+	 * image (a fail), or did not answer the keys (not judged); see the
+	 * driver's reason. */
+	SG_WATCH_BOOT_FAILED,
+	SG_WATCH_BOOT_NOT_JUDGED,
+	SG_WATCH_KERNEL_STARTED, /* with stop_on_kernel: the kernel's first line came */
 } SgWatchOutcome;
 
 typedef void (*SgWatchFirstBytes)(gpointer user_data);
@@ -33,9 +40,17 @@ typedef struct {
 	GCancellable *cancellable;
 	SgProgress *progress;
 	/* Called once on the main loop, with the watch's user data, when the
-	 * console says its first bytes (the guest's firmware or kernel runs);
-	 * NULL: not wanted. */
+	 * console says its first bytes (the guest's firmware or kernel runs;
+	 * with a boot driver, when its kernel starts); NULL: not wanted. */
 	SgWatchFirstBytes first_bytes;
+	/* The guest boots through its firmware and bootloader: the console
+	 * goes to this driver (which types at the menu) until the kernel's
+	 * first line, and only then to @console, whose silence is counted
+	 * from there; the driver's limit governs until then. NULL: the
+	 * console's judge reads everything. Borrowed. */
+	SgBootDriver *boot;
+	/* End the watch when the kernel starts (a boot check). */
+	gboolean stop_on_kernel;
 } SgWatchSpec;
 
 typedef struct _SgWatch SgWatch;

@@ -2,7 +2,8 @@
 # unpacked. Uses the answers /init collected: hostname, domain (may be
 # empty: ubiquity and subiquity do not ask for one), fullname, username,
 # password or password_hash (subiquity's identity is already crypted), uuid,
-# disk, part, DISTRO, VARIANT.
+# disk, part, ESP and esp_id (UEFI: the EFI system partition and its FAT
+# volume id), DISTRO, VARIANT.
 #
 # The identity files (identity.sh) make libguestfs inspection see a Debian
 # or Ubuntu root; the
@@ -27,6 +28,13 @@ configure_target() {
 		# / was on $part during installation
 		UUID=$uuid	/	ext4	errors=remount-ro	0	1
 	FSTAB
+	if [ -n "${ESP:-}" ]; then
+		cat >>$t/etc/fstab <<-FSTAB
+			# /boot/efi was on $ESP during installation
+			UUID=$(echo "$esp_id" | tr a-f A-F | sed 's/^..../&-/')	/boot/efi	vfat	umask=0077	0	1
+		FSTAB
+		mkdir -p $t/boot/efi
+	fi
 	write_os_release $t "$DISTRO"
 
 	# No root password was preseeded: root is locked, the user gets sudo.

@@ -1,15 +1,18 @@
 # The installer's answers, sourced by /init: a tiny stand-in for cdebconf.
-# Answers come from /preseed.cfg at the initrd root, where the harness
-# injects it; a key that is not answered there becomes a question shown the
-# way d-i's text frontend shows it on a serial console, and the installer
-# waits for an answer that never comes (priority=critical means nothing
-# should be asked, so the harness reports the question as the failure).
+# Answers are loaded into one store in the order the real installer loads
+# them (preseed.sh for debian-installer, frontend-casper.sh for casper,
+# cloud-init.sh for subiquity): a later source overrides an earlier one.
+# A key that is not answered becomes a question shown the way d-i's text
+# frontend shows it on a serial console, and the installer waits for an
+# answer that never comes (priority=critical means nothing should be asked,
+# so the harness reports the question as the failure).
 
-PRESEED=/preseed.cfg
+PRESEED=/var/lib/preseed/answers
 QUESTIONS=/var/lib/cdebconf/questions.dat
 
 # preseed_get KEY - print the value of KEY; status 1 when it is not there.
-# Lines are "OWNER KEY TYPE VALUE", the value may be empty or hold spaces.
+# Lines are "OWNER KEY TYPE VALUE", the value may be empty or hold spaces;
+# the last line for KEY wins.
 preseed_get() {
 	[ -r "$PRESEED" ] || return 1
 	awk -v key="$1" '
@@ -25,6 +28,20 @@ preseed_get() {
 	' "$PRESEED"
 }
 
+# preseed_load FILE - every answer of a preseed file, over those loaded
+# before (debconf-set-selections).
+preseed_load() {
+	mkdir -p "${PRESEED%/*}"
+	cat "$1" >>"$PRESEED"
+	echo >>"$PRESEED" # a file without a newline at its end
+}
+
+# preseed_set OWNER KEY VALUE - one answer, as from the kernel command line.
+preseed_set() {
+	mkdir -p "${PRESEED%/*}"
+	printf '%s %s string %s\n' "$1" "$2" "$3" >>"$PRESEED"
+}
+
 # dialog MARK TITLE TEXT - draw a d-i text-frontend dialog and wait forever.
 # MARK is "!" for a question, "!!" for a critical error, as newt titles them.
 # The prompt line ends with a newline (the real one does not) so that a
@@ -36,6 +53,29 @@ dialog() {
 	printf "Prompt: '?' for help> \n"
 	sync
 	# Nobody will answer; whatever arrives on the console changes nothing.
+	while :; do
+		read -r _ 2>/dev/null || sleep 3600
+	done
+}
+
+# text_error TITLE SHORT LONG - an error template as cdebconf's text
+# frontend shows it (cdebconf src/modules/frontend/text/text.c, the text.so
+# of the Debian 12 installer: text_go, text_handler_displaydesc,
+# text_handler_note): the title underlined with as many dashes, a blank
+# line, "!! ERROR: " and the short description, a blank line, the long one
+# wrapped at 79 columns (its strwrap leaves the space a line breaks at),
+# then "[Press enter to continue] " with no newline. Then it waits, as
+# nobody presses enter.
+text_error() {
+	local title=$1 short=$2 long=$3
+	log debconf "showing error $title: $short: $long"
+	{
+		printf '%s\n%s\n\n' "$title" "$(printf '%s' "$title" | sed 's/./-/g')"
+		printf '!! ERROR: %s\n\n' "$short"
+		printf '%s\n' "$long" | fold -s -w 79
+		printf '[Press enter to continue] '
+	} >/dev/console
+	sync
 	while :; do
 		read -r _ 2>/dev/null || sleep 3600
 	done

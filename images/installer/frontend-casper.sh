@@ -2,10 +2,11 @@
 # /init. Progress goes to the console as "ubiquity[PID]: ..." lines, a
 # failure is ubiquity's crash ("ubiquity crashed: partman failed"), a
 # question the seed does not answer is shown like d-i's (ubiquity drives the
-# same debconf questions), answers come from the seed named by file= on the
-# command line, and the logs are ubiquity's (syslog, casper.log, debug).
+# same debconf questions), answers come as casper's 24preseed loads them
+# (file=, url=, words of the command line), and the logs are ubiquity's
+# (syslog, casper.log, debug).
 
-FRONTEND_MODULES="ahci loop squashfs"
+FRONTEND_MODULES="loop squashfs"
 # The installed system says it is Ubuntu (identity.sh).
 DISTRO=ubuntu
 # ubiquity installs the boot loader where it partitioned.
@@ -64,18 +65,93 @@ frontend_mount_media() {
 	printf 'casper: live medium %s (%s) mounted on /cdrom\n' "$dev" "$MEDIUM_LABEL" >>"$CASPER_LOG"
 }
 
-# The seed is file=PATH: a path in the initrd (injected by the harness) or,
-# as on Ubuntu's own CDs, on the medium (file=/cdrom/preseed/ubuntu.seed).
+# The answers, as casper's casper-bottom/24preseed loads them before
+# ubiquity starts (casper 1.470, Ubuntu 22.04; Launchpad's casper, mirrored
+# in github.com/elementary/os-patches): /preseed.cfg in the initrd, then
+# each command line word in turn: file= and preseed/file= name seeds,
+# url= and preseed/url= are fetched with wget into /tmp (the network is
+# brought up for it, with DHCP on every NIC, and down again), a/b=value
+# (a/b?=value: not marked seen) and locale= answer one question; the seeds
+# are loaded last, over the words. A seed path is one in the initrd (where
+# the harness puts /preseed.cfg), else on the medium (file=/cdrom/preseed/
+# ubuntu.seed, as Ubuntu's own boot menus say). casper 1.470 strips only
+# "url=" from the word, so its preseed/url= fetches a URL that still starts
+# with the key; the imitation strips both, as casper's changelog (1.433)
+# means it to.
 frontend_answers() {
-	local arg
-	for arg in $(cat /proc/cmdline); do
-		case $arg in
-		file=*) PRESEED=${arg#file=} ;;
+	local x url locations='' item
+	printf 'Begin: %s ... ' 'Loading preseed file...'
+	[ -e /preseed.cfg ] && preseed_load /preseed.cfg
+	for x in $(cat /proc/cmdline); do
+		case $x in
+		preseed/file=*) locations="${x#preseed/file=} $locations" ;;
+		file=*) locations="${x#file=} $locations" ;;
+		url=*.iso) ;; # not a preseed: a netboot ISO
+		preseed/url=* | url=*)
+			url=${x#preseed/url=}
+			url=${url#url=}
+			casper_start_network
+			log casper "fetching $url"
+			wget -P /tmp "$url"
+			locations="/tmp/${url##*/} $locations"
+			;;
+		*/*\?=*) preseed_set d-i "${x%%\?=*}" "${x#*\?=}" ;;
+		*/*=*) preseed_set d-i "${x%%=*}" "${x#*=}" ;;
+		locale=*)
+			# casper picks the UTF-8 locale of /usr/share/i18n/SUPPORTED
+			# (its debian-installer/locale= case comes after */*=*, which
+			# takes that word first)
+			case ${x#*=} in
+			*.*) preseed_set d-i debian-installer/locale "${x#*=}" ;;
+			*) preseed_set d-i debian-installer/locale "${x#*=}.UTF-8" ;;
+			esac
+			;;
 		esac
 	done
-	[ -r "$PRESEED" ] || [ ! -r "/cdrom$PRESEED" ] || PRESEED=/cdrom$PRESEED
-	printf 'casper: seed %s\n' "$PRESEED" >>"$CASPER_LOG"
-	log ubiquity "seed: $PRESEED"
+	for item in $locations; do
+		[ -r "$item" ] || [ ! -r "/cdrom$item" ] || item=/cdrom$item
+		if [ -r "$item" ]; then
+			preseed_load "$item"
+			printf 'casper: seed %s\n' "$item" >>"$CASPER_LOG"
+			log ubiquity "seed: $item"
+		else
+			printf 'casper: no seed %s\n' "$item" >>"$CASPER_LOG"
+			log ubiquity "no seed: $item"
+		fi
+	done
+	casper_stop_network
+	printf 'done.\n'
+}
+
+# casper_start_network / casper_stop_network - 24preseed's start_network
+# and stop_network: DHCP on every NIC (its dhclient; busybox udhcpc with
+# /etc/udhcpc/default.script here), whatever comes of it, and down again.
+# udev has settled before casper-bottom runs: wait for the NIC as it would.
+casper_start_network() {
+	local i=0 device name
+	[ -z "${casper_network:-}" ] || return 0
+	casper_network=1
+	run casper modprobe virtio_net
+	while [ -z "$(ls /sys/class/net/*/device 2>/dev/null)" ] && [ "$i" -lt 50 ]; do
+		usleep 100000
+		i=$((i + 1))
+	done
+	for device in /sys/class/net/*/device; do
+		[ -e "$device" ] || continue
+		name=${device%/device}
+		name=${name##*/}
+		run casper ip link set dev lo up
+		run casper udhcpc -i "$name" -n -q -t 5
+	done
+}
+casper_stop_network() {
+	local device name
+	[ -n "${casper_network:-}" ] || return 0
+	for device in /sys/class/net/*/device; do
+		[ -e "$device" ] || continue
+		name=${device%/device}
+		run casper ip link set dev "${name##*/}" down
+	done
 }
 
 # Where ubiquity leaves its logs on the installed system.

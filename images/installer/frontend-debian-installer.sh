@@ -1,6 +1,9 @@
 # debian-installer's face, sourced by /init: plain progress lines, newt-style
-# [!!] dialogs for errors, answers from /preseed.cfg (debconf.sh), the ISO
-# always on /dev/sr0, logs as d-i leaves them (configure.sh: finish_logs).
+# [!!] dialogs for errors, answers as d-i's preseed udebs load them
+# (preseed.sh: /preseed.cfg, the command line, file=, url=), the ISO always
+# on /dev/sr0, logs as d-i leaves them (configure.sh: finish_logs).
+
+. /lib/smoketest/preseed.sh
 
 FRONTEND_MODULES=
 DISTRO=debian
@@ -29,9 +32,10 @@ frontend_mount_media() {
 	fi
 }
 
-# The answers are /preseed.cfg, injected into the initrd by the harness.
+# file-preseed, once the CD-ROM is mounted; url= waits for the network
+# (/init).
 frontend_answers() {
-	:
+	preseed_file
 }
 
 frontend_finish() {
@@ -50,3 +54,7 @@ frontend_finish() {
 		reboot -f
 	fi
 }
+
+# debian-installer-startup loads the initrd's file and the command line
+# before the main menu starts.
+preseed_startup

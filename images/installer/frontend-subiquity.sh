@@ -10,7 +10,7 @@
 . /lib/smoketest/media.sh
 . /lib/smoketest/cloud-init.sh
 
-FRONTEND_MODULES="ahci loop squashfs"
+FRONTEND_MODULES="loop squashfs"
 # The installed system says it is Ubuntu (identity.sh).
 DISTRO=ubuntu
 # Keys an autoinstall config may leave out: subiquity has defaults.

@@ -18,16 +18,41 @@ forever() {
 	while :; do sleep 3600; done
 }
 
-# partition_disk DISK - one bootable Linux partition over the whole disk,
-# ext4, mounted on /target. Sets part and uuid for configure.sh.
+# partition_disk DISK - the disk laid out as partman-auto's regular
+# recipe does for the firmware it runs under, the root file system ext4 and
+# mounted on /target. Under UEFI (/sys/firmware/efi, as d-i's archdetect
+# tells amd64/efi) a GPT with an EFI system partition (FAT32) first and the
+# root after it; under BIOS one bootable Linux partition in an MBR. Sets
+# part and uuid (the root) and ESP (UEFI only) for configure.sh and
+# bootloader.sh.
 partition_disk() {
-	local features
+	local features layout
 	disk=$1
+	ESP=
 	wait_for "$disk" 30 || fail partman 'Partition disks' "No disk $disk was found."
-	part=${disk}1
-	echo ',,L,*' | run partman sfdisk --wipe always "$disk" ||
+	if [ -d /sys/firmware/efi ]; then
+		ESP=${disk}1
+		part=${disk}2
+		layout='label: gpt
+size=128MiB, type=U
+type=L'
+	else
+		part=${disk}1
+		layout=',,L,*'
+	fi
+	echo "$layout" | run partman sfdisk --wipe always "$disk" ||
 		fail partman 'Partition disks' "The partition table on $disk could not be written."
 	wait_for "$part" 10
+	if [ -n "$ESP" ]; then
+		wait_for "$ESP" 10
+		# The real mkfs.fat (dosfstools), as partman-efi formats it.
+		esp_id=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
+		run partman /usr/sbin/mkfs.fat -F 32 -i "$esp_id" "$ESP" ||
+			fail partman 'Partition disks' \
+				"Failed to create a file system
+
+The FAT32 file system creation in partition #1 of $disk failed."
+	fi
 	uuid=$(cat /proc/sys/kernel/random/uuid)
 	# The real mke2fs (busybox sh would run its own applet for a bare name,
 	# which cannot make ext4). extlinux 6.04 reads ext4 without 64bit and metadata_csum.
@@ -37,10 +62,10 @@ partition_disk() {
 		fail partman 'Partition disks' \
 			"Failed to create a file system
 
-The ext4 file system creation in partition #1 of $disk failed."
+The ext4 file system creation in partition #${part##*[!0-9]} of $disk failed."
 	fi
 	run partman mount -t ext4 "$part" /target ||
-		fail partman 'Partition disks' "Mounting partition #1 of $disk on /target failed."
+		fail partman 'Partition disks' "Mounting partition #${part##*[!0-9]} of $disk on /target failed."
 }
 
 # install_payload - the installed system onto /target. d-i unpacks its

@@ -26,16 +26,29 @@ make_squashfs() {
 		die "mksquashfs failed for $1"
 }
 
-# isolinux_dir NAME CFG - an isolinux folder with the shared binaries and
-# this family's menu, printed.
+# isolinux_dir NAME CFG [KEY=VALUE]... - an isolinux folder with the shared
+# binaries and this family's menu (menu_file: %KEY% filled in), printed.
 isolinux_dir() {
-	local d=$work/isolinux-$1 f
+	local d=$work/isolinux-$1 cfg=$2 f
+	shift 2
 	mkdir -p "$d"
 	for f in "$common"/isolinux/*.c32 "$common/isolinux/isolinux.bin"; do
 		ln -sf "$f" "$d/"
 	done
-	cp "$2" "$d/isolinux.cfg"
+	menu_file "$cfg" "$d/isolinux.cfg" "$@"
 	echo "$d"
+}
+
+# boot_tree TREE ISOLINUX GRUB_CFG [EFI_IMG] - the boot loaders of one ISO:
+# TREE/isolinux the folder ISOLINUX, TREE/boot/grub/grub.cfg the menu
+# GRUB_CFG and, unless EFI_IMG is empty, TREE/boot/grub/efi.img (the EFI El
+# Torito entry). Links: make_iso follows them.
+boot_tree() {
+	local tree=$1 isolinux=$2 grub_cfg=$3 efi=${4:-}
+	mkdir -p "$tree/boot/grub"
+	ln -sfn "$isolinux" "$tree/isolinux"
+	ln -sf "$grub_cfg" "$tree/boot/grub/grub.cfg"
+	[ -z "$efi" ] || ln -sf "$efi" "$tree/boot/grub/efi.img"
 }
 
 # disk_info TREE TEXT - /.disk/info: one line, no newline at the end.

@@ -28,16 +28,27 @@ rootfs_busybox() {
 # rootfs_binary ROOT BIN... - copy dynamic binaries with the shared
 # libraries ldd resolves for them (the guests have no package manager).
 rootfs_binary() {
-	local root=$1 bin lib
+	local root=$1
 	shift
+	rootfs_binary_from "$root" "" "$@"
+}
+
+# rootfs_binary_from ROOT TREE BIN... - the same for binaries of a package
+# unpacked under TREE (debian_package_files) rather than installed: BIN is
+# its path in the package, libraries are looked up in TREE first and land
+# at their path in the package.
+rootfs_binary_from() {
+	local root=$1 tree=$2 bin lib
+	shift 2
 	for bin in "$@"; do
 		mkdir -p "$root/$(dirname "$bin")"
 		rm -f "$root/$bin"
-		cp -L "$bin" "$root/$bin"
-		for lib in $(ldd "$bin" | awk '/=> \//{print $3} /^[ \t]*\//{print $1}'); do
-			[ -e "$root/$lib" ] && continue
-			mkdir -p "$root/$(dirname "$lib")"
-			cp -L "$lib" "$root/$lib"
+		cp -L "$tree$bin" "$root/$bin"
+		for lib in $(LD_LIBRARY_PATH=${tree:+$tree/usr/lib/x86_64-linux-gnu} ldd "$tree$bin" |
+			awk '/=> \//{print $3} /^[ \t]*\//{print $1}'); do
+			[ -e "$root/${lib#"$tree"}" ] && continue
+			mkdir -p "$root/$(dirname "${lib#"$tree"}")"
+			cp -L "$lib" "$root/${lib#"$tree"}"
 		done
 	done
 }

@@ -4,10 +4,11 @@
 # generic live images. The good one (LightDM autologin, IceWM) passes with
 # a drawn screenshot; the -black-screen one (the autologin session opens and
 # never draws) fails with the blank-screen reason.
-# usage: live-real.sh SMOKEGATE GOOD-ISO|BLACK-SCREEN-ISO
+# usage: live-real.sh SMOKEGATE GOOD-ISO|BLACK-SCREEN-ISO [FIRMWARE]
+# (FIRMWARE: --firmware's list; default the generic profile's matrix)
 . "$(dirname "$0")/lib.sh"
 
-smokegate=$(realpath "$1") iso=$(realpath "$2")
+smokegate=$(realpath "$1") iso=$(realpath "$2") firmware=${3:-}
 make_workdir
 evidence="$workdir/evidence"
 result="$evidence/result.json"
@@ -28,7 +29,8 @@ pixel_stats() {
 
 echo "# $(basename "$iso") without --flavour: expecting $want"
 start=$(date +%s)
-"$smokegate" test "$iso" --evidence "$evidence" > "$workdir/stdout" 2> "$workdir/stderr"
+"$smokegate" test "$iso" --evidence "$evidence" ${firmware:+--firmware "$firmware"} \
+	> "$workdir/stdout" 2> "$workdir/stderr"
 status=$?
 echo "# printed after $(($(date +%s) - start)) s: $(cat "$workdir/stdout")"
 sed 's/^/# stderr: /' "$workdir/stderr"

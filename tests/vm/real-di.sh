@@ -60,6 +60,8 @@ fi
 evidence=$workdir/evidence
 args=(test "$iso" --flavours-dir "$workdir/flavours" --flavour debian-netinst --evidence "$evidence")
 [ -n "$answers" ] && args+=(--answers "$answers")
+# The profile's firmware matrix unless the test names one.
+[ -n "${SMOKEGATE_TEST_FIRMWARE:-}" ] && args+=(--firmware "$SMOKEGATE_TEST_FIRMWARE")
 start=$(date +%s)
 "$smokegate" "${args[@]}" > "$workdir/out" 2>&1
 status=$?

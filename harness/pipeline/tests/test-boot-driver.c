@@ -53,14 +53,34 @@ run(SgBootDriver *driver, gint64 *now, const gchar *text, gdouble seconds)
 	return g_string_free(keys, FALSE);
 }
 
+/* Echoes what the driver types, as a bootloader's line editor does, until
+ * it sends @last_key: returns all it typed from @keys on. The driver types
+ * a chunk at a time and waits for each one's echo. */
+static gchar *
+echo_typing(SgBootDriver *driver, gint64 *now, const gchar *keys, const gchar *last_key)
+{
+	GString *all = g_string_new(keys);
+	g_autofree gchar *pending = g_strdup(keys);
+
+	while (!g_str_has_suffix(all->str, last_key)) {
+		g_autofree gchar *more = run(driver, now, pending, 1);
+
+		g_assert_cmpstr(more, !=, ""); /* it waits for nothing else */
+		g_string_append(all, more);
+		g_free(pending);
+		pending = g_steal_pointer(&more);
+	}
+	return g_string_free(all, FALSE);
+}
+
 /* isolinux's menu.c32 on SeaBIOS's serial console: Tab, the arguments
  * after the entry's own, Enter; then the kernel's first line. */
 static void
 test_isolinux_menu(void)
 {
-	g_autoptr(SgBootLoader) loader =
-		make_loader(SG_BOOT_LOADER_ISOLINUX, "Automated install", "install",
-			    "/install.amd/vmlinuz", "auto=true priority=critical", NULL, -1);
+	g_autoptr(SgBootLoader) loader = make_loader(
+		SG_BOOT_LOADER_ISOLINUX, "Automated install", "install", "/install.amd/vmlinuz",
+		"vga=788 auto=true priority=critical", NULL, -1);
 	gint64 now = 1000 * SECOND;
 	g_autoptr(SgBootDriver) driver =
 		sg_boot_driver_new(SG_FIRMWARE_BIOS, loader, "console=ttyS0,115200", 300, now);
@@ -75,16 +95,19 @@ test_isolinux_menu(void)
 		   "\033[3;20H Smokegate test installer\033[5;20H Automated install",
 		   2);
 	g_assert_cmpstr(keys, ==, "\t");
-	/* menu.c32 shows the entry's command line after Tab. */
+	/* menu.c32 shows the entry's command line after Tab, wrapped at the
+	 * screen's last column (as seen with SeaBIOS's serial console). */
 	g_free(keys);
 	keys = run(driver, &now,
-		   "\033[22;1H> /install.amd/vmlinuz initrd=/install.amd/initrd.gz "
-		   "auto=true priority=critical",
+		   "\033[22;1H> /install.amd/vmlinuz initrd=/install.amd/initrd.gz vga=788 "
+		   "auto=true priority=\r\n"
+		   "critical",
 		   1);
-	g_assert_cmpstr(keys, ==, " console=ttyS0,115200");
+	/* The first chunk only, until the screen shows it. */
+	g_assert_cmpstr(keys, ==, " console=ttyS0");
 	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
-	more = run(driver, &now, " console=ttyS0,115200", 1);
-	g_assert_cmpstr(more, ==, "\r");
+	more = echo_typing(driver, &now, keys, "\r");
+	g_assert_cmpstr(more, ==, " console=ttyS0,115200\r");
 	g_free(more);
 	more = run(
 		driver, &now,
@@ -96,10 +119,43 @@ test_isolinux_menu(void)
 	g_assert_cmpstr(sg_boot_driver_get_keys(driver), ==,
 			"<Tab> ' console=ttyS0,115200' <Enter>");
 	g_assert_cmpstr(sg_boot_driver_get_cmdline(driver), ==,
-			"auto=true priority=critical console=ttyS0,115200");
+			"vga=788 auto=true priority=critical console=ttyS0,115200");
 	g_assert_cmpstr(sg_boot_driver_get_entry(driver), ==, "Automated install");
 	g_assert_nonnull(strstr(sg_boot_driver_get_menu_screen(driver), "Automated install"));
 	g_assert_cmpfloat(sg_boot_driver_get_seconds_to_kernel(driver), >, 3);
+}
+
+/* Debian's entries say `quiet`: no kernel banner reaches the serial
+ * console, and the installer's first line is the sign that the kernel runs
+ * (as seen with smokegate's d-i image). The end of the typed command line's
+ * echo, which isolinux wraps and ends after Enter, is not. */
+static void
+test_isolinux_quiet_kernel(void)
+{
+	g_autoptr(SgBootLoader) loader =
+		make_loader(SG_BOOT_LOADER_ISOLINUX, "Install", "install", "/install.amd/vmlinuz",
+			    "vga=788 initrd=/install.amd/initrd.gz --- quiet", NULL, -1);
+	gint64 now = 0;
+	g_autoptr(SgBootDriver) driver = sg_boot_driver_new(
+		SG_FIRMWARE_BIOS, loader, "quiet url=http://10.0.2.101/0ba137b09154/preseed.cfg",
+		300, now);
+	g_autofree gchar *keys = NULL;
+	g_autofree gchar *typed = NULL;
+
+	keys = run(driver, &now, "\033[4;11H Install", 2);
+	g_free(keys);
+	typed = run(driver, &now, "\033[18;01H> /install.amd/vmlinuz vga=788", 1);
+	keys = echo_typing(driver, &now, typed, "\r");
+	g_free(keys);
+	keys = run(driver, &now, "\r\n0ba137b09154/preseed.cfg\r\n\r\n", 0.5);
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
+	g_free(keys);
+	keys = run(driver, &now, "Debian GNU/Linux installer (smokegate test image, good)\r\n",
+		   0.1);
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_KERNEL_STARTED);
+	/* `quiet` is the entry's own: not typed again. */
+	g_assert_cmpstr(sg_boot_driver_get_keys(driver), ==,
+			"<Tab> ' url=http://10.0.2.101/0ba137b09154/preseed.cfg' <Enter>");
 }
 
 /* A menu entry naming a kernel that is not on the image: isolinux says so
@@ -167,10 +223,10 @@ test_grub_edit_and_missing_kernel(void)
 		   "        linux  /live/vmlinuz-6.1.0-99-amd64 boot=live components quiet spl\\"
 		   "\033[6;2Hash\033[7;2H        initrd /live/initrd.img-6.1.0-99-amd64",
 		   2);
-	g_assert_cmpstr(keys, ==, "\033[B\033[B\005 console=ttyS0,115200");
+	g_assert_cmpstr(keys, ==, "\033[B\033[B\005 console=ttyS0");
 	g_free(keys);
-	keys = run(driver, &now, "\033[6;4H console=ttyS0,115200", 1);
-	g_assert_cmpstr(keys, ==, "\030");
+	keys = echo_typing(driver, &now, " console=ttyS0", "\030");
+	g_assert_cmpstr(keys, ==, " console=ttyS0,115200\030");
 	g_free(keys);
 	keys = run(driver, &now,
 		   "\033[2J\033[1;1H  Booting a command list\r\n\r\n"
@@ -184,6 +240,48 @@ test_grub_edit_and_missing_kernel(void)
 			"`/live/vmlinuz-6.1.0-99-amd64' not found.");
 	g_assert_cmpstr(sg_boot_driver_get_keys(driver), ==,
 			"e <Down> <Down> <Ctrl-E> ' console=ttyS0,115200' <Ctrl-X>");
+}
+
+/* OVMF's text console is 100 columns: GRUB's editor wraps the linux line
+ * there with a '\\' (as seen on smokegate's d-i image under OVMF), past
+ * an 80-column screen. The echo is still found. */
+static void
+test_grub_wide_wrap(void)
+{
+	const gchar *editor[] = {"setparams 'Install'", "", "    set background_color=black",
+				 "    linux    /install.amd/vmlinuz vga=788 --- quiet", NULL};
+	g_autoptr(SgBootLoader) loader =
+		make_loader(SG_BOOT_LOADER_GRUB, "Install", NULL, "/install.amd/vmlinuz",
+			    "vga=788 --- quiet", editor, 3);
+	gint64 now = 0;
+	g_autoptr(SgBootDriver) driver =
+		sg_boot_driver_new(SG_FIRMWARE_UEFI, loader,
+				   "console=ttyS0,115200 url=http://10.0.2.101/p.cfg", 300, now);
+	g_autofree gchar *keys = NULL;
+
+	keys = run(driver, &now,
+		   "\033[02;34HGNU GRUB  version 2.06-13+deb12u2\033[05;03H*Install"
+		   "\033[20;5HUse the ^ and v keys to select which entry is highlighted.",
+		   2);
+	g_assert_cmpstr(keys, ==, "e");
+	g_free(keys);
+	keys = run(driver, &now,
+		   "\033[05;03Hsetparams 'Install'\033[07;03H    set background_color=black"
+		   "\033[08;03H    linux    /install.amd/vmlinuz vga=788 --- quiet",
+		   2);
+	g_assert_cmpstr(keys, ==, "\033[B\033[B\033[B\005 console=ttyS0");
+	g_free(keys);
+	keys = run(driver, &now, " console=ttyS0", 1);
+	g_assert_cmpstr(keys, ==, ",115200 url=ht");
+	g_free(keys);
+	/* The line reaches column 100: '\\' there, the rest on the next row. */
+	keys = run(driver, &now,
+		   ",115200 url=ht\033[08;60Htp://1\\\033[09;03H0.0.2.101/p.cfg"
+		   "\033[10;03H    initrd   /install.amd/initrd.gz",
+		   1);
+	/* The screen showed the rest ahead of the keys: typed, then Ctrl-X. */
+	g_assert_cmpstr(keys, ==, "tp://10.0.2.101/p.cfg\030");
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
 }
 
 /* GRUB's errors from its own config (a font it cannot load) before the
@@ -284,8 +382,10 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/boot-driver/isolinux-menu", test_isolinux_menu);
+	g_test_add_func("/boot-driver/isolinux-quiet-kernel", test_isolinux_quiet_kernel);
 	g_test_add_func("/boot-driver/isolinux-missing-kernel", test_isolinux_missing_kernel);
 	g_test_add_func("/boot-driver/grub-edit-missing-kernel", test_grub_edit_and_missing_kernel);
+	g_test_add_func("/boot-driver/grub-wide-wrap", test_grub_wide_wrap);
 	g_test_add_func("/boot-driver/grub-config-error", test_grub_config_error_before_menu);
 	g_test_add_func("/boot-driver/firmware-refusals", test_firmware_refusals);
 	g_test_add_func("/boot-driver/limit", test_limit);
