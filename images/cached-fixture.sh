@@ -9,9 +9,15 @@
 # fixture is built again. Each file the recipe wrote is then hard-linked
 # (or copied, across filesystems) into OUTDIR.
 #
-# Cache folder: $SMOKEGATE_FIXTURE_CACHE, else /var/cache/smokegate/fixtures
-# for root, else ~/.cache/smokegate/fixtures. An entry counts only once its
+# Cache folder: $SMOKEGATE_FIXTURE_CACHE, else /var/cache/smokegate/fixtures,
+# shared by the machine's users and clones. An entry counts only once its
 # .complete marker exists: a build killed half-way is never used.
+#
+# The recipes run debootstrap and chroot, and the cache is root's: a user
+# who is not root builds an entry through `sudo -n` (no password prompt in
+# the middle of a build: `sudo -v` first, as setup.sh does), then links or
+# copies it as themselves. SMOKEGATE_FIXTURE_CACHE_ONLY=1 (how this script
+# calls itself under sudo) builds the entry and stops there.
 set -euo pipefail
 
 [ $# -ge 2 ] || { echo "usage: $0 OUTDIR RECIPE [INPUT...] -- [RECIPE ARGS...]" >&2; exit 2; }
@@ -25,13 +31,7 @@ done
 [ $# -gt 0 ] && shift # the --
 recipe_args=("$@")
 
-if [ -n "${SMOKEGATE_FIXTURE_CACHE:-}" ]; then
-	cache=$SMOKEGATE_FIXTURE_CACHE
-elif [ "$(id -u)" -eq 0 ]; then
-	cache=/var/cache/smokegate/fixtures
-else
-	cache=${XDG_CACHE_HOME:-$HOME/.cache}/smokegate/fixtures
-fi
+cache=${SMOKEGATE_FIXTURE_CACHE:-/var/cache/smokegate/fixtures}
 
 key=$(
 	for f in "$recipe" "${inputs[@]}"; do
@@ -41,7 +41,14 @@ key=$(
 )
 entry="$cache/$(basename "$recipe" .sh)-$key"
 
-if [ ! -e "$entry/.complete" ]; then
+if [ ! -e "$entry/.complete" ] && [ "$(id -u)" -ne 0 ]; then
+	echo "${0##*/}: building $(basename "$entry") as root (sudo -n)" >&2
+	sudo -n env SMOKEGATE_FIXTURE_CACHE="$cache" SMOKEGATE_FIXTURE_CACHE_ONLY=1 \
+		"$(realpath "$0")" "$outdir" "$recipe" "${inputs[@]}" -- "${recipe_args[@]}" || {
+		echo "${0##*/}: cannot build $(basename "$entry") as root: run 'sudo -v' first (or build as root)" >&2
+		exit 1
+	}
+elif [ ! -e "$entry/.complete" ]; then
 	mkdir -p "$cache"
 	# One builder per entry; a second caller waits for the first.
 	exec 9> "$entry.lock"
@@ -72,6 +79,10 @@ if [ ! -e "$entry/.complete" ]; then
 	done
 fi
 
+[ -z "${SMOKEGATE_FIXTURE_CACHE_ONLY:-}" ] || exit 0
+
+# A hard link to a file of root's cache is refused to other users
+# (fs.protected_hardlinks): they get a copy.
 mkdir -p "$outdir"
 for f in "$entry"/*; do
 	[ -f "$f" ] || continue

@@ -34,6 +34,8 @@ print_commands(FILE *out)
 	fprintf(out, "Usage: smokegate COMMAND [OPTION...]\n\nCommands:\n");
 	for (guint i = 0; commands[i].name != NULL; i++)
 		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nsmokegate COMMAND --help: the command's options, required ones and exit "
+		     "status.\nsmokegate --version: the version. The manual: smokegate(1).\n");
 }
 
 /*

@@ -9,10 +9,11 @@
 #include "sg-gate.h"
 #include "sg-lock.h"
 #include "sg-result.h"
+#include "sg-systemd.h"
+#include "sg-virt.h"
 
 /* --jobs not given: what the lab allows (G_OPTION_ARG_INT takes any int). */
 #define JOBS_UNSET G_MININT
-#include "sg-virt.h"
 
 #define MMAP_THRESHOLD (128 * 1024)
 
@@ -66,6 +67,16 @@ run_gate(const SgGateOptions *options, GCancellable *cancellable, SgGateJob *job
 		g_source_remove(signals[i]);
 }
 
+/* Each verdict a journal entry with its fields, as serve logs them: a
+ * timer's pass is found by the same `journalctl MESSAGE_ID=...`. */
+static void
+on_verdict(const gchar *build, const gchar *verdict, const gchar *host, const gchar *reason,
+	   gpointer user_data)
+{
+	const gchar *tree = user_data;
+	sg_systemd_log_verdict(tree, build, verdict, host, reason);
+}
+
 /* The summary and the exit status. */
 static int
 report(SgGateJob *job, gboolean json, gboolean cancelled)
@@ -107,6 +118,7 @@ sg_cmd_gate(int argc, char **argv)
 	g_auto(SgCmdLabOptions) lab = {NULL};
 	gint jobs = JOBS_UNSET;
 	gboolean json = FALSE;
+	gboolean journal = FALSE;
 	g_autoptr(SgLabConfig) lab_config = NULL;
 	g_autoptr(GError) error = NULL;
 	const GOptionEntry entries[] = {
@@ -123,6 +135,8 @@ sg_cmd_gate(int argc, char **argv)
 		 NULL},
 		{"suites-dir", 0, 0, G_OPTION_ARG_FILENAME, &suites_dir,
 		 "More downstream suites, for the profiles' and the tree's Suites=", "DIR"},
+		{"journal", 0, 0, G_OPTION_ARG_NONE, &journal,
+		 "Log verdicts to the journal with fields (default when started by systemd)", NULL},
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
@@ -132,6 +146,7 @@ sg_cmd_gate(int argc, char **argv)
 
 	g_option_context_set_summary(
 		context, "Tests every staged build without a verdict; a pass becomes current.\n"
+			 "Required: --tree.\n"
 			 "Exit status: 0 all passed (or nothing to do), 1 a build failed, "
 			 "2 a build could not be judged, 74 the tree could not be changed, "
 			 "75 another gate runs.");
@@ -164,6 +179,8 @@ sg_cmd_gate(int argc, char **argv)
 		.suites_dir = suites_dir,
 		.accel = lab.accel,
 		.json = json,
+		.on_verdict = journal || sg_systemd_under_journal() ? on_verdict : NULL,
+		.user_data = tree,
 	};
 	run_gate(&options, cancellable, &job);
 	status = report(&job, json, g_cancellable_is_cancelled(cancellable));

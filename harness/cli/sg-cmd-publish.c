@@ -18,8 +18,8 @@ run_action(const gchar *command, const gchar *summary, SgPublishAction action, i
 	g_autofree gchar *reason = NULL;
 	const GOptionEntry entries[] = {
 		{"tree", 0, 0, G_OPTION_ARG_FILENAME, &tree, "The image tree", "TREE"},
-		{"reason", 0, 0, G_OPTION_ARG_STRING, &reason, "Why (recorded and announced)",
-		 "TEXT"},
+		{"reason", 0, 0, G_OPTION_ARG_STRING, &reason,
+		 "Why (recorded and announced; required)", "TEXT"},
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new("FLAVOUR/IMAGE-TYPE/BUILD-ID");
 	g_autoptr(GError) error = NULL;
@@ -55,7 +55,11 @@ run_action(const gchar *command, const gchar *summary, SgPublishAction action, i
 int
 sg_cmd_mark_current(int argc, char **argv)
 {
-	return run_action("mark-current", "Makes BUILD current by hand; the reason is recorded.",
+	return run_action("mark-current",
+			  "Makes BUILD current by hand; the reason is recorded.\n"
+			  "Required: --tree and --reason.\n"
+			  "Exit status: 0 done, 64 usage, 74 the tree could not be changed, "
+			  "75 a gate holds the tree.",
 			  sg_publisher_mark_current, argc, argv);
 }
 
@@ -64,6 +68,9 @@ sg_cmd_yank(int argc, char **argv)
 {
 	return run_action("yank",
 			  "Withdraws BUILD: when it is current, current goes back to the newest "
-			  "earlier good build. Nothing is deleted.",
+			  "earlier good build. Nothing is deleted.\n"
+			  "Required: --tree and --reason.\n"
+			  "Exit status: 0 done, 64 usage, 74 the tree could not be changed, "
+			  "75 a gate holds the tree.",
 			  sg_publisher_yank, argc, argv);
 }

@@ -133,7 +133,10 @@ sg_cmd_serve(int argc, char **argv)
 
 	g_option_context_set_summary(
 		context, "Gates each build the moment it is staged, until stopped (SIGTERM).\n"
-			 "SIGHUP reads the trees' smokegate.conf and the lab file again.");
+			 "SIGHUP reads the trees' smokegate.conf and the lab file again.\n"
+			 "Required: --tree.\n"
+			 "Exit status: 0 stopped, 2 error, 64 usage or a refused configuration, "
+			 "75 a gate holds a tree.");
 	g_option_context_add_main_entries(context, entries, NULL);
 	sg_cmd_add_lab_options(context, &lab);
 	if (!sg_cmd_parse(context, "serve", &argc, &argv))

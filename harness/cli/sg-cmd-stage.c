@@ -34,9 +34,13 @@ sg_cmd_stage(int argc, char **argv)
 	g_autofree gchar *build = NULL;
 	SgStageOptions options;
 
-	g_option_context_set_summary(context,
-				     "Stages SOURCE (a local file or an http(s) URL) as the "
-				     "newest build; `pending` moves to it.");
+	g_option_context_set_summary(
+		context, "Stages SOURCE (a local file or an http(s) URL) as the "
+			 "newest build; `pending` moves to it.\n"
+			 "Required: --tree and --flavour.\n"
+			 "Exit status: 0 staged, 2 error, 64 usage, 65 the download does "
+			 "not match SHA256SUMS, 69 the server could not give it, 74 the "
+			 "tree could not be changed, 75 a gate holds the tree.");
 	g_option_context_add_main_entries(context, entries, NULL);
 	if (!sg_cmd_parse(context, "stage", &argc, &argv))
 		return SG_EXIT_USAGE;

@@ -94,6 +94,12 @@ sg_cmd_status(int argc, char **argv)
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autoptr(JsonNode) model = NULL;
 
+	g_option_context_set_summary(
+		context, "Shows the tree's builds, their verdicts and what current and "
+			 "pending point at.\n"
+			 "Required: --tree.\n"
+			 "Exit status: 0 done, 2 error, 64 usage, 74 the tree could not be read, "
+			 "75 the tree stays locked.");
 	g_option_context_add_main_entries(context, entries, NULL);
 	if (!sg_cmd_parse(context, "status", &argc, &argv))
 		return SG_EXIT_USAGE;

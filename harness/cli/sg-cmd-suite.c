@@ -47,6 +47,7 @@ sg_cmd_suite(int argc, char **argv)
 
 	g_option_context_set_summary(
 		context, "Runs downstream suites on a kept installed disk, without installing.\n"
+			 "Required: --disk, --flavour and --suite.\n"
 			 "Exit status: 0 pass, 1 fail (a gating suite failed), 2 error, 64 usage.");
 	g_option_context_add_main_entries(context, entries, NULL);
 	sg_cmd_add_lab_options(context, &lab);

@@ -5,7 +5,7 @@
 G_BEGIN_DECLS
 
 /*
- * The journal's MESSAGE_ID of each verdict serve logs, one per kind, fixed
+ * The journal's MESSAGE_ID of each verdict serve and gate log, one per kind, fixed
  * forever (made once with `systemd-id128 new`) so that
  *   journalctl MESSAGE_ID=99e75b7b7991460696dbf018e1eb2176
  * lists every failed build, whatever the tree or the version. Do not change

@@ -41,6 +41,30 @@ static const gchar page_css[] =
 	"code{font-size:.85em}"
 	".muted{color:#555}";
 
+/* Each time (a <time> element, written in the writer's local time to the
+ * second) gets "(N min ago)" beside it, kept current; and while serve
+ * rewrites the page, it reloads itself once status.json says a newer page
+ * was written (served over http: a page opened as a file cannot fetch, and
+ * then says how old it is). */
+static const gchar page_script[] =
+	"(function(){"
+	"function ago(t){var s=Math.max(0,Math.round((Date.now()-t)/1000));"
+	"if(s<90)return s+' s ago';if(s<5400)return Math.round(s/60)+' min ago';"
+	"if(s<172800)return Math.floor(s/3600)+' h '+Math.floor(s%3600/60)+' min ago';"
+	"return Math.floor(s/86400)+' days ago'}"
+	"function tick(){document.querySelectorAll('time[datetime]').forEach(function(e){"
+	"var t=Date.parse(e.getAttribute('datetime'));if(isNaN(t))return;"
+	"var a=e.nextElementSibling;if(!a||!a.classList.contains('ago')){"
+	"a=document.createElement('span');a.className='ago muted';e.after(a)}"
+	"a.textContent=' ('+ago(t)+')'})}"
+	"tick();setInterval(tick,30000);"
+	"var written=document.documentElement.getAttribute('data-generated');"
+	"function check(){fetch('status.json',{cache:'no-store'}).then(function(r){return "
+	"r.json()})"
+	".then(function(s){if(s.generated&&s.generated!==written)location.reload()})"
+	".catch(function(){})}"
+	"setInterval(check,30000)})();";
+
 static void
 append_text(GString *html, const gchar *text)
 {
@@ -55,6 +79,28 @@ append_href(GString *html, const gchar *path)
 {
 	g_autofree gchar *uri = g_uri_escape_string(path, "/", FALSE);
 	append_text(html, uri);
+}
+
+/* An ISO 8601 time of the model as people read it: local time to the
+ * second, with its zone; the exact time stays in the element for the
+ * page's script. Text that is not such a time is shown as it is. */
+static void
+append_time(GString *html, const gchar *iso)
+{
+	g_autoptr(GDateTime) utc = iso != NULL ? g_date_time_new_from_iso8601(iso, NULL) : NULL;
+	g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local(utc) : NULL;
+	g_autofree gchar *shown =
+		local != NULL ? g_date_time_format(local, "%Y-%m-%d %H:%M:%S %Z") : NULL;
+
+	if (shown == NULL) {
+		append_text(html, iso);
+		return;
+	}
+	g_string_append(html, "<time datetime=\"");
+	append_text(html, iso);
+	g_string_append(html, "\">");
+	append_text(html, shown);
+	g_string_append(html, "</time>");
 }
 
 static const gchar *
@@ -231,7 +277,7 @@ append_yank(GString *html, JsonObject *yanked)
 				  : "someone");
 	if (sg_json_get_string(yanked, "when") != NULL) {
 		g_string_append(html, " at ");
-		append_text(html, sg_json_get_string(yanked, "when"));
+		append_time(html, sg_json_get_string(yanked, "when"));
 	}
 	g_string_append(html, ": ");
 	append_text(html, sg_json_get_string(yanked, "why") != NULL
@@ -317,7 +363,7 @@ append_events(GString *html, JsonObject *build)
 	for (guint i = 0; i < count; i++) {
 		JsonObject *event = json_array_get_object_element(events, i);
 		g_string_append(html, "<li>");
-		append_text(html, sg_json_get_string(event, "when"));
+		append_time(html, sg_json_get_string(event, "when"));
 		g_string_append(html, " <strong>");
 		append_text(html, sg_json_get_string(event, "what"));
 		g_string_append(html, "</strong> by ");
@@ -527,6 +573,28 @@ append_section(GString *html, JsonObject *section)
 	g_string_append(html, "</section>\n");
 }
 
+/* What a host had for smokegate's guests: how many at once, and the memory
+ * and vCPUs it had free for them. A host that was not reached has no
+ * figures: zero would read as a host with nothing free. */
+static void
+append_room(GString *html, JsonObject *host)
+{
+	gint64 guests = json_object_get_int_member_with_default(host, "max_guests", 0);
+	gint64 memory_mib = json_object_get_int_member_with_default(host, "memory_mib", 0);
+	gint64 vcpus = json_object_get_int_member_with_default(host, "vcpus", 0);
+
+	g_string_append_printf(html, "up to %" G_GINT64_FORMAT " guest%s at once", guests,
+			       guests == 1 ? "" : "s");
+	if (memory_mib <= 0 && vcpus <= 0) {
+		g_string_append(html, "; <span class=\"muted\">memory and vCPUs not known "
+				      "(not reached)</span>");
+		return;
+	}
+	g_string_append_printf(
+		html, "; %" G_GINT64_FORMAT " MiB and %" G_GINT64_FORMAT " vCPU%s for them",
+		memory_mib, vcpus, vcpus == 1 ? "" : "s");
+}
+
 /* What the last gate saw of each lab host: in, or out and why. */
 static void
 append_lab(GString *html, JsonObject *lab)
@@ -537,10 +605,11 @@ append_lab(GString *html, JsonObject *lab)
 		return;
 	g_string_append(html,
 			"<section id=\"lab\">\n<h2>Lab hosts</h2>\n<p>As the last gate run saw "
-			"them (started ");
-	append_text(html, sg_json_get_string(lab, "run_started"));
-	g_string_append(html, ").</p>\n<table><thead><tr><th>Host</th><th>Connection</th>"
-			      "<th>State</th><th>Tests</th><th>Room</th></tr></thead><tbody>\n");
+			"them, started ");
+	append_time(html, sg_json_get_string(lab, "run_started"));
+	g_string_append(html, ".</p>\n<table><thead><tr><th>Host</th><th>Connection</th>"
+			      "<th>State</th><th>Tests</th><th>Room for guests</th></tr></thead>"
+			      "<tbody>\n");
 	for (guint i = 0; i < json_array_get_length(hosts); i++) {
 		JsonObject *host = json_array_get_object_element(hosts, i);
 		gboolean out = g_strcmp0(sg_json_get_string(host, "state"), "out") == 0;
@@ -552,14 +621,10 @@ append_lab(GString *html, JsonObject *lab)
 					    "<span class=\"reason\">"
 					  : "</code></td><td>in use<span>");
 		append_text(html, sg_json_get_string(host, "reason"));
-		g_string_append_printf(
-			html,
-			"</span></td><td>%" G_GINT64_FORMAT "</td><td>%" G_GINT64_FORMAT
-			" guests, %" G_GINT64_FORMAT " MiB, %" G_GINT64_FORMAT " vCPUs</td></tr>\n",
-			json_object_get_int_member_with_default(host, "tests", 0),
-			json_object_get_int_member_with_default(host, "max_guests", 0),
-			json_object_get_int_member_with_default(host, "memory_mib", 0),
-			json_object_get_int_member_with_default(host, "vcpus", 0));
+		g_string_append_printf(html, "</span></td><td>%" G_GINT64_FORMAT "</td><td>",
+				       json_object_get_int_member_with_default(host, "tests", 0));
+		append_room(html, host);
+		g_string_append(html, "</td></tr>\n");
 	}
 	g_string_append(html, "</tbody></table>\n</section>\n");
 }
@@ -572,16 +637,19 @@ render_html(JsonObject *status)
 	JsonArray *damage = sg_json_get_array(status, "damage");
 	guint count = sections != NULL ? json_array_get_length(sections) : 0;
 
+	g_string_append(html, "<!DOCTYPE html>\n<html lang=\"en\" data-generated=\"");
+	append_text(html, sg_json_get_string(status, "generated"));
 	g_string_append(html,
-			"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+			"\">\n<head>\n<meta charset=\"utf-8\">\n"
 			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 			"<title>smokegate: daily image status</title>\n<style>");
 	g_string_append(html, page_css);
 	g_string_append(html, "</style>\n</head>\n<body>\n<h1>Daily image status</h1>\n"
-			      "<p>Generated ");
-	append_text(html, sg_json_get_string(status, "generated"));
-	g_string_append(
-		html, " &middot; machine-readable: <a href=\"status.json\">status.json</a></p>\n");
+			      "<p>Written ");
+	append_time(html, sg_json_get_string(status, "generated"));
+	g_string_append(html, " &middot; machine-readable: <a href=\"status.json\">status.json</a>"
+			      " &middot; <span class=\"muted\">while smokegate serve runs, this "
+			      "page reloads itself when a newer one is written</span></p>\n");
 	/* Every damage of the tree, first: builds past those listed too. */
 	for (guint i = 0; damage != NULL && i < json_array_get_length(damage); i++) {
 		g_string_append(html, "<p class=\"alert damaged\">&#9888; Damaged: ");
@@ -610,7 +678,9 @@ render_html(JsonObject *status)
 	for (guint i = 0; i < count; i++)
 		append_section(html, json_array_get_object_element(sections, i));
 	append_lab(html, sg_json_get_object(status, "lab"));
-	g_string_append(html, "</body>\n</html>\n");
+	g_string_append(html, "<script>");
+	g_string_append(html, page_script);
+	g_string_append(html, "</script>\n</body>\n</html>\n");
 	return g_string_free(g_steal_pointer(&html), FALSE);
 }
 

@@ -3,12 +3,15 @@
 # says, and the installed smokegate, run with a fresh environment, finding its
 # flavour profiles, the operators' drop-ins and its answer files in the
 # folders it was configured for, never in the source tree.
+# The test fixtures' profiles and answer files (smoketest*) stay in the
+# source tree: the tests read them there, an operator never needs them.
 # usage: install.sh BUILD PREFIX BINDIR DATADIR SYSCONFDIR UNITDIR SYSUSERSDIR
-#                   TMPFILESDIR COMPLETIONDIR [MANDIR, empty without pages]
+#                   TMPFILESDIR COMPLETIONDIR DOCDIR [MANDIR, empty without pages]
 . "$(dirname "$0")/../vm/lib.sh"
 
 build=$1 prefix=$2 bindir=$3 datadir=$4 sysconfdir=$5 unitdir=$6 sysusersdir=$7
-tmpfilesdir=$8 completiondir=$9 mandir=${10:-}
+tmpfilesdir=$8 completiondir=$9 docdir=${10} mandir=${11:-}
+source_root=$(dirname "$0")/../..
 make_workdir
 dest=$workdir/dest
 
@@ -16,12 +19,19 @@ meson install -C "$build" --destdir "$dest" --no-rebuild --quiet > "$workdir/ins
 check "meson install --destdir succeeds" test $? -eq 0 || cat "$workdir/install.log" >&2
 
 check "the binary is in bindir" test -x "$dest$bindir/smokegate"
-check "flavour profiles are in datadir/flavours" test -f "$dest$datadir/flavours/smoketest.conf"
-check "answer files are in datadir/preseed" test -f "$dest$datadir/preseed/smoketest.seed"
+check "flavour profiles are in datadir/flavours" test -f "$dest$datadir/flavours/ubuntu.conf"
+check "answer files are in datadir/preseed" test -f "$dest$datadir/preseed/debian-netinst.seed"
+check "no test fixture's profile is installed ($(ls "$dest$datadir/flavours" | grep smoketest | tr '\n' ' '))" \
+	sh -c "! ls '$dest$datadir/flavours' | grep -q smoketest"
+check "no test fixture's answer file is installed" sh -c "! ls '$dest$datadir/preseed' | grep -q smoketest"
 if [ -d "$(dirname "$0")/../../guests/suites" ]; then
 	check "suites are in datadir/suites" test -d "$dest$datadir/suites"
 fi
 check "the drop-in folder is there, empty" test -d "$dest$sysconfdir/flavours.d" -a -z "$(ls -A "$dest$sysconfdir/flavours.d")"
+check "the suites drop-in folder is there, empty" test -d "$dest$sysconfdir/suites.d" -a -z "$(ls -A "$dest$sysconfdir/suites.d")"
+check "the README is in docdir" test -s "$dest$docdir/README.md"
+check "the example lab file is in docdir/examples" test -s "$dest$docdir/examples/lab.conf"
+check "the example smokegate.conf is in docdir/examples" test -s "$dest$docdir/examples/smokegate.conf"
 for unit in smokegate-serve@.service smokegate-gate@.service smokegate-gate@.timer; do
 	check "$unit is in the unit folder" test -f "$dest$unitdir/$unit"
 done
@@ -43,10 +53,11 @@ else
 fi
 
 # A drop-in in the operators' folder: the installed binary must list it.
-sed '/^DiskInfo=/d; /^VolumeId=/d' "$dest$datadir/flavours/smoketest.conf" \
-	> "$dest$sysconfdir/flavours.d/installtest-dropin.conf"
-# An image the smoketest profile knows with no boot record: judged a fail
-# only after the profile's answer file was read (a missing one is an error).
+# It is the test fixture's profile with a shipped answer file.
+sed '/^DiskInfo=/d; /^VolumeId=/d; s/^Answers=.*/Answers=debian-installer-generic.seed/' \
+	"$source_root/guests/flavours/smoketest.conf" > "$dest$sysconfdir/flavours.d/installtest-dropin.conf"
+# An image the drop-in knows with no boot record: judged a fail only after
+# the profile's answer file was read (a missing one is an error).
 mkdir -p "$workdir/fake/install.amd"
 echo "not a kernel" > "$workdir/fake/install.amd/vmlinuz"
 echo "not an initrd" > "$workdir/fake/install.amd/initrd.gz"
@@ -108,7 +119,8 @@ check "smokegate --version prints the project's version" grep -qx "smokegate $(m
 
 run_installed test "$workdir/empty.iso" --flavour no-such-flavour
 check "in place, an unknown flavour exits 64" test "$status" -eq 64
-check "the shipped profiles are found in datadir" grep -q "known: .*smoketest" "$workdir/err"
+check "the shipped profiles are found in datadir" grep -q "known: .*ubuntu" "$workdir/err"
+check "the test fixtures' profiles are not among them" sh -c "! grep -q 'known: .*smoketest' '$workdir/err'"
 check "the operators' drop-in is found in sysconfdir" grep -q "installtest-dropin" "$workdir/err"
 
 # systemd's own check of the units, as instances for a tree /srv/trees/daily
@@ -129,8 +141,8 @@ else
 	ok "# SKIP systemd-analyze is not installed"
 fi
 
-run_installed test "$workdir/fake.iso" --flavour smoketest --evidence "$workdir/evidence"
-check "in place, the answer file is found: the unbootable image is a fail, exit 1 (got $status: $(cat "$workdir/out" "$workdir/err"))" test "$status" -eq 1
+run_installed test "$workdir/fake.iso" --flavour installtest-dropin --evidence "$workdir/evidence"
+check "in place, the shipped answer file is found: the unbootable image is a fail, exit 1 (got $status: $(cat "$workdir/out" "$workdir/err"))" test "$status" -eq 1
 check "and the reason is its missing boot record" grep -q "the image has no boot record" "$workdir/out"
 check_nothing_left
 finish

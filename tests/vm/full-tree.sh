@@ -18,10 +18,7 @@
 # usage: full-tree.sh stage|gate SMOKEGATE ISO
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "1..0 # SKIP a private mount namespace and tmpfs need root"
-	exit 0
-fi
+needs_root "a private mount namespace and tmpfs"
 if [ -z "${SMOKEGATE_FULL_TREE_NS:-}" ]; then
 	SMOKEGATE_FULL_TREE_NS=1 exec unshare --mount --propagation private "$0" "$@"
 fi

@@ -9,13 +9,12 @@
 #      and a profile whose shell is another desktop's: desktop-session fails
 #      naming its first failing test, and the layout's test fails too;
 # the disk unchanged (checksum before and after), nothing left.
-# usage: installed-real.sh SMOKEGATE BUILD_DIR DISK SEED
-# (DISK is built with BUILD_DIR's meson target installed-real-images when
+# usage: installed-real.sh SMOKEGATE DISK SEED
+# (DISK is built by lib.sh with the meson target installed-real-images when
 # missing or out of date: from the fixture cache, else minutes of debootstrap)
 . "$(dirname "$0")/lib.sh"
 
-meson compile -C "$2" installed-real-images >&2 || { echo "Bail out! cannot build $3"; exit 1; }
-smokegate=$(realpath "$1") disk=$(realpath "$3") seed=$(realpath "$4")
+smokegate=$(realpath "$1") disk=$(realpath "$2") seed=$(realpath "$3")
 make_workdir
 flavours_source=$(dirname "$0")/../../guests/flavours
 test_start=$(date +%s)

@@ -15,6 +15,7 @@
 # coordinator is left on either host.
 # usage: lab-gate.sh batch|loss SMOKEGATE ADDR-A ADDR-B ADDR-DOWN GOOD PANIC INSTALLER-ERROR
 . "$(dirname "$0")/lib.sh"
+needs_root "lab hosts are libvirtd in mount namespaces of their own"
 . "$(dirname "$0")/lab-host.sh"
 
 mode=$1

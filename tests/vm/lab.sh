@@ -7,6 +7,7 @@
 # libvirt's message, and exits 0; a lab of the down host alone exits 2.
 # usage: lab.sh SMOKEGATE ADDR DOWN_ADDR
 . "$(dirname "$0")/lib.sh"
+needs_root "lab hosts are libvirtd in mount namespaces of their own"
 . "$(dirname "$0")/lab-host.sh"
 
 smokegate=$(realpath "$1") addr=$2 down_addr=$3

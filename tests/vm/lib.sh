@@ -6,6 +6,30 @@ set -u
 tap_count=0
 tap_failed=0
 
+# The fixture images this test boots or reads, built before it starts.
+# They are not the test's meson `depends`: before meson 1.7, ninja's default
+# target (`meson compile`, `meson install`) builds every test's depends,
+# and the real-component fixtures take debootstrap, root and minutes. So
+# the test names the meson targets it needs in $SMOKEGATE_FIXTURES and its
+# build folder in $SMOKEGATE_BUILD_ROOT (tests/meson.build sets both), and
+# builds them here, one build at a time (tests run in parallel; two ninja
+# in one build folder would race). The fixture tests (tests/fixtures.sh)
+# build them first, so here it is mostly a check that they are up to date. $SMOKEGATE_FIXTURES_BUILD_ROOT, when set
+# by the caller, builds them in another build folder instead (CI's
+# sanitizer build uses the main build's images).
+build_fixtures() {
+	local root=${SMOKEGATE_FIXTURES_BUILD_ROOT:-${SMOKEGATE_BUILD_ROOT:-}}
+	[ -n "${SMOKEGATE_FIXTURES:-}" ] || return 0
+	[ -n "$root" ] || { echo "Bail out! SMOKEGATE_FIXTURES without SMOKEGATE_BUILD_ROOT"; exit 1; }
+	# shellcheck disable=SC2086 # a list of target names
+	flock "$root/.fixtures.lock" meson compile -C "$root" $SMOKEGATE_FIXTURES >&2 ||
+		{ echo "Bail out! cannot build the fixtures: $SMOKEGATE_FIXTURES"; exit 1; }
+}
+if [ -z "${sg_fixtures_built:-}" ]; then
+	sg_fixtures_built=1
+	build_fixtures
+fi
+
 ok() {
 	tap_count=$((tap_count + 1))
 	echo "ok $tap_count - $1"
@@ -26,6 +50,14 @@ check() {
 finish() {
 	echo "1..$tap_count"
 	[ "$tap_failed" -eq 0 ]
+}
+
+# needs_root WHY: the whole test is skipped (TAP) unless it runs as root;
+# WHY says what needs root.
+needs_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	echo "1..0 # SKIP needs root: $1"
+	exit 0
 }
 
 make_workdir() {
@@ -131,6 +163,33 @@ wait_for_gate_phase() {
 show_gate() {
 	sed 's/^/# stderr: /' "$1" | head -20
 	jq -c 'select(.event != "phase")' "$2" | sed 's/^/# event: /'
+}
+
+# with_journal LOG CMD...: becomes (exec) CMD in a mount namespace of its
+# own whose journal native socket, where libsystemd sends
+# (/run/systemd/journal/socket, on a tmpfs), is read by a listener: one
+# datagram a line of LOG, fields split by "|". The listener's pid is in
+# LOG.pid. Call it in the background (then $! is CMD's pid) or in a
+# subshell. Needs root (a mount namespace).
+with_journal() {
+	local log=$1
+	shift
+	exec unshare -m -- bash -c '
+		mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd || exit 1
+		mkdir /run/systemd/journal
+		python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(\"/run/systemd/journal/socket\")
+with open(sys.argv[1], \"a\") as log:
+    while True:
+        log.write(s.recv(65536).decode().rstrip(\"\\n\").replace(\"\\n\", \"|\") + \"\\n\")
+        log.flush()
+" "$1" &
+		echo $! > "$1.pid"
+		for _ in $(seq 1 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
+		shift
+		exec "$@"' journal "$log" "$@"
 }
 
 # A tracker on loopback port $1 ($tracker is its pid) that answers 503 to

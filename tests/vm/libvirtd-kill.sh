@@ -11,6 +11,7 @@
 # too, and the same run retries on the other host.) About 90 s.
 # usage: libvirtd-kill.sh SMOKEGATE ADDR PANIC
 . "$(dirname "$0")/lib.sh"
+needs_root "the lab host is a libvirtd in a mount namespace of its own"
 . "$(dirname "$0")/lab-host.sh"
 
 smokegate=$(realpath "$1") addr=$2 panic=$(realpath "$3")

@@ -10,6 +10,7 @@
 # (verdicts: a pass, the ISO cache and a fail; all-verdicts: every image's
 # verdict; crash: the killed runs and the clean-up by the next one)
 . "$(dirname "$0")/lib.sh"
+needs_root "the lab host is a libvirtd in a mount namespace of its own"
 . "$(dirname "$0")/lab-host.sh"
 
 mode=$1

@@ -12,6 +12,7 @@
 # A good build staged while it runs passes and becomes current.
 # usage: serve.sh SMOKEGATE FAILING-ISO HANG-ISO GOOD-ISO
 . "$(dirname "$0")/lib.sh"
+needs_root "the journal's socket is mounted in a mount namespace"
 
 smokegate=$(realpath "$1") failing=$(realpath "$2") hang=$(realpath "$3") good=$(realpath "$4")
 make_workdir
@@ -66,26 +67,9 @@ for _ in $(seq 1 20); do [ -S "$workdir/notify" ] && break; sleep 0.1; done
 
 "$smokegate" stage --tree "$tree" --flavour alpha "$failing" > /dev/null
 
-# The journal's native socket where libsystemd sends to it
-# (/run/systemd/journal/socket), on a tmpfs in a mount namespace of serve's
-# own, read by a listener there: one datagram a line, fields split by "|".
+# The journal's native socket read by a listener (lib.sh's with_journal).
 # systemd sets WATCHDOG_PID to the service's pid; unset, any pid may ping.
-unshare -m -- bash -c '
-	mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd || exit 1
-	mkdir /run/systemd/journal
-	python3 -c "
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(\"/run/systemd/journal/socket\")
-with open(sys.argv[1], \"a\") as log:
-    while True:
-        log.write(s.recv(65536).decode().rstrip(\"\\n\").replace(\"\\n\", \"|\") + \"\\n\")
-        log.flush()
-" "$1" &
-	echo $! > "$2"
-	for _ in $(seq 1 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
-	shift 2
-	exec "$@"' journal "$workdir/journal.log" "$workdir/journal.pid" \
+with_journal "$workdir/journal.log" \
 	env NOTIFY_SOCKET="$workdir/notify" WATCHDOG_USEC=2000000 \
 	"$smokegate" serve --tree "$tree" --json --journal > "$workdir/out" 2> "$workdir/err" &
 serve=$!
@@ -185,7 +169,7 @@ check "the second run exits 0 on SIGTERM too (got $status)" test "$status" -eq 0
 gamma=$(jq -r '.state + " " + (.errors | tostring)' "$tree/gamma/daily-live/$today/smokegate.json")
 check "the build is still untested, no error counted (got $gamma)" test "$gamma" = "untested 0"
 [ "$gamma" = "untested 0" ] || { sed 's/^/# second run stderr: /' "$workdir/err2"; sed 's/^/# second run: /' "$workdir/out2"; jq -c .events "$tree/gamma/daily-live/$today/smokegate.json" | sed 's/^/# gamma: /'; }
-kill "$listener" "$(cat "$workdir/journal.pid")" 2> /dev/null
+kill "$listener" "$(cat "$workdir/journal.log.pid")" 2> /dev/null
 wait "$listener" 2> /dev/null
 sed 's/^/# stderr: /' "$workdir/err"
 check_nothing_left

@@ -11,6 +11,7 @@
 # is left.
 # usage: suites-remote.sh SMOKEGATE ISO SUITES_DIR ADDR
 . "$(dirname "$0")/lib.sh"
+needs_root "the lab host is a libvirtd in a mount namespace of its own"
 . "$(dirname "$0")/lab-host.sh"
 
 smokegate=$(realpath "$1") iso=$2 suites=$(realpath "$3") addr=$4

@@ -5,6 +5,7 @@
 # virtlogd and libvirtd when none runs, and stops them again after.
 # usage: system.sh SMOKEGATE GOOD-ISO
 . "$(dirname "$0")/lib.sh"
+needs_root "qemu:///system's libvirtd"
 . "$(dirname "$0")/lab-host.sh"
 
 smokegate=$(realpath "$1") good=$2

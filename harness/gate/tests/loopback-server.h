@@ -55,6 +55,28 @@ sg_loopback_server_thread(gpointer data)
 	return NULL;
 }
 
+/* Reads an HTTP/1.1 request's head from @in: returns its request line (NULL
+ * when the client went away) and adds its header lines to @headers. */
+static inline gchar *
+sg_loopback_read_request(GDataInputStream *in, GPtrArray *headers)
+{
+	gchar *request;
+
+	g_data_input_stream_set_newline_type(in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+	request = g_data_input_stream_read_line(in, NULL, NULL, NULL);
+	if (request == NULL)
+		return NULL;
+	for (;;) {
+		gchar *line = g_data_input_stream_read_line(in, NULL, NULL, NULL);
+
+		if (line == NULL || line[0] == '\0') {
+			g_free(line);
+			return request;
+		}
+		g_ptr_array_add(headers, line);
+	}
+}
+
 /* Stops the server (nothing when it does not run). */
 static inline void sg_loopback_server_stop(SgLoopbackServer *server);
 

@@ -44,6 +44,7 @@ tracker_run(GThreadedSocketService *service, GSocketConnection *connection, GObj
 	GInputStream *raw = g_io_stream_get_input_stream(G_IO_STREAM(connection));
 	GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(connection));
 	g_autoptr(GDataInputStream) in = g_data_input_stream_new(raw);
+	g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func(g_free);
 	g_autofree gchar *request = NULL;
 	g_autofree gchar *body = NULL;
 	g_autofree gchar *answer = NULL;
@@ -52,16 +53,13 @@ tracker_run(GThreadedSocketService *service, GSocketConnection *connection, GObj
 	gsize got = 0;
 	guint status;
 
-	g_data_input_stream_set_newline_type(in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
-	request = g_data_input_stream_read_line(in, NULL, NULL, NULL);
+	request = sg_loopback_read_request(in, headers);
 	if (request == NULL)
 		return TRUE;
-	for (;;) {
-		g_autofree gchar *line = g_data_input_stream_read_line(in, NULL, NULL, NULL);
+	for (guint i = 0; i < headers->len; i++) {
+		const gchar *line = headers->pdata[i];
 		const gchar *value;
 
-		if (line == NULL || line[0] == '\0')
-			break;
 		if ((value = header_value(line, "Content-Length")) != NULL)
 			length = g_ascii_strtoull(value, NULL, 10);
 		if ((value = header_value(line, "Content-Type")) != NULL)

@@ -5,6 +5,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
 
+#include "loopback-server.h"
 #include "sg-status-page.h"
 
 #define CHROMIUM "/usr/bin/chromium"
@@ -181,6 +182,42 @@ end_section(JsonBuilder *builder)
 /* ubuntu passed (screenshot and thumbnail, an advisory suite failed, its
  * installed disk kept, an older build yanked); kubuntu's respin failed and
  * is oversized (screenshot only); xubuntu's build is late. */
+static void
+add_host(JsonBuilder *builder, const gchar *name, const gchar *state, const gchar *reason,
+	 gint64 memory_mib, gint64 vcpus)
+{
+	json_builder_begin_object(builder);
+	add_string_or_null(builder, "name", name);
+	add_string_or_null(builder, "uri", "qemu+ssh://lab/system");
+	add_string_or_null(builder, "state", state);
+	if (reason != NULL)
+		add_string_or_null(builder, "reason", reason);
+	json_builder_set_member_name(builder, "max_guests");
+	json_builder_add_int_value(builder, 1);
+	json_builder_set_member_name(builder, "memory_mib");
+	json_builder_add_int_value(builder, memory_mib);
+	json_builder_set_member_name(builder, "vcpus");
+	json_builder_add_int_value(builder, vcpus);
+	json_builder_set_member_name(builder, "tests");
+	json_builder_add_int_value(builder, memory_mib > 0 ? 2 : 0);
+	json_builder_end_object(builder);
+}
+
+/* The last gate's view of the lab: a host used, one that was not reached. */
+static void
+add_lab(JsonBuilder *builder)
+{
+	json_builder_set_member_name(builder, "lab");
+	json_builder_begin_object(builder);
+	add_string_or_null(builder, "run_started", "2026-11-25T19:30:05.5Z");
+	json_builder_set_member_name(builder, "hosts");
+	json_builder_begin_array(builder);
+	add_host(builder, "lab1", "in", NULL, 12288, 6);
+	add_host(builder, "lab2", "out", "cannot connect to qemu+ssh://lab2/system", 0, 0);
+	json_builder_end_array(builder);
+	json_builder_end_object(builder);
+}
+
 static JsonNode *
 make_model(void)
 {
@@ -219,7 +256,7 @@ make_model(void)
 				       FALSE,	   NULL,     FALSE,  FALSE};
 
 	json_builder_begin_object(builder);
-	add_string_or_null(builder, "generated", "2026-11-25T20:00:00Z");
+	add_string_or_null(builder, "generated", "2026-11-25T20:00:00.123456Z");
 	json_builder_set_member_name(builder, "flavours");
 	json_builder_begin_array(builder);
 
@@ -239,6 +276,7 @@ make_model(void)
 	end_section(builder);
 
 	json_builder_end_array(builder);
+	add_lab(builder);
 	json_builder_end_object(builder);
 	return json_builder_get_root(builder);
 }
@@ -291,6 +329,22 @@ test_write(void)
 	g_assert_nonnull(
 		strstr(page.html, "href=\"ubuntu/daily-live/20261125/smoke/installed.qcow2\""));
 
+	/* Times in local time (TZ=UTC here) to the second, the exact one kept
+	 * for the script; the page says when it was written. */
+	g_assert_nonnull(strstr(page.html, "Written <time datetime=\"2026-11-25T20:00:00.123456Z\">"
+					   "2026-11-25 20:00:00 UTC</time>"));
+	g_assert_nonnull(strstr(page.html, "data-generated=\"2026-11-25T20:00:00.123456Z\""));
+	g_assert_nonnull(strstr(page.html, "<time datetime=\"2026-11-25T07:00:00Z\">"
+					   "2026-11-25 07:00:00 UTC</time>"));
+	g_assert_null(strstr(page.html, ">2026-11-25T"));
+	/* The lab: each host's room in words that add up. */
+	g_assert_nonnull(
+		strstr(page.html, "up to 1 guest at once; 12288 MiB and 6 vCPUs for them"));
+	g_assert_nonnull(strstr(page.html,
+				"up to 1 guest at once; <span class=\"muted\">memory and vCPUs "
+				"not known (not reached)</span>"));
+	g_assert_null(strstr(page.html, "0 MiB"));
+
 	/* The oversize warning belongs to kubuntu's section, not ubuntu's. */
 	kubuntu = g_strdup(strstr(page.html, "<section id=\"kubuntu-daily-live\""));
 	g_assert_nonnull(kubuntu);
@@ -308,7 +362,10 @@ test_write(void)
 	g_assert_null(strstr(page.html, "<crash>"));
 	g_assert_nonnull(strstr(page.html, "installer &lt;crash&gt; &amp; no network"));
 	g_assert_null(strstr(page.html, "<ESC>"));
-	g_assert_null(strstr(page.html, "<script"));
+	/* One inline script (times' age, the reload), nothing loaded from elsewhere. */
+	g_assert_nonnull(strstr(page.html, "<script>"));
+	g_assert_null(strstr(strstr(page.html, "<script>") + 1, "<script"));
+	g_assert_null(strstr(page.html, "<script src"));
 	g_assert_null(strstr(page.html, "http://"));
 	g_assert_null(strstr(page.html, "https://"));
 	g_assert_null(strstr(page.html, "<link"));
@@ -368,6 +425,10 @@ chromium(const gchar *const *args)
 	Run run = {loop, NULL, NULL, FALSE, FALSE};
 	guint timeout;
 
+	if (page.html == NULL) {
+		g_test_skip("the page was not written");
+		return NULL;
+	}
 	if (!g_file_test(CHROMIUM, G_FILE_TEST_IS_EXECUTABLE)) {
 		g_test_fail_printf("%s is missing: install the Debian package chromium", CHROMIUM);
 		return NULL;
@@ -430,12 +491,8 @@ test_render(void)
 	const guchar *pixels;
 	gint stride, channels;
 
-	if (page.html == NULL) {
-		g_test_skip("the page was not written");
-		return;
-	}
 	out = chromium(args);
-	if (g_test_failed())
+	if (out == NULL || g_test_failed())
 		return;
 	g_test_message("chromium screenshot took %.1f s",
 		       (g_get_monotonic_time() - started) / (gdouble)G_USEC_PER_SEC);
@@ -458,10 +515,13 @@ test_render(void)
 	g_test_message("rendered page: %u colours", g_hash_table_size(colours));
 	g_assert_cmpuint(g_hash_table_size(colours), >, 50);
 
-	/* For people to look at. */
+	/* For people to look at: one a user, so that another user's copy does not
+	 * stand in the way. */
 	{
+		g_autofree gchar *name = g_strdup_printf("status-page-%s.png", g_get_user_name());
+		g_autofree gchar *path = g_build_filename(g_get_tmp_dir(), name, NULL);
 		g_autoptr(GFile) from = g_file_new_for_path(png);
-		g_autoptr(GFile) to = g_file_new_for_path("/tmp/status-page.png");
+		g_autoptr(GFile) to = g_file_new_for_path(path);
 		g_file_copy(from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
 		g_assert_no_error(error);
 	}
@@ -529,6 +589,156 @@ test_images_load(void)
 	g_assert_null(strstr(dom, "pending"));
 }
 
+/* The page's script ran: each time has how long ago beside it. */
+static void
+test_ages(void)
+{
+	g_autofree gchar *uri = g_strdup_printf("file://%s/index.html", page.tree);
+	const gchar *args[] = {"--virtual-time-budget=5000", "--dump-dom", uri, NULL};
+	g_autoptr(GRegex) age = g_regex_new("</time><span class=\"ago muted\"> \\([0-9]+ "
+					    "(s|min|days|h [0-9]+ min) ago\\)</span>",
+					    0, 0, NULL);
+	g_autoptr(GMatchInfo) match = NULL;
+	g_autofree gchar *dom = NULL;
+	g_auto(GStrv) times = NULL;
+	guint ages = 0;
+
+	dom = chromium(args);
+	if (dom == NULL || g_test_failed())
+		return;
+	g_regex_match(age, dom, 0, &match);
+	while (g_match_info_matches(match)) {
+		ages++;
+		g_match_info_next(match, NULL);
+	}
+	g_test_message("%u times with their age", ages);
+	/* Written, the lab's run, and every event and yank. */
+	times = g_strsplit(page.html, "<time ", -1);
+	g_assert_cmpuint(ages, ==, g_strv_length(times) - 1);
+	g_assert_cmpuint(ages, >=, 3);
+}
+
+/* The tree served over HTTP, as a web server would: GET of a file of the
+ * tree. The first GET of /index.html may be given an older page (what a
+ * reader opened before serve wrote the newer one). Counts the GETs. */
+typedef struct {
+	SgLoopbackServer server;
+	GMutex lock;
+	gchar *first_index;
+	guint index_gets;
+	guint status_gets;
+} TreeServer;
+
+static gboolean
+tree_server_run(GThreadedSocketService *service, GSocketConnection *connection, GObject *source,
+		gpointer user_data)
+{
+	TreeServer *server = user_data;
+	const gchar *type = "text/plain";
+	gsize length = 0;
+	g_auto(GStrv) words = NULL;
+	g_autofree gchar *head = NULL;
+	g_autofree gchar *body = NULL;
+	g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GDataInputStream) in =
+		g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(connection)));
+	g_autofree gchar *request = sg_loopback_read_request(in, headers);
+	GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(connection));
+
+	if (request == NULL)
+		return TRUE;
+	words = g_strsplit(request, " ", 3);
+	if (g_strv_length(words) >= 2 && g_str_equal(words[0], "GET") &&
+	    strstr(words[1], "..") == NULL) {
+		g_autofree gchar *path = g_build_filename(page.tree, words[1], NULL);
+
+		g_mutex_lock(&server->lock);
+		if (g_str_equal(words[1], "/index.html")) {
+			type = "text/html";
+			if (server->index_gets++ == 0 && server->first_index != NULL)
+				body = g_strdup(server->first_index);
+		} else if (g_str_equal(words[1], "/status.json")) {
+			type = "application/json";
+			server->status_gets++;
+		}
+		g_mutex_unlock(&server->lock);
+		if (body != NULL)
+			length = strlen(body);
+		else if (!g_file_get_contents(path, &body, &length, NULL))
+			g_clear_pointer(&body, g_free);
+	}
+	head = body != NULL ? g_strdup_printf("HTTP/1.1 200 OK\r\nContent-Type: %s\r\n"
+					      "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+					      "Connection: close\r\n\r\n",
+					      type, length)
+			    : g_strdup("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+				       "Connection: close\r\n\r\n");
+	g_output_stream_write_all(out, head, strlen(head), NULL, NULL, NULL);
+	if (body != NULL)
+		g_output_stream_write_all(out, body, length, NULL, NULL, NULL);
+	g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);
+	return TRUE;
+}
+
+/* Loads the page over HTTP in Chromium for @seconds of the page's own
+ * (virtual) time; returns the DOM at the end. */
+static gchar *
+load_served(TreeServer *server, guint seconds)
+{
+	g_autofree gchar *uri = NULL;
+	g_autofree gchar *budget = g_strdup_printf("--virtual-time-budget=%u", seconds * 1000);
+	const gchar *args[] = {budget, "--dump-dom", NULL, NULL};
+	gchar *dom;
+
+	g_mutex_init(&server->lock);
+	sg_loopback_server_init(&server->server, 4, G_CALLBACK(tree_server_run), server);
+	sg_loopback_server_start(&server->server);
+	uri = g_strdup_printf("http://127.0.0.1:%u/index.html", server->server.port);
+	args[2] = uri;
+	dom = chromium(args);
+	sg_loopback_server_clear(&server->server);
+	g_mutex_clear(&server->lock);
+	return dom;
+}
+
+/* While serve rewrites the page, a reader's page follows: it reloads once
+ * status.json says a newer page was written, and not while it is current. */
+static void
+test_reload(void)
+{
+	g_autoptr(JsonNode) model = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dom = NULL;
+	TreeServer current = {0};
+	TreeServer newer = {0};
+
+	/* The page as written: nothing newer, no reload in 70 s. */
+	dom = load_served(&current, 70);
+	if (dom == NULL || g_test_failed())
+		return;
+	g_test_message("current page: %u GETs of index.html, %u of status.json", current.index_gets,
+		       current.status_gets);
+	g_assert_cmpuint(current.status_gets, >=, 2);
+	g_assert_cmpuint(current.index_gets, ==, 1);
+	g_clear_pointer(&dom, g_free);
+
+	/* serve writes a newer page while the reader has the old one. */
+	model = make_model();
+	json_object_set_string_member(json_node_get_object(model), "generated",
+				      "2026-11-25T20:05:00Z");
+	newer.first_index = g_strdup(page.html);
+	g_assert_true(sg_status_page_write(page.tree, model, &error));
+	g_assert_no_error(error);
+	dom = load_served(&newer, 70);
+	g_free(newer.first_index);
+	if (dom == NULL || g_test_failed())
+		return;
+	g_test_message("newer page: %u GETs of index.html, %u of status.json", newer.index_gets,
+		       newer.status_gets);
+	g_assert_cmpuint(newer.index_gets, ==, 2);
+	g_assert_nonnull(strstr(dom, "data-generated=\"2026-11-25T20:05:00Z\""));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -537,12 +747,16 @@ main(int argc, char **argv)
 	int status;
 
 	g_test_init(&argc, &argv, NULL);
+	/* The page shows local times: UTC here, so the test reads the same anywhere. */
+	g_setenv("TZ", "UTC", TRUE);
 	page.tree = g_dir_make_tmp("sg-status-page-XXXXXX", &error);
 	g_assert_no_error(error);
 
 	g_test_add_func("/status-page/write", test_write);
 	g_test_add_func("/status-page/render", test_render);
 	g_test_add_func("/status-page/images-load", test_images_load);
+	g_test_add_func("/status-page/ages", test_ages);
+	g_test_add_func("/status-page/reload", test_reload);
 	status = g_test_run();
 
 	/* SG_KEEP_TREE=1 keeps the tree, to open its index.html in a browser. */
