@@ -23,8 +23,15 @@
 #define ECHO_TAIL 12
 /* Text is typed this many bytes at a time, each waiting for its echo: a
  * BIOS keyboard buffer holds 15 keys, and a loaded TCG guest's isolinux
- * took 200 bytes at once more slowly than they came (keys were lost). */
-#define TYPE_CHUNK 14
+ * took 200 bytes at once more slowly than they came (keys were lost).
+ * OVMF's terminal queues more keys (its FIFO holds 128); GRUB's editor
+ * redraws the whole line for every key, so fewer waits count there. */
+#define TYPE_CHUNK_BIOS 14
+#define TYPE_CHUNK_UEFI 64
+/* How long typed text may take to show: GRUB's editor redraws a long line
+ * for every key (500 bytes a key for d-i's answers on the line), which a
+ * loaded TCG guest's OVMF sends out slowly. */
+#define TYPED_ECHO_LIMIT_US (60 * G_USEC_PER_SEC)
 #define MAX_QUOTE 200
 /* How many more times GRUB is switched to the console when it did not show
  * its menu there (bench/firmware-boot.sh needed one try, up to five). */
@@ -204,6 +211,16 @@ add_expect(SgBootDriver *driver, const gchar *text, const gchar *what)
 		add_step(driver, STEP_EXPECT, text, what, 0);
 }
 
+/* The echo of typed text, which may come slowly (TYPED_ECHO_LIMIT_US). */
+static void
+add_typed_expect(SgBootDriver *driver, const gchar *text, const gchar *what)
+{
+	if (driver->graphical)
+		add_step(driver, STEP_WAIT, NULL, NULL, BLIND_GAP_US);
+	else
+		add_step(driver, STEP_EXPECT, text, what, TYPED_ECHO_LIMIT_US);
+}
+
 static gchar *
 quoted(const gchar *text)
 {
@@ -223,20 +240,22 @@ static void
 add_typed(SgBootDriver *driver, const gchar *text)
 {
 	gsize len = strlen(text);
+	gsize size = sg_firmware_is_uefi(driver->firmware) ? TYPE_CHUNK_UEFI : TYPE_CHUNK_BIOS;
 	g_autofree gchar *whole = quoted(text);
 
-	for (gsize at = 0; at < len; at += TYPE_CHUNK) {
-		g_autofree gchar *chunk = g_strndup(text + at, TYPE_CHUNK);
-		g_autofree gchar *so_far = g_strndup(text, MIN(at + TYPE_CHUNK, len));
+	for (gsize at = 0; at < len; at += size) {
+		g_autofree gchar *chunk = g_strndup(text + at, size);
+		g_autofree gchar *so_far = g_strndup(text, MIN(at + size, len));
 		g_autofree gchar *tail = NULL;
 
 		/* The evidence quotes the text once, at its first chunk. */
 		add_step(driver, STEP_KEYS, chunk, at == 0 ? whole : "", 0);
-		if (driver->graphical || at + TYPE_CHUNK >= len)
+		if (driver->graphical || at + size >= len)
 			continue; /* blind: the key gap paces it; the last: the caller's */
 		tail = echo_tail(g_strchomp(so_far));
 		if (tail[0] != '\0')
-			add_step(driver, STEP_EXPECT, tail, "the typed text so far", 0);
+			add_step(driver, STEP_EXPECT, tail, "the typed text so far",
+				 TYPED_ECHO_LIMIT_US);
 	}
 }
 
@@ -280,7 +299,7 @@ plan_grub(SgBootDriver *driver)
 		add_keys(driver, KEY_DOWN, "<Down>");
 	add_keys(driver, KEY_CTRL_E, "<Ctrl-E>");
 	add_typed(driver, typed);
-	add_expect(driver, tail, "the typed arguments in GRUB's editor");
+	add_typed_expect(driver, tail, "the typed arguments in GRUB's editor");
 	add_keys(driver, KEY_CTRL_X, "<Ctrl-X>");
 }
 
@@ -307,7 +326,7 @@ plan_isolinux(SgBootDriver *driver, gboolean prompt)
 		typed = g_strdup_printf(" %s", driver->args);
 	}
 	add_typed(driver, typed);
-	add_expect(driver, tail, "the typed arguments on isolinux's command line");
+	add_typed_expect(driver, tail, "the typed arguments on isolinux's command line");
 	add_keys(driver, "\r", "<Enter>");
 }
 
@@ -580,6 +599,13 @@ note_keys(SgBootDriver *driver, const SgStep *step)
 			       driver->keys_readable->len > 0 ? " " : "", readable);
 }
 
+/* An expect's own limit (its wait_us), else ECHO_LIMIT_US. */
+static gint64
+expect_limit(const SgStep *step)
+{
+	return step->wait_us > 0 ? step->wait_us : ECHO_LIMIT_US;
+}
+
 /* The expect at the head failed: the switch again, in its place. */
 static void
 retry_console_switch(SgBootDriver *driver)
@@ -615,7 +641,7 @@ advance(SgBootDriver *driver, gint64 now_us)
 			break;
 		case STEP_EXPECT:
 			if (!screen_shows(driver, step->keys)) {
-				if (now_us - driver->step_since < ECHO_LIMIT_US)
+				if (now_us - driver->step_since < expect_limit(step))
 					return;
 				if (step->retry_switch && driver->switch_retries < SWITCH_RETRIES) {
 					retry_console_switch(driver);
@@ -624,7 +650,7 @@ advance(SgBootDriver *driver, gint64 now_us)
 				decide(driver, SG_BOOT_DRIVER_NOT_JUDGED, now_us,
 				       "the bootloader did not show %s within %u s of the keys "
 				       "(%s)",
-				       step->readable, (guint)(ECHO_LIMIT_US / G_USEC_PER_SEC),
+				       step->readable, (guint)(expect_limit(step) / G_USEC_PER_SEC),
 				       driver->keys_readable->str);
 				return;
 			}
@@ -858,7 +884,7 @@ sg_boot_driver_get_next_deadline(SgBootDriver *driver)
 		if (step->kind == STEP_KEYS)
 			return MIN(deadline, driver->next_key_at);
 		if (step->kind == STEP_EXPECT)
-			return MIN(deadline, driver->step_since + ECHO_LIMIT_US);
+			return MIN(deadline, driver->step_since + expect_limit(step));
 		if (step->kind == STEP_WAIT)
 			return MIN(deadline, driver->step_since + step->wait_us);
 		return deadline;

@@ -223,9 +223,10 @@ test_grub_edit_and_missing_kernel(void)
 		   "        linux  /live/vmlinuz-6.1.0-99-amd64 boot=live components quiet spl\\"
 		   "\033[6;2Hash\033[7;2H        initrd /live/initrd.img-6.1.0-99-amd64",
 		   2);
-	g_assert_cmpstr(keys, ==, "\033[B\033[B\005 console=ttyS0");
+	/* Under UEFI a longer chunk: OVMF's terminal queues keys. */
+	g_assert_cmpstr(keys, ==, "\033[B\033[B\005 console=ttyS0,115200");
 	g_free(keys);
-	keys = echo_typing(driver, &now, " console=ttyS0", "\030");
+	keys = echo_typing(driver, &now, " console=ttyS0,115200", "\030");
 	g_assert_cmpstr(keys, ==, " console=ttyS0,115200\030");
 	g_free(keys);
 	keys = run(driver, &now,
@@ -269,18 +270,17 @@ test_grub_wide_wrap(void)
 		   "\033[05;03Hsetparams 'Install'\033[07;03H    set background_color=black"
 		   "\033[08;03H    linux    /install.amd/vmlinuz vga=788 --- quiet",
 		   2);
-	g_assert_cmpstr(keys, ==, "\033[B\033[B\033[B\005 console=ttyS0");
-	g_free(keys);
-	keys = run(driver, &now, " console=ttyS0", 1);
-	g_assert_cmpstr(keys, ==, ",115200 url=ht");
+	g_assert_cmpstr(keys, ==,
+			"\033[B\033[B\033[B\005 console=ttyS0,115200 url=http://10.0.2.101/p.cfg");
 	g_free(keys);
 	/* The line reaches column 100: '\\' there, the rest on the next row. */
 	keys = run(driver, &now,
-		   ",115200 url=ht\033[08;60Htp://1\\\033[09;03H0.0.2.101/p.cfg"
+		   "\033[08;03H    linux    /install.amd/vmlinuz vga=788 --- quiet "
+		   "console=ttyS0,115200 "
+		   "url=http://1\\\r\033[09;03H0.0.2.101/p.cfg"
 		   "\033[10;03H    initrd   /install.amd/initrd.gz",
 		   1);
-	/* The screen showed the rest ahead of the keys: typed, then Ctrl-X. */
-	g_assert_cmpstr(keys, ==, "tp://10.0.2.101/p.cfg\030");
+	g_assert_cmpstr(keys, ==, "\030");
 	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
 }
 
