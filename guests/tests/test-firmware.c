@@ -69,7 +69,8 @@ test_nvram_template(void)
 	g_assert_no_error(error);
 	g_assert_cmpstr(overridden, ==, "/local-vars.fd");
 	/* No descriptor for a q35 guest: an error that says what to install. */
-	g_unlink(g_build_filename(etc, "60-edk2-x86_64.json", NULL));
+	g_autofree gchar *local = g_build_filename(etc, "60-edk2-x86_64.json", NULL);
+	g_unlink(local);
 	write_descriptor(share, "60-edk2-x86_64.json", "\"acpi-s3\"", "\"pc-i440fx-*\"",
 			 "/vars.fd");
 	none = sg_firmware_nvram_template(SG_FIRMWARE_UEFI, dirs, &error);
