@@ -754,6 +754,34 @@ check_qcow2(const gchar *disk, GError **error)
 	return TRUE;
 }
 
+/* A disk kept after a UEFI install has its variable store beside it
+ * (installed.FIRMWARE.fd for installed.qcow2): its suites boot under that
+ * firmware with a copy of it; without one, under BIOS. */
+static void
+find_kept_nvram(SgPlan *plan, const gchar *disk)
+{
+	static const SgFirmware uefi[] = {SG_FIRMWARE_UEFI_SECURE_BOOT, SG_FIRMWARE_UEFI};
+	g_autofree gchar *dir = g_path_get_dirname(disk);
+	g_autofree gchar *base = g_path_get_basename(disk);
+
+	if (g_str_has_suffix(base, ".qcow2"))
+		base[strlen(base) - strlen(".qcow2")] = '\0';
+	for (guint i = 0; i < G_N_ELEMENTS(uefi); i++) {
+		g_autofree gchar *name =
+			g_strdup_printf("%s.%s.fd", base, sg_firmware_to_string(uefi[i]));
+		g_autofree gchar *path = g_build_filename(dir, name, NULL);
+		SgFirmwareEntry entry = {uefi[i], TRUE, NULL, NULL};
+
+		if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+			continue;
+		entry.nvram = g_steal_pointer(&path);
+		if (plan->firmwares == NULL)
+			plan->firmwares = g_array_new(FALSE, FALSE, sizeof(SgFirmwareEntry));
+		g_array_append_val(plan->firmwares, entry);
+		return;
+	}
+}
+
 /* The inputs as `test` checks them (sg_prepare_check_inputs), the disk in
  * the image's place; a flavour must be named and its answers read. */
 static SgPlan *
@@ -778,6 +806,7 @@ check_inputs(const SgTestOptions *options, GError **error)
 	plan = sg_prepare_check_inputs(&inputs, error);
 	if (plan == NULL || !sg_prepare_answers(plan, &inputs, error))
 		return NULL;
+	find_kept_nvram(plan, options->image);
 	return g_steal_pointer(&plan);
 }
 

@@ -470,6 +470,34 @@ note_answers_fetch(SgRun *run)
 
 /* The installed disk stays as the installer left it: the boot runs on an
  * overlay of it (on a lab host a volume backed by the base's). */
+/* A kept disk installed under UEFI boots only with the variable store its
+ * installer wrote its boot entry to: kept beside it as it was after the
+ * install, installed.FIRMWARE.fd (`suite run --disk` finds it there). */
+static void
+keep_nvram(SgRun *run)
+{
+	const SgFirmwareEntry *firmware = run->firmware;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *name = NULL;
+	g_autofree gchar *kept = NULL;
+	g_autofree gchar *local = NULL;
+	g_autoptr(GFile) from = NULL;
+	g_autoptr(GFile) to = NULL;
+
+	if (!run->plan->keep_disk || firmware == NULL || firmware->nvram == NULL)
+		return;
+	name = g_strdup_printf("installed.%s.fd", sg_firmware_to_string(firmware->firmware));
+	kept = sg_plan_evidence_path(run->plan, name);
+	local = sg_media_fetch_nvram(sg_lab_get_media(run->plan->lab, NULL), firmware->nvram,
+				     &error);
+	from = local != NULL ? g_file_new_for_path(local) : NULL;
+	to = g_file_new_for_path(kept);
+	if (local == NULL ||
+	    !g_file_copy(from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+		g_warning("cannot keep the installed variable store as %s: %s", kept,
+			  error->message);
+}
+
 static void
 start_boot(SgRun *run)
 {
@@ -484,6 +512,7 @@ start_boot(SgRun *run)
 	note_answers_fetch(run);
 	begin_phase(run, sg_guest_phase_boot.name, TRUE);
 	run->firmware = sg_plan_main_firmware(run->plan);
+	keep_nvram(run);
 	start_guest_phase(run, &sg_guest_phase_boot, NULL, NULL, overlay,
 			  sg_disk_read_get_base(run->disk));
 }
