@@ -688,6 +688,8 @@ record_plan(SgResult *result, const SgPlan *plan)
 	if (plan->lab != NULL)
 		result->connection = g_strdup(sg_lab_get_uri(plan->lab));
 	result->image_uploaded_bytes = plan->image_uploaded_bytes;
+	result->arch = g_strdup(plan->arch);
+	result->arch_source = g_strdup(plan->arch_source);
 	if (plan->firmwares != NULL) {
 		result->boot_method = g_strdup(
 			plan->boot_method == SG_BOOT_METHOD_DIRECT ? "direct" : "firmware");
