@@ -11,4 +11,9 @@ gboolean sg_image_checksum(const gchar *path, gchar **sha256, guint64 *size, GEr
  * "HdrS" header), so a wrong file is the image's fault, not QEMU's. */
 gboolean sg_image_is_bzimage(const gchar *path);
 
+/* Whether @path is a Linux kernel QEMU boots on an arm64 virt machine: an
+ * arm64 Image ("ARM\x64" at 0x38), or one compressed with gzip (Ubuntu's
+ * vmlinuz), which QEMU unpacks itself. */
+gboolean sg_image_is_arm64_kernel(const gchar *path);
+
 G_END_DECLS

@@ -573,12 +573,14 @@ extract_boot_files(SgPlan *plan, SgLocalMedia *local, GError **error)
 			    (const gchar *const *)dests->pdata, error))
 		return FALSE;
 	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-		if (files[i].wanted && g_str_has_prefix(files[i].name, "kernel") &&
-		    !sg_image_is_bzimage(*files[i].slot)) {
+		gboolean arm64 = g_strcmp0(plan->arch, "arm64") == 0;
+		if (!files[i].wanted || !g_str_has_prefix(files[i].name, "kernel"))
+			continue;
+		if (arm64 ? !sg_image_is_arm64_kernel(*files[i].slot)
+			  : !sg_image_is_bzimage(*files[i].slot)) {
 			g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
-				    "%s in the image is not a bootable Linux kernel (no bzImage "
-				    "header)",
-				    files[i].path);
+				    "%s in the image is not a bootable Linux kernel (no %s header)",
+				    files[i].path, arm64 ? "arm64 Image" : "bzImage");
 			return FALSE;
 		}
 	}
@@ -688,7 +690,8 @@ make_nvram(SgPlan *plan, GError **error)
 
 		if (!sg_firmware_is_uefi(entry->firmware) || entry->not_applicable != NULL)
 			continue;
-		template_path = sg_firmware_nvram_template(entry->firmware, NULL, error);
+		template_path = sg_firmware_nvram_template(
+			entry->firmware, sg_arch_find(plan->arch)->qemu, NULL, error);
 		if (template_path == NULL)
 			return FALSE;
 		name = g_strdup_printf("nvram-%s", sg_firmware_to_string(entry->firmware));
