@@ -1,5 +1,11 @@
 #include "sg-domain-xml.h"
 
+static gboolean
+is_arm64(const SgDomainSpec *spec)
+{
+	return g_strcmp0(spec->arch, "arm64") == 0;
+}
+
 static void
 append_escaped(GString *xml, const gchar *format, const gchar *value)
 {
@@ -11,22 +17,27 @@ append_escaped(GString *xml, const gchar *format, const gchar *value)
 static void
 append_os(GString *xml, const SgDomainSpec *spec)
 {
-	gboolean uefi = sg_firmware_is_uefi(spec->firmware);
+	/* A virt machine boots through UEFI only. */
+	gboolean uefi = sg_firmware_is_uefi(spec->firmware) || is_arm64(spec);
 
 	if (uefi) {
 		gboolean secure = spec->firmware == SG_FIRMWARE_UEFI_SECURE_BOOT;
-		/* libvirt picks the OVMF build from the descriptors that Debian's
-		 * ovmf package installs (/usr/share/qemu/firmware): with Secure
-		 * Boot and Microsoft's keys enrolled, or plain. */
+		/* libvirt picks the OVMF (AAVMF) build from the descriptors that
+		 * Debian's ovmf (qemu-efi-aarch64) package installs
+		 * (/usr/share/qemu/firmware): with Secure Boot and Microsoft's
+		 * keys enrolled, or plain. */
 		g_string_append_printf(xml,
 				       "  <os firmware='efi'>\n"
-				       "    <type arch='x86_64' machine='q35'>hvm</type>\n"
+				       "    <type arch='%s' machine='%s'>hvm</type>\n"
 				       "    <firmware>\n"
 				       "      <feature enabled='%s' name='secure-boot'/>\n"
 				       "      <feature enabled='%s' name='enrolled-keys'/>\n"
 				       "    </firmware>\n",
-				       secure ? "yes" : "no", secure ? "yes" : "no");
-		if (secure)
+				       is_arm64(spec) ? "aarch64" : "x86_64",
+				       is_arm64(spec) ? "virt" : "q35", secure ? "yes" : "no",
+				       secure ? "yes" : "no");
+		/* secure='yes' is x86's SMM-protected flash; AAVMF needs none. */
+		if (secure && !is_arm64(spec))
 			g_string_append(xml, "    <loader secure='yes'/>\n");
 		if (spec->nvram != NULL)
 			append_escaped(xml, "    <nvram>%s</nvram>\n", spec->nvram);
@@ -58,12 +69,41 @@ append_os(GString *xml, const SgDomainSpec *spec)
 	g_string_append(xml, "  </os>\n");
 }
 
+/* The CPU: under TCG an arm64 guest is a cortex-a72, which has no pointer
+ * authentication for QEMU to emulate (its default "max" is much slower);
+ * under KVM the host's own. x86 guests keep QEMU's default. */
+static void
+append_cpu(GString *xml, const SgDomainSpec *spec)
+{
+	if (!is_arm64(spec))
+		return;
+	if (g_strcmp0(spec->domain_type, "kvm") == 0)
+		g_string_append(xml, "  <cpu mode='host-passthrough'/>\n");
+	else
+		g_string_append(xml, "  <cpu mode='custom' match='exact'>\n"
+				     "    <model fallback='forbid'>cortex-a72</model>\n"
+				     "  </cpu>\n");
+}
+
+static void
+append_features(GString *xml, const SgDomainSpec *spec)
+{
+	/* ACPI on virt comes from UEFI; it has a GIC, not an APIC. */
+	if (is_arm64(spec))
+		g_string_append(xml, "  <features><acpi/></features>\n");
+	else if (spec->firmware == SG_FIRMWARE_UEFI_SECURE_BOOT)
+		g_string_append(xml, "  <features><acpi/><apic/><smm state='on'/></features>\n");
+	else
+		g_string_append(xml, "  <features><acpi/><apic/></features>\n");
+}
+
 gchar *
 sg_domain_xml_build(const SgDomainSpec *spec)
 {
-	const gchar *cd_bus = sg_firmware_is_uefi(spec->firmware) ? "sata" : "ide";
-	const gchar *cd_devs[] = {sg_firmware_is_uefi(spec->firmware) ? "sda" : "hdc",
-				  sg_firmware_is_uefi(spec->firmware) ? "sdb" : "hdd"};
+	gboolean uefi = sg_firmware_is_uefi(spec->firmware);
+	const gchar *cd_bus = is_arm64(spec) ? "scsi" : uefi ? "sata" : "ide";
+	const gchar *cd_devs[] = {uefi || is_arm64(spec) ? "sda" : "hdc",
+				  uefi || is_arm64(spec) ? "sdb" : "hdd"};
 	GString *xml = g_string_new(NULL);
 
 	append_escaped(
@@ -73,10 +113,8 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 	g_string_append_printf(xml, "  <memory unit='MiB'>%u</memory>\n", spec->memory_mib);
 	g_string_append_printf(xml, "  <vcpu>%u</vcpu>\n", spec->vcpus);
 	append_os(xml, spec);
-	if (spec->firmware == SG_FIRMWARE_UEFI_SECURE_BOOT)
-		g_string_append(xml, "  <features><acpi/><apic/><smm state='on'/></features>\n");
-	else
-		g_string_append(xml, "  <features><acpi/><apic/></features>\n");
+	append_features(xml, spec);
+	append_cpu(xml, spec);
 	g_string_append(xml, "  <on_poweroff>destroy</on_poweroff>\n"
 			     "  <on_reboot>destroy</on_reboot>\n"
 			     "  <on_crash>destroy</on_crash>\n");
@@ -99,6 +137,8 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 				     "    </disk>\n");
 	}
 	const gchar *cdroms[] = {spec->cdrom, spec->seed_cdrom};
+	if (is_arm64(spec) && (spec->cdrom != NULL || spec->seed_cdrom != NULL))
+		g_string_append(xml, "    <controller type='scsi' model='virtio-scsi'/>\n");
 	for (guint i = 0; i < G_N_ELEMENTS(cdroms); i++) {
 		if (cdroms[i] == NULL)
 			continue;
@@ -136,8 +176,12 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 			       "    </channel>\n",
 			       spec->channel);
 	}
-	g_string_append(xml, "    <video><model type='vga' vram='16384'/></video>\n"
-			     "    <memballoon model='none'/>\n"
+	/* virt has no VGA: a virtio GPU, which AAVMF and Linux both draw on. */
+	if (is_arm64(spec))
+		g_string_append(xml, "    <video><model type='virtio'/></video>\n");
+	else
+		g_string_append(xml, "    <video><model type='vga' vram='16384'/></video>\n");
+	g_string_append(xml, "    <memballoon model='none'/>\n"
 			     "  </devices>\n");
 	if (spec->mirror != NULL || spec->answers != NULL) {
 		/* libvirt's own user-mode interface cannot restrict the guest, so
@@ -159,13 +203,13 @@ sg_domain_xml_build(const SgDomainSpec *spec)
 		g_string_append(xml, "  <qemu:commandline>\n"
 				     "    <qemu:arg value='-netdev'/>\n");
 		append_escaped(xml, "    <qemu:arg value='%s'/>\n", netdev->str);
-		/* The root bus is pcie.0 on q35, pci.0 on i440FX. */
+		/* The root bus is pcie.0 on q35 and virt, pci.0 on i440FX. */
 		g_string_append_printf(xml,
 				       "    <qemu:arg value='-device'/>\n"
 				       "    <qemu:arg "
 				       "value='virtio-net-pci,netdev=mirror0,bus=%s,addr=0x10'/>\n"
 				       "  </qemu:commandline>\n",
-				       sg_firmware_is_uefi(spec->firmware) ? "pcie.0" : "pci.0");
+				       uefi || is_arm64(spec) ? "pcie.0" : "pci.0");
 	}
 	g_string_append(xml, "</domain>\n");
 	return g_string_free(xml, FALSE);

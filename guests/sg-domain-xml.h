@@ -16,6 +16,11 @@ typedef struct {
 	const gchar *domain_type; /* "kvm" or "qemu" (TCG) */
 	guint memory_mib;
 	guint vcpus;
+	/* The architecture (Debian's name, sg-arch.h); NULL: amd64. amd64 and
+	 * i386 guests are PCs; arm64 ones an aarch64 virt machine, UEFI only
+	 * (AAVMF), a cortex-a72 under TCG, the CD-ROMs on virtio-scsi (virt has
+	 * no IDE or SATA), a virtio GPU (no VGA). */
+	const gchar *arch;
 	/* BIOS guests are an i440FX PC; UEFI ones a q35 PC, whose CD-ROMs are
 	 * on SATA (q35 has no IDE), with SMM under Secure Boot. */
 	SgFirmware firmware;

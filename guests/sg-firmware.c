@@ -62,9 +62,17 @@ array_has(JsonObject *object, const gchar *member, const gchar *value)
 	return FALSE;
 }
 
-/* Whether the descriptor targets x86_64 q35 machines. */
+/* The machine libvirt makes of each architecture's guests (sg-domain-xml.c),
+ * as its descriptors' machine globs see it. */
+static const gchar *
+machine_of(const gchar *qemu_arch)
+{
+	return g_str_equal(qemu_arch, "aarch64") ? "virt-7.2" : "pc-q35-7.2";
+}
+
+/* Whether the descriptor targets @qemu_arch's machines. */
 static gboolean
-targets_q35(JsonObject *root)
+targets_machine(JsonObject *root, const gchar *qemu_arch)
 {
 	JsonArray *targets = json_object_has_member(root, "targets")
 				     ? json_object_get_array_member(root, "targets")
@@ -77,13 +85,13 @@ targets_q35(JsonObject *root)
 		if (target == NULL ||
 		    g_strcmp0(json_object_get_string_member_with_default(target, "architecture",
 									 NULL),
-			      "x86_64") != 0 ||
+			      qemu_arch) != 0 ||
 		    !json_object_has_member(target, "machines"))
 			continue;
 		machines = json_object_get_array_member(target, "machines");
 		for (guint m = 0; machines != NULL && m < json_array_get_length(machines); m++)
 			if (g_pattern_match_simple(json_array_get_string_element(machines, m),
-						   "pc-q35-7.2"))
+						   machine_of(qemu_arch)))
 				return TRUE;
 	}
 	return FALSE;
@@ -91,7 +99,7 @@ targets_q35(JsonObject *root)
 
 /* The descriptor's variable store template when it fits @firmware. */
 static gchar *
-template_of(JsonObject *root, SgFirmware firmware)
+template_of(JsonObject *root, SgFirmware firmware, const gchar *qemu_arch)
 {
 	gboolean secure = firmware == SG_FIRMWARE_UEFI_SECURE_BOOT;
 	JsonObject *mapping = json_object_has_member(root, "mapping")
@@ -99,7 +107,8 @@ template_of(JsonObject *root, SgFirmware firmware)
 				      : NULL;
 	JsonObject *nvram;
 
-	if (!array_has(root, "interface-types", "uefi") || !targets_q35(root) || mapping == NULL ||
+	if (!array_has(root, "interface-types", "uefi") || !targets_machine(root, qemu_arch) ||
+	    mapping == NULL ||
 	    g_strcmp0(json_object_get_string_member_with_default(mapping, "device", NULL),
 		      "flash") != 0 ||
 	    array_has(root, "features", "secure-boot") != secure ||
@@ -120,7 +129,8 @@ is_descriptor(const gchar *dir, const gchar *name)
 }
 
 gchar *
-sg_firmware_nvram_template(SgFirmware firmware, const gchar *const *dirs, GError **error)
+sg_firmware_nvram_template(SgFirmware firmware, const gchar *qemu_arch, const gchar *const *dirs,
+			   GError **error)
 {
 	const gchar *default_dirs[] = {SG_FIRMWARE_DESCRIPTOR_DIRS, NULL};
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -151,13 +161,15 @@ sg_firmware_nvram_template(SgFirmware firmware, const gchar *const *dirs, GError
 		root = json_parser_get_root(parser);
 		if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
 			continue;
-		template_path = template_of(json_node_get_object(root), firmware);
+		template_path = template_of(json_node_get_object(root), firmware, qemu_arch);
 		if (template_path != NULL)
 			return g_steal_pointer(&template_path);
 	}
 	g_set_error(error, SG_ERROR, SG_ERROR_LAB,
-		    "no UEFI firmware for %s here: no firmware descriptor in %s or %s names one "
-		    "(install Debian's ovmf)",
-		    sg_firmware_describe(firmware), dirs[0], dirs[1] != NULL ? dirs[1] : "");
+		    "no %s UEFI firmware for %s here: no firmware descriptor in %s or %s names "
+		    "one (install Debian's %s)",
+		    qemu_arch, sg_firmware_describe(firmware), dirs[0],
+		    dirs[1] != NULL ? dirs[1] : "",
+		    g_str_equal(qemu_arch, "aarch64") ? "qemu-efi-aarch64" : "ovmf");
 	return NULL;
 }

@@ -29,11 +29,13 @@ gboolean sg_firmware_is_uefi(SgFirmware firmware);
  * docs/interop): an operator's in /etc first, then the packages'. */
 #define SG_FIRMWARE_DESCRIPTOR_DIRS "/etc/qemu/firmware", "/usr/share/qemu/firmware"
 
-/* The empty variable store of the UEFI build that libvirt picks for a q35
- * guest under @firmware, found the way libvirt finds it: the first
- * descriptor (by file name, one in /etc hiding one of the same name in
- * /usr/share) for x86_64 q35 flash with Secure Boot and enrolled keys, or
+/* The empty variable store of the UEFI build that libvirt picks for a
+ * guest of @qemu_arch ("x86_64": a q35 PC, "aarch64": a virt machine) under
+ * @firmware, found the way libvirt finds it: the first descriptor (by file
+ * name, one in /etc hiding one of the same name in /usr/share) for that
+ * architecture's machine and flash with Secure Boot and enrolled keys, or
  * without Secure Boot. @dirs: NULL for SG_FIRMWARE_DESCRIPTOR_DIRS. */
-gchar *sg_firmware_nvram_template(SgFirmware firmware, const gchar *const *dirs, GError **error);
+gchar *sg_firmware_nvram_template(SgFirmware firmware, const gchar *qemu_arch,
+				  const gchar *const *dirs, GError **error);
 
 G_END_DECLS

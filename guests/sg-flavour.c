@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "sg-arch.h"
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-keyfile.h"
@@ -65,6 +66,7 @@ sg_flavour_free(SgFlavour *flavour)
 	g_free(flavour->live_kernel_args);
 	g_free(flavour->live_user);
 	g_free(flavour->mirror);
+	g_free(flavour->arch);
 	g_strfreev(flavour->console_markers);
 	g_strfreev(flavour->shell);
 	g_strfreev(flavour->suites);
@@ -363,6 +365,18 @@ static gboolean
 load_guest(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
 {
 	g_autofree gchar *network = get_string(keyfile, "Guest", "Network", "none");
+	g_autofree gchar *arch = get_string(keyfile, "Guest", "Arch", NULL);
+
+	if (arch != NULL) {
+		g_autoptr(GError) arch_error = NULL;
+		const SgArch *known = sg_arch_parse(g_strstrip(arch), "[Guest] Arch", &arch_error);
+		if (known == NULL) {
+			refuse(error, path, "Guest", "Arch", "%s, not %s", arch_error->message,
+			       arch);
+			return FALSE;
+		}
+		flavour->arch = g_strdup(known->name);
+	}
 
 	if (g_str_equal(network, "mirror")) {
 		flavour->needs_mirror = TRUE;

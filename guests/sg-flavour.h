@@ -42,6 +42,9 @@ typedef struct {
 	gchar *live_user;
 	gboolean needs_mirror; /* the install needs a package mirror */
 	gchar *mirror;	       /* http://HOST[:PORT] the guest's 10.0.2.100:80 leads to */
+	/* The architecture of the images it judges ([Guest] Arch=, Debian's
+	 * name), NULL: whatever the image says. */
+	gchar *arch;
 	guint memory_mib;
 	guint vcpus;
 	guint disk_gib;

@@ -163,6 +163,19 @@ host_offers_kvm(virConnectPtr conn)
 	return caps != NULL;
 }
 
+gchar *
+sg_kvm_foreign_reason(virConnectPtr conn, const gchar *qemu_arch)
+{
+	g_autofree gchar *caps =
+		virConnectGetDomainCapabilities(conn, NULL, qemu_arch, NULL, "kvm", 0);
+
+	if (caps != NULL)
+		return NULL;
+	return g_strdup_printf("the lab host offers no KVM for %s guests (KVM runs the "
+			       "host's own architecture): emulated under TCG",
+			       qemu_arch);
+}
+
 gboolean
 sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *cache_dir, gboolean *works,
 		    gchar **reason)

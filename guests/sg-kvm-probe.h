@@ -29,4 +29,10 @@ void sg_kvm_probe_async(SgLab *lab, const gchar *kernel, const gchar *cache_dir,
 gboolean sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *cache_dir,
 			     gboolean *works, gchar **reason);
 
+/* For a guest of another architecture than the probe's x86-64 one (QEMU's
+ * name, "aarch64"): NULL when the host offers KVM for it (a host of that
+ * architecture), else why its guests run under TCG. The probe guest is an
+ * x86-64 kernel: it says nothing of these. */
+gchar *sg_kvm_foreign_reason(virConnectPtr conn, const gchar *qemu_arch);
+
 G_END_DECLS

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "sg-arch.h"
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-keyfile.h"
@@ -9,7 +10,8 @@
 #define HOST_GROUP_PREFIX "Host "
 #define DEFAULT_HOST_NAME "local"
 
-static const gchar *const host_keys[] = {"URI", "MaxGuests", "MemoryMiB", "VCPUs", "Accel", NULL};
+static const gchar *const host_keys[] = {"URI",	  "MaxGuests", "MemoryMiB", "VCPUs",
+					 "Accel", "Arches",    NULL};
 
 static void
 lab_host_free(SgLabHost *host)
@@ -17,6 +19,7 @@ lab_host_free(SgLabHost *host)
 	g_free(host->name);
 	g_free(host->uri);
 	g_free(host->accel);
+	g_strfreev(host->arches);
 	g_free(host);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgLabHost, lab_host_free)
@@ -90,6 +93,39 @@ read_count(GKeyFile *keyfile, const gchar *path, const gchar *group, const gchar
 	return TRUE;
 }
 
+/* Arches=: Debian's names of architectures smokegate knows, at least one. */
+static gboolean
+read_arches(GKeyFile *keyfile, const gchar *path, const gchar *group, SgLabHost *host,
+	    GError **error)
+{
+	g_auto(GStrv) words = g_key_file_get_string_list(keyfile, group, "Arches", NULL, NULL);
+	g_autoptr(GPtrArray) arches = g_ptr_array_new_with_free_func(g_free);
+
+	if (words == NULL)
+		return TRUE;
+	for (guint i = 0; words[i] != NULL; i++) {
+		const SgArch *arch = sg_arch_find(g_strstrip(words[i]));
+		if (words[i][0] == '\0')
+			continue;
+		if (arch == NULL || !g_str_equal(arch->name, words[i])) {
+			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
+				    "%s: [%s] Arches=: %s is not an architecture's Debian name "
+				    "(amd64, i386, arm64, ...)",
+				    path, group, words[i]);
+			return FALSE;
+		}
+		g_ptr_array_add(arches, g_strdup(arch->name));
+	}
+	if (arches->len == 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_USAGE, "%s: [%s] Arches= names none", path,
+			    group);
+		return FALSE;
+	}
+	g_ptr_array_add(arches, NULL);
+	host->arches = (GStrv)g_ptr_array_free(g_steal_pointer(&arches), FALSE);
+	return TRUE;
+}
+
 static SgLabHost *
 read_host(GKeyFile *keyfile, const gchar *path, const gchar *group, GError **error)
 {
@@ -108,7 +144,7 @@ read_host(GKeyFile *keyfile, const gchar *path, const gchar *group, GError **err
 		if (!g_strv_contains(host_keys, keys[i])) {
 			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
 				    "%s: [%s] unknown key %s (known: URI, MaxGuests, MemoryMiB, "
-				    "VCPUs, Accel)",
+				    "VCPUs, Accel, Arches)",
 				    path, group, keys[i]);
 			return NULL;
 		}
@@ -139,7 +175,7 @@ read_host(GKeyFile *keyfile, const gchar *path, const gchar *group, GError **err
 			    "%s: [%s] Accel=%s is not auto, kvm or tcg", path, group, host->accel);
 		return NULL;
 	}
-	return g_steal_pointer(&host);
+	return read_arches(keyfile, path, group, host, error) ? g_steal_pointer(&host) : NULL;
 }
 
 SgLabConfig *

@@ -19,16 +19,19 @@ G_BEGIN_DECLS
  *   MemoryMiB=16384      optional cap; else what the host says it has free
  *   VCPUs=8              optional cap; else the host's CPU count
  *   Accel=tcg            optional override of the KVM probe: auto, kvm, tcg
+ *   Arches=amd64;arm64   the architectures its guests may be (Debian's
+ *                        names); default the host's own (amd64 takes i386)
  */
 #define SG_LAB_CONFIG_DEFAULT_PATH SG_SYSCONFDIR "/lab.conf"
 
 typedef struct {
-	gchar *name;	   /* the group's NAME, or "local" for the default host */
-	gchar *uri;	   /* NULL: the default connection (embedded QEMU driver) */
-	guint max_guests;  /* at least 1 */
-	guint memory_mib;  /* 0: ask the host (virNodeGetInfo, free memory) */
-	guint vcpus;	   /* 0: ask the host */
-	gchar *accel;	   /* "auto", "kvm" or "tcg" */
+	gchar *name;	  /* the group's NAME, or "local" for the default host */
+	gchar *uri;	  /* NULL: the default connection (embedded QEMU driver) */
+	guint max_guests; /* at least 1 */
+	guint memory_mib; /* 0: ask the host (virNodeGetInfo, free memory) */
+	guint vcpus;	  /* 0: ask the host */
+	gchar *accel;	  /* "auto", "kvm" or "tcg" */
+	GStrv arches;	  /* Arches=, Debian's names; NULL: the host's own */
 } SgLabHost;
 
 typedef struct {

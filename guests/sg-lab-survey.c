@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "sg-arch.h"
 #include "sg-iso-cache.h"
 #include "sg-json.h"
 #include "sg-kvm-probe.h"
@@ -34,6 +35,8 @@ sg_lab_survey_free(SgLabSurvey *survey)
 	g_free(survey->uri);
 	g_free(survey->problem);
 	g_free(survey->hostname);
+	g_free(survey->arch);
+	g_strfreev(survey->arches);
 	g_free(survey->accel);
 	g_free(survey->accel_reason);
 	g_ptr_array_unref(survey->images);
@@ -51,6 +54,7 @@ survey_new(SgLabHost *host)
 	survey->max_guests = host->max_guests;
 	survey->vcpus_cap = host->vcpus;
 	survey->memory_cap_mib = host->memory_mib;
+	survey->arches = g_strdupv(host->arches);
 	survey->images = g_ptr_array_new_with_free_func((GDestroyNotify)cached_image_free);
 	survey->guests = g_ptr_array_new_with_free_func((GDestroyNotify)lab_guest_free);
 	return survey;
@@ -186,6 +190,34 @@ survey_accel(SgLabSurvey *survey, const gchar *accel, virConnectPtr conn, const 
 	survey->accel = g_strdup(works ? "kvm" : "tcg");
 }
 
+gchar *
+sg_lab_survey_host_arch(const gchar *caps)
+{
+	g_autoptr(GRegex) regex = g_regex_new("<host>.*?<cpu>.*?<arch>\\s*([^<\\s]+)\\s*</arch>",
+					      G_REGEX_DOTALL, 0, NULL);
+	g_autoptr(GMatchInfo) match = NULL;
+	g_autofree gchar *word = NULL;
+	const SgArch *arch;
+
+	if (caps == NULL || !g_regex_match(regex, caps, 0, &match))
+		return NULL;
+	word = g_match_info_fetch(match, 1);
+	arch = sg_arch_find(word);
+	return arch != NULL ? g_strdup(arch->name) : NULL;
+}
+
+/* What the host's guests may be: Arches=, else the host's own. */
+static void
+survey_arch(SgLabSurvey *survey, virConnectPtr conn)
+{
+	char *caps = virConnectGetCapabilities(conn);
+
+	survey->arch = sg_lab_survey_host_arch(caps);
+	free(caps);
+	if (survey->arches == NULL && survey->arch != NULL)
+		survey->arches = g_strsplit(survey->arch, ";", -1);
+}
+
 static void
 survey_connection(SgLabSurvey *survey, const gchar *accel, virConnectPtr conn, const gchar *uri)
 {
@@ -194,6 +226,7 @@ survey_connection(SgLabSurvey *survey, const gchar *accel, virConnectPtr conn, c
 
 	survey->hostname = g_strdup(hostname);
 	free(hostname);
+	survey_arch(survey, conn);
 	if (virNodeGetInfo(conn, &info) == 0) {
 		survey->cpus = info.cpus;
 		survey->memory_mib = info.memory / 1024;
@@ -371,6 +404,12 @@ sg_lab_survey_to_json(SgLabSurvey *survey)
 	sg_json_add_int(builder, "memory_cap_mib", survey->memory_cap_mib);
 	if (survey->reachable) {
 		sg_json_add_string(builder, "hostname", survey->hostname);
+		sg_json_add_string(builder, "arch", survey->arch);
+		json_builder_set_member_name(builder, "arches");
+		json_builder_begin_array(builder);
+		for (guint i = 0; survey->arches != NULL && survey->arches[i] != NULL; i++)
+			json_builder_add_string_value(builder, survey->arches[i]);
+		json_builder_end_array(builder);
 		sg_json_add_string(builder, "accel", survey->accel);
 		sg_json_add_string(builder, "accel_reason", survey->accel_reason);
 		sg_json_add_boolean(builder, "accel_known", survey->accel_known);

@@ -44,7 +44,12 @@ typedef struct {
 	guint vcpus_cap;      /* VCPUs= (0: none) */
 	guint memory_cap_mib; /* MemoryMiB= (0: none) */
 
-	gchar *hostname;	   /* the host's own name for itself */
+	gchar *hostname; /* the host's own name for itself */
+	/* The host's own architecture (Debian's name, from its capabilities'
+	 * <host><cpu><arch>), NULL when it is none smokegate knows; and the
+	 * architectures its guests may be: the lab file's Arches=, else it. */
+	gchar *arch;
+	GStrv arches;
 	gchar *accel;		   /* "kvm" or "tcg" */
 	gchar *accel_reason;	   /* why */
 	gboolean accel_known;	   /* FALSE: the host offers KVM, no probe has
@@ -76,5 +81,9 @@ gboolean sg_lab_survey_has_image(SgLabSurvey *survey, const gchar *sha256);
 JsonNode *sg_lab_survey_to_json(SgLabSurvey *survey);
 void sg_lab_survey_free(SgLabSurvey *survey);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgLabSurvey, sg_lab_survey_free)
+
+/* The host's own architecture in libvirt capabilities XML @caps (Debian's
+ * name), NULL when it says none smokegate knows. */
+gchar *sg_lab_survey_host_arch(const gchar *caps);
 
 G_END_DECLS

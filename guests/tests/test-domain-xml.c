@@ -137,6 +137,69 @@ test_domain_xml_firmware(void)
 	g_assert_null(strstr(disk, "<qemu:commandline>"));
 }
 
+/* An arm64 guest: an aarch64 virt machine, UEFI whatever the firmware
+ * asked (virt has no BIOS), a cortex-a72 under TCG and the host's CPU
+ * under KVM, its CD-ROMs on virtio-scsi (no IDE or SATA on virt), a
+ * virtio GPU (no VGA), no APIC, and no x86 SMM flash under Secure Boot. */
+static void
+test_domain_xml_arm64(void)
+{
+	SgDomainSpec spec = {
+		.name = "g",
+		.arch = "arm64",
+		.domain_type = "qemu",
+		.memory_mib = 1024,
+		.vcpus = 2,
+		.firmware = SG_FIRMWARE_BIOS,
+		.boot_cdrom = TRUE,
+		.cdrom = "/images/noble-desktop-arm64.iso",
+		.seed_cdrom = "/s/cidata.iso",
+		.mirror = "mirror.example:8080",
+	};
+	g_autofree gchar *tcg = sg_domain_xml_build(&spec);
+	g_autofree gchar *kvm = NULL;
+	g_autofree gchar *secure = NULL;
+	g_autofree gchar *amd64 = NULL;
+
+	g_assert_nonnull(strstr(tcg, "<os firmware='efi'>\n"
+				     "    <type arch='aarch64' machine='virt'>hvm</type>\n"));
+	g_assert_nonnull(strstr(tcg, "<feature enabled='no' name='secure-boot'/>"));
+	g_assert_null(strstr(tcg, "<bios"));
+	g_assert_nonnull(strstr(tcg, "<model fallback='forbid'>cortex-a72</model>"));
+	g_assert_nonnull(strstr(tcg, "<features><acpi/></features>"));
+	g_assert_nonnull(strstr(tcg, "<controller type='scsi' model='virtio-scsi'/>"));
+	g_assert_nonnull(strstr(tcg, "<target dev='sda' bus='scsi'/>"));
+	g_assert_nonnull(strstr(tcg, "<target dev='sdb' bus='scsi'/>"));
+	g_assert_null(strstr(tcg, "bus='ide'"));
+	g_assert_null(strstr(tcg, "bus='sata'"));
+	g_assert_nonnull(strstr(tcg, "<video><model type='virtio'/></video>"));
+	g_assert_null(strstr(tcg, "type='vga'"));
+	g_assert_nonnull(strstr(tcg, "virtio-net-pci,netdev=mirror0,bus=pcie.0"));
+	g_assert_nonnull(strstr(tcg, "<boot dev='cdrom'/>"));
+
+	spec.domain_type = "kvm";
+	kvm = sg_domain_xml_build(&spec);
+	g_assert_nonnull(strstr(kvm, "<cpu mode='host-passthrough'/>"));
+	g_assert_null(strstr(kvm, "cortex-a72"));
+
+	spec.domain_type = "qemu";
+	spec.firmware = SG_FIRMWARE_UEFI_SECURE_BOOT;
+	secure = sg_domain_xml_build(&spec);
+	g_assert_nonnull(strstr(secure, "<feature enabled='yes' name='secure-boot'/>"));
+	g_assert_nonnull(strstr(secure, "<feature enabled='yes' name='enrolled-keys'/>"));
+	g_assert_null(strstr(secure, "<loader secure='yes'/>"));
+	g_assert_null(strstr(secure, "smm"));
+
+	/* The same spec as amd64 stays the PC it was. */
+	spec.arch = "amd64";
+	amd64 = sg_domain_xml_build(&spec);
+	g_assert_nonnull(strstr(amd64, "<type arch='x86_64' machine='q35'>"));
+	g_assert_nonnull(strstr(amd64, "<loader secure='yes'/>"));
+	g_assert_nonnull(strstr(amd64, "bus='sata'"));
+	g_assert_null(strstr(amd64, "<cpu"));
+	g_assert_null(strstr(amd64, "virtio-scsi"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -144,5 +207,6 @@ main(int argc, char **argv)
 	g_test_add_func("/domain-xml/guest", test_domain_xml);
 	g_test_add_func("/domain-xml/channel", test_domain_xml_channel);
 	g_test_add_func("/domain-xml/firmware", test_domain_xml_firmware);
+	g_test_add_func("/domain-xml/arm64", test_domain_xml_arm64);
 	return g_test_run();
 }

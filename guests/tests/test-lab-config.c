@@ -58,6 +58,7 @@ test_good(Fixture *fixture, gconstpointer data)
 						  "MemoryMiB=16384\n"
 						  "VCPUs=8\n"
 						  "Accel=tcg\n"
+						  "Arches=amd64; arm64\n"
 						  "\n"
 						  "[Host lab2]\n"
 						  "URI=qemu+tls://lab2.example.org/system\n",
@@ -75,6 +76,9 @@ test_good(Fixture *fixture, gconstpointer data)
 	g_assert_cmpuint(host->memory_mib, ==, 16384);
 	g_assert_cmpuint(host->vcpus, ==, 8);
 	g_assert_cmpstr(host->accel, ==, "tcg");
+	g_assert_cmpuint(g_strv_length(host->arches), ==, 2);
+	g_assert_cmpstr(host->arches[0], ==, "amd64");
+	g_assert_cmpstr(host->arches[1], ==, "arm64");
 	/* The defaults: one guest, ask the host, probe KVM. */
 	host = g_ptr_array_index(config->hosts, 1);
 	g_assert_cmpstr(host->name, ==, "lab2");
@@ -83,6 +87,7 @@ test_good(Fixture *fixture, gconstpointer data)
 	g_assert_cmpuint(host->memory_mib, ==, 0);
 	g_assert_cmpuint(host->vcpus, ==, 0);
 	g_assert_cmpstr(host->accel, ==, "auto");
+	g_assert_null(host->arches); /* the host's own, asked of it */
 
 	g_assert_true(sg_lab_config_find_host(config, "lab2") == host);
 	g_assert_null(sg_lab_config_find_host(config, "lab3"));
@@ -132,6 +137,18 @@ test_bad_accel(Fixture *fixture, gconstpointer data)
 {
 	assert_refused(fixture, "[Host lab1]\nURI=qemu:///system\nAccel=hvf\n",
 		       "Accel=hvf is not auto, kvm or tcg");
+}
+
+/* Arches= takes Debian's names only, at least one. */
+static void
+test_bad_arches(Fixture *fixture, gconstpointer data)
+{
+	assert_refused(fixture, "[Host lab1]\nURI=qemu:///system\nArches=amd64;aarch64\n",
+		       "[Host lab1] Arches=: aarch64 is not an architecture's Debian name");
+	assert_refused(fixture, "[Host lab1]\nURI=qemu:///system\nArches=vax\n",
+		       "Arches=: vax is not");
+	assert_refused(fixture, "[Host lab1]\nURI=qemu:///system\nArches=;\n",
+		       "[Host lab1] Arches= names none");
 }
 
 static void
@@ -223,6 +240,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 #define ADD(name, func) g_test_add(name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 	ADD("/lab-config/good", test_good);
+	ADD("/lab-config/bad-arches", test_bad_arches);
 	ADD("/lab-config/missing-file", test_missing_file);
 	ADD("/lab-config/no-hosts", test_no_hosts);
 	ADD("/lab-config/missing-uri", test_missing_uri);

@@ -18,6 +18,7 @@ sg_cmd_test(int argc, char **argv)
 	g_autofree gchar *junit = NULL;
 	g_autofree gchar *boot = NULL;
 	g_autofree gchar *firmware = NULL;
+	g_autofree gchar *arch = NULL;
 	gboolean keep_disk = FALSE;
 	gboolean json = FALSE;
 	const GOptionEntry entries[] = {
@@ -44,6 +45,10 @@ sg_cmd_test(int argc, char **argv)
 		 "The firmware the image must boot under, the first for the whole test "
 		 "(default: the profile's Firmware=)",
 		 "bios;uefi;uefi-secureboot"},
+		{"arch", 0, 0, G_OPTION_ARG_STRING, &arch,
+		 "The image's architecture, in place of the profile's Arch= (default: what the "
+		 "image says); an image that says another fails",
+		 "amd64|i386|arm64"},
 		{NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new("IMAGE.iso");
 	g_autoptr(GCancellable) cancellable = g_cancellable_new();
@@ -78,6 +83,7 @@ sg_cmd_test(int argc, char **argv)
 		.keep_disk = keep_disk,
 		.boot = boot,
 		.firmware = firmware,
+		.arch = arch,
 	};
 	lab_config = sg_cmd_lab_config(&lab, "test", &error);
 	if (lab_config == NULL)

@@ -60,16 +60,16 @@ sg_image_checksum(const gchar *path, gchar **sha256, guint64 *size, GError **err
 	return TRUE;
 }
 
-gboolean
-sg_image_is_bzimage(const gchar *path)
+/* The first @length bytes of @path; FALSE when it is shorter or unreadable. */
+static gboolean
+read_start(const gchar *path, guchar *buffer, gsize length)
 {
-	gchar header[4];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	gboolean ok;
 
 	if (fd < 0)
 		return FALSE;
-	ok = pread(fd, header, 4, 0x202) == 4 && memcmp(header, "HdrS", 4) == 0;
+	ok = pread(fd, buffer, length, 0) == (gssize)length;
 	close(fd);
 	return ok;
 }
@@ -89,4 +89,22 @@ sg_image_check_iso9660(int fd, const gchar *path, GError **error)
 		    "%s is not an ISO 9660 image (no volume descriptor \"CD001\" at byte %d)", path,
 		    ISO9660_DESCRIPTOR_OFFSET);
 	return FALSE;
+}
+
+gboolean
+sg_image_is_arm64_kernel(const gchar *path)
+{
+	guchar header[0x40];
+
+	return read_start(path, header, sizeof(header)) &&
+	       (memcmp(header + 0x38, "ARM\x64", 4) == 0 ||
+		(header[0] == 0x1f && header[1] == 0x8b));
+}
+
+gboolean
+sg_image_is_bzimage(const gchar *path)
+{
+	guchar header[0x206];
+
+	return read_start(path, header, sizeof(header)) && memcmp(header + 0x202, "HdrS", 4) == 0;
 }

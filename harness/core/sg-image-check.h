@@ -17,4 +17,9 @@ gboolean sg_image_is_bzimage(const gchar *path);
  * Refused with SG_ERROR_USAGE. */
 gboolean sg_image_check_iso9660(int fd, const gchar *path, GError **error);
 
+/* Whether @path is a Linux kernel QEMU boots on an arm64 virt machine: an
+ * arm64 Image ("ARM\x64" at 0x38), or one compressed with gzip (Ubuntu's
+ * vmlinuz), which QEMU unpacks itself. */
+gboolean sg_image_is_arm64_kernel(const gchar *path);
+
 G_END_DECLS

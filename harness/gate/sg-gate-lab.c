@@ -2,6 +2,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "sg-arch.h"
 #include "sg-files.h"
 #include "sg-json.h"
 #include "sg-lab-survey.h"
@@ -101,16 +102,29 @@ sg_gate_lab_open_finish(GAsyncResult *result)
 		/* The embedded driver runs in this process: always there. A
 		 * laptop's default host keeps the room --jobs gives it. */
 		if (host->uri == NULL) {
-			sg_schedule_add_host(schedule, host->name,
-					     config->path == NULL ? MAX(default_guests, 1)
-								  : host->max_guests,
-					     host->memory_mib, host->vcpus, host);
+			const SgArch *own = sg_arch_host();
+			const gchar *own_arches[] = {own != NULL ? own->name : NULL, NULL};
+			added = sg_schedule_add_host(schedule, host->name,
+						     config->path == NULL ? MAX(default_guests, 1)
+									  : host->max_guests,
+						     host->memory_mib, host->vcpus, host);
+			if (host->arches != NULL || own != NULL)
+				sg_schedule_host_set_arches(
+					added, host->arches != NULL
+						       ? (const gchar *const *)host->arches
+						       : own_arches);
 			continue;
 		}
 		added = sg_schedule_add_host(schedule, host->name, host->max_guests,
 					     survey->reachable ? (guint)survey->usable_memory_mib
 							       : 0,
 					     survey->reachable ? survey->vcpus : 0, host);
+		/* Arches=, else what the host said it is; neither: any. */
+		if (host->arches != NULL || survey->arches != NULL)
+			sg_schedule_host_set_arches(
+				added,
+				(const gchar *const *)(host->arches != NULL ? host->arches
+									    : survey->arches));
 		if (!survey->reachable) {
 			g_autofree gchar *why = g_strdup_printf("unreachable at the start (%s): %s",
 								host->uri, survey->problem);

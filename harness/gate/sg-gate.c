@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include "sg-arch.h"
 #include "sg-error.h"
 #include "sg-flavour.h"
 #include "sg-gate-attempt.h"
@@ -277,10 +278,15 @@ queue_candidates(SgGate *gate)
 		SgCandidate *candidate = g_ptr_array_index(gate->candidates, i);
 		guint memory_mib, vcpus;
 		g_autofree gchar *detail = NULL;
+		SgScheduleJob *job;
+		const SgArch *arch;
 
 		sg_gate_guest_size(profiles, candidate->flavour, &memory_mib, &vcpus);
-		sg_schedule_add_job(gate->schedule, candidate, memory_mib, vcpus,
-				    candidate->expected_seconds);
+		job = sg_schedule_add_job(gate->schedule, candidate, memory_mib, vcpus,
+					  candidate->expected_seconds);
+		/* cdimage's SERIES-TYPE-ARCH.iso: read without opening the ISO. */
+		arch = sg_arch_from_file_name(candidate->image);
+		sg_schedule_job_set_arch(job, arch != NULL ? arch->name : NULL);
 		detail = g_strdup_printf("%u MiB, %u vCPUs", memory_mib, vcpus);
 		sg_gate_view_event(gate->view, "queued", NULL, candidate->label, detail,
 				   candidate->expected_seconds);
@@ -296,7 +302,14 @@ record_stranded(SgGate *gate)
 	for (guint i = 0; i < stranded->len; i++) {
 		SgScheduleJob *job = g_ptr_array_index(stranded, i);
 		SgCandidate *candidate = job->data;
-		const gchar *why = "no lab host of the run could take it (every host is out)";
+		g_autofree gchar *why =
+			sg_schedule_offers(gate->schedule, job->arch)
+				? g_strdup("no lab host of the run could take it (every host is "
+					   "out)")
+				: g_strdup_printf(
+					  "no lab host of the run offers %s guests (the lab "
+					  "file's Arches=, else each host's own)",
+					  job->arch);
 
 		sg_gate_view_event(gate->view, "not-run", NULL, candidate->label, why, -1);
 		if (g_cancellable_is_cancelled(gate->cancellable))

@@ -11,6 +11,7 @@ host_free(SgScheduleHost *host)
 {
 	g_free(host->name);
 	g_free(host->out_reason);
+	g_strfreev(host->arches);
 	g_free(host);
 }
 
@@ -20,6 +21,7 @@ sg_schedule_job_free(SgScheduleJob *job)
 	if (job == NULL)
 		return;
 	g_ptr_array_unref(job->avoid);
+	g_free(job->arch);
 	g_free(job);
 }
 
@@ -61,6 +63,39 @@ GPtrArray *
 sg_schedule_get_hosts(SgSchedule *schedule)
 {
 	return schedule->hosts;
+}
+
+void
+sg_schedule_host_set_arches(SgScheduleHost *host, const gchar *const *arches)
+{
+	g_strfreev(host->arches);
+	host->arches = g_strdupv((gchar **)arches);
+}
+
+gboolean
+sg_schedule_host_offers(const SgScheduleHost *host, const gchar *arch)
+{
+	if (arch == NULL || host->arches == NULL)
+		return TRUE;
+	return g_strv_contains((const gchar *const *)host->arches, arch) ||
+	       (g_str_equal(arch, "i386") &&
+		g_strv_contains((const gchar *const *)host->arches, "amd64"));
+}
+
+gboolean
+sg_schedule_offers(SgSchedule *schedule, const gchar *arch)
+{
+	for (guint h = 0; h < schedule->hosts->len; h++)
+		if (sg_schedule_host_offers(g_ptr_array_index(schedule->hosts, h), arch))
+			return TRUE;
+	return FALSE;
+}
+
+void
+sg_schedule_job_set_arch(SgScheduleJob *job, const gchar *arch)
+{
+	g_free(job->arch);
+	job->arch = g_strdup(arch);
 }
 
 /* Keeps the queue longest expected first; equal ones keep their order. */
@@ -114,7 +149,8 @@ sg_schedule_get_running(SgSchedule *schedule)
 static gboolean
 fits_when_idle(const SgScheduleHost *host, const SgScheduleJob *job)
 {
-	return !host->out && !g_ptr_array_find(job->avoid, host, NULL);
+	return !host->out && !g_ptr_array_find(job->avoid, host, NULL) &&
+	       sg_schedule_host_offers(host, job->arch);
 }
 
 static gboolean

@@ -26,6 +26,9 @@ typedef struct {
 	guint started; /* attempts started on it in this run */
 	gboolean out;  /* takes no more work: unreachable, lost or drained */
 	gchar *out_reason;
+	/* The architectures its guests may be (Debian's names: the lab file's
+	 * Arches=, else the host's own); NULL: any. */
+	GStrv arches;
 	gpointer data; /* the caller's */
 } SgScheduleHost;
 
@@ -35,6 +38,7 @@ typedef struct {
 	guint vcpus;
 	gdouble expected_seconds;
 	guint attempts;	  /* started so far in this run */
+	gchar *arch;	  /* its guests' architecture (Debian's name); NULL: any host */
 	GPtrArray *avoid; /* SgScheduleHost* where an attempt ended in error */
 } SgScheduleJob;
 
@@ -47,9 +51,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgSchedule, sg_schedule_free)
 SgScheduleHost *sg_schedule_add_host(SgSchedule *schedule, const gchar *name, guint max_guests,
 				     guint memory_mib, guint vcpus, gpointer data);
 GPtrArray *sg_schedule_get_hosts(SgSchedule *schedule);
+/* The architectures @host offers (NULL: any); a job of another one is never
+ * placed there. amd64 offers i386 too: one machine. */
+void sg_schedule_host_set_arches(SgScheduleHost *host, const gchar *const *arches);
+gboolean sg_schedule_host_offers(const SgScheduleHost *host, const gchar *arch);
+/* Whether any host of the run, even one out, offers @arch. */
+gboolean sg_schedule_offers(SgSchedule *schedule, const gchar *arch);
 /* Queues a job; @data is the caller's and is not freed. */
 SgScheduleJob *sg_schedule_add_job(SgSchedule *schedule, gpointer data, guint memory_mib,
 				   guint vcpus, gdouble expected_seconds);
+/* The architecture @job's guests are (NULL: any host takes it). */
+void sg_schedule_job_set_arch(SgScheduleJob *job, const gchar *arch);
 /* Puts a job whose attempt ended back in the queue, away from @avoid. */
 void sg_schedule_requeue(SgSchedule *schedule, SgScheduleJob *job, SgScheduleHost *avoid);
 guint sg_schedule_get_queued(SgSchedule *schedule);

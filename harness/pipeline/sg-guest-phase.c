@@ -560,6 +560,7 @@ sg_guest_phase_start(const SgGuestPhaseSpec *spec, SgGuestPhaseDone done, gpoint
 		.vcpus = flavour->vcpus,
 		.firmware = spec->firmware,
 		.nvram = spec->nvram,
+		.arch = spec->plan->arch,
 	};
 
 	phase->spec = *spec;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sg-arch.h"
 #include "sg-archive.h"
 #include "sg-error.h"
 
@@ -83,6 +84,7 @@ static const struct {
 } layouts[] = {
 	{SG_FAMILY_DEBIAN_INSTALLER, "install.amd/vmlinuz", "install.amd/initrd.gz"},
 	{SG_FAMILY_DEBIAN_INSTALLER, "install.386/vmlinuz", "install.386/initrd.gz"},
+	{SG_FAMILY_DEBIAN_INSTALLER, "install.a64/vmlinuz", "install.a64/initrd.gz"},
 	{SG_FAMILY_DEBIAN_INSTALLER, "install/vmlinuz", "install/initrd.gz"},
 	{SG_FAMILY_UBIQUITY, "casper/vmlinuz;casper/vmlinuz.efi",
 	 "casper/initrd;casper/initrd.lz;casper/initrd.gz;casper/initrd.img"},
@@ -136,24 +138,30 @@ read_layout(SgIsoInfo *info, GPtrArray *paths, gboolean subiquity)
 /* Debian's architecture names as .disk/info says them ("Debian GNU/Linux
  * 12.8.0 "Bookworm" - Official i386 NETINST ...", "Ubuntu 24.04 LTS
  * "Noble Numbat" - Release amd64 (20240424)"), else d-i's folder for it. */
-static gchar *
-read_arch(const SgIsoInfo *info)
+static void
+read_arch(SgIsoInfo *info)
 {
-	const gchar *arches[] = {"amd64", "i386", "arm64", "armhf", "ppc64el", "s390x", "riscv64"};
 	g_auto(GStrv) words =
 		info->disk_info != NULL ? g_strsplit_set(info->disk_info, " \t()", -1) : NULL;
+	const gchar *kernel = info->layout_kernel != NULL ? info->layout_kernel : "";
 
-	for (guint w = 0; words != NULL && words[w] != NULL; w++)
-		for (guint a = 0; a < G_N_ELEMENTS(arches); a++)
-			if (g_str_equal(words[w], arches[a]))
-				return g_strdup(arches[a]);
-	if (g_str_has_prefix(info->layout_kernel != NULL ? info->layout_kernel : "",
-			     "/install.amd/"))
-		return g_strdup("amd64");
-	if (g_str_has_prefix(info->layout_kernel != NULL ? info->layout_kernel : "",
-			     "/install.386/"))
-		return g_strdup("i386");
-	return NULL;
+	for (guint w = 0; words != NULL && words[w] != NULL; w++) {
+		const SgArch *arch = sg_arch_find(words[w]);
+		/* QEMU's names ("x86_64") are not .disk/info's words. */
+		if (arch != NULL && g_str_equal(arch->name, words[w])) {
+			info->arch = g_strdup(arch->name);
+			info->arch_source = ".disk/info";
+			return;
+		}
+	}
+	if (g_str_has_prefix(kernel, "/install.amd/"))
+		info->arch = g_strdup("amd64");
+	else if (g_str_has_prefix(kernel, "/install.386/"))
+		info->arch = g_strdup("i386");
+	else if (g_str_has_prefix(kernel, "/install.a64/"))
+		info->arch = g_strdup("arm64");
+	if (info->arch != NULL)
+		info->arch_source = "its installer's folder";
 }
 
 /* Boot files sit near the top: deeper paths (a pool of packages) are not
@@ -203,7 +211,7 @@ sg_iso_read_info(const gchar *iso, GError **error)
 		return NULL;
 	}
 	read_layout(info, paths, subiquity);
-	info->arch = read_arch(info);
+	read_arch(info);
 	return g_steal_pointer(&info);
 }
 

@@ -18,6 +18,7 @@ typedef struct {
 	/* The Debian name of the architecture it is for ("amd64", "i386"),
 	 * from .disk/info or the installer's folder; NULL when neither says. */
 	gchar *arch;
+	const gchar *arch_source; /* ".disk/info", "its installer's folder" */
 } SgIsoInfo;
 
 void sg_iso_info_free(SgIsoInfo *info);

@@ -115,8 +115,11 @@ typedef struct {
 	/* What the image's own bootloaders do (read from it), NULL with a
 	 * direct boot asked for. */
 	SgBootMenu *boot_menu;
-	/* The image's architecture ("amd64", "i386"), NULL when it does not say. */
+	/* The architecture the guests are (Debian's name: "amd64", "arm64"),
+	 * and what said so: the image (".disk/info", "its name", "its EFI
+	 * loaders"), --arch, the profile's Arch=, or nothing ("assumed"). */
 	gchar *arch;
+	gchar *arch_source;
 	/* How the answer file reaches the installer; with SG_ANSWERS_URL the
 	 * answer file's keys that the installer needs before it can fetch it
 	 * (its network's own: netcfg/), given on the kernel command line. */

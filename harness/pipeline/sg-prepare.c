@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "sg-answers.h"
+#include "sg-arch.h"
 #include "sg-boot-menu.h"
 #include "sg-cidata.h"
 #include "sg-error.h"
@@ -70,6 +71,8 @@ sg_prepare_check_inputs(const SgTestOptions *options, GError **error)
 
 	if (!check_paths(options, error) ||
 	    !sg_accel_from_string(options->accel, &plan->accel, error))
+		return NULL;
+	if (options->arch != NULL && sg_arch_parse(options->arch, "--arch", error) == NULL)
 		return NULL;
 	if (options->boot != NULL && !g_str_equal(options->boot, "firmware") &&
 	    !g_str_equal(options->boot, "direct")) {
@@ -184,6 +187,11 @@ sg_prepare_identify(SgPlan *plan, GError **error)
 		return FALSE;
 	}
 	plan->arch = g_strdup(info->arch);
+	plan->arch_source = g_strdup(info->arch_source);
+	if (plan->arch == NULL && sg_arch_from_file_name(plan->image) != NULL) {
+		plan->arch = g_strdup(sg_arch_from_file_name(plan->image)->name);
+		plan->arch_source = g_strdup("its name");
+	}
 	if (plan->flavour->generic) {
 		use_layout(plan->flavour, info);
 		plan->generic_hint = g_strdup_printf(
@@ -269,15 +277,118 @@ sg_prepare_answers(SgPlan *plan, const SgTestOptions *options, GError **error)
 	return TRUE;
 }
 
+/* x86 (amd64 and i386 share machines and firmware) or arm64. */
+static gboolean
+same_machine(const SgArch *a, const SgArch *b)
+{
+	gboolean a_x86 = g_strcmp0(a->efi, "x64") == 0 || g_strcmp0(a->efi, "ia32") == 0;
+	gboolean b_x86 = g_strcmp0(b->efi, "x64") == 0 || g_strcmp0(b->efi, "ia32") == 0;
+
+	return a == b || (a_x86 && b_x86);
+}
+
+/* The architecture the image's EFI loaders name (x64 before ia32, which
+ * amd64 images carry too), NULL when it has none, or loaders of more than
+ * one machine; @names: their file names, for messages. */
+static const SgArch *
+efi_arch(const SgBootMenu *menu, GString *names)
+{
+	const SgArch *found = NULL;
+
+	for (guint i = 0; menu != NULL && i < menu->uefi->len; i++) {
+		const SgBootLoader *loader = g_ptr_array_index(menu->uefi, i);
+		const SgArch *arch = sg_arch_find_efi(loader->arch);
+		g_autofree gchar *upper = g_ascii_strup(loader->arch, -1);
+
+		g_string_append_printf(names, "%sBOOT%s.EFI", names->len > 0 ? ", " : "", upper);
+		if (arch == NULL)
+			continue;
+		if (found != NULL && !same_machine(found, arch))
+			return NULL;
+		if (found == NULL || g_str_equal(arch->name, "amd64"))
+			found = arch;
+	}
+	return found;
+}
+
+/* The guests' architecture: what the image says (.disk/info, its
+ * installer's folder, its name, else its EFI loaders), checked against what
+ * the test says it is (--arch, else the profile's [Guest] Arch=): an image
+ * that is not what it is said to be, or whose EFI loaders are for another
+ * machine than its words, fails naming both. An architecture smokegate
+ * makes no guests of cannot be judged (an error). The kernel's console
+ * follows: console=ttyS0 in the profile is that machine's serial port. */
+static gboolean
+plan_arch(SgPlan *plan, const SgTestOptions *options, GError **error)
+{
+	const gchar *stated = options->arch != NULL ? options->arch : plan->flavour->arch;
+	g_autofree gchar *stated_by =
+		options->arch != NULL
+			? g_strdup("--arch")
+			: g_strdup_printf("the %s profile's [Guest] Arch=", plan->flavour->name);
+	g_autoptr(GString) efi_names = g_string_new(NULL);
+	const SgArch *efi = efi_arch(plan->boot_menu, efi_names);
+	const SgArch *arch = sg_arch_find(plan->arch);
+	g_autoptr(GError) local_error = NULL;
+
+	if (arch != NULL && efi != NULL && !same_machine(arch, efi)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
+			    "the image is %s (%s) but its EFI loaders are for %s (%s)", arch->name,
+			    plan->arch_source, efi->name, efi_names->str);
+		return FALSE;
+	}
+	if (arch == NULL && efi != NULL) {
+		arch = efi;
+		plan->arch_source = g_strdup_printf("its EFI loaders (%s)", efi_names->str);
+	}
+	if (stated != NULL) {
+		const SgArch *said = sg_arch_find(stated);
+		if (arch != NULL && arch != said) {
+			g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
+				    "the image is %s (%s) but %s says %s", arch->name,
+				    plan->arch_source, stated_by, said->name);
+			return FALSE;
+		}
+		if (arch == NULL) {
+			arch = said;
+			plan->arch_source = g_steal_pointer(&stated_by);
+		}
+	}
+	if (arch == NULL) {
+		arch = sg_arch_find("amd64");
+		plan->arch_source = g_strdup("assumed: the image does not say");
+	}
+	g_free(plan->arch);
+	plan->arch = g_strdup(arch->name);
+	if (sg_arch_parse(arch->name, "the image's architecture", &local_error) == NULL) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "a %s image (%s): %s", arch->name,
+			    plan->arch_source, local_error->message);
+		return FALSE;
+	}
+	if (!g_str_equal(arch->console, "ttyS0")) {
+		gchar **args[] = {&plan->flavour->kernel_args, &plan->flavour->live_kernel_args};
+		for (guint i = 0; i < G_N_ELEMENTS(args); i++) {
+			gchar *changed = sg_arch_console_args(arch, *args[i]);
+			g_free(*args[i]);
+			*args[i] = changed;
+		}
+	}
+	return TRUE;
+}
+
 /* Why the image's architecture cannot boot under @firmware, NULL when it
  * can: x64 OVMF starts x64 EFI loaders only, and says nothing of an i386
  * image's ia32 one (an amd64 image without any EFI loader is tested and
- * fails: that is its fault). */
+ * fails: that is its fault); an arm64 machine has no BIOS. */
 static gchar *
 not_applicable(const SgPlan *plan, SgFirmware firmware)
 {
 	const gchar *arch = plan->arch != NULL ? plan->arch : "amd64";
 
+	if (g_str_equal(arch, "arm64"))
+		return firmware == SG_FIRMWARE_BIOS
+			       ? g_strdup("an arm64 image: a BIOS starts x86 machines only")
+			       : NULL;
 	if (!sg_firmware_is_uefi(firmware) || g_str_equal(arch, "amd64"))
 		return NULL;
 	if (plan->boot_menu != NULL && sg_boot_menu_uefi(plan->boot_menu, "x64") != NULL)
@@ -379,9 +490,15 @@ sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error)
 		plan->boot_method_reason =
 			g_strdup(options->boot != NULL ? "asked for with --boot direct"
 						       : "the profile's [Boot] Method=direct");
+		if (!plan_arch(plan, options, error))
+			return FALSE;
+		/* An arm64 virt machine's kernel is started by its UEFI. */
 		plan->firmwares = g_array_new(FALSE, FALSE, sizeof(SgFirmwareEntry));
-		g_array_append_val(plan->firmwares,
-				   ((SgFirmwareEntry){SG_FIRMWARE_BIOS, TRUE, NULL}));
+		g_array_append_val(
+			plan->firmwares,
+			((SgFirmwareEntry){g_str_equal(plan->arch, "arm64") ? SG_FIRMWARE_UEFI
+									    : SG_FIRMWARE_BIOS,
+					   TRUE, NULL}));
 		return plan_answers(plan, error);
 	}
 	plan->boot_menu = sg_boot_menu_read(plan->image, error);
@@ -395,7 +512,7 @@ sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error)
 			    "UEFI): no machine can boot it");
 		return FALSE;
 	}
-	if (!plan_firmware(plan, options, error))
+	if (!plan_arch(plan, options, error) || !plan_firmware(plan, options, error))
 		return FALSE;
 	if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE) {
 		g_autofree gchar *read = sg_boot_menu_to_string(plan->boot_menu);
@@ -478,12 +595,14 @@ extract_boot_files(SgPlan *plan, SgLocalMedia *local, GError **error)
 			    (const gchar *const *)dests->pdata, error))
 		return FALSE;
 	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-		if (files[i].wanted && g_str_has_prefix(files[i].name, "kernel") &&
-		    !sg_image_is_bzimage(*files[i].slot)) {
+		gboolean arm64 = g_strcmp0(plan->arch, "arm64") == 0;
+		if (!files[i].wanted || !g_str_has_prefix(files[i].name, "kernel"))
+			continue;
+		if (arm64 ? !sg_image_is_arm64_kernel(*files[i].slot)
+			  : !sg_image_is_bzimage(*files[i].slot)) {
 			g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
-				    "%s in the image is not a bootable Linux kernel (no bzImage "
-				    "header)",
-				    files[i].path);
+				    "%s in the image is not a bootable Linux kernel (no %s header)",
+				    files[i].path, arm64 ? "arm64 Image" : "bzImage");
 			return FALSE;
 		}
 	}
@@ -593,7 +712,8 @@ make_nvram(SgPlan *plan, GError **error)
 
 		if (!sg_firmware_is_uefi(entry->firmware) || entry->not_applicable != NULL)
 			continue;
-		template_path = sg_firmware_nvram_template(entry->firmware, NULL, error);
+		template_path = sg_firmware_nvram_template(
+			entry->firmware, sg_arch_find(plan->arch)->qemu, NULL, error);
 		if (template_path == NULL)
 			return FALSE;
 		name = g_strdup_printf("nvram-%s", sg_firmware_to_string(entry->firmware));

@@ -21,6 +21,9 @@ typedef struct {
 	 * boot under, in place of the profile's Firmware= and ReportFirmware=;
 	 * NULL: the profile's. */
 	const gchar *firmware;
+	/* The image's architecture (--arch, Debian's name), in place of the
+	 * profile's [Guest] Arch=; NULL: the profile's, else the image's. */
+	const gchar *arch;
 	/* Downstream suites to run on the installed disk after the smoke
 	 * test passed (names; NULL or empty: none); an unknown name is a
 	 * usage error. */

@@ -123,6 +123,8 @@ sg_result_free(SgResult *result)
 	g_ptr_array_unref(result->firmware);
 	g_free(result->boot_method);
 	g_free(result->boot_method_reason);
+	g_free(result->arch);
+	g_free(result->arch_source);
 	g_free(result->answers_url);
 	if (result->suites != NULL)
 		g_ptr_array_unref(result->suites);
@@ -408,6 +410,8 @@ sg_result_to_json(SgResult *result)
 	json_builder_end_array(builder);
 	sg_json_add_string(builder, "boot_method", result->boot_method);
 	sg_json_add_string(builder, "boot_method_reason", result->boot_method_reason);
+	sg_json_add_string(builder, "arch", result->arch);
+	sg_json_add_string(builder, "arch_source", result->arch_source);
 	add_firmware(builder, result->firmware);
 	if (result->answers_url != NULL) {
 		json_builder_set_member_name(builder, "answers");

@@ -118,6 +118,10 @@ typedef struct {
 	 * boot, why. */
 	gchar *boot_method;
 	gchar *boot_method_reason;
+	/* The guests' architecture (Debian's name) and what said so; NULL
+	 * when prepare did not get that far. */
+	gchar *arch;
+	gchar *arch_source;
 	/* The firmware matrix (SgFirmwareResult), in the profile's order. */
 	GPtrArray *firmware;
 	/* The answer file as the installer fetched it from the answer server

@@ -32,6 +32,7 @@ typedef struct {
 	 * boots under it with a copy of its own. NULL nvram: none. */
 	SgFirmware firmware;
 	const gchar *nvram;
+	const gchar *arch; /* the guest's architecture (sg-arch.h), NULL: amd64 */
 	GCancellable *cancellable;
 	SgProgress *progress; /* NULL: none */
 } SgSuiteRunSpec;

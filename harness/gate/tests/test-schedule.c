@@ -117,6 +117,55 @@ test_requeue_and_out(void)
 	g_assert_cmpuint(sg_schedule_get_queued(schedule), ==, 0);
 }
 
+/* A build goes only to a host that offers its architecture, even when the
+ * other has more room; i386 runs where amd64 does; one no host offers is
+ * stranded, told apart from a host being out. */
+static void
+test_arches(void)
+{
+	g_autoptr(SgSchedule) schedule = sg_schedule_new();
+	const gchar *amd64_only[] = {"amd64", NULL};
+	const gchar *both[] = {"amd64", "arm64", NULL};
+	SgScheduleHost *x86 = sg_schedule_add_host(schedule, "x86", 2, 0, 0, NULL);
+	SgScheduleHost *mixed = sg_schedule_add_host(schedule, "mixed", 1, 0, 0, NULL);
+	SgScheduleJob *arm64 = NULL;
+	SgScheduleJob *i386 = NULL;
+	SgScheduleJob *job = NULL;
+	SgScheduleHost *host = NULL;
+	g_autoptr(GPtrArray) stranded = NULL;
+
+	sg_schedule_host_set_arches(x86, amd64_only);
+	sg_schedule_host_set_arches(mixed, both);
+	g_assert_true(sg_schedule_host_offers(x86, "i386"));
+	g_assert_false(sg_schedule_host_offers(x86, "arm64"));
+	g_assert_true(sg_schedule_host_offers(x86, NULL));
+	g_assert_false(sg_schedule_offers(schedule, "ppc64el"));
+
+	/* The first arm64 build takes mixed; the second waits for it, though
+	 * x86 is idle. */
+	sg_schedule_job_set_arch(sg_schedule_add_job(schedule, &job_data[0], 1024, 1, 100),
+				 "arm64");
+	sg_schedule_job_set_arch(sg_schedule_add_job(schedule, &job_data[1], 1024, 1, 90), "arm64");
+	sg_schedule_job_set_arch(sg_schedule_add_job(schedule, &job_data[2], 1024, 1, 10), "i386");
+	sg_schedule_job_set_arch(sg_schedule_add_job(schedule, &job_data[3], 1024, 1, 5),
+				 "ppc64el");
+	stranded = sg_schedule_take_stranded(schedule);
+	g_assert_cmpuint(stranded->len, ==, 1);
+	g_assert_true(((SgScheduleJob *)g_ptr_array_index(stranded, 0))->data == &job_data[3]);
+
+	g_assert_true(sg_schedule_next(schedule, 0, &arm64, &host));
+	g_assert_true(arm64->data == &job_data[0] && host == mixed);
+	g_assert_true(sg_schedule_next(schedule, 0, &i386, &host));
+	g_assert_true(i386->data == &job_data[2] && host == x86);
+	g_assert_false(sg_schedule_next(schedule, 0, &job, &host));
+	sg_schedule_release(schedule, arm64, mixed);
+	g_assert_true(sg_schedule_next(schedule, 0, &job, &host));
+	g_assert_true(job->data == &job_data[1] && host == mixed);
+	sg_schedule_job_free(job);
+	sg_schedule_job_free(arm64);
+	sg_schedule_job_free(i386);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -125,5 +174,6 @@ main(int argc, char **argv)
 	g_test_add_func("/schedule/room", test_room);
 	g_test_add_func("/schedule/global-cap", test_global_cap);
 	g_test_add_func("/schedule/requeue-and-out", test_requeue_and_out);
+	g_test_add_func("/schedule/arches", test_arches);
 	return g_test_run();
 }

@@ -81,10 +81,43 @@ test_extract(Fixture *f, gconstpointer data)
 	g_assert_true(g_file_get_contents(dest, &contents, NULL, NULL));
 	g_assert_cmpstr(contents, ==, "not really a kernel");
 	g_assert_false(sg_image_is_bzimage(dest));
+	g_assert_false(sg_image_is_arm64_kernel(dest));
 
 	g_assert_false(sg_iso_extract(f->iso, missing, dests, &error));
 	g_assert_error(error, SG_ERROR, SG_ERROR_IMAGE);
 	g_assert_nonnull(strstr(error->message, "/casper/vmlinuz"));
+}
+
+/* Each machine's kernel by its own header: a PC's bzImage "HdrS" at 0x202,
+ * an arm64 Image's "ARM\x64" at 0x38 or a gzip'd one; neither is the
+ * other's. */
+static void
+test_kernel_headers(Fixture *f, gconstpointer data)
+{
+	g_autofree gchar *bz = g_build_filename(f->dir, "bzImage", NULL);
+	g_autofree gchar *image = g_build_filename(f->dir, "Image", NULL);
+	g_autofree gchar *gz = g_build_filename(f->dir, "vmlinuz.gz", NULL);
+	gchar bytes[0x400] = {0};
+
+	memcpy(bytes + 0x202, "HdrS", 4);
+	g_assert_true(g_file_set_contents(bz, bytes, sizeof(bytes), NULL));
+	memset(bytes, 0, sizeof(bytes));
+	memcpy(bytes + 0x38, "ARM\x64", 4);
+	g_assert_true(g_file_set_contents(image, bytes, sizeof(bytes), NULL));
+	memset(bytes, 0, sizeof(bytes));
+	bytes[0] = 0x1f;
+	bytes[1] = (gchar)0x8b;
+	g_assert_true(g_file_set_contents(gz, bytes, sizeof(bytes), NULL));
+
+	g_assert_true(sg_image_is_bzimage(bz));
+	g_assert_false(sg_image_is_arm64_kernel(bz));
+	g_assert_true(sg_image_is_arm64_kernel(image));
+	g_assert_false(sg_image_is_bzimage(image));
+	g_assert_true(sg_image_is_arm64_kernel(gz));
+	g_assert_false(sg_image_is_bzimage(gz));
+	/* Shorter than the header: no kernel. */
+	g_assert_true(g_file_set_contents(image, "ARM", 3, NULL));
+	g_assert_false(sg_image_is_arm64_kernel(image));
 }
 
 static void
@@ -146,6 +179,8 @@ main(int argc, char **argv)
 	g_test_add("/iso/read-info", Fixture, NULL, fixture_set_up, test_read_info,
 		   fixture_tear_down);
 	g_test_add("/iso/extract", Fixture, NULL, fixture_set_up, test_extract, fixture_tear_down);
+	g_test_add("/iso/kernel-headers", Fixture, NULL, fixture_set_up, test_kernel_headers,
+		   fixture_tear_down);
 	g_test_add("/iso/truncated", Fixture, NULL, fixture_set_up, test_truncated,
 		   fixture_tear_down);
 	g_test_add("/iso/inject", Fixture, NULL, fixture_set_up, test_inject, fixture_tear_down);

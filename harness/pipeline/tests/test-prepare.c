@@ -131,7 +131,17 @@ test_bad_inputs(Fixture *f, gconstpointer data)
 		{"unknown flavour", good_options(f, image),
 		 "^unknown flavour 'no-such-flavour' \\(known: .*prepare-test.*\\)$"},
 		{"unknown suite", good_options(f, image), "no-such-suite"},
+		{"bad --arch", good_options(f, image),
+		 "^--arch must be one of amd64, i386, arm64$"},
+		{"an --arch with no guests", good_options(f, image),
+		 "^--arch must be one of amd64, i386, arm64 \\(no guests of that architecture "
+		 "yet\\)$"},
+		{"bad [Guest] Arch=", good_options(f, image),
+		 "^.*/bad-arch\\.conf:4: \\[Guest\\] Arch must be one of amd64, i386, arm64, "
+		 "not vax$"},
 	};
+	g_autofree gchar *bad_arch_dir = fixture_path(f, "bad-arch");
+	g_autofree gchar *bad_arch = g_build_filename(bad_arch_dir, "bad-arch.conf", NULL);
 
 	write_file(image, "not looked at yet");
 	cases[2].options.flavours_dir = "/no/such/folder";
@@ -139,6 +149,10 @@ test_bad_inputs(Fixture *f, gconstpointer data)
 	cases[4].options.accel = "warp";
 	cases[5].options.flavour = "no-such-flavour";
 	cases[6].options.suites = no_such_suite;
+	cases[7].options.arch = "vax";
+	cases[8].options.arch = "ppc64el";
+	write_file(bad_arch, "[Flavour]\nFamily=live\n[Guest]\nArch=vax\n");
+	cases[9].options.flavours_dir = bad_arch_dir;
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(GError) error = NULL;
 		g_autoptr(SgPlan) plan = sg_prepare_check_inputs(&cases[i].options, &error);
@@ -333,6 +347,216 @@ test_unknown_image(Fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(error->message, "volume id 'OTHER_OS'"));
 }
 
+/* The profile of these tests, with @guest's lines in its [Guest] group. */
+static void
+write_profile(Fixture *f, const gchar *guest)
+{
+	g_autofree gchar *conf = g_build_filename(f->flavours, "prepare-test.conf", NULL);
+	g_autofree gchar *text = g_strconcat(profile, "[Guest]\n", guest, NULL);
+
+	write_file(conf, text);
+}
+
+/* A plan made up to its boot: identify, answers and boot all pass. */
+static SgPlan *
+plan_boot(const SgTestOptions *options, GError **error)
+{
+	g_autoptr(SgPlan) plan = sg_prepare_check_inputs(options, error);
+
+	g_assert_nonnull(plan);
+	if (!sg_prepare_identify(plan, error) || !sg_prepare_answers(plan, options, error) ||
+	    !sg_prepare_boot(plan, options, error))
+		return NULL;
+	return g_steal_pointer(&plan);
+}
+
+/* .disk/info's word decides the guests' architecture: an arm64 image's
+ * kernel writes to ttyAMA0, and is started by UEFI even when booted
+ * directly (a virt machine has no BIOS). */
+static void
+test_arch_from_disk_info(Fixture *f, gconstpointer data)
+{
+	const gchar *files[] = {".disk/info", "Prepare Test OS 1.0 - arm64 (20261207)",
+				"install.amd/vmlinuz", "a kernel", NULL};
+	g_autofree gchar *iso = make_iso(f, "arm64-info", "PREPARE_TEST", files);
+	SgTestOptions options = good_options(f, iso);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgPlan) plan = NULL;
+
+	options.boot = "direct";
+	plan = plan_boot(&options, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(plan->arch, ==, "arm64");
+	g_assert_cmpstr(plan->arch_source, ==, ".disk/info");
+	g_assert_cmpstr(plan->flavour->kernel_args, ==, "console=ttyAMA0");
+	g_assert_cmpint(g_array_index(plan->firmwares, SgFirmwareEntry, 0).firmware, ==,
+			SG_FIRMWARE_UEFI);
+}
+
+/* An image that says nothing itself: its cdimage name says it; with no
+ * name either, --arch, the profile's Arch=, or amd64 as before. */
+static void
+test_arch_from_name(Fixture *f, gconstpointer data)
+{
+	const gchar *files[] = {".disk/info", "Prepare Test OS 1.0", NULL};
+	g_autofree gchar *named = make_iso(f, "noble-desktop-arm64", "PREPARE_TEST", files);
+	g_autofree gchar *unnamed = make_iso(f, "plain", "PREPARE_TEST", files);
+	struct {
+		const gchar *iso;
+		const gchar *arch_option;
+		const gchar *guest;
+		const gchar *arch;
+		const gchar *source;
+	} cases[] = {
+		{named, NULL, "", "arm64", "its name"},
+		{unnamed, "arm64", "", "arm64", "--arch"},
+		{unnamed, NULL, "Arch=i386\n", "i386", "the prepare-test profile's [Guest] Arch="},
+		{unnamed, "arm64", "Arch=i386\n", "arm64", "--arch"},
+		{unnamed, NULL, "", "amd64", "assumed: the image does not say"},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		SgTestOptions options = good_options(f, cases[i].iso);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(SgPlan) plan = NULL;
+
+		write_profile(f, cases[i].guest);
+		options.boot = "direct";
+		options.arch = cases[i].arch_option;
+		plan = plan_boot(&options, &error);
+		g_assert_no_error(error);
+		g_assert_cmpstr(plan->arch, ==, cases[i].arch);
+		g_assert_cmpstr(plan->arch_source, ==, cases[i].source);
+	}
+}
+
+/* An image that is not the architecture its profile or --arch says fails
+ * (the image is not what it is published as), naming both, before any
+ * guest; an architecture with no guests yet is an error, not a fail. */
+static void
+test_arch_mismatch(Fixture *f, gconstpointer data)
+{
+	const gchar *arm64_files[] = {".disk/info", "Prepare Test OS 1.0 - arm64", NULL};
+	const gchar *ppc_files[] = {".disk/info", "Prepare Test OS 1.0 - ppc64el", NULL};
+	g_autofree gchar *arm64 = make_iso(f, "arm64", "PREPARE_TEST", arm64_files);
+	g_autofree gchar *ppc = make_iso(f, "ppc", "PREPARE_TEST", ppc_files);
+	struct {
+		const gchar *iso;
+		const gchar *arch_option;
+		const gchar *guest;
+		GQuark domain;
+		gint code;
+		const gchar *message;
+	} cases[] = {
+		{arm64, NULL, "Arch=amd64\n", SG_ERROR, SG_ERROR_IMAGE,
+		 "the image is arm64 (.disk/info) but the prepare-test profile's [Guest] Arch= "
+		 "says amd64"},
+		{arm64, "i386", "Arch=arm64\n", SG_ERROR, SG_ERROR_IMAGE,
+		 "the image is arm64 (.disk/info) but --arch says i386"},
+		{ppc, NULL, "", SG_ERROR, SG_ERROR_LAB,
+		 "a ppc64el image (.disk/info): the image's architecture must be one of amd64, "
+		 "i386, arm64 (no guests of that architecture yet)"},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		for (guint direct = 0; direct <= 1; direct++) {
+			SgTestOptions options = good_options(f, cases[i].iso);
+			g_autoptr(GError) error = NULL;
+			g_autoptr(SgPlan) plan = NULL;
+
+			write_profile(f, cases[i].guest);
+			options.boot = direct ? "direct" : "firmware";
+			options.arch = cases[i].arch_option;
+			plan = plan_boot(&options, &error);
+			g_assert_null(plan);
+			g_assert_error(error, cases[i].domain, cases[i].code);
+			g_assert_cmpstr(error->message, ==, cases[i].message);
+		}
+	}
+}
+
+/* An ISO whose EFI El Torito image holds /EFI/BOOT/@loader. */
+static gchar *
+make_efi_iso(Fixture *f, const gchar *name, const gchar *disk_info, const gchar *loader)
+{
+	g_autofree gchar *tree = fixture_path(f, name);
+	g_autofree gchar *efi = g_build_filename(tree, "efi.img", NULL);
+	g_autofree gchar *binary = fixture_path(f, "loader.efi");
+	g_autofree gchar *target = g_strconcat("::/EFI/BOOT/", loader, NULL);
+	g_autofree gchar *info = g_build_filename(tree, ".disk", "info", NULL);
+	gchar *iso = g_strconcat(tree, ".iso", NULL);
+	const gchar *const commands[][12] = {
+		{"mkfs.vfat", "-C", efi, "1440", NULL},
+		{"mmd", "-i", efi, "::/EFI", "::/EFI/BOOT", NULL},
+		{"mcopy", "-i", efi, binary, target, NULL},
+		{"xorriso", "-as", "mkisofs", "-quiet", "-R", "-V", "PREPARE_TEST", "-e", "efi.img",
+		 "-no-emul-boot", "-o", iso},
+	};
+
+	write_file(info, disk_info);
+	write_file(binary, "MZ not really a loader");
+	for (guint i = 0; i < G_N_ELEMENTS(commands); i++) {
+		g_autoptr(GPtrArray) argv = g_ptr_array_new();
+		gint status = -1;
+		for (guint a = 0; a < G_N_ELEMENTS(commands[i]) && commands[i][a] != NULL; a++)
+			g_ptr_array_add(argv, (gpointer)commands[i][a]);
+		if (i == G_N_ELEMENTS(commands) - 1)
+			g_ptr_array_add(argv, tree);
+		g_ptr_array_add(argv, NULL);
+		g_assert_true(g_spawn_sync(NULL, (gchar **)argv->pdata, NULL,
+					   G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+						   G_SPAWN_STDERR_TO_DEV_NULL,
+					   NULL, NULL, NULL, NULL, &status, NULL));
+		g_assert_cmpint(status, ==, 0);
+	}
+	return iso;
+}
+
+/* The EFI loaders an image carries name its machine when its words do
+ * not, and contradict them when they name another: a fail. An arm64
+ * image is not booted under a BIOS. */
+static void
+test_arch_efi_loaders(Fixture *f, gconstpointer data)
+{
+	g_autofree gchar *silent = make_efi_iso(f, "aa64", "Prepare Test OS 1.0", "BOOTAA64.EFI");
+	g_autofree gchar *liar =
+		make_efi_iso(f, "aa64-amd64", "Prepare Test OS 1.0 - amd64", "BOOTAA64.EFI");
+	g_autofree gchar *x64 =
+		make_efi_iso(f, "x64-i386", "Prepare Test OS 1.0 - i386", "BOOTX64.EFI");
+	SgTestOptions options = good_options(f, silent);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgPlan) plan = NULL;
+	const SgFirmwareEntry *bios;
+
+	write_profile(f, "");
+	plan = plan_boot(&options, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(plan->arch, ==, "arm64");
+	g_assert_cmpstr(plan->arch_source, ==, "its EFI loaders (BOOTAA64.EFI)");
+	bios = &g_array_index(plan->firmwares, SgFirmwareEntry, 0);
+	g_assert_cmpint(bios->firmware, ==, SG_FIRMWARE_BIOS);
+	g_assert_cmpstr(bios->not_applicable, ==,
+			"an arm64 image: a BIOS starts x86 machines only");
+	g_assert_cmpint(sg_plan_main_firmware(plan)->firmware, ==, SG_FIRMWARE_UEFI);
+	g_clear_pointer(&plan, sg_plan_free);
+
+	options = good_options(f, liar);
+	plan = plan_boot(&options, &error);
+	g_assert_null(plan);
+	g_assert_error(error, SG_ERROR, SG_ERROR_IMAGE);
+	g_assert_cmpstr(error->message, ==,
+			"the image is amd64 (.disk/info) but its EFI loaders are for arm64 "
+			"(BOOTAA64.EFI)");
+	g_clear_error(&error);
+
+	/* amd64 and i386 are one machine: an i386 image with an x64 loader
+	 * is no contradiction. */
+	options = good_options(f, x64);
+	plan = plan_boot(&options, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(plan->arch, ==, "i386");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -346,6 +570,10 @@ main(int argc, char **argv)
 	ADD("/prepare/not-an-iso", test_not_an_iso);
 	ADD("/prepare/generic-layout", test_generic_layout);
 	ADD("/prepare/unknown-image", test_unknown_image);
+	ADD("/prepare/arch-from-disk-info", test_arch_from_disk_info);
+	ADD("/prepare/arch-from-name", test_arch_from_name);
+	ADD("/prepare/arch-mismatch", test_arch_mismatch);
+	ADD("/prepare/arch-efi-loaders", test_arch_efi_loaders);
 #undef ADD
 	return g_test_run();
 }

@@ -1,0 +1,77 @@
+#include "sg-arch.h"
+#include "sg-error.h"
+
+/* Debian's names and QEMU's find the same architecture; unknown words none. */
+static void
+test_find(void)
+{
+	g_assert_cmpstr(sg_arch_find("arm64")->qemu, ==, "aarch64");
+	g_assert_true(sg_arch_find("aarch64") == sg_arch_find("arm64"));
+	g_assert_cmpstr(sg_arch_find("amd64")->console, ==, "ttyS0");
+	g_assert_cmpstr(sg_arch_find("arm64")->console, ==, "ttyAMA0");
+	g_assert_cmpstr(sg_arch_find("ppc64el")->console, ==, "hvc0");
+	g_assert_null(sg_arch_find("arm"));
+	g_assert_null(sg_arch_find(NULL));
+	g_assert_true(sg_arch_find_efi("AA64") == sg_arch_find("arm64"));
+	g_assert_true(sg_arch_find_efi("ia32") == sg_arch_find("i386"));
+	g_assert_null(sg_arch_find_efi("ppc"));
+	g_assert_nonnull(sg_arch_host());
+}
+
+/* A word that is no architecture, and one smokegate makes no guests of, are
+ * one-line usage errors naming the option and the choices. */
+static void
+test_parse(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GError) error2 = NULL;
+
+	g_assert_true(sg_arch_parse("arm64", "--arch", NULL) == sg_arch_find("arm64"));
+	g_assert_null(sg_arch_parse("vax", "--arch", &error));
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_assert_cmpstr(error->message, ==, "--arch must be one of amd64, i386, arm64");
+	g_assert_null(sg_arch_parse("ppc64el", "[Guest] Arch", &error2));
+	g_assert_cmpstr(error2->message, ==,
+			"[Guest] Arch must be one of amd64, i386, arm64 (no guests of that "
+			"architecture yet)");
+}
+
+/* cdimage's SERIES-TYPE-ARCH.iso; anything else says nothing. */
+static void
+test_file_name(void)
+{
+	g_assert_true(sg_arch_from_file_name("/x/noble-desktop-arm64.iso") ==
+		      sg_arch_find("arm64"));
+	g_assert_true(sg_arch_from_file_name("noble-live-server-amd64.iso") ==
+		      sg_arch_find("amd64"));
+	g_assert_null(sg_arch_from_file_name("/x/noble-desktop-arm64.iso.zsync"));
+	g_assert_null(sg_arch_from_file_name("/x/good.iso"));
+	g_assert_null(sg_arch_from_file_name("/x/arm64.iso"));
+}
+
+/* console=ttyS0 becomes the machine's serial port, its options kept;
+ * other consoles and look-alikes are left alone. */
+static void
+test_console_args(void)
+{
+	const SgArch *arm64 = sg_arch_find("arm64");
+	g_autofree gchar *one =
+		sg_arch_console_args(arm64, "auto=true console=tty0 console=ttyS0,115200n8 quiet");
+	g_autofree gchar *two = sg_arch_console_args(arm64, "console=ttyS0 console=ttyS01");
+	g_autofree gchar *none = sg_arch_console_args(arm64, NULL);
+
+	g_assert_cmpstr(one, ==, "auto=true console=tty0 console=ttyAMA0,115200n8 quiet");
+	g_assert_cmpstr(two, ==, "console=ttyAMA0 console=ttyS01");
+	g_assert_cmpstr(none, ==, "");
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/arch/find", test_find);
+	g_test_add_func("/arch/parse", test_parse);
+	g_test_add_func("/arch/file-name", test_file_name);
+	g_test_add_func("/arch/console-args", test_console_args);
+	return g_test_run();
+}
