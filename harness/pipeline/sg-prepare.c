@@ -502,7 +502,9 @@ sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error)
 		return plan_answers(plan, error);
 	}
 	plan->boot_menu = sg_boot_menu_read(plan->image, error);
-	if (plan->boot_menu == NULL)
+	/* The architecture first: an image that is not what its profile
+	 * says is judged as such, whatever else it lacks. */
+	if (plan->boot_menu == NULL || !plan_arch(plan, options, error))
 		return FALSE;
 	/* No El Torito entry at all: no machine boots it from a CD, whatever
 	 * its firmware. Known before any guest starts. */
@@ -512,7 +514,7 @@ sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error)
 			    "UEFI): no machine can boot it");
 		return FALSE;
 	}
-	if (!plan_arch(plan, options, error) || !plan_firmware(plan, options, error))
+	if (!plan_firmware(plan, options, error))
 		return FALSE;
 	if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE) {
 		g_autofree gchar *read = sg_boot_menu_to_string(plan->boot_menu);
