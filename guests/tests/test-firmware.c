@@ -124,7 +124,8 @@ test_nvram_template_aarch64(void)
 	g_clear_error(&error);
 	/* OVMF only: an arm64 guest is told qemu-efi-aarch64. */
 	write_descriptor(share, "30-edk2-x86_64.json", "\"acpi-s3\"", "\"pc-q35-*\"", "/vars.fd");
-	g_unlink(g_build_filename(share, "60-edk2-aarch64.json", NULL));
+	g_autofree gchar *aarch64 = g_build_filename(share, "60-edk2-aarch64.json", NULL);
+	g_unlink(aarch64);
 	none = sg_firmware_nvram_template(SG_FIRMWARE_UEFI, "aarch64", dirs, &error);
 	g_assert_null(none);
 	g_assert_nonnull(strstr(error->message, "qemu-efi-aarch64"));
