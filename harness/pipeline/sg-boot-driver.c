@@ -202,23 +202,15 @@ add_keys(SgBootDriver *driver, const gchar *keys, const gchar *readable)
 	add_step(driver, STEP_KEYS, keys, readable, 0);
 }
 
+/* Waits until the screen shows @text, at most @limit_us (0: ECHO_LIMIT_US);
+ * blind, a while, when the menu is only on the screen. */
 static void
-add_expect(SgBootDriver *driver, const gchar *text, const gchar *what)
+add_expect(SgBootDriver *driver, const gchar *text, const gchar *what, gint64 limit_us)
 {
 	if (driver->graphical)
 		add_step(driver, STEP_WAIT, NULL, NULL, BLIND_GAP_US);
 	else
-		add_step(driver, STEP_EXPECT, text, what, 0);
-}
-
-/* The echo of typed text, which may come slowly (TYPED_ECHO_LIMIT_US). */
-static void
-add_typed_expect(SgBootDriver *driver, const gchar *text, const gchar *what)
-{
-	if (driver->graphical)
-		add_step(driver, STEP_WAIT, NULL, NULL, BLIND_GAP_US);
-	else
-		add_step(driver, STEP_EXPECT, text, what, TYPED_ECHO_LIMIT_US);
+		add_step(driver, STEP_EXPECT, text, what, limit_us);
 }
 
 static gchar *
@@ -294,12 +286,12 @@ plan_grub(SgBootDriver *driver)
 		driver->graphical = FALSE;
 	}
 	add_keys(driver, "e", "e");
-	add_expect(driver, "setparams", "GRUB's entry editor");
+	add_expect(driver, "setparams", "GRUB's entry editor", 0);
 	for (gint i = 0; i < driver->editor_linux_line; i++)
 		add_keys(driver, KEY_DOWN, "<Down>");
 	add_keys(driver, KEY_CTRL_E, "<Ctrl-E>");
 	add_typed(driver, typed);
-	add_typed_expect(driver, tail, "the typed arguments in GRUB's editor");
+	add_expect(driver, tail, "the typed arguments in GRUB's editor", TYPED_ECHO_LIMIT_US);
 	add_keys(driver, KEY_CTRL_X, "<Ctrl-X>");
 }
 
@@ -322,11 +314,13 @@ plan_isolinux(SgBootDriver *driver, gboolean prompt)
 		g_autofree gchar *head = g_strndup(own, MIN(strcspn(own, " "), ECHO_TAIL));
 
 		add_keys(driver, "\t", "<Tab>");
-		add_expect(driver, head[0] != '\0' ? head : ">", "isolinux's command line editor");
+		add_expect(driver, head[0] != '\0' ? head : ">", "isolinux's command line editor",
+			   0);
 		typed = g_strdup_printf(" %s", driver->args);
 	}
 	add_typed(driver, typed);
-	add_typed_expect(driver, tail, "the typed arguments on isolinux's command line");
+	add_expect(driver, tail, "the typed arguments on isolinux's command line",
+		   TYPED_ECHO_LIMIT_US);
 	add_keys(driver, "\r", "<Enter>");
 }
 
