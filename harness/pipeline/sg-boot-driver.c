@@ -33,6 +33,11 @@
  * loaded TCG guest's OVMF sends out slowly. */
 #define TYPED_ECHO_LIMIT_US (60 * G_USEC_PER_SEC)
 #define MAX_QUOTE 200
+/* A line not ended yet is judged once nothing was added to it for this
+ * long: it may arrive in pieces ("...): " first, "Not Found" in the next
+ * read), and the rules must see the whole of it. A line that never ends
+ * (a box drawn with cursor moves) is judged this long after its last byte. */
+#define PARTIAL_LINE_QUIET_US (G_USEC_PER_SEC / 4)
 /* How many more times GRUB is switched to the console when it did not show
  * its menu there (bench/firmware-boot.sh needed one try, up to five). */
 #define SWITCH_RETRIES 3
@@ -104,7 +109,9 @@ struct _SgBootDriver {
 	/* Every line as printed, escape sequences dropped, for the rules:
 	 * a long line wraps on the screen but not here. */
 	GString *lines;
-	GString *pending; /* the line not ended yet */
+	GString *pending;	 /* the line not ended yet */
+	gint64 pending_changed;	 /* when a byte was last added to it */
+	gboolean pending_judged; /* the rules saw it as it is now */
 	/* What was printed since the typing began, as one run of text:
 	 * escape sequences, line ends and a wrapped line's '\\' dropped. An
 	 * echo is found here whatever the screen's size (OVMF's text console is
@@ -776,12 +783,20 @@ sg_boot_driver_feed(SgBootDriver *driver, const gchar *data, gsize len, gint64 n
 {
 	g_autofree gchar *screen = NULL;
 	g_autofree gchar *printed = NULL;
+	gsize lines_len;
+	gsize pending_len;
 
 	if (driver->phase == PHASE_DONE)
 		return;
 	if (sg_screen_feed(driver->screen, data, len))
 		driver->last_change = now_us;
+	lines_len = driver->lines->len;
+	pending_len = driver->pending->len;
 	read_lines(driver, data, len);
+	if (driver->lines->len != lines_len || driver->pending->len != pending_len) {
+		driver->pending_changed = now_us;
+		driver->pending_judged = FALSE;
+	}
 	printed = g_strconcat(driver->lines->str, driver->pending->str, NULL);
 	screen = sg_screen_get_text(driver->screen);
 	if (g_regex_match(driver->kernel_line, printed, 0, NULL)) {
@@ -789,7 +804,7 @@ sg_boot_driver_feed(SgBootDriver *driver, const gchar *data, gsize len, gint64 n
 		decide(driver, SG_BOOT_DRIVER_KERNEL_STARTED, now_us, NULL);
 		return;
 	}
-	if (check_failures(driver, printed, now_us))
+	if (check_failures(driver, driver->lines->str, now_us))
 		return;
 	if (system_line_printed(driver)) {
 		driver->seconds_to_kernel = (now_us - driver->started) / 1e6;
@@ -805,10 +820,26 @@ sg_boot_driver_feed(SgBootDriver *driver, const gchar *data, gsize len, gint64 n
 	sg_boot_driver_tick(driver, now_us);
 }
 
+/* The line not ended yet, once it is quiet: judged as it stands. */
+static gboolean
+check_partial_line(SgBootDriver *driver, gint64 now_us)
+{
+	g_autofree gchar *printed = NULL;
+
+	if (driver->pending->len == 0 || driver->pending_judged ||
+	    now_us - driver->pending_changed < PARTIAL_LINE_QUIET_US)
+		return FALSE;
+	driver->pending_judged = TRUE;
+	printed = g_strconcat(driver->lines->str, driver->pending->str, NULL);
+	return check_failures(driver, printed, now_us);
+}
+
 void
 sg_boot_driver_tick(SgBootDriver *driver, gint64 now_us)
 {
 	if (driver->phase == PHASE_DONE)
+		return;
+	if (check_partial_line(driver, now_us))
 		return;
 	if (now_us - driver->started >= driver->limit_us) {
 		g_autofree gchar *last = last_line(driver);
@@ -855,8 +886,9 @@ sg_boot_driver_machine_stopped(SgBootDriver *driver, gint64 now_us)
 	       last != NULL ? last : "(none)");
 }
 
-gint64
-sg_boot_driver_get_next_deadline(SgBootDriver *driver)
+/* The next moment the phase itself has something to do. */
+static gint64
+phase_deadline(SgBootDriver *driver)
 {
 	gint64 deadline = driver->started + driver->limit_us;
 	SgStep *step;
@@ -885,6 +917,16 @@ sg_boot_driver_get_next_deadline(SgBootDriver *driver)
 	default:
 		return deadline;
 	}
+}
+
+gint64
+sg_boot_driver_get_next_deadline(SgBootDriver *driver)
+{
+	gint64 deadline = phase_deadline(driver);
+
+	if (deadline != 0 && driver->pending->len > 0 && !driver->pending_judged)
+		deadline = MIN(deadline, driver->pending_changed + PARTIAL_LINE_QUIET_US);
+	return deadline;
 }
 
 gchar *
