@@ -202,8 +202,9 @@ grub_cpu_of(const gchar *arch)
 	return arch;
 }
 
-static GBytes *
-read_efi_image(SgBootMedia *media, const SgElToritoEntry *entry, GError **error)
+/* The EFI El Torito image's FAT, read from the ISO where it lies. */
+static SgFat *
+open_efi_image(SgBootMedia *media, const SgElToritoEntry *entry, GError **error)
 {
 	g_autoptr(GBytes) head =
 		sg_el_torito_read_image(sg_boot_media_iso_path(media), entry, 512, error);
@@ -226,7 +227,8 @@ read_efi_image(SgBootMedia *media, const SgElToritoEntry *entry, GError **error)
 	size = total * (guint64)(b[11] | b[12] << 8);
 	if (size == 0 || size > MAX_EFI_IMAGE)
 		size = MAX((guint64)entry->sectors * 512, 512);
-	return sg_el_torito_read_image(sg_boot_media_iso_path(media), entry, (gsize)size, error);
+	return sg_fat_open_file(sg_boot_media_iso_path(media), sg_el_torito_image_offset(entry),
+				(gsize)size, "the EFI El Torito image", error);
 }
 
 static void
@@ -321,13 +323,10 @@ static void
 read_uefi(SgBootMenu *menu, SgBootMedia *media, const SgElToritoEntry *entry)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) image = read_efi_image(media, entry, &error);
+	SgFat *fat = open_efi_image(media, entry, &error);
 	g_auto(GStrv) names = NULL;
-	SgFat *fat = NULL;
 
-	if (image != NULL)
-		fat = sg_fat_new(image, "the EFI El Torito image", &error);
-	if (image == NULL || fat == NULL) {
+	if (fat == NULL) {
 		add_problem(menu, SG_BOOT_FIRMWARE_UEFI, NULL, "%s: UEFI cannot read it",
 			    error->message);
 		return;

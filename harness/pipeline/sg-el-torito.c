@@ -177,6 +177,12 @@ sg_el_torito_find(GArray *entries, guint8 platform)
 	return NULL;
 }
 
+goffset
+sg_el_torito_image_offset(const SgElToritoEntry *entry)
+{
+	return (goffset)entry->lba * ISO_SECTOR;
+}
+
 GBytes *
 sg_el_torito_read_image(const gchar *iso, const SgElToritoEntry *entry, gsize len, GError **error)
 {
@@ -186,7 +192,7 @@ sg_el_torito_read_image(const gchar *iso, const SgElToritoEntry *entry, gsize le
 
 	if (fd < 0)
 		return NULL;
-	got = read_at(fd, buffer, len, (goffset)entry->lba * ISO_SECTOR);
+	got = read_at(fd, buffer, len, sg_el_torito_image_offset(entry));
 	close(fd);
 	if (got < 0) {
 		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot read %s: %s", iso,

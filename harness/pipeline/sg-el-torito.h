@@ -26,6 +26,9 @@ GArray *sg_el_torito_read(const gchar *iso, GError **error);
 /* The first bootable entry for @platform, or NULL. */
 const SgElToritoEntry *sg_el_torito_find(GArray *entries, guint8 platform);
 
+/* Where @entry's image starts in the ISO, in bytes. */
+goffset sg_el_torito_image_offset(const SgElToritoEntry *entry);
+
 /* @len bytes of the ISO from @entry's image on (a short read at the end of
  * the file gives fewer). */
 GBytes *sg_el_torito_read_image(const gchar *iso, const SgElToritoEntry *entry, gsize len,

@@ -1,7 +1,11 @@
 #include "sg-fat.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sg-error.h"
 
@@ -11,15 +15,20 @@
 #define ATTR_LFN 0x0f
 
 struct _SgFat {
+	/* Where the file system is: in memory (GRUB's memdisk), or a range of
+	 * a file (the EFI El Torito image of an ISO, read where it lies: a
+	 * copy of it would be megabytes held for a few files). */
 	GBytes *image;
-	const guint8 *data;
+	int fd;
+	goffset file_offset;
 	gsize len;
 	gchar *what;
 	guint bytes_per_sector;
 	guint sectors_per_cluster;
-	guint bits; /* 12, 16 or 32 */
-	gsize fat_offset;
-	gsize root_offset; /* FAT12/16: the fixed root folder */
+	guint bits;    /* 12, 16 or 32 */
+	guint8 *table; /* the first FAT, as much of it as the clusters use */
+	gsize table_len;
+	guint8 *root; /* FAT12/16: the fixed root folder */
 	gsize root_len;
 	guint32 root_cluster; /* FAT32 */
 	gsize data_offset;
@@ -46,7 +55,12 @@ sg_fat_free(SgFat *fat)
 {
 	if (fat == NULL)
 		return;
-	g_bytes_unref(fat->image);
+	if (fat->image != NULL)
+		g_bytes_unref(fat->image);
+	if (fat->fd >= 0)
+		close(fat->fd);
+	g_free(fat->table);
+	g_free(fat->root);
 	g_free(fat->what);
 	g_free(fat);
 }
@@ -63,23 +77,55 @@ le32(const guint8 *p)
 	return p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
 }
 
-SgFat *
-sg_fat_new(GBytes *image, const gchar *what, GError **error)
+/* @len bytes of the file system from @offset into @out; a range past its
+ * end, or a file cut short under it, is SG_ERROR_IMAGE. */
+static gboolean
+read_at(SgFat *fat, gsize offset, gsize len, guint8 *out, GError **error)
 {
-	g_autoptr(SgFat) fat = g_new0(SgFat, 1);
-	const guint8 *b;
-	guint reserved, fats, root_entries;
-	guint64 total, fat_size, root_sectors, data_sector;
+	gsize done = 0;
 
-	fat->image = g_bytes_ref(image);
-	fat->data = g_bytes_get_data(image, &fat->len);
-	fat->what = g_strdup(what);
-	b = fat->data;
+	if (offset > fat->len || len > fat->len - offset) {
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
+			    "%s is cut short: %zu bytes at %zu are past its end", fat->what, len,
+			    offset);
+		return FALSE;
+	}
+	if (fat->image != NULL) {
+		memcpy(out, (const guint8 *)g_bytes_get_data(fat->image, NULL) + offset, len);
+		return TRUE;
+	}
+	while (done < len) {
+		ssize_t got = pread(fat->fd, out + done, len - done,
+				    fat->file_offset + (goffset)(offset + done));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "cannot read %s: %s",
+				    fat->what,
+				    got < 0 ? g_strerror(errno) : "the file is cut short");
+			return FALSE;
+		}
+		done += (gsize)got;
+	}
+	return TRUE;
+}
+
+/* Reads the BIOS parameter block, the table and the fixed root folder. */
+static gboolean
+read_layout(SgFat *fat, GError **error)
+{
+	guint8 b[512];
+	const gchar *what = fat->what;
+	guint reserved, fats, root_entries;
+	guint64 total, fat_size, root_sectors, data_sector, root_offset;
+
 	if (fat->len < 512) {
 		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
 			    "%s is not a FAT file system: %zu bytes", what, fat->len);
-		return NULL;
+		return FALSE;
 	}
+	if (!read_at(fat, 0, sizeof(b), b, error))
+		return FALSE;
 	fat->bytes_per_sector = le16(b + 11);
 	fat->sectors_per_cluster = b[13];
 	reserved = le16(b + 14);
@@ -95,7 +141,7 @@ sg_fat_new(GBytes *image, const gchar *what, GError **error)
 	    fats == 0 || fat_size == 0 || total == 0) {
 		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
 			    "%s is not a FAT file system: no valid BIOS parameter block", what);
-		return NULL;
+		return FALSE;
 	}
 	root_sectors = ((guint64)root_entries * DIR_ENTRY + fat->bytes_per_sector - 1) /
 		       fat->bytes_per_sector;
@@ -105,31 +151,73 @@ sg_fat_new(GBytes *image, const gchar *what, GError **error)
 			    "%s is cut short: its FAT file system has %" G_GUINT64_FORMAT
 			    " bytes, the image %zu",
 			    what, total * fat->bytes_per_sector, fat->len);
-		return NULL;
+		return FALSE;
 	}
 	fat->clusters = (guint32)((total - data_sector) / fat->sectors_per_cluster);
 	/* Microsoft's rule: the count of clusters alone decides the FAT type. */
 	fat->bits = fat->clusters < 4085 ? 12 : fat->clusters < 65525 ? 16 : 32;
-	fat->fat_offset = (gsize)reserved * fat->bytes_per_sector;
-	fat->root_offset = (gsize)(reserved + fats * fat_size) * fat->bytes_per_sector;
+	root_offset = (reserved + fats * fat_size) * fat->bytes_per_sector;
 	fat->root_len = (gsize)root_sectors * fat->bytes_per_sector;
 	fat->data_offset = (gsize)data_sector * fat->bytes_per_sector;
 	fat->root_cluster = fat->bits == 32 ? le32(b + 44) : 0;
-	if (fat_size * fat->bytes_per_sector < ((guint64)fat->clusters + 2) * fat->bits / 8 + 1) {
+	/* What the clusters' entries take, and the byte a FAT12 entry reads past. */
+	fat->table_len = (gsize)(((guint64)fat->clusters + 2) * fat->bits / 8 + 2);
+	if (fat_size * fat->bytes_per_sector < fat->table_len - 1) {
 		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
 			    "%s is not a FAT file system: its table is too small for its clusters",
 			    what);
-		return NULL;
+		return FALSE;
 	}
 	if (fat->bits == 32 && root_entries != 0) {
 		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
 			    "%s is not a FAT file system: FAT32 with a fixed root folder", what);
-		return NULL;
+		return FALSE;
 	}
+	fat->table_len = MIN(fat->table_len, (gsize)(fat_size * fat->bytes_per_sector));
+	fat->table = g_malloc0(fat->table_len + 1);
+	fat->root = g_malloc0(fat->root_len);
+	return read_at(fat, (gsize)reserved * fat->bytes_per_sector, fat->table_len, fat->table,
+		       error) &&
+	       read_at(fat, (gsize)root_offset, fat->root_len, fat->root, error);
+}
+
+SgFat *
+sg_fat_new(GBytes *image, const gchar *what, GError **error)
+{
+	g_autoptr(SgFat) fat = g_new0(SgFat, 1);
+
+	fat->fd = -1;
+	fat->image = g_bytes_ref(image);
+	fat->len = g_bytes_get_size(image);
+	fat->what = g_strdup(what);
+	if (!read_layout(fat, error))
+		return NULL;
 	return g_steal_pointer(&fat);
 }
 
-/* The FAT's entry for @cluster; 0xffffffff for the end of a chain. */
+SgFat *
+sg_fat_open_file(const gchar *path, goffset offset, gsize len, const gchar *what, GError **error)
+{
+	g_autoptr(SgFat) fat = g_new0(SgFat, 1);
+	struct stat info;
+
+	fat->what = g_strdup(what);
+	fat->file_offset = offset;
+	fat->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fat->fd < 0 || fstat(fat->fd, &info) < 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "cannot read %s: %s", path,
+			    g_strerror(errno));
+		return NULL;
+	}
+	/* A short file gives a short file system, which the checks refuse. */
+	fat->len = info.st_size > offset ? MIN(len, (gsize)(info.st_size - offset)) : 0;
+	if (!read_layout(fat, error))
+		return NULL;
+	return g_steal_pointer(&fat);
+}
+
+/* The FAT's entry for @cluster (one inside the file system); 0xffffffff
+ * for the end of a chain. */
 static guint32
 next_cluster(SgFat *fat, guint32 cluster)
 {
@@ -137,16 +225,24 @@ next_cluster(SgFat *fat, guint32 cluster)
 	guint32 value;
 
 	if (fat->bits == 12) {
-		at = fat->fat_offset + cluster + cluster / 2;
-		value = le16(fat->data + at);
+		at = (gsize)cluster + cluster / 2;
+		if (at + 2 > fat->table_len)
+			return 0xffffffff;
+		value = le16(fat->table + at);
 		value = (cluster & 1) ? value >> 4 : value & 0xfff;
 		return value >= 0xff8 ? 0xffffffff : value;
 	}
 	if (fat->bits == 16) {
-		value = le16(fat->data + fat->fat_offset + (gsize)cluster * 2);
+		at = (gsize)cluster * 2;
+		if (at + 2 > fat->table_len)
+			return 0xffffffff;
+		value = le16(fat->table + at);
 		return value >= 0xfff8 ? 0xffffffff : value;
 	}
-	value = le32(fat->data + fat->fat_offset + (gsize)cluster * 4) & 0x0fffffff;
+	at = (gsize)cluster * 4;
+	if (at + 4 > fat->table_len)
+		return 0xffffffff;
+	value = le32(fat->table + at) & 0x0fffffff;
 	return value >= 0x0ffffff8 ? 0xffffffff : value;
 }
 
@@ -155,13 +251,17 @@ next_cluster(SgFat *fat, guint32 cluster)
 static GByteArray *
 read_chain(SgFat *fat, guint32 cluster, gsize limit, GError **error)
 {
-	g_autoptr(GByteArray) out = g_byte_array_new();
+	/* A file's size is known: its bytes are allocated once. */
+	g_autoptr(GByteArray) out = g_byte_array_sized_new((guint)MIN(limit, fat->len));
 	gsize cluster_len = (gsize)fat->sectors_per_cluster * fat->bytes_per_sector;
 	/* A chain that comes back to a cluster is a loop, not a file. */
 	g_autofree guint8 *seen = g_malloc0(((gsize)fat->clusters + 2) / 8 + 1);
 
 	while (cluster != 0xffffffff && out->len < limit) {
 		gsize at = fat->data_offset + (gsize)(cluster - 2) * cluster_len;
+		gsize part = MIN(cluster_len, limit - out->len);
+		gsize end = out->len;
+
 		if (cluster < 2 || cluster >= fat->clusters + 2 ||
 		    (seen[cluster / 8] & (1u << (cluster % 8))) != 0 ||
 		    at + cluster_len > fat->len) {
@@ -171,7 +271,9 @@ read_chain(SgFat *fat, guint32 cluster, gsize limit, GError **error)
 			return NULL;
 		}
 		seen[cluster / 8] |= (guint8)(1u << (cluster % 8));
-		g_byte_array_append(out, fat->data + at, (guint)MIN(cluster_len, limit - out->len));
+		g_byte_array_set_size(out, (guint)(end + part));
+		if (!read_at(fat, at, part, out->data + end, error))
+			return NULL;
 		cluster = next_cluster(fat, cluster);
 	}
 	return g_steal_pointer(&out);
@@ -280,7 +382,7 @@ read_folder(SgFat *fat, const Entry *folder, GError **error)
 
 	if (folder == NULL) { /* the root */
 		if (fat->bits != 32)
-			return parse_folder(fat->data + fat->root_offset, fat->root_len);
+			return parse_folder(fat->root, fat->root_len);
 		bytes = read_chain(fat, fat->root_cluster, fat->len, error);
 	} else {
 		/* A cluster of 0 in ".." means the root. */

@@ -4,7 +4,7 @@
 
 G_BEGIN_DECLS
 
-/* A read-only FAT12/16/32 file system held in memory: the EFI El Torito
+/* A read-only FAT12/16/32 file system: the EFI El Torito
  * image of an ISO and the memdisk inside a GRUB EFI binary are both small
  * FAT images, so they are read here rather than by spawning mtools on a
  * temporary copy. Names match without regard to case, as FAT's do; long
@@ -17,6 +17,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgFat, sg_fat_free)
 /* Fails with SG_ERROR_IMAGE when @image is not a FAT file system; @what
  * names it in the message ("the EFI El Torito image"). */
 SgFat *sg_fat_new(GBytes *image, const gchar *what, GError **error);
+
+/* The FAT file system in @len bytes of the file at @path from @offset on,
+ * read from the file as it is needed (the file stays open until freed). A
+ * file that cannot be opened is SG_ERROR_LAB. */
+SgFat *sg_fat_open_file(const gchar *path, goffset offset, gsize len, const gchar *what,
+			GError **error);
 
 /* The file at @path ("/EFI/BOOT/BOOTX64.EFI", "EFI/boot/grub.cfg"); NULL
  * with G_IO_ERROR_NOT_FOUND when it is absent or a folder, SG_ERROR_IMAGE

@@ -792,6 +792,34 @@ test_shim(Fixture *f, gconstpointer data)
 
 /* ---- The FAT reader on images mkfs.fat makes */
 
+/* What the test file system holds, read through @fat. */
+static void
+check_fat_files(SgFat *fat)
+{
+	g_autoptr(GBytes) file = NULL;
+	g_autoptr(GBytes) big = NULL;
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) names = NULL;
+
+	file = sg_fat_read(fat, "/efi/BOOT/a LONG name.TXT", &error);
+	g_assert_no_error(error);
+	g_assert_cmpmem(g_bytes_get_data(file, NULL), g_bytes_get_size(file), "long name contents",
+			18);
+	big = sg_fat_read(fat, "big.bin", &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(g_bytes_get_size(big), ==, 70000);
+	g_assert_cmpint(((const gchar *)g_bytes_get_data(big, NULL))[69999], ==,
+			(gchar)(69999 * 7));
+	names = sg_fat_list(fat, "/EFI/Boot");
+	g_assert_nonnull(names);
+	g_assert_cmpuint(g_strv_length(names), ==, 1);
+	g_assert_cmpstr(names[0], ==, "A long name.txt");
+	g_assert_true(sg_fat_exists(fat, "/EFI"));
+	g_assert_false(sg_fat_exists(fat, "/EFI/Boot/nothing"));
+	g_assert_null(sg_fat_read(fat, "/EFI/Boot/nothing", &error));
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
 static void
 test_fat(Fixture *f, gconstpointer data)
 {
@@ -817,11 +845,8 @@ test_fat(Fixture *f, gconstpointer data)
 		g_autofree gchar *image = g_strdup_printf("%s/fat%s.img", f->dir, kinds[k].bits);
 		const gchar *args[] = {"-F", kinds[k].bits, NULL};
 		g_autoptr(GBytes) bytes = NULL;
-		g_autoptr(GBytes) file = NULL;
-		g_autoptr(GBytes) big = NULL;
 		g_autoptr(SgFat) fat = NULL;
 		g_autoptr(GError) error = NULL;
-		g_auto(GStrv) names = NULL;
 		gchar *contents;
 		gsize len;
 
@@ -831,23 +856,26 @@ test_fat(Fixture *f, gconstpointer data)
 		fat = sg_fat_new(bytes, "the test image", &error);
 		g_assert_no_error(error);
 
-		file = sg_fat_read(fat, "/efi/BOOT/a LONG name.TXT", &error);
-		g_assert_no_error(error);
-		g_assert_cmpmem(g_bytes_get_data(file, NULL), g_bytes_get_size(file),
-				"long name contents", 18);
-		big = sg_fat_read(fat, "big.bin", &error);
-		g_assert_no_error(error);
-		g_assert_cmpuint(g_bytes_get_size(big), ==, 70000);
-		g_assert_cmpint(((const gchar *)g_bytes_get_data(big, NULL))[69999], ==,
-				(gchar)(69999 * 7));
-		names = sg_fat_list(fat, "/EFI/Boot");
-		g_assert_nonnull(names);
-		g_assert_cmpuint(g_strv_length(names), ==, 1);
-		g_assert_cmpstr(names[0], ==, "A long name.txt");
-		g_assert_true(sg_fat_exists(fat, "/EFI"));
-		g_assert_false(sg_fat_exists(fat, "/EFI/Boot/nothing"));
-		g_assert_null(sg_fat_read(fat, "/EFI/Boot/nothing", &error));
-		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+		check_fat_files(fat);
+
+		/* The same file system read where it lies in a larger file (an
+		 * ISO's EFI image), and a file too short for what it says. */
+		{
+			g_autofree gchar *iso =
+				g_strdup_printf("%s/fat%s.iso", f->dir, kinds[k].bits);
+			g_autofree gchar *padded = g_malloc0(len + 3 * 2048);
+			g_autoptr(SgFat) in_file = NULL;
+
+			memcpy(padded + 3 * 2048, contents, len);
+			g_assert_true(g_file_set_contents(iso, padded, len + 3 * 2048, NULL));
+			in_file = sg_fat_open_file(iso, 3 * 2048, len, "the ISO's image", &error);
+			g_assert_no_error(error);
+			check_fat_files(in_file);
+			g_assert_true(g_file_set_contents(iso, padded, 3 * 2048 + len / 2, NULL));
+			g_assert_null(sg_fat_open_file(iso, 3 * 2048, len, "the cut ISO", &error));
+			g_assert_error(error, SG_ERROR, SG_ERROR_IMAGE);
+			g_clear_error(&error);
+		}
 	}
 }
 
