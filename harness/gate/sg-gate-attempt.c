@@ -86,9 +86,13 @@ on_test_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	/* Told from the image first; the tree's folder name is the fallback. */
 	if (result == NULL && g_error_matches(error, SG_ERROR, SG_ERROR_USAGE) &&
 	    attempt->test.flavour == NULL) {
+		/* Read before the task is handed on: the order in which a
+		 * call's arguments are evaluated is not C's to promise. */
+		GCancellable *cancellable = g_task_get_cancellable(task);
+
 		attempt->test.flavour = attempt->flavour;
-		sg_test_run_async(&attempt->test, attempt->progress, g_task_get_cancellable(task),
-				  on_test_done, g_steal_pointer(&task));
+		sg_test_run_async(&attempt->test, attempt->progress, cancellable, on_test_done,
+				  g_steal_pointer(&task));
 		return;
 	}
 	if (result == NULL)

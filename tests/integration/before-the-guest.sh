@@ -50,6 +50,22 @@ check "suite run on a disk that is no qcow2: 64 (got $status)" test $status -eq 
 check "naming the disk, not an overlay" grep -q -- "--disk $iso is not a qcow2 disk" err
 check "and no evidence folder" test ! -e ev5
 
+# A flavour no profile knows, neither the image's nor the tree folder's (a
+# copy of the program away from the build's profiles): the gate tries the
+# folder's name after the image's, and both end in an error told cleanly,
+# with no GLib assertion on the way. libvirt's test driver is the host: no
+# guest can start there.
+mkdir no-flavours bare
+cp "$smokegate" bare/smokegate
+printf '[Host t]\nURI=test:///default\nArches=amd64\n' > test-driver.lab
+run stage --tree "$tree" --flavour smoketest "$iso"
+timeout 20 bare/smokegate gate --tree "$tree" --flavours-dir no-flavours --lab test-driver.lab > out 2> err
+status=$?
+check "gate with no profile for the build: 2 (got $status)" test $status -eq 2
+check "saying the flavour is unknown" grep -q "unknown flavour 'smoketest'" err
+check "without a GLib assertion" sh -c "! grep -q CRITICAL err"
+rm -rf "$tree" && mkdir "$tree"
+
 # Exit codes and messages that slipped.
 run gate --tree "$tree" --jobs 0 --connect "$nowhere"
 check "gate --jobs 0: 64, as --jobs -3 (got $status)" test $status -eq 64
