@@ -13,9 +13,10 @@
 #     EFI El Torito image boot/grub/efi.img: the package's own GRUB
 #                   (grubaa64.efi, signed by Debian, no shim) as
 #                   EFI/boot/bootaa64.efi; its built-in prefix is
-#                   /debian-installer/arm64/grub, where a stub grub.cfg finds
-#                   the CD by /.disk/info and reads its /boot/grub/grub.cfg,
-#                   as live-build's stub does
+#                   /debian-installer/arm64/grub, where a stub grub.cfg (in
+#                   the image and on the CD: GRUB takes the CD for its root)
+#                   finds the CD by /.disk/info and reads its
+#                   /boot/grub/grub.cfg, as live-build's stub does
 #
 # UEFI only, as an arm64 machine boots (no isolinux). N and DATE come from
 # the package, as in ../real-di/real-di-iso.sh. No mounts, no root.
@@ -86,6 +87,10 @@ mmd -i "$efi" ::EFI ::EFI/boot ::debian-installer ::debian-installer/arm64 \
 	::debian-installer/arm64/grub
 mcopy -i "$efi" "$netboot/grubaa64.efi" ::EFI/boot/bootaa64.efi
 mcopy -i "$efi" "$stub" ::debian-installer/arm64/grub/grub.cfg
+# GRUB started from the El Torito image takes the CD itself for its root
+# (seen: it stops at grub> without this copy), so the stub is there too.
+mkdir -p "$tree/debian-installer/arm64/grub"
+cp "$stub" "$tree/debian-installer/arm64/grub/grub.cfg"
 
 volid="Debian $release arm64 n"
 iso=$outdir/smoketest-real-di-arm64-netinst.iso
