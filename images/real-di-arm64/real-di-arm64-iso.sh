@@ -67,6 +67,11 @@ untouched) in the layout of a Debian $release arm64 netinst CD. It holds no
 packages: the installer fetches everything else from a mirror.
 TXT
 menu_file "$here/grub/debian-installer.cfg" "$tree/boot/grub/grub.cfg" install=install.a64
+# The netboot GRUB carries a built-in unicode font, so d-i's "if loadfont"
+# block would switch to gfxterm, off the serial console (seen); Debian's CD
+# GRUB (gcdaa64.efi) has none and stays on the text console: so does this.
+sed -i '/^if loadfont/,/^fi$/d' "$tree/boot/grub/grub.cfg"
+grep -q '^ *terminal_output gfxterm' "$tree/boot/grub/grub.cfg" && die "gfxterm left in the arm64 menu"
 cp -r "$netboot/grub/arm64-efi" "$tree/boot/grub/"
 
 # The EFI El Torito image: GRUB as the removable-media loader, and the stub
