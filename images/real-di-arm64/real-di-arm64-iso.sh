@@ -1,34 +1,45 @@
 #!/bin/bash
 # real-di-arm64-iso.sh OUTDIR - Debian's REAL arm64 debian-installer (the
-# kernel and initrd.gz of debian-installer-12-netboot-arm64, an
-# Architecture: all package that `apt-get download` fetches on any machine,
-# copied untouched) laid out like a Debian 12 arm64 netinst CD:
+# kernel and initrd.gz of debian-installer-12-netboot-arm64, copied
+# untouched) on a CD laid out as Debian 12's arm64 netinst is, from Debian's
+# own arm64 packages (fetched for arm64 with an apt configuration of the
+# recipe's own: lib/foreign-apt.sh):
 #
 #   smoketest-real-di-arm64-netinst.iso
 #     /install.a64/vmlinuz, /install.a64/initrd.gz   the real d-i, byte for byte
 #     /.disk/info   Debian GNU/Linux 12.N.0 "Bookworm" - Official arm64 NETINST with firmware DATE
 #     volume id     Debian 12.N.0 arm64 n
-#     /boot/grub/   d-i's GRUB menu (../grub/debian-installer.cfg) and the
-#                   package's arm64-efi modules
-#     EFI El Torito image boot/grub/efi.img: the package's own GRUB
-#                   (grubaa64.efi, signed by Debian, no shim) as
-#                   EFI/boot/bootaa64.efi; its built-in prefix is
-#                   /debian-installer/arm64/grub, where a stub grub.cfg (in
-#                   the image and on the CD: GRUB takes the CD for its root)
-#                   finds the CD by /.disk/info and reads its
-#                   /boot/grub/grub.cfg, as live-build's stub does
+#     /boot/grub/grub.cfg   d-i's own arm64 menu (the package's grub.cfg with
+#                   the CD's paths, as d-i's cdrom build writes it: text
+#                   only, no font, no splash)
+#     /boot/grub/arm64-efi/ the package's GRUB modules and the grub.cfg
+#                   d-i's build/util/efi-image writes there (insmod part_*,
+#                   then /boot/grub/grub.cfg)
+#     boot/grub/efi.img     the EFI El Torito image (also appended as
+#                   partition 2, as debian-cd's boot-arm64 does), holding
+#                   what efi-image puts in it for a signed build:
+#                     efi/boot/bootaa64.efi  shim-signed's shimaa64.efi.signed
+#                     efi/boot/grubaa64.efi  grub-efi-arm64-signed's
+#                                            grubaa64.efi.signed (prefix
+#                                            /EFI/debian)
+#                     efi/debian/grub.cfg    finds the CD by /.disk/info and
+#                                            reads its /boot/grub/arm64-efi/grub.cfg
+#     /EFI/         the same efi/ tree on the CD itself (debian-cd copies it
+#                   there: GRUB may take the CD for its root)
 #
 # UEFI only, as an arm64 machine boots (no isolinux). N and DATE come from
-# the package, as in ../real-di/real-di-iso.sh. No mounts, no root.
+# the package, as in ../real-di/real-di-iso.sh. No mounts, no root. What is
+# not there, unlike Debian's CD: /pool/, /dists/ and the graphical
+# installer (/install.a64/gtk/, which the menu's "Graphical" entries name).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/common.sh"
-. "$here/lib/bootloader.sh"
+. "$here/lib/foreign-apt.sh"
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 outdir=$1
-need xorriso apt-get dpkg-deb mkfs.msdos mmd mcopy
+need xorriso apt-get apt-cache dpkg-deb mkfs.msdos mmd mcopy
 
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
@@ -36,15 +47,15 @@ work=$(mktemp -d "$outdir/.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
-sandbox=()
-[ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
-(cd "$work" && apt-get download -q "${sandbox[@]}" debian-installer-12-netboot-arm64) \
-	>"$work/apt.log" 2>&1 ||
-	{ cat "$work/apt.log" >&2; die "apt-get download debian-installer-12-netboot-arm64 failed (apt-get update first?)"; }
-dpkg-deb -x "$work"/debian-installer-12-netboot-arm64_*.deb "$work/package"
+foreign_apt arm64 "$work/apt"
+debian_package_files "$work/package" debian-installer-12-netboot-arm64 shim-signed \
+	grub-efi-arm64-signed
 di=$work/package/usr/lib/debian-installer/images/12/arm64/text
 netboot=$di/debian-installer/arm64
-need_file "$netboot/linux" "$netboot/initrd.gz" "$netboot/grubaa64.efi" "$di/version.info"
+shim=$work/package/usr/lib/shim/shimaa64.efi.signed
+grub=$work/package/usr/lib/grub/arm64-efi-signed/grubaa64.efi.signed
+need_file "$netboot/linux" "$netboot/initrd.gz" "$netboot/grub/grub.cfg" \
+	"$netboot/grub/arm64-efi/grub.cfg" "$di/version.info" "$shim" "$grub"
 
 build=$(sed -n 's/^Installer build: *//p' "$di/version.info")
 point=$(printf '%s\n' "$build" | sed -n 's/.*+deb12u\([0-9][0-9]*\)$/\1/p')
@@ -66,42 +77,45 @@ smokegate test fixture: Debian's real arm64 debian-installer $build
 untouched) in the layout of a Debian $release arm64 netinst CD. It holds no
 packages: the installer fetches everything else from a mirror.
 TXT
-menu_file "$here/grub/debian-installer.cfg" "$tree/boot/grub/grub.cfg" install=install.a64
-# The netboot GRUB carries a built-in unicode font, so d-i's "if loadfont"
-# block would switch to gfxterm, off the serial console (seen); Debian's CD
-# GRUB (gcdaa64.efi) has none and stays on the text console: so does this.
-sed -i '/^if loadfont/,/^fi$/d' "$tree/boot/grub/grub.cfg"
-grep -q '^ *terminal_output gfxterm' "$tree/boot/grub/grub.cfg" && die "gfxterm left in the arm64 menu"
-cp -r "$netboot/grub/arm64-efi" "$tree/boot/grub/"
 
-# The EFI El Torito image: GRUB as the removable-media loader, and the stub
-# its built-in prefix reads (no font: the menu stays on the text console,
-# which AAVMF mirrors to the serial port).
-stub=$work/stub.cfg
-cat >"$stub" <<'CFG'
-search --no-floppy --file --set=root /.disk/info
+# d-i's netboot menu names its files from the TFTP root; its cdrom build
+# names the same kernel /install.a64/vmlinuz.
+sed -e 's|/debian-installer/arm64/linux|/install.a64/vmlinuz|g' \
+	-e 's|/debian-installer/arm64/|/install.a64/|g' \
+	"$netboot/grub/grub.cfg" >"$tree/boot/grub/grub.cfg"
+grep -q '/debian-installer/' "$tree/boot/grub/grub.cfg" && die "a netboot path left in grub.cfg"
+cp -r "$netboot/grub/arm64-efi" "$tree/boot/grub/"
+cp "$netboot/grub/font.pf2" "$tree/boot/grub/"
+
+# efi-image's skeleton grub.cfg: the signed GRUB's prefix is /EFI/debian.
+efi=$tree/EFI
+mkdir -p "$efi/boot" "$efi/debian"
+cp "$shim" "$efi/boot/bootaa64.efi"
+cp "$grub" "$efi/boot/grubaa64.efi"
+cat >"$efi/debian/grub.cfg" <<'CFG'
+search --file --set=root /.disk/info
 set prefix=($root)/boot/grub
-source $prefix/grub.cfg
+source $prefix/arm64-efi/grub.cfg
 CFG
-efi=$tree/boot/grub/efi.img
-size=$(($(stat -c %s "$netboot/grubaa64.efi") + $(stat -c %s "$stub") + 6 * 4096))
-mkfs.msdos --invariant -i deb00001 -C "$efi" $(((size / 1024 + 55) / 32 * 32)) >/dev/null ||
-	die "mkfs.msdos failed for $efi"
+# debian-cd's size rule (calculate_efi_image_size): the files in KiB, 32 KiB
+# over each, in 32 KiB steps, a block per folder.
+blocks=0
+for f in "$efi"/boot/* "$efi"/debian/*; do
+	blocks=$((blocks + ($(stat -c %s "$f") / 1024 + 1 + 32 + 31) / 32 * 32))
+done
+blocks=$((blocks + 4))
+img=$tree/boot/grub/efi.img
+mkfs.msdos --invariant -i deb00001 -C "$img" "$blocks" >/dev/null || die "mkfs.msdos failed for $img"
 export MTOOLS_SKIP_CHECK=1
-mmd -i "$efi" ::EFI ::EFI/boot ::debian-installer ::debian-installer/arm64 \
-	::debian-installer/arm64/grub
-mcopy -i "$efi" "$netboot/grubaa64.efi" ::EFI/boot/bootaa64.efi
-mcopy -i "$efi" "$stub" ::debian-installer/arm64/grub/grub.cfg
-# GRUB started from the El Torito image takes the CD itself for its root
-# (seen: it stops at grub> without this copy), so the stub is there too.
-mkdir -p "$tree/debian-installer/arm64/grub"
-cp "$stub" "$tree/debian-installer/arm64/grub/grub.cfg"
+mmd -i "$img" ::efi
+mcopy -s -i "$img" "$efi"/* ::efi
 
 volid="Debian $release arm64 n"
 iso=$outdir/smoketest-real-di-arm64-netinst.iso
 rm -f "$iso.tmp"
-xorriso -as mkisofs -quiet -o "$iso.tmp" -V "$volid" -r -J -joliet-long \
-	-e boot/grub/efi.img -no-emul-boot -isohybrid-gpt-basdat "$tree" 2>&1 |
+xorriso -as mkisofs -quiet -o "$iso.tmp" -V "$volid" -r -J -joliet-long -cache-inodes -l \
+	-e boot/grub/efi.img -no-emul-boot -append_partition 2 0xef "$img" \
+	-partition_cyl_align all "$tree" 2>&1 |
 	grep -v -e "^xorriso : NOTE" -e "^xorriso [0-9.]* : RockRidge" -e "^$" >&2 || true
 [ -s "$iso.tmp" ] || die "xorriso did not write $iso"
 mv -f "$iso.tmp" "$iso"
