@@ -35,6 +35,12 @@ sg_arch_find_efi(const gchar *efi)
 }
 
 const SgArch *
+sg_arch_machine(const SgArch *arch)
+{
+	return g_str_equal(arch->name, "i386") ? sg_arch_find("amd64") : arch;
+}
+
+const SgArch *
 sg_arch_parse(const gchar *word, const gchar *what, GError **error)
 {
 	const SgArch *arch = sg_arch_find(word);

@@ -29,6 +29,11 @@ const SgArch *sg_arch_find_efi(const gchar *efi);
  * the option or key) unless @word names one smokegate makes guests of. */
 const SgArch *sg_arch_parse(const gchar *word, const gchar *what, GError **error);
 
+/* The architecture of the machine @arch's guests run on: its own, amd64's
+ * for i386 (an i386 image boots on the x86-64 machine, whose UEFI starts
+ * BOOTX64.EFI). */
+const SgArch *sg_arch_machine(const SgArch *arch);
+
 /* The architecture a cdimage name says (noble-desktop-arm64.iso: its last
  * dash-separated word), or NULL. */
 const SgArch *sg_arch_from_file_name(const gchar *path);

@@ -16,6 +16,9 @@ test_find(void)
 	g_assert_true(sg_arch_find_efi("ia32") == sg_arch_find("i386"));
 	g_assert_null(sg_arch_find_efi("ppc"));
 	g_assert_nonnull(sg_arch_host());
+	g_assert_cmpstr(sg_arch_machine(sg_arch_find("i386"))->efi, ==, "x64");
+	g_assert_cmpstr(sg_arch_machine(sg_arch_find("arm64"))->efi, ==, "aa64");
+	g_assert_true(sg_arch_machine(sg_arch_find("amd64")) == sg_arch_find("amd64"));
 }
 
 /* A word that is no architecture, and one smokegate makes no guests of, are

@@ -1,5 +1,6 @@
 #include "sg-plan.h"
 
+#include "sg-arch.h"
 #include "sg-error.h"
 
 gboolean
@@ -97,10 +98,14 @@ sg_plan_main_firmware(const SgPlan *plan)
 const SgBootLoader *
 sg_plan_loader(const SgPlan *plan, SgFirmware firmware)
 {
+	const SgArch *machine;
+
 	if (plan->boot_menu == NULL)
 		return NULL;
 	if (!sg_firmware_is_uefi(firmware))
 		return plan->boot_menu->bios;
-	/* x64 OVMF starts the x64 loader only. */
-	return sg_boot_menu_uefi(plan->boot_menu, "x64");
+	/* UEFI starts its own machine's loader only: x64 OVMF BOOTX64.EFI
+	 * (for an i386 image too), AAVMF BOOTAA64.EFI. */
+	machine = sg_arch_machine(sg_arch_find(plan->arch != NULL ? plan->arch : "amd64"));
+	return sg_boot_menu_uefi(plan->boot_menu, machine->efi);
 }

@@ -538,6 +538,9 @@ test_arch_efi_loaders(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(bios->not_applicable, ==,
 			"an arm64 image: a BIOS starts x86 machines only");
 	g_assert_cmpint(sg_plan_main_firmware(plan)->firmware, ==, SG_FIRMWARE_UEFI);
+	/* AAVMF starts the BOOTAA64.EFI: the menu typed into is that one's. */
+	g_assert_nonnull(sg_plan_loader(plan, SG_FIRMWARE_UEFI));
+	g_assert_cmpstr(sg_plan_loader(plan, SG_FIRMWARE_UEFI)->arch, ==, "aa64");
 	g_clear_pointer(&plan, sg_plan_free);
 
 	options = good_options(f, liar);
@@ -555,6 +558,7 @@ test_arch_efi_loaders(Fixture *f, gconstpointer data)
 	plan = plan_boot(&options, &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(plan->arch, ==, "i386");
+	g_assert_cmpstr(sg_plan_loader(plan, SG_FIRMWARE_UEFI)->arch, ==, "x64");
 }
 
 int
