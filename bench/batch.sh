@@ -14,11 +14,18 @@
 #      with the threads alive at that moment;
 #   3. a host taken away (libvirtd and its QEMU killed together) while it
 #      tests: seconds from its loss to the build started on the other host.
+#
+# bench/batch.sh [BUILD-DIR [STEP...]]: only the steps named (four-one,
+# four-two, twelve, loss), all by default. SMOKEGATE=PATH measures another
+# build of the program (an older one, for a before/after) on this build's
+# images; a binary away from its build folder needs SMOKEGATE_DATA_DIR.
 set -u
 build=${1:-build}
+shift
+steps=${*:-four-one four-two twelve loss}
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/tests/vm/lab-host.sh"
-smokegate=$(realpath "$build/harness/smokegate")
+smokegate=$(realpath "${SMOKEGATE:-$build/harness/smokegate}")
 images=$(realpath "$build/images")
 work=$(mktemp -d /tmp/smokegate-bench-XXXXXX)
 host_a=smokegate-bench-a-$$ host_b=smokegate-bench-b-$$
@@ -109,17 +116,31 @@ breakdown() {
 
 summary() { jq -c 'select(.event == "summary") | del(.event)' "$1.events"; }
 
-one=$(gate "$(make_tree four-one 1)" "$work/one.conf")
-echo "four builds, one host:  $one s  $(summary "$work/four-one")"
-two=$(gate "$(make_tree four-two 1)" "$work/two.conf")
-echo "four builds, two hosts: $two s  $(summary "$work/four-two")"
-echo "makespan ratio (two hosts / one host): $(echo "scale=2; $two / $one" | bc)"
+step() { [[ " $steps " == *" $1 "* ]]; }
+echo "# $smokegate ($("$smokegate" --version)); steps: $steps"
 
-twelve=$(gate "$(make_tree twelve 3)" "$work/two.conf")
-echo "twelve builds, two hosts: $twelve s  $(summary "$work/twelve")"
-echo "coordinator peak RSS during the twelve: $(($(cat "$work/hwm") / 1024)) MiB ($(cat "$work/hwm") KiB)"
-breakdown
+if step four-one; then
+	one=$(gate "$(make_tree four-one 1)" "$work/one.conf")
+	echo "four builds, one host:  $one s  $(summary "$work/four-one")"
+fi
+if step four-two; then
+	two=$(gate "$(make_tree four-two 1)" "$work/two.conf")
+	echo "four builds, two hosts: $two s  $(summary "$work/four-two")"
+	echo "coordinator peak RSS during the four: $(($(cat "$work/hwm") / 1024)) MiB ($(cat "$work/hwm") KiB)"
+	breakdown
+	if step four-one; then
+		echo "makespan ratio (two hosts / one host): $(echo "scale=2; $two / $one" | bc)"
+	fi
+fi
 
+if step twelve; then
+	twelve=$(gate "$(make_tree twelve 3)" "$work/two.conf")
+	echo "twelve builds, two hosts: $twelve s  $(summary "$work/twelve")"
+	echo "coordinator peak RSS during the twelve: $(($(cat "$work/hwm") / 1024)) MiB ($(cat "$work/hwm") KiB)"
+	breakdown
+fi
+
+step loss || exit 0
 # A host lost while it tests: the build moves to the other one.
 tree=$(make_tree loss 0)
 "$smokegate" stage --tree "$tree" --flavour loss "$images/smoketest-amd64-good.iso" > /dev/null
