@@ -1,6 +1,5 @@
 #include <glib-unix.h>
 #include <libvirt-glib/libvirt-glib.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -14,8 +13,6 @@
 
 /* --jobs not given: what the lab allows (G_OPTION_ARG_INT takes any int). */
 #define JOBS_UNSET G_MININT
-
-#define MMAP_THRESHOLD (128 * 1024)
 
 typedef struct {
 	GMainLoop *loop;
@@ -54,10 +51,6 @@ run_gate(const SgGateOptions *options, GCancellable *cancellable, SgGateJob *job
 		g_unix_signal_add(SIGHUP, on_signal, cancellable),
 	};
 
-	/* Screenshots and disk reads of several MiB pass through: a fixed
-	 * threshold maps them and unmaps them on free, where glibc's moving one
-	 * would raise itself to their size and keep them in the heap after. */
-	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
 	sg_virt_init();
 	gvir_event_register();
 	job->loop = loop;

@@ -1,6 +1,5 @@
 #include <glib-unix.h>
 #include <libvirt-glib/libvirt-glib.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -11,8 +10,6 @@
 #include "sg-runner.h"
 #include "sg-systemd.h"
 #include "sg-virt.h"
-
-#define MMAP_THRESHOLD (128 * 1024)
 
 typedef struct {
 	GMainLoop *loop;
@@ -157,10 +154,6 @@ sg_cmd_serve(int argc, char **argv)
 		jobs = 1;
 
 	/* The tests run on libvirt's event loop, which is this thread's main loop. */
-	/* Screenshots and disk reads of several MiB pass through: a fixed
-	 * threshold maps them and unmaps them on free, where glibc's moving one
-	 * would raise itself to their size and keep them in the heap after. */
-	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
 	sg_virt_init();
 	gvir_event_register();
 	loop = g_main_loop_new(NULL, FALSE);
