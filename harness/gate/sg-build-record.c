@@ -73,6 +73,7 @@ sg_build_record_free(SgBuildRecord *record)
 	g_free(record->verdict);
 	g_free(record->reason);
 	g_free(record->host);
+	g_free(record->arch);
 	g_ptr_array_unref(record->events);
 	g_free(record);
 }
@@ -129,6 +130,7 @@ sg_build_record_load(const gchar *build_dir, GError **error)
 	record->reason = g_strdup(sg_json_get_string(root, "reason"));
 	record->errors = json_object_get_int_member_with_default(root, "errors", 0);
 	record->host = g_strdup(sg_json_get_string(root, "host"));
+	record->arch = g_strdup(sg_json_get_string(root, "arch"));
 	record->test_seconds = json_object_get_double_member_with_default(root, "test_seconds", 0);
 	events = sg_json_get_array(root, "events");
 	for (guint i = 0; events != NULL && i < json_array_get_length(events); i++) {
@@ -197,6 +199,8 @@ sg_build_record_save(SgBuildRecord *record, GError **error)
 	sg_json_add_int(builder, "errors", record->errors);
 	if (record->host != NULL)
 		sg_json_add_string(builder, "host", record->host);
+	if (record->arch != NULL)
+		sg_json_add_string(builder, "arch", record->arch);
 	if (record->test_seconds > 0) {
 		json_builder_set_member_name(builder, "test_seconds");
 		json_builder_add_double_value(builder, record->test_seconds);

@@ -33,6 +33,7 @@ typedef struct {
 	gchar *reason;
 	guint errors;	      /* tests in a row that could not judge the build */
 	gchar *host;	      /* the lab host the last verdict came from */
+	gchar *arch;	      /* the architecture its guests ran (Debian's name) */
 	gdouble test_seconds; /* how long the last judged test took, 0 unknown */
 	GPtrArray *events;    /* SgBuildEvent */
 } SgBuildRecord;

@@ -179,6 +179,10 @@ write_verdict(SgGateRecorder *recorder, SgTreeType *type, SgGateWrite *write)
 	record->reason = g_strdup(reason);
 	g_free(record->host);
 	record->host = g_strdup(write->host);
+	if (result != NULL && result->arch != NULL) {
+		g_free(record->arch);
+		record->arch = g_strdup(result->arch);
+	}
 	switch (verdict) {
 	case SG_VERDICT_PASS:
 		record->state = SG_BUILD_PASSED;

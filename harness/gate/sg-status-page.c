@@ -405,16 +405,23 @@ append_failed_suites(GString *html, JsonObject *build)
 	}
 }
 
-/* " on HOST": the lab host a verdict came from, when the record says. */
+/* " arm64 on HOST": the architecture the guests ran and the lab host a
+ * verdict came from, as far as the record says. */
 static void
 append_host(GString *html, JsonObject *build)
 {
 	const gchar *host = sg_json_get_string(build, "host");
+	const gchar *arch = sg_json_get_string(build, "arch");
 
-	if (host == NULL)
+	if (host == NULL && arch == NULL)
 		return;
-	g_string_append(html, " <span class=\"muted\">on ");
-	append_text(html, host);
+	g_string_append(html, " <span class=\"muted\">");
+	if (arch != NULL)
+		append_text(html, arch);
+	if (host != NULL) {
+		g_string_append(html, arch != NULL ? " on " : "on ");
+		append_text(html, host);
+	}
 	g_string_append(html, "</span>");
 }
 

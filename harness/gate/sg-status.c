@@ -132,6 +132,7 @@ add_build(JsonBuilder *builder, const gchar *tree, const gchar *type_path, SgTre
 	sg_json_add_boolean(builder, "oversized", record->oversized);
 	sg_json_add_int(builder, "errors", record->errors);
 	sg_json_add_string(builder, "host", record->host);
+	sg_json_add_string(builder, "arch", record->arch);
 	json_builder_set_member_name(builder, "yanked");
 	if (yank != NULL && record->state == SG_BUILD_YANKED)
 		json_builder_add_value(builder, sg_build_event_to_json(yank));

@@ -116,6 +116,9 @@ if [ "$mode" = batch ]; then
 		test "$(jq -r '.hosts[] | select(.name == "down") | .state' "$tree/.smokegate/lab.json")" = out
 	check "status.json shows the host of each verdict" \
 		test "$(jq -r '[.flavours[].builds[0].host] | map(select(. != null)) | length' "$tree/status.json")" -ge 1
+	arches=$(jq -r .arch "$tree"/*/*/"$today"/smokegate.json | sort -u | tr '\n' ' ')
+	check "each record says the guests ran amd64 ($arches)" test "$arches" = "amd64 "
+	check "the status page says so beside the host" grep -Eq 'amd64 on (a|b)</span>' "$tree/index.html"
 else
 	stage alpha daily-live "$good"
 	"$smokegate" gate --tree "$tree" --lab "$workdir/lab.conf" --json \

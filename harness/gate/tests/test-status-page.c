@@ -85,6 +85,8 @@ typedef struct {
 	gboolean thumbnail;
 	const gchar *advisory_failed; /* a downstream suite's reason, or NULL */
 	gboolean kept_disk;
+	const gchar *host; /* where the verdict came from, or NULL */
+	const gchar *arch; /* what its guests ran, or NULL */
 } BuildSpec;
 
 static void
@@ -101,6 +103,8 @@ add_build(JsonBuilder *builder, const gchar *flavour, const BuildSpec *spec)
 	add_string_or_null(builder, "state", spec->state);
 	add_string_or_null(builder, "verdict", spec->verdict);
 	add_string_or_null(builder, "reason", spec->reason);
+	add_string_or_null(builder, "host", spec->host);
+	add_string_or_null(builder, "arch", spec->arch);
 	json_builder_set_member_name(builder, "respin");
 	json_builder_add_boolean_value(builder, spec->respin);
 	json_builder_set_member_name(builder, "oversized");
@@ -230,6 +234,8 @@ make_model(void)
 		.thumbnail = TRUE,
 		.advisory_failed = "test 3 'the launcher has its favourites' failed",
 		.kept_disk = TRUE,
+		.host = "lab1",
+		.arch = "arm64",
 	};
 	const BuildSpec ubuntu_yanked = {"20261124", "yanked", "pass", NULL, FALSE,
 					 FALSE,	     "alice",  FALSE,  FALSE};
@@ -314,6 +320,8 @@ test_write(void)
 	g_assert_nonnull(strstr(page.html, "FAIL"));
 	g_assert_nonnull(strstr(page.html, "PASS"));
 	g_assert_nonnull(strstr(page.html, "ERROR"));
+	/* The architecture its guests ran, beside the lab host. */
+	g_assert_nonnull(strstr(page.html, "<span class=\"muted\">arm64 on lab1</span>"));
 	g_assert_nonnull(
 		strstr(page.html, "src=\"ubuntu/daily-live/20261125/smoke/thumbnail.png\""));
 	/* No thumbnail: the screenshot itself, scaled to the thumbnail's width. */
