@@ -84,6 +84,8 @@ read_at(SgFat *fat, gsize offset, gsize len, guint8 *out, GError **error)
 {
 	gsize done = 0;
 
+	if (len == 0) /* FAT32's fixed root folder: none */
+		return TRUE;
 	if (offset > fat->len || len > fat->len - offset) {
 		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
 			    "%s is cut short: %zu bytes at %zu are past its end", fat->what, len,
