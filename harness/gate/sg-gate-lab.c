@@ -108,6 +108,7 @@ sg_gate_lab_open_finish(GAsyncResult *result)
 						     config->path == NULL ? MAX(default_guests, 1)
 									  : host->max_guests,
 						     host->memory_mib, host->vcpus, host);
+			sg_schedule_host_set_native_arch(added, own != NULL ? own->name : NULL);
 			if (host->arches != NULL || own != NULL)
 				sg_schedule_host_set_arches(
 					added, host->arches != NULL
@@ -119,6 +120,7 @@ sg_gate_lab_open_finish(GAsyncResult *result)
 					     survey->reachable ? (guint)survey->usable_memory_mib
 							       : 0,
 					     survey->reachable ? survey->vcpus : 0, host);
+		sg_schedule_host_set_native_arch(added, survey->arch);
 		/* Arches=, else what the host said it is; neither: any. */
 		if (host->arches != NULL || survey->arches != NULL)
 			sg_schedule_host_set_arches(

@@ -12,6 +12,7 @@ host_free(SgScheduleHost *host)
 	g_free(host->name);
 	g_free(host->out_reason);
 	g_strfreev(host->arches);
+	g_free(host->native_arch);
 	g_free(host);
 }
 
@@ -70,6 +71,23 @@ sg_schedule_host_set_arches(SgScheduleHost *host, const gchar *const *arches)
 {
 	g_strfreev(host->arches);
 	host->arches = g_strdupv((gchar **)arches);
+}
+
+void
+sg_schedule_host_set_native_arch(SgScheduleHost *host, const gchar *arch)
+{
+	g_free(host->native_arch);
+	host->native_arch = g_strdup(arch);
+}
+
+/* Whether @host runs @arch's guests natively (i386 on amd64 too). */
+static gboolean
+is_native(const SgScheduleHost *host, const gchar *arch)
+{
+	if (arch == NULL || host->native_arch == NULL)
+		return FALSE;
+	return g_str_equal(host->native_arch, arch) ||
+	       (g_str_equal(arch, "i386") && g_str_equal(host->native_arch, "amd64"));
 }
 
 gboolean
@@ -175,6 +193,19 @@ free_share(const SgScheduleHost *host)
 	return guests + memory / 1000.0;
 }
 
+/* Whether @option is a better place for @job than @best: a host of the
+ * job's own architecture first, then the one with the most room left. */
+static gboolean
+better_place(const SgScheduleHost *option, const SgScheduleHost *best, const SgScheduleJob *job)
+{
+	gboolean option_native = is_native(option, job->arch);
+	gboolean best_native = is_native(best, job->arch);
+
+	if (option_native != best_native)
+		return option_native;
+	return free_share(option) > free_share(best);
+}
+
 gboolean
 sg_schedule_next(SgSchedule *schedule, guint global_cap, SgScheduleJob **job, SgScheduleHost **host)
 {
@@ -187,7 +218,7 @@ sg_schedule_next(SgSchedule *schedule, guint global_cap, SgScheduleJob **job, Sg
 		for (guint h = 0; h < schedule->hosts->len; h++) {
 			SgScheduleHost *option = g_ptr_array_index(schedule->hosts, h);
 			if (has_room(option, candidate) &&
-			    (best == NULL || free_share(option) > free_share(best)))
+			    (best == NULL || better_place(option, best, candidate)))
 				best = option;
 		}
 		if (best == NULL)

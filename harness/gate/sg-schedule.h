@@ -29,6 +29,9 @@ typedef struct {
 	/* The architectures its guests may be (Debian's names: the lab file's
 	 * Arches=, else the host's own); NULL: any. */
 	GStrv arches;
+	/* The host's own architecture (its guests of that one may run under
+	 * KVM, the others are emulated); NULL: not known. */
+	gchar *native_arch;
 	gpointer data; /* the caller's */
 } SgScheduleHost;
 
@@ -55,6 +58,9 @@ GPtrArray *sg_schedule_get_hosts(SgSchedule *schedule);
  * placed there. amd64 offers i386 too: one machine. */
 void sg_schedule_host_set_arches(SgScheduleHost *host, const gchar *const *arches);
 gboolean sg_schedule_host_offers(const SgScheduleHost *host, const gchar *arch);
+/* A build goes to a host of its own architecture before one that would
+ * emulate it (under TCG an arm64 install takes many times as long). */
+void sg_schedule_host_set_native_arch(SgScheduleHost *host, const gchar *arch);
 /* Whether any host of the run, even one out, offers @arch. */
 gboolean sg_schedule_offers(SgSchedule *schedule, const gchar *arch);
 /* Queues a job; @data is the caller's and is not freed. */

@@ -166,6 +166,40 @@ test_arches(void)
 	sg_schedule_job_free(i386);
 }
 
+/* A host of the build's own architecture before one that would emulate
+ * it, though the emulating one has more room; a build of neither kind
+ * keeps going where there is most room. */
+static void
+test_native_first(void)
+{
+	g_autoptr(SgSchedule) schedule = sg_schedule_new();
+	const gchar *both[] = {"amd64", "arm64", NULL};
+	SgScheduleHost *x86 = sg_schedule_add_host(schedule, "x86", 4, 0, 0, NULL);
+	SgScheduleHost *arm = sg_schedule_add_host(schedule, "arm", 1, 0, 0, NULL);
+	SgScheduleJob *jobs[3] = {NULL};
+	SgScheduleHost *hosts[3] = {NULL};
+
+	sg_schedule_host_set_arches(x86, both);
+	sg_schedule_host_set_arches(arm, both);
+	sg_schedule_host_set_native_arch(x86, "amd64");
+	sg_schedule_host_set_native_arch(arm, "arm64");
+	sg_schedule_job_set_arch(sg_schedule_add_job(schedule, &job_data[0], 1024, 1, 100),
+				 "arm64");
+	sg_schedule_job_set_arch(sg_schedule_add_job(schedule, &job_data[1], 1024, 1, 90), "i386");
+	sg_schedule_job_set_arch(sg_schedule_add_job(schedule, &job_data[2], 1024, 1, 80), "arm64");
+
+	for (guint i = 0; i < 3; i++)
+		g_assert_true(sg_schedule_next(schedule, 0, &jobs[i], &hosts[i]));
+	/* x86 has four places free and arm one: the arm64 build goes to arm
+	 * all the same, the i386 one to x86 (amd64 runs it natively), and the
+	 * second arm64 one, with arm full, is emulated on x86 rather than wait. */
+	g_assert_true(jobs[0]->data == &job_data[0] && hosts[0] == arm);
+	g_assert_true(jobs[1]->data == &job_data[1] && hosts[1] == x86);
+	g_assert_true(jobs[2]->data == &job_data[2] && hosts[2] == x86);
+	for (guint i = 0; i < 3; i++)
+		sg_schedule_job_free(jobs[i]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -175,5 +209,6 @@ main(int argc, char **argv)
 	g_test_add_func("/schedule/global-cap", test_global_cap);
 	g_test_add_func("/schedule/requeue-and-out", test_requeue_and_out);
 	g_test_add_func("/schedule/arches", test_arches);
+	g_test_add_func("/schedule/native-first", test_native_first);
 	return g_test_run();
 }
