@@ -80,14 +80,19 @@ sg_schedule_host_set_native_arch(SgScheduleHost *host, const gchar *arch)
 	host->native_arch = g_strdup(arch);
 }
 
-/* Whether @host runs @arch's guests natively (i386 on amd64 too). */
+/* Whether a guest of @arch is one of @host_arch's own (amd64 runs i386). */
+static gboolean
+own_arch(const gchar *host_arch, const gchar *arch)
+{
+	return g_str_equal(host_arch, arch) ||
+	       (g_str_equal(arch, "i386") && g_str_equal(host_arch, "amd64"));
+}
+
+/* Whether @host runs @arch's guests natively. */
 static gboolean
 is_native(const SgScheduleHost *host, const gchar *arch)
 {
-	if (arch == NULL || host->native_arch == NULL)
-		return FALSE;
-	return g_str_equal(host->native_arch, arch) ||
-	       (g_str_equal(arch, "i386") && g_str_equal(host->native_arch, "amd64"));
+	return arch != NULL && host->native_arch != NULL && own_arch(host->native_arch, arch);
 }
 
 gboolean
@@ -95,9 +100,10 @@ sg_schedule_host_offers(const SgScheduleHost *host, const gchar *arch)
 {
 	if (arch == NULL || host->arches == NULL)
 		return TRUE;
-	return g_strv_contains((const gchar *const *)host->arches, arch) ||
-	       (g_str_equal(arch, "i386") &&
-		g_strv_contains((const gchar *const *)host->arches, "amd64"));
+	for (guint i = 0; host->arches[i] != NULL; i++)
+		if (own_arch(host->arches[i], arch))
+			return TRUE;
+	return FALSE;
 }
 
 gboolean
