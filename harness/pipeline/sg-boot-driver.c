@@ -122,6 +122,7 @@ struct _SgBootDriver {
 	GRegex *kernel_line;
 	GRegex *loader_line; /* what firmware and bootloaders print */
 	gsize booting_from;  /* where in @lines the lines after the last key begin */
+	gsize judged_to;     /* where in @lines the lines not yet judged begin */
 	GRegex *menu_marks;  /* what shows a loader's menu or prompt */
 	GRegex *loader_start;
 	SgPhase phase;
@@ -541,10 +542,12 @@ last_line(SgBootDriver *driver)
 	return NULL;
 }
 
-/* The first failure line in @text (the one printed first, which the
- * others follow from): decided, TRUE. */
+/* The first failure line in @text from @from on (the one printed first,
+ * which the others follow from): decided, TRUE. The rules that hold only
+ * once the entry boots look from @booting_from on (G_MAXSIZE: not yet). */
 static gboolean
-check_failures(SgBootDriver *driver, const gchar *text, gint64 now_us)
+check_failures(SgBootDriver *driver, const gchar *text, gsize len, gsize from, gsize booting_from,
+	       gint64 now_us)
 {
 	gint first_rule = -1;
 	gint first_at = -1;
@@ -557,9 +560,10 @@ check_failures(SgBootDriver *driver, const gchar *text, gint64 now_us)
 		g_autoptr(GMatchInfo) match = NULL;
 		gint at;
 
-		if (failure_rules[i].once_booting && driver->phase != PHASE_BOOTING)
-			continue;
-		if (!g_regex_match(g_ptr_array_index(driver->rules, i), text, 0, &match))
+		gsize start = failure_rules[i].once_booting ? MAX(from, booting_from) : from;
+
+		if (start >= len || !g_regex_match_full(g_ptr_array_index(driver->rules, i), text,
+							(gssize)len, (gint)start, 0, &match, NULL))
 			continue;
 		g_match_info_fetch_pos(match, 0, &at, NULL);
 		if (first_at < 0 || at < first_at) {
@@ -701,13 +705,14 @@ start_typing(SgBootDriver *driver, gint64 now_us)
  * not what was typed (the command line's echo ends after the last key), not
  * a menu's drawing (box characters). */
 static gboolean
-system_line_printed(SgBootDriver *driver)
+system_line_printed(SgBootDriver *driver, gsize from)
 {
 	g_auto(GStrv) lines = NULL;
 
-	if (driver->phase != PHASE_BOOTING || driver->booting_from > driver->lines->len)
+	from = MAX(from, driver->booting_from);
+	if (driver->phase != PHASE_BOOTING || from >= driver->lines->len)
 		return FALSE;
-	lines = g_strsplit(driver->lines->str + driver->booting_from, "\n", -1);
+	lines = g_strsplit(driver->lines->str + from, "\n", -1);
 	for (gint i = 0; lines[i] != NULL; i++) {
 		gchar *line = g_strstrip(lines[i]);
 		gboolean ascii = TRUE;
@@ -778,13 +783,34 @@ read_lines(SgBootDriver *driver, const gchar *data, gsize len)
 	}
 }
 
+/* Whether @regex matches a line ended since @from or the one not ended. */
+static gboolean
+new_text_matches(SgBootDriver *driver, GRegex *regex, gsize from)
+{
+	return g_regex_match_full(regex, driver->lines->str, (gssize)driver->lines->len, (gint)from,
+				  0, NULL, NULL) ||
+	       g_regex_match(regex, driver->pending->str, 0, NULL);
+}
+
+/* Where the rules that hold once booting begin in the line not ended. */
+static gsize
+booting_from_in_pending(SgBootDriver *driver)
+{
+	if (driver->phase != PHASE_BOOTING)
+		return G_MAXSIZE;
+	return driver->booting_from > driver->lines->len ? driver->booting_from - driver->lines->len
+							 : 0;
+}
+
+/* Each printed line is judged once: the lines ended since the last feed,
+ * not all of them again (a boot prints thousands). */
 void
 sg_boot_driver_feed(SgBootDriver *driver, const gchar *data, gsize len, gint64 now_us)
 {
 	g_autofree gchar *screen = NULL;
-	g_autofree gchar *printed = NULL;
 	gsize lines_len;
 	gsize pending_len;
+	gsize from;
 
 	if (driver->phase == PHASE_DONE)
 		return;
@@ -797,21 +823,24 @@ sg_boot_driver_feed(SgBootDriver *driver, const gchar *data, gsize len, gint64 n
 		driver->pending_changed = now_us;
 		driver->pending_judged = FALSE;
 	}
-	printed = g_strconcat(driver->lines->str, driver->pending->str, NULL);
+	from = driver->judged_to;
+	driver->judged_to = driver->lines->len;
 	screen = sg_screen_get_text(driver->screen);
-	if (g_regex_match(driver->kernel_line, printed, 0, NULL)) {
+	if (new_text_matches(driver, driver->kernel_line, from)) {
 		driver->seconds_to_kernel = (now_us - driver->started) / 1e6;
 		decide(driver, SG_BOOT_DRIVER_KERNEL_STARTED, now_us, NULL);
 		return;
 	}
-	if (check_failures(driver, driver->lines->str, now_us))
+	if (check_failures(driver, driver->lines->str, driver->lines->len, from,
+			   driver->phase == PHASE_BOOTING ? driver->booting_from : G_MAXSIZE,
+			   now_us))
 		return;
-	if (system_line_printed(driver)) {
+	if (system_line_printed(driver, from)) {
 		driver->seconds_to_kernel = (now_us - driver->started) / 1e6;
 		decide(driver, SG_BOOT_DRIVER_KERNEL_STARTED, now_us, NULL);
 		return;
 	}
-	if (driver->loader_started == 0 && g_regex_match(driver->loader_start, printed, 0, NULL))
+	if (driver->loader_started == 0 && new_text_matches(driver, driver->loader_start, from))
 		driver->loader_started = now_us;
 	if (driver->phase == PHASE_FIRMWARE && menu_shows(driver, screen)) {
 		driver->phase = PHASE_SETTLING;
@@ -824,14 +853,12 @@ sg_boot_driver_feed(SgBootDriver *driver, const gchar *data, gsize len, gint64 n
 static gboolean
 check_partial_line(SgBootDriver *driver, gint64 now_us)
 {
-	g_autofree gchar *printed = NULL;
-
 	if (driver->pending->len == 0 || driver->pending_judged ||
 	    now_us - driver->pending_changed < PARTIAL_LINE_QUIET_US)
 		return FALSE;
 	driver->pending_judged = TRUE;
-	printed = g_strconcat(driver->lines->str, driver->pending->str, NULL);
-	return check_failures(driver, printed, now_us);
+	return check_failures(driver, driver->pending->str, driver->pending->len, 0,
+			      booting_from_in_pending(driver), now_us);
 }
 
 void

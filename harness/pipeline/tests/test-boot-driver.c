@@ -332,6 +332,19 @@ test_grub_config_error_before_menu(void)
 
 	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
 	g_assert_cmpstr(keys, ==, "e");
+	/* The error printed before the menu is not the booting entry's. */
+	g_free(keys);
+	keys = run(driver, &now,
+		   "\033[2J\033[3;2Hsetparams 'Install'\033[5;2H    linux /install.amd/vmlinuz", 2);
+	g_assert_cmpstr(keys, ==, "\033[B\033[B\005 console=ttyS0");
+	g_free(keys);
+	keys = echo_typing(driver, &now, " console=ttyS0", "\030");
+	g_free(keys);
+	keys = run(driver, &now, "\033[2J\033[1;1H  Booting a command list\r\n\r\n", 1);
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_RUNNING);
+	g_free(keys);
+	keys = run(driver, &now, "Loading, please wait...\r\n", 0.1);
+	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_KERNEL_STARTED);
 }
 
 /* The firmware's own refusals, quoted whole. */
