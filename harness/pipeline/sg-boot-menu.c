@@ -206,29 +206,10 @@ grub_cpu_of(const gchar *arch)
 static SgFat *
 open_efi_image(SgBootMedia *media, const SgElToritoEntry *entry, GError **error)
 {
-	g_autoptr(GBytes) head =
-		sg_el_torito_read_image(sg_boot_media_iso_path(media), entry, 512, error);
-	const guint8 *b;
-	guint64 total, size;
-
-	if (head == NULL)
-		return NULL;
-	if (g_bytes_get_size(head) < 512) {
-		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
-			    "the EFI El Torito image starts past the end of the ISO");
-		return NULL;
-	}
 	/* The catalog's sector count is often 0 or 1 for images over 32 MiB:
 	 * the FAT's own size is the one to trust. */
-	b = g_bytes_get_data(head, NULL);
-	total = (b[19] | b[20] << 8) != 0
-			? (guint64)(b[19] | b[20] << 8)
-			: (guint64)(b[32] | b[33] << 8 | b[34] << 16 | (guint64)b[35] << 24);
-	size = total * (guint64)(b[11] | b[12] << 8);
-	if (size == 0 || size > MAX_EFI_IMAGE)
-		size = MAX((guint64)entry->sectors * 512, 512);
 	return sg_fat_open_file(sg_boot_media_iso_path(media), sg_el_torito_image_offset(entry),
-				(gsize)size, "the EFI El Torito image", error);
+				MAX_EFI_IMAGE, "the EFI El Torito image", error);
 }
 
 static void

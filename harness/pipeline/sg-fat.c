@@ -176,6 +176,8 @@ read_layout(SgFat *fat, GError **error)
 		return FALSE;
 	}
 	fat->table_len = MIN(fat->table_len, (gsize)(fat_size * fat->bytes_per_sector));
+	/* What follows the file system is not part of it. */
+	fat->len = (gsize)(total * fat->bytes_per_sector);
 	fat->table = g_malloc0(fat->table_len + 1);
 	fat->root = g_malloc0(fat->root_len);
 	return read_at(fat, (gsize)reserved * fat->bytes_per_sector, fat->table_len, fat->table,
@@ -198,7 +200,8 @@ sg_fat_new(GBytes *image, const gchar *what, GError **error)
 }
 
 SgFat *
-sg_fat_open_file(const gchar *path, goffset offset, gsize len, const gchar *what, GError **error)
+sg_fat_open_file(const gchar *path, goffset offset, gsize max_len, const gchar *what,
+		 GError **error)
 {
 	g_autoptr(SgFat) fat = g_new0(SgFat, 1);
 	struct stat info;
@@ -211,8 +214,14 @@ sg_fat_open_file(const gchar *path, goffset offset, gsize len, const gchar *what
 			    g_strerror(errno));
 		return NULL;
 	}
-	/* A short file gives a short file system, which the checks refuse. */
-	fat->len = info.st_size > offset ? MIN(len, (gsize)(info.st_size - offset)) : 0;
+	if (info.st_size <= offset) {
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "%s lies past the end of %s", what,
+			    path);
+		return NULL;
+	}
+	/* Its own BIOS parameter block says how long it is; a short file
+	 * gives a short file system, which the checks refuse. */
+	fat->len = MIN(max_len, (gsize)(info.st_size - offset));
 	if (!read_layout(fat, error))
 		return NULL;
 	return g_steal_pointer(&fat);

@@ -18,10 +18,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgFat, sg_fat_free)
  * names it in the message ("the EFI El Torito image"). */
 SgFat *sg_fat_new(GBytes *image, const gchar *what, GError **error);
 
-/* The FAT file system in @len bytes of the file at @path from @offset on,
- * read from the file as it is needed (the file stays open until freed). A
- * file that cannot be opened is SG_ERROR_LAB. */
-SgFat *sg_fat_open_file(const gchar *path, goffset offset, gsize len, const gchar *what,
+/* The FAT file system at @offset of the file at @path, as long as its own
+ * BIOS parameter block says and at most @max_len bytes, read from the file
+ * as it is needed (the file stays open until freed). A file that cannot be
+ * opened is SG_ERROR_LAB. */
+SgFat *sg_fat_open_file(const gchar *path, goffset offset, gsize max_len, const gchar *what,
 			GError **error);
 
 /* The file at @path ("/EFI/BOOT/BOOTX64.EFI", "EFI/boot/grub.cfg"); NULL

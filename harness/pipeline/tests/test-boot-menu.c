@@ -863,14 +863,22 @@ test_fat(Fixture *f, gconstpointer data)
 		{
 			g_autofree gchar *iso =
 				g_strdup_printf("%s/fat%s.iso", f->dir, kinds[k].bits);
-			g_autofree gchar *padded = g_malloc0(len + 3 * 2048);
+			g_autofree gchar *padded = g_malloc0(len + 4 * 2048);
 			g_autoptr(SgFat) in_file = NULL;
 
+			/* Sized by its own BIOS parameter block: the rest of
+			 * the ISO after it is not read as its own. */
 			memcpy(padded + 3 * 2048, contents, len);
-			g_assert_true(g_file_set_contents(iso, padded, len + 3 * 2048, NULL));
-			in_file = sg_fat_open_file(iso, 3 * 2048, len, "the ISO's image", &error);
+			g_assert_true(g_file_set_contents(iso, padded, len + 4 * 2048, NULL));
+			in_file = sg_fat_open_file(iso, 3 * 2048, G_MAXSIZE, "the ISO's image",
+						   &error);
 			g_assert_no_error(error);
 			check_fat_files(in_file);
+			g_assert_null(sg_fat_open_file(iso, len + 4 * 2048, G_MAXSIZE,
+						       "the far image", &error));
+			g_assert_error(error, SG_ERROR, SG_ERROR_IMAGE);
+			g_assert_nonnull(strstr(error->message, "lies past the end"));
+			g_clear_error(&error);
 			g_assert_true(g_file_set_contents(iso, padded, 3 * 2048 + len / 2, NULL));
 			g_assert_null(sg_fat_open_file(iso, 3 * 2048, len, "the cut ISO", &error));
 			g_assert_error(error, SG_ERROR, SG_ERROR_IMAGE);
