@@ -35,3 +35,17 @@ sg_archive_add_file(struct archive *writer, const gchar *what, const gchar *name
 				     what);
 	return ok;
 }
+
+struct archive *
+sg_archive_open_iso(const gchar *iso, GError **error)
+{
+	g_autoptr(SgArchive) archive = archive_read_new();
+
+	archive_read_support_format_iso9660(archive);
+	if (archive_read_open_filename(archive, iso, 64 * 1024) != ARCHIVE_OK) {
+		sg_archive_set_error(error, SG_ERROR_IMAGE, archive,
+				     "not a readable ISO 9660 image");
+		return NULL;
+	}
+	return g_steal_pointer(&archive);
+}

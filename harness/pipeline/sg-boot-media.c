@@ -52,20 +52,6 @@ sg_boot_media_free(SgBootMedia *media)
 	g_free(media);
 }
 
-static SgArchive *
-open_iso(const gchar *iso, GError **error)
-{
-	g_autoptr(SgArchive) archive = archive_read_new();
-
-	archive_read_support_format_iso9660(archive);
-	if (archive_read_open_filename(archive, iso, 64 * 1024) != ARCHIVE_OK) {
-		sg_archive_set_error(error, SG_ERROR_IMAGE, archive,
-				     "not a readable ISO 9660 image");
-		return NULL;
-	}
-	return g_steal_pointer(&archive);
-}
-
 /* "./boot/grub/" -> "/boot/grub" */
 static gchar *
 absolute(const gchar *name)
@@ -155,7 +141,7 @@ SgBootMedia *
 sg_boot_media_open(const gchar *iso, GError **error)
 {
 	g_autoptr(SgBootMedia) media = g_new0(SgBootMedia, 1);
-	g_autoptr(SgArchive) archive = open_iso(iso, error);
+	g_autoptr(SgArchive) archive = sg_archive_open_iso(iso, error);
 	struct archive_entry *entry;
 	int status;
 
@@ -335,7 +321,7 @@ sg_boot_media_is_folder(SgBootMedia *media, const gchar *device, const gchar *pa
 static GBytes *
 read_iso_file(SgBootMedia *media, const gchar *path, gint64 size, GError **error)
 {
-	g_autoptr(SgArchive) archive = open_iso(media->iso, error);
+	g_autoptr(SgArchive) archive = sg_archive_open_iso(media->iso, error);
 	struct archive_entry *entry;
 	int status;
 

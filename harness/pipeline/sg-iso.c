@@ -26,20 +26,6 @@ sg_iso_info_free(SgIsoInfo *info)
 	g_free(info);
 }
 
-static SgArchive *
-open_iso(const gchar *iso, GError **error)
-{
-	g_autoptr(SgArchive) archive = archive_read_new();
-
-	archive_read_support_format_iso9660(archive);
-	if (archive_read_open_filename(archive, iso, 64 * 1024) != ARCHIVE_OK) {
-		sg_archive_set_error(error, SG_ERROR_IMAGE, archive,
-				     "not a readable ISO 9660 image");
-		return NULL;
-	}
-	return g_steal_pointer(&archive);
-}
-
 /* libarchive names entries "casper/vmlinuz"; profiles say "/casper/vmlinuz". */
 static const gchar *
 relative(const gchar *path)
@@ -188,7 +174,7 @@ sg_iso_read_info(const gchar *iso, GError **error)
 	info->volume_id = read_volume_id(iso, error);
 	if (info->volume_id == NULL)
 		return NULL;
-	archive = open_iso(iso, error);
+	archive = sg_archive_open_iso(iso, error);
 	if (archive == NULL)
 		return NULL;
 	while ((status = archive_read_next_header(archive, &entry)) == ARCHIVE_OK) {
@@ -244,7 +230,7 @@ gboolean
 sg_iso_extract(const gchar *iso, const gchar *const *paths, const gchar *const *dests,
 	       GError **error)
 {
-	g_autoptr(SgArchive) archive = open_iso(iso, error);
+	g_autoptr(SgArchive) archive = sg_archive_open_iso(iso, error);
 	guint wanted = g_strv_length((gchar **)paths);
 	g_autofree gboolean *found = g_new0(gboolean, wanted);
 	guint remaining = wanted;
