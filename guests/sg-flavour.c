@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sg-arch.h"
+#include "sg-emulation.h"
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-keyfile.h"
@@ -23,10 +24,11 @@ static const gchar *const image_keys[] = {"SizeLimit", NULL};
 static const gchar *const desktop_keys[] = {
 	"DisplayManager",  "Session", "ConsoleMarkers", "Shell", "DrawnDesktop",
 	"ShutdownSeconds", NULL};
-static const gchar *const timeouts_keys[] = {
-	"InstallSeconds",     "InstallSilenceSeconds", "BootSeconds",
-	"BootSilenceSeconds", "LiveSeconds",	       "LiveSilenceSeconds",
-	"DrawSeconds",	      "BootloaderSeconds",     NULL};
+static const gchar *const timeouts_keys[] = {"InstallSeconds",	"InstallSilenceSeconds",
+					     "BootSeconds",	"BootSilenceSeconds",
+					     "LiveSeconds",	"LiveSilenceSeconds",
+					     "DrawSeconds",	"BootloaderSeconds",
+					     "EmulationFactor", NULL};
 static const SgKeyfileGroup profile_groups[] = {
 	{"Flavour", flavour_keys},   {"Boot", boot_keys},   {"Live", live_keys},
 	{"Guest", guest_keys},	     {"Image", image_keys}, {"Desktop", desktop_keys},
@@ -411,6 +413,22 @@ check_markers(SgFlavour *flavour, const gchar *path, GError **error)
 	return TRUE;
 }
 
+/* [Timeouts] EmulationFactor=: the limits' multiplier for guests of an
+ * architecture the lab host's CPU is not (sg-emulation.h). */
+static gboolean
+load_emulation_factor(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
+{
+	g_autofree gchar *text = g_key_file_get_value(keyfile, "Timeouts", "EmulationFactor", NULL);
+	g_autofree gchar *prefix = NULL;
+
+	flavour->emulation_factor = SG_EMULATION_FACTOR_DEFAULT;
+	if (text == NULL || sg_emulation_parse_factor(text, &flavour->emulation_factor, error))
+		return TRUE;
+	prefix = where(path, sg_keyfile_find_line(path, "Timeouts", "EmulationFactor"));
+	g_prefix_error(error, "%s[Timeouts] ", prefix);
+	return FALSE;
+}
+
 SgFlavour *
 sg_flavour_load_file(const gchar *path, GError **error)
 {
@@ -498,7 +516,8 @@ sg_flavour_load_file(const gchar *path, GError **error)
 	LOAD_UINT(live_silence_seconds, "Timeouts", "LiveSilenceSeconds", 300, 1, SECONDS_MAX);
 	LOAD_UINT(draw_seconds, "Timeouts", "DrawSeconds", 120, 0, SECONDS_MAX);
 #undef LOAD_UINT
-	if (!load_size_limit(flavour, keyfile, path, error))
+	if (!load_emulation_factor(flavour, keyfile, path, error) ||
+	    !load_size_limit(flavour, keyfile, path, error))
 		return NULL;
 	return g_steal_pointer(&flavour);
 }

@@ -73,6 +73,10 @@ typedef struct {
 	guint boot_silence_seconds;
 	guint live_seconds;
 	guint live_silence_seconds;
+	/* What every limit above is multiplied by for a guest the lab host
+	 * emulates ([Timeouts] EmulationFactor=; the lab file's host key
+	 * overrides it): see sg-emulation.h. */
+	gdouble emulation_factor;
 } SgFlavour;
 
 void sg_flavour_free(SgFlavour *flavour);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sg-arch.h"
+#include "sg-emulation.h"
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-keyfile.h"
@@ -10,8 +11,8 @@
 #define HOST_GROUP_PREFIX "Host "
 #define DEFAULT_HOST_NAME "local"
 
-static const gchar *const host_keys[] = {"URI",	  "MaxGuests", "MemoryMiB", "VCPUs",
-					 "Accel", "Arches",    NULL};
+static const gchar *const host_keys[] = {"URI",	  "MaxGuests", "MemoryMiB",	  "VCPUs",
+					 "Accel", "Arches",    "EmulationFactor", NULL};
 
 static void
 lab_host_free(SgLabHost *host)
@@ -126,6 +127,20 @@ read_arches(GKeyFile *keyfile, const gchar *path, const gchar *group, SgLabHost 
 	return TRUE;
 }
 
+/* EmulationFactor=: how much longer this host's emulated guests may take
+ * (sg-emulation.h); unset (0): the flavour profile's. */
+static gboolean
+read_emulation_factor(GKeyFile *keyfile, const gchar *path, const gchar *group, SgLabHost *host,
+		      GError **error)
+{
+	g_autofree gchar *text = g_key_file_get_value(keyfile, group, "EmulationFactor", NULL);
+
+	if (text == NULL || sg_emulation_parse_factor(text, &host->emulation_factor, error))
+		return TRUE;
+	g_prefix_error(error, "%s: [%s] ", path, group);
+	return FALSE;
+}
+
 static SgLabHost *
 read_host(GKeyFile *keyfile, const gchar *path, const gchar *group, GError **error)
 {
@@ -144,7 +159,7 @@ read_host(GKeyFile *keyfile, const gchar *path, const gchar *group, GError **err
 		if (!g_strv_contains(host_keys, keys[i])) {
 			g_set_error(error, SG_ERROR, SG_ERROR_USAGE,
 				    "%s: [%s] unknown key %s (known: URI, MaxGuests, MemoryMiB, "
-				    "VCPUs, Accel, Arches)",
+				    "VCPUs, Accel, Arches, EmulationFactor)",
 				    path, group, keys[i]);
 			return NULL;
 		}
@@ -175,7 +190,10 @@ read_host(GKeyFile *keyfile, const gchar *path, const gchar *group, GError **err
 			    "%s: [%s] Accel=%s is not auto, kvm or tcg", path, group, host->accel);
 		return NULL;
 	}
-	return read_arches(keyfile, path, group, host, error) ? g_steal_pointer(&host) : NULL;
+	if (!read_arches(keyfile, path, group, host, error) ||
+	    !read_emulation_factor(keyfile, path, group, host, error))
+		return NULL;
+	return g_steal_pointer(&host);
 }
 
 SgLabConfig *

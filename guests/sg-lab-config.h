@@ -21,17 +21,21 @@ G_BEGIN_DECLS
  *   Accel=tcg            optional override of the KVM probe: auto, kvm, tcg
  *   Arches=amd64;arm64   the architectures its guests may be (Debian's
  *                        names); default the host's own (amd64 takes i386)
+ *   EmulationFactor=3    optional: the time limits of its guests of a foreign
+ *                        architecture (emulated) times this; default the
+ *                        flavour profile's (sg-emulation.h)
  */
 #define SG_LAB_CONFIG_DEFAULT_PATH SG_SYSCONFDIR "/lab.conf"
 
 typedef struct {
-	gchar *name;	  /* the group's NAME, or "local" for the default host */
-	gchar *uri;	  /* NULL: the default connection (embedded QEMU driver) */
-	guint max_guests; /* at least 1 */
-	guint memory_mib; /* 0: ask the host (virNodeGetInfo, free memory) */
-	guint vcpus;	  /* 0: ask the host */
-	gchar *accel;	  /* "auto", "kvm" or "tcg" */
-	GStrv arches;	  /* Arches=, Debian's names; NULL: the host's own */
+	gchar *name;		  /* the group's NAME, or "local" for the default host */
+	gchar *uri;		  /* NULL: the default connection (embedded QEMU driver) */
+	guint max_guests;	  /* at least 1 */
+	guint memory_mib;	  /* 0: ask the host (virNodeGetInfo, free memory) */
+	guint vcpus;		  /* 0: ask the host */
+	gchar *accel;		  /* "auto", "kvm" or "tcg" */
+	GStrv arches;		  /* Arches=, Debian's names; NULL: the host's own */
+	gdouble emulation_factor; /* EmulationFactor=; 0: the profile's */
 } SgLabHost;
 
 typedef struct {

@@ -1,4 +1,5 @@
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "sg-error.h"
 #include "sg-flavour.h"
@@ -117,6 +118,33 @@ test_detect(void)
 	g_assert_null(sg_flavour_detect(flavours, NULL, "OTHER"));
 }
 
+/* [Timeouts] EmulationFactor=: read, and refused with the file and line. */
+static void
+test_emulation_factor(void)
+{
+	g_autofree gchar *dir = g_dir_make_tmp("sg-flavour-XXXXXX", NULL);
+	g_autofree gchar *slow = write_profile(dir, "slow.conf",
+					       "[Flavour]\nFamily=live\n[Timeouts]\n"
+					       "BootloaderSeconds=300\nEmulationFactor=3.5\n");
+	g_autofree gchar *bad = write_profile(dir, "bad.conf",
+					      "[Flavour]\nFamily=live\n[Timeouts]\n"
+					      "EmulationFactor=0\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgFlavour) flavour = sg_flavour_load_file(slow, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpfloat(flavour->emulation_factor, ==, 3.5);
+	g_assert_cmpuint(flavour->bootloader_seconds, ==, 300); /* the plan scales it */
+	g_assert_null(sg_flavour_load_file(bad, &error));
+	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+	g_assert_nonnull(strstr(error->message, "bad.conf:4: [Timeouts] EmulationFactor=0 is not "
+						"a number from 1 to 20"));
+	g_assert_null(strchr(error->message, '\n'));
+	g_unlink(slow);
+	g_unlink(bad);
+	g_rmdir(dir);
+}
+
 static void
 test_override_and_errors(void)
 {
@@ -164,6 +192,7 @@ test_override_and_errors(void)
 	g_assert_no_error(error);
 	g_assert_cmpuint(flavour->memory_mib, ==, 1024);
 	g_assert_cmpuint(flavour->vcpus, ==, 2); /* the default */
+	g_assert_cmpfloat(flavour->emulation_factor, ==, 2.0);
 	g_assert_cmpint(flavour->family, ==, SG_FAMILY_LIVE);
 	g_assert_true(flavour->plan_live);
 	g_assert_false(flavour->plan_install);
@@ -260,5 +289,6 @@ main(int argc, char **argv)
 	g_test_add_func("/flavour/detect", test_detect);
 	g_test_add_func("/flavour/generic", test_generic_profiles);
 	g_test_add_func("/flavour/override-and-errors", test_override_and_errors);
+	g_test_add_func("/flavour/emulation-factor", test_emulation_factor);
 	return g_test_run();
 }

@@ -59,6 +59,7 @@ test_good(Fixture *fixture, gconstpointer data)
 						  "VCPUs=8\n"
 						  "Accel=tcg\n"
 						  "Arches=amd64; arm64\n"
+						  "EmulationFactor=2.5\n"
 						  "\n"
 						  "[Host lab2]\n"
 						  "URI=qemu+tls://lab2.example.org/system\n",
@@ -79,6 +80,7 @@ test_good(Fixture *fixture, gconstpointer data)
 	g_assert_cmpuint(g_strv_length(host->arches), ==, 2);
 	g_assert_cmpstr(host->arches[0], ==, "amd64");
 	g_assert_cmpstr(host->arches[1], ==, "arm64");
+	g_assert_cmpfloat(host->emulation_factor, ==, 2.5);
 	/* The defaults: one guest, ask the host, probe KVM. */
 	host = g_ptr_array_index(config->hosts, 1);
 	g_assert_cmpstr(host->name, ==, "lab2");
@@ -87,7 +89,8 @@ test_good(Fixture *fixture, gconstpointer data)
 	g_assert_cmpuint(host->memory_mib, ==, 0);
 	g_assert_cmpuint(host->vcpus, ==, 0);
 	g_assert_cmpstr(host->accel, ==, "auto");
-	g_assert_null(host->arches); /* the host's own, asked of it */
+	g_assert_null(host->arches);			  /* the host's own, asked of it */
+	g_assert_cmpfloat(host->emulation_factor, ==, 0); /* the profile's */
 
 	g_assert_true(sg_lab_config_find_host(config, "lab2") == host);
 	g_assert_null(sg_lab_config_find_host(config, "lab3"));
@@ -149,6 +152,18 @@ test_bad_arches(Fixture *fixture, gconstpointer data)
 		       "Arches=: vax is not");
 	assert_refused(fixture, "[Host lab1]\nURI=qemu:///system\nArches=;\n",
 		       "[Host lab1] Arches= names none");
+}
+
+/* EmulationFactor= lengthens limits only: from 1 to 20, a plain decimal. */
+static void
+test_bad_emulation_factor(Fixture *fixture, gconstpointer data)
+{
+	assert_refused(fixture, "[Host lab1]\nURI=qemu:///system\nEmulationFactor=0.5\n",
+		       "[Host lab1] EmulationFactor=0.5 is not a number from 1 to 20");
+	assert_refused(fixture, "[Host lab1]\nURI=qemu:///system\nEmulationFactor=slow\n",
+		       "EmulationFactor=slow is not a number");
+	assert_refused(fixture, "[Host lab1]\nURI=qemu:///system\nEmulationFactor=\n",
+		       "EmulationFactor= is not a number");
 }
 
 static void
@@ -241,6 +256,7 @@ main(int argc, char **argv)
 #define ADD(name, func) g_test_add(name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 	ADD("/lab-config/good", test_good);
 	ADD("/lab-config/bad-arches", test_bad_arches);
+	ADD("/lab-config/bad-emulation-factor", test_bad_emulation_factor);
 	ADD("/lab-config/missing-file", test_missing_file);
 	ADD("/lab-config/no-hosts", test_no_hosts);
 	ADD("/lab-config/missing-uri", test_missing_uri);

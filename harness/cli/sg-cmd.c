@@ -165,6 +165,7 @@ on_host_chosen(GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	run->options->connect_uri = host->uri;
 	run->options->max_guests = run->lab->path != NULL ? host->max_guests : 0;
+	run->options->emulation_factor = host->emulation_factor;
 	if (run->options->accel == NULL)
 		run->options->accel = host->accel != NULL ? host->accel : "auto";
 	if (run->lab->path != NULL)

@@ -129,6 +129,7 @@ sg_gate_attempt_run_async(const SgCandidate *candidate, SgLabHost *host,
 	test->evidence_dir = attempt->evidence;
 	test->connect_uri = attempt->uri;
 	test->max_guests = host->max_guests;
+	test->emulation_factor = host->emulation_factor;
 	test->flavours_dir = attempt->flavours_dir;
 	/* The flavour profile's Suites=, then the tree's. */
 	test->suites = (const gchar *const *)attempt->suites;

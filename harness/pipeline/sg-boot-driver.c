@@ -140,6 +140,7 @@ struct _SgBootDriver {
 
 	SgBootDriverState state;
 	gchar *reason;
+	gboolean timed_out;
 	gint64 decided_time;
 	gdouble seconds_to_kernel;
 };
@@ -871,6 +872,7 @@ sg_boot_driver_tick(SgBootDriver *driver, gint64 now_us)
 	if (now_us - driver->started >= driver->limit_us) {
 		g_autofree gchar *last = last_line(driver);
 
+		driver->timed_out = TRUE;
 		if (driver->phase == PHASE_FIRMWARE)
 			decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
 			       "no bootloader menu and no kernel within %u s of power-on; last "
@@ -978,6 +980,12 @@ const gchar *
 sg_boot_driver_get_reason(SgBootDriver *driver)
 {
 	return driver->reason;
+}
+
+gboolean
+sg_boot_driver_timed_out(SgBootDriver *driver)
+{
+	return driver->timed_out;
 }
 
 gint64

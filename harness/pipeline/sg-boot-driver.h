@@ -68,6 +68,9 @@ SgBootDriverState sg_boot_driver_get_state(SgBootDriver *driver);
 /* With SG_BOOT_DRIVER_FAILED: one line, what the firmware or bootloader
  * said ("the firmware refused the image's loader: BdsDxe: ..."). */
 const gchar *sg_boot_driver_get_reason(SgBootDriver *driver);
+/* Whether its limit (the bootloader's seconds) ran out, rather than a
+ * firmware or bootloader that said why. */
+gboolean sg_boot_driver_timed_out(SgBootDriver *driver);
 /* Monotonic µs of the console bytes that decided it, 0 while running. */
 gint64 sg_boot_driver_get_decided_time(SgBootDriver *driver);
 /* Seconds from power-on to the kernel's first line, -1 before. */

@@ -30,8 +30,16 @@ struct _SgGuestPhase {
 	gboolean busy;
 };
 
+/* The profile's limit as the plan's guests get it: longer under emulation. */
 #define PHASE_LIMIT(phase, offset)                                                                 \
-	G_STRUCT_MEMBER(guint, (phase)->spec.plan->flavour, (phase)->kind->offset)
+	sg_plan_limit((phase)->spec.plan,                                                          \
+		      G_STRUCT_MEMBER(guint, (phase)->spec.plan->flavour, (phase)->kind->offset))
+
+static guint
+draw_limit(SgGuestPhase *phase)
+{
+	return sg_plan_limit(phase->spec.plan, phase->spec.plan->flavour->draw_seconds);
+}
 
 static gchar *
 evidence_path(SgGuestPhase *phase, const gchar *name)
@@ -272,6 +280,9 @@ judge_watch(SgGuestPhase *phase, SgWatchOutcome outcome)
 	g_autofree gchar *last_words =
 		g_strdup_printf("%s%slast console line: %s", evidence != NULL ? evidence : "",
 				evidence != NULL ? "; " : "", last != NULL ? last : "(none)");
+	/* Said wherever time ran out: a limit missed under emulation may be
+	 * the emulation's slowness, and whoever reads the reason must know. */
+	g_autofree gchar *emulated = sg_plan_emulation_words(phase->spec.plan);
 	SgGuestPhaseOutcome verdict = {.verdict = SG_VERDICT_FAIL};
 
 	switch (outcome) {
@@ -289,17 +300,18 @@ judge_watch(SgGuestPhase *phase, SgWatchOutcome outcome)
 		 * the console never says a word. */
 		verdict.reason =
 			sg_console_get_bytes(console) == 0
-				? g_strdup_printf("%s: %snothing on the console for %u s", name,
+				? g_strdup_printf("%s: %snothing on the console for %u s%s", name,
 						  phase->kind->boots_disk
 							  ? "the installed disk did not boot: "
 							  : "",
-						  silence_seconds)
-				: g_strdup_printf("%s: console silent for %u s; %s", name,
-						  silence_seconds, last_words);
+						  silence_seconds, emulated)
+				: g_strdup_printf("%s: console silent for %u s%s; %s", name,
+						  silence_seconds, emulated, last_words);
 		break;
 	case SG_WATCH_TIMEOUT:
-		verdict.reason = g_strdup_printf("%s: not done after %u s; %s", name,
-						 PHASE_LIMIT(phase, timeout_offset), last_words);
+		verdict.reason =
+			g_strdup_printf("%s: not done after %u s%s; %s", name,
+					PHASE_LIMIT(phase, timeout_offset), emulated, last_words);
 		break;
 	case SG_WATCH_STARVED:
 		verdict.verdict = SG_VERDICT_ERROR;
@@ -319,10 +331,11 @@ judge_watch(SgGuestPhase *phase, SgWatchOutcome outcome)
 			verdict.verdict = SG_VERDICT_ERROR;
 		verdict.problem_seen_us = sg_boot_driver_get_decided_time(phase->boot);
 		verdict.reason = g_strdup_printf(
-			"%s: %s%s: %s", name,
+			"%s: %s%s: %s%s", name,
 			phase->kind->boots_disk ? "the installed disk did not boot: " : "",
 			sg_firmware_describe(phase->spec.firmware),
-			sg_boot_driver_get_reason(phase->boot));
+			sg_boot_driver_get_reason(phase->boot),
+			sg_boot_driver_timed_out(phase->boot) ? emulated : "");
 		break;
 	case SG_WATCH_CONSOLE_LOST:
 		verdict.verdict = SG_VERDICT_ERROR;
@@ -393,6 +406,7 @@ on_screen_done(SgDesktopScreenOutcome outcome, const SgDesktopScreenReport *scre
 {
 	SgGuestPhase *phase = user_data;
 	const gchar *name = phase->name;
+	g_autofree gchar *emulated = sg_plan_emulation_words(phase->spec.plan);
 	SgGuestPhaseOutcome verdict = {.verdict = SG_VERDICT_FAIL};
 
 	if (screen->pictures > 0) {
@@ -412,9 +426,9 @@ on_screen_done(SgDesktopScreenOutcome outcome, const SgDesktopScreenReport *scre
 	case SG_DESKTOP_SCREEN_NOT_DRAWN:
 		verdict.reason = g_strdup_printf(
 			"%s: the session opened but the screen stayed blank: %s %u s after the "
-			"desktop's console markers (%s)",
-			name, blank_kind_words(screen->kind),
-			phase->spec.plan->flavour->draw_seconds, screen->description);
+			"desktop's console markers%s (%s)",
+			name, blank_kind_words(screen->kind), draw_limit(phase), emulated,
+			screen->description);
 		break;
 	case SG_DESKTOP_SCREEN_GUEST_STOPPED:
 		verdict.reason =
@@ -463,9 +477,9 @@ markers_seen(SgGuestPhase *phase)
 		if (phase->spec.progress != NULL)
 			sg_progress_update(phase->spec.progress, phase->name, 0,
 					   "waiting for the desktop to be drawn");
-		phase->screen = sg_desktop_screen_watch(
-			phase->guest, path, phase->spec.plan->flavour->draw_seconds,
-			phase->spec.cancellable, on_screen_done, phase);
+		phase->screen =
+			sg_desktop_screen_watch(phase->guest, path, draw_limit(phase),
+						phase->spec.cancellable, on_screen_done, phase);
 		return;
 	}
 	phase->busy = TRUE;
@@ -535,8 +549,10 @@ new_boot_driver(SgGuestPhase *phase, const SgDomainSpec *domain)
 	const SgBootLoader *loader =
 		domain->boot_cdrom ? sg_plan_loader(spec->plan, spec->firmware) : NULL;
 
-	return sg_boot_driver_new(spec->firmware, loader, domain->boot_cdrom ? spec->args : NULL,
-				  spec->plan->flavour->bootloader_seconds, g_get_monotonic_time());
+	return sg_boot_driver_new(
+		spec->firmware, loader, domain->boot_cdrom ? spec->args : NULL,
+		sg_plan_limit(spec->plan, spec->plan->flavour->bootloader_seconds),
+		g_get_monotonic_time());
 }
 
 SgGuestPhase *

@@ -1,6 +1,7 @@
 #include "sg-plan.h"
 
 #include "sg-arch.h"
+#include "sg-emulation.h"
 #include "sg-error.h"
 
 gboolean
@@ -25,6 +26,7 @@ sg_plan_new(void)
 	SgPlan *plan = g_new0(SgPlan, 1);
 
 	plan->image_uploaded_bytes = -1;
+	plan->limit_factor = 1.0;
 	return plan;
 }
 
@@ -74,6 +76,7 @@ sg_plan_free(SgPlan *plan)
 	g_clear_pointer(&plan->boot_menu, sg_boot_menu_free);
 	g_free(plan->arch);
 	g_free(plan->arch_source);
+	g_free(plan->emulation);
 	g_free(plan->answers_cmdline);
 	g_free(plan);
 }
@@ -108,4 +111,18 @@ sg_plan_loader(const SgPlan *plan, SgFirmware firmware)
 	 * (for an i386 image too), AAVMF BOOTAA64.EFI. */
 	machine = sg_arch_machine(sg_arch_find(plan->arch != NULL ? plan->arch : "amd64"));
 	return sg_boot_menu_uefi(plan->boot_menu, machine->efi);
+}
+
+guint
+sg_plan_limit(const SgPlan *plan, guint seconds)
+{
+	return sg_emulation_scale(seconds, plan->limit_factor);
+}
+
+gchar *
+sg_plan_emulation_words(const SgPlan *plan)
+{
+	if (plan->emulation == NULL)
+		return g_strdup("");
+	return g_strdup_printf(" (under emulation, %s)", plan->emulation);
 }

@@ -120,6 +120,12 @@ typedef struct {
 	 * loaders"), --arch, the profile's Arch=, or nothing ("assumed"). */
 	gchar *arch;
 	gchar *arch_source;
+	/* "arm64 on an x86_64 host" when the lab host emulates the guests'
+	 * architecture (sg-emulation.h), NULL when it runs them as its own;
+	 * then every time limit is multiplied by @limit_factor (1 when native:
+	 * the lab file's EmulationFactor= for the host, else the profile's). */
+	gchar *emulation;
+	gdouble limit_factor;
 	/* How the answer file reaches the installer; with SG_ANSWERS_URL the
 	 * answer file's keys that the installer needs before it can fetch it
 	 * (its network's own: netcfg/), given on the kernel command line. */
@@ -140,6 +146,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgPlan, sg_plan_free)
 const SgFirmwareEntry *sg_plan_main_firmware(const SgPlan *plan);
 /* The image's bootloader under @firmware, NULL when it has none there. */
 const SgBootLoader *sg_plan_loader(const SgPlan *plan, SgFirmware firmware);
+
+/* A limit of the profile (@seconds) as the plan's guests get it: longer
+ * under emulation. */
+guint sg_plan_limit(const SgPlan *plan, guint seconds);
+/* " (under emulation, arm64 on an x86_64 host)" for a reason that says time
+ * ran out, "" when the guests run natively. */
+gchar *sg_plan_emulation_words(const SgPlan *plan);
 
 /* @name in the plan's evidence folder. */
 gchar *sg_plan_evidence_path(const SgPlan *plan, const gchar *name);

@@ -7,6 +7,7 @@
 #include "sg-arch.h"
 #include "sg-boot-menu.h"
 #include "sg-cidata.h"
+#include "sg-emulation.h"
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-image-check.h"
@@ -749,11 +750,22 @@ extract_probe_kernel(SgPlan *plan, SgLocalMedia *local, GError **error)
 	return TRUE;
 }
 
+void
+sg_prepare_emulation(SgPlan *plan, const SgTestOptions *options, const gchar *host_arch)
+{
+	g_clear_pointer(&plan->emulation, g_free);
+	plan->emulation = sg_emulation_describe(plan->arch, host_arch);
+	plan->limit_factor = plan->emulation == NULL	     ? 1.0
+			     : options->emulation_factor > 0 ? options->emulation_factor
+							     : plan->flavour->emulation_factor;
+}
+
 gboolean
 sg_prepare_media(SgPlan *plan, const SgTestOptions *options, GCancellable *cancellable,
 		 GError **error)
 {
 	g_auto(SgLocalMedia) local = {NULL};
+	g_autofree gchar *host_arch = NULL;
 
 	if (plan->flavour->plan_install && plan->flavour->needs_mirror) {
 		plan->mirror = mirror_address(plan->flavour->mirror, error);
@@ -763,6 +775,8 @@ sg_prepare_media(SgPlan *plan, const SgTestOptions *options, GCancellable *cance
 	plan->lab = sg_lab_open(options->connect_uri, error);
 	if (plan->lab == NULL)
 		return FALSE;
+	host_arch = sg_emulation_host_arch(sg_lab_get_connection(plan->lab));
+	sg_prepare_emulation(plan, options, host_arch);
 	if (plan->boot_method == SG_BOOT_METHOD_DIRECT ? !extract_boot_files(plan, &local, error)
 						       : !extract_probe_kernel(plan, &local, error))
 		return FALSE;

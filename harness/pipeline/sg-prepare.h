@@ -38,6 +38,8 @@ typedef struct {
 	/* The lab file's MaxGuests= for the host, which bounds how many suites
 	 * run at once (sg_suite_run_room); 0: no lab file describes it. */
 	guint max_guests;
+	/* The lab file's EmulationFactor= for the host; 0: the profile's. */
+	gdouble emulation_factor;
 } SgTestOptions;
 
 /*
@@ -71,6 +73,11 @@ gboolean sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **er
  * handed to the host (the image once per host). */
 gboolean sg_prepare_media(SgPlan *plan, const SgTestOptions *options, GCancellable *cancellable,
 			  GError **error);
+
+/* Whether a lab host of @host_arch (Debian's name; NULL: unknown) emulates
+ * the plan's guests, and if so how much longer their limits are: the plan's
+ * emulation and limit_factor. Part of sg_prepare_media(). */
+void sg_prepare_emulation(SgPlan *plan, const SgTestOptions *options, const gchar *host_arch);
 
 /* The four stages on a thread. The plan, or NULL with SG_ERROR_USAGE for
  * bad input found before anything was judged; any other trouble is the

@@ -125,6 +125,7 @@ sg_result_free(SgResult *result)
 	g_free(result->boot_method_reason);
 	g_free(result->arch);
 	g_free(result->arch_source);
+	g_free(result->emulation);
 	g_free(result->answers_url);
 	if (result->suites != NULL)
 		g_ptr_array_unref(result->suites);
@@ -412,6 +413,11 @@ sg_result_to_json(SgResult *result)
 	sg_json_add_string(builder, "boot_method_reason", result->boot_method_reason);
 	sg_json_add_string(builder, "arch", result->arch);
 	sg_json_add_string(builder, "arch_source", result->arch_source);
+	if (result->emulation != NULL) {
+		sg_json_add_string(builder, "emulation", result->emulation);
+		json_builder_set_member_name(builder, "limit_factor");
+		json_builder_add_double_value(builder, result->limit_factor);
+	}
 	add_firmware(builder, result->firmware);
 	if (result->answers_url != NULL) {
 		json_builder_set_member_name(builder, "answers");

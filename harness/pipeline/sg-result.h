@@ -122,6 +122,11 @@ typedef struct {
 	 * when prepare did not get that far. */
 	gchar *arch;
 	gchar *arch_source;
+	/* "arm64 on an x86_64 host" when the lab host emulated the guests, and
+	 * the factor their time limits were multiplied by; NULL and 1 when it
+	 * ran them as its own. */
+	gchar *emulation;
+	gdouble limit_factor;
 	/* The firmware matrix (SgFirmwareResult), in the profile's order. */
 	GPtrArray *firmware;
 	/* The answer file as the installer fetched it from the answer server

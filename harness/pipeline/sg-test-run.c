@@ -734,6 +734,8 @@ record_plan(SgResult *result, const SgPlan *plan)
 	result->image_uploaded_bytes = plan->image_uploaded_bytes;
 	result->arch = g_strdup(plan->arch);
 	result->arch_source = g_strdup(plan->arch_source);
+	result->emulation = g_strdup(plan->emulation);
+	result->limit_factor = plan->limit_factor;
 	if (plan->firmwares != NULL) {
 		result->boot_method = g_strdup(
 			plan->boot_method == SG_BOOT_METHOD_DIRECT ? "direct" : "firmware");

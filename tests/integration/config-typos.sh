@@ -78,6 +78,7 @@ profile_refused "InstallSeconds=0" "[Timeouts] InstallSeconds=0 is not a whole n
 profile_refused "MemoryMiB=4294967295" "[Guest] MemoryMiB=4294967295 is not a whole number from 128" Guest "MemoryMiB=4294967295"
 profile_refused "Answers=../../../etc/shadow" "[Boot] Answers=../../../etc/shadow is refused" Boot "Answers=../../../etc/shadow"
 profile_refused "3000 bytes of KernelArgs" "KernelArgs= is longer than 2048 bytes" Boot "KernelArgs=$(head -c 3000 /dev/zero | tr '\0' a)"
+profile_refused "EmulationFactor=0.5" "probe.conf:9: [Timeouts] EmulationFactor=0.5 is not a number from 1 to 20" Timeouts "EmulationFactor=0.5"
 profile_refused "SizeLimit=4.7GB" "[Image] SizeLimit=4.7GB is not a size" Image "SizeLimit=4.7GB"
 profile_refused "[Guest] twice" "probe.conf:11: [Guest] again (first on line 6)" Image "[Guest]"
 check "no refused profile staged anything" test "$(builds)" -eq 1
@@ -110,4 +111,11 @@ check "naming the second one's line" grep -qF "lab.conf:5: [Host a] again (first
 run gate --tree "$tree" --lab lab.conf
 check "a lab file with a 500 kB bad line exits 64 (got $status)" test $status -eq 64
 check "its message quotes at most 80 characters of it" test "$(wc -c < err)" -lt 300
+# A test on a lab host whose EmulationFactor= is bad: 64 before any guest.
+printf '[Host a]\nURI=qemu:///nonexistent-driver\nEmulationFactor=fast\n' > lab.conf
+rm -rf ev
+run test "$iso" --flavour smoketest --lab lab.conf --evidence ev
+check "a lab file with EmulationFactor=fast stops test with 64 (got $status)" test $status -eq 64
+check "in one line naming the file and the host" grep -qxF "smokegate test: lab.conf: [Host a] EmulationFactor=fast is not a number from 1 to 20" err
+check "no evidence folder" test ! -e ev
 finish

@@ -414,6 +414,7 @@ test_line_in_pieces(void)
 	g_assert_cmpint(sg_boot_driver_get_state(driver), ==, SG_BOOT_DRIVER_FAILED);
 	g_assert_true(g_str_has_prefix(sg_boot_driver_get_reason(driver),
 				       "the firmware found no EFI loader on the image: "));
+	g_assert_false(sg_boot_driver_timed_out(driver)); /* the firmware said why */
 }
 
 /* Nothing at all: the limit decides, and says where it stopped. */
@@ -428,6 +429,7 @@ test_limit(void)
 	g_assert_cmpstr(sg_boot_driver_get_reason(driver), ==,
 			"no bootloader menu and no kernel within 10 s of power-on; last console "
 			"line: SeaBIOS (version 1.16.2)");
+	g_assert_true(sg_boot_driver_timed_out(driver)); /* the reason says "under emulation" */
 	g_assert_cmpint(sg_boot_driver_get_next_deadline(driver), ==, 0);
 }
 

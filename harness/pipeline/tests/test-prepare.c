@@ -393,6 +393,51 @@ test_arch_from_disk_info(Fixture *f, gconstpointer data)
 			SG_FIRMWARE_UEFI);
 }
 
+/* An arm64 image on an x86_64 host: its limits are the profile's times the
+ * lab file's factor, else the profile's; a guest of the host's own
+ * architecture (i386 on amd64 too) keeps them; a time-out says why. */
+static void
+test_emulation_limits(Fixture *f, gconstpointer data)
+{
+	const gchar *files[] = {".disk/info", "Prepare Test OS 1.0 - arm64 (20261207)",
+				"install.amd/vmlinuz", "a kernel", NULL};
+	g_autofree gchar *iso = make_iso(f, "arm64-slow", "PREPARE_TEST", files);
+	SgTestOptions options = good_options(f, iso);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgPlan) plan = NULL;
+	g_autofree gchar *words = NULL;
+	g_autofree gchar *native_words = NULL;
+
+	options.boot = "direct";
+	plan = plan_boot(&options, &error);
+	g_assert_no_error(error);
+	g_assert_cmpfloat(plan->limit_factor, ==, 1.0); /* before the lab is known */
+	g_assert_cmpuint(sg_plan_limit(plan, 300), ==, 300);
+
+	sg_prepare_emulation(plan, &options, "amd64");
+	g_assert_cmpstr(plan->emulation, ==, "arm64 on an x86_64 host");
+	g_assert_cmpfloat(plan->limit_factor, ==, plan->flavour->emulation_factor);
+	g_assert_cmpuint(sg_plan_limit(plan, 300), ==, 600); /* the default: 2 */
+	words = sg_plan_emulation_words(plan);
+	g_assert_cmpstr(words, ==, " (under emulation, arm64 on an x86_64 host)");
+
+	options.emulation_factor = 1.5; /* the lab file's, for the host */
+	sg_prepare_emulation(plan, &options, "amd64");
+	g_assert_cmpuint(sg_plan_limit(plan, 2700), ==, 4050);
+
+	sg_prepare_emulation(plan, &options, "arm64");
+	g_assert_null(plan->emulation);
+	g_assert_cmpuint(sg_plan_limit(plan, 2700), ==, 2700);
+	native_words = sg_plan_emulation_words(plan);
+	g_assert_cmpstr(native_words, ==, "");
+
+	g_free(plan->arch);
+	plan->arch = g_strdup("i386");
+	sg_prepare_emulation(plan, &options, "amd64");
+	g_assert_null(plan->emulation);
+	g_assert_cmpfloat(plan->limit_factor, ==, 1.0);
+}
+
 /* An image that says nothing itself: its cdimage name says it; with no
  * name either, --arch, the profile's Arch=, or amd64 as before. */
 static void
@@ -575,6 +620,7 @@ main(int argc, char **argv)
 	ADD("/prepare/generic-layout", test_generic_layout);
 	ADD("/prepare/unknown-image", test_unknown_image);
 	ADD("/prepare/arch-from-disk-info", test_arch_from_disk_info);
+	ADD("/prepare/emulation-limits", test_emulation_limits);
 	ADD("/prepare/arch-from-name", test_arch_from_name);
 	ADD("/prepare/arch-mismatch", test_arch_mismatch);
 	ADD("/prepare/arch-efi-loaders", test_arch_efi_loaders);

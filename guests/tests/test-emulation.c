@@ -1,0 +1,82 @@
+#include <string.h>
+
+#include "sg-emulation.h"
+#include "sg-error.h"
+
+static void
+test_parse_factor(void)
+{
+	const struct {
+		const gchar *text;
+		gdouble factor;
+	} good[] = {{"2", 2.0}, {"1.5", 1.5}, {" 3 ", 3.0}, {"1", 1.0}, {"20", 20.0}};
+	const gchar *bad[] = {"",    "abc", "0.5", "0",	 "-2", "21",  "1e1",
+			      "0x2", "inf", "nan", "2x", ".5", "1,5", NULL};
+
+	for (guint i = 0; i < G_N_ELEMENTS(good); i++) {
+		g_autoptr(GError) error = NULL;
+		gdouble factor = 0;
+
+		g_assert_true(sg_emulation_parse_factor(good[i].text, &factor, &error));
+		g_assert_no_error(error);
+		g_assert_cmpfloat(factor, ==, good[i].factor);
+	}
+	for (guint i = 0; bad[i] != NULL; i++) {
+		g_autoptr(GError) error = NULL;
+		gdouble factor = 7;
+
+		g_assert_false(sg_emulation_parse_factor(bad[i], &factor, &error));
+		g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+		g_assert_nonnull(strstr(error->message, "is not a number from 1 to 20"));
+		g_assert_null(strchr(error->message, '\n'));
+		g_assert_cmpfloat(factor, ==, 7); /* untouched */
+	}
+}
+
+/* Only an architecture the host's CPU is not counts as emulated. */
+static void
+test_describe(void)
+{
+	const struct {
+		const gchar *guest;
+		const gchar *host;
+		const gchar *words;
+	} cases[] = {
+		{"arm64", "amd64", "arm64 on an x86_64 host"},
+		{"arm64", "x86_64", "arm64 on an x86_64 host"},
+		{"amd64", "arm64", "amd64 on an aarch64 host"},
+		{"ppc64el", "amd64", "ppc64el on an x86_64 host"},
+		{"amd64", "ppc64el", "amd64 on a ppc64le host"},
+		{"amd64", "amd64", NULL},
+		{"i386", "amd64", NULL}, /* amd64 runs i386 as its own */
+		{"arm64", "arm64", NULL},
+		{"arm64", NULL, NULL}, /* the host said nothing known */
+		{"vax", "amd64", NULL},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree gchar *words = sg_emulation_describe(cases[i].guest, cases[i].host);
+		g_assert_cmpstr(words, ==, cases[i].words);
+	}
+}
+
+static void
+test_scale(void)
+{
+	g_assert_cmpuint(sg_emulation_scale(300, 1.0), ==, 300);
+	g_assert_cmpuint(sg_emulation_scale(300, 2.0), ==, 600);
+	g_assert_cmpuint(sg_emulation_scale(3600, 1.5), ==, 5400);
+	g_assert_cmpuint(sg_emulation_scale(7, 1.5), ==, 11); /* rounded up */
+	g_assert_cmpuint(sg_emulation_scale(0, 2.0), ==, 0);
+	g_assert_cmpuint(sg_emulation_scale(G_MAXUINT - 1, 20.0), ==, G_MAXUINT);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/emulation/parse-factor", test_parse_factor);
+	g_test_add_func("/emulation/describe", test_describe);
+	g_test_add_func("/emulation/scale", test_scale);
+	return g_test_run();
+}
