@@ -19,7 +19,30 @@ gboolean sg_image_check_iso9660(int fd, const gchar *path, GError **error);
 
 /* Whether @path is a Linux kernel QEMU boots on an arm64 virt machine: an
  * arm64 Image ("ARM\x64" at 0x38), or one compressed with gzip (Ubuntu's
- * vmlinuz), which QEMU unpacks itself. */
+ * vmlinuz, which QEMU unpacks itself) or in an EFI zboot image (which the
+ * firmware starts), as sg_kernel_arch() reads them. */
 gboolean sg_image_is_arm64_kernel(const gchar *path);
+
+/* How much of a kernel file sg_kernel_arch() reads: enough for every header
+ * it knows and a compressed kernel's first bytes (an EFI zboot image's
+ * payload starts after its PE stub, tens of KiB in). */
+#define SG_KERNEL_HEADER_READ (1024 * 1024)
+
+/*
+ * The architecture (Debian's name) a Linux kernel's own header says, from
+ * the file's first bytes @data (up to SG_KERNEL_HEADER_READ); NULL when it
+ * says none known. @how, when not NULL, is set to what was read: "bzImage",
+ * "arm64 Image", "ELF", with ", gzip" or ", EFI zboot zstd" when it was
+ * compressed (and decompressed first):
+ * - a PC's bzImage: "HdrS" at 0x202; amd64 when its xloadflags say a 64-bit
+ *   kernel (boot protocol 2.12 and later), i386 when they say not; an older
+ *   protocol does not say which (NULL);
+ * - an arm64 Image: "ARM\x64" at 0x38;
+ * - an ELF vmlinux (ppc64el's netboot kernel): its e_machine and byte order;
+ * - gzip (Debian's and Ubuntu's arm64 vmlinuz), and an EFI zboot image ("MZ",
+ *   "zimg" at 4, its payload's offset and size at 8 and 12, its compression's
+ *   name at 24): the kernel inside, read the same way, once.
+ */
+const gchar *sg_kernel_arch(GBytes *data, gchar **how);
 
 G_END_DECLS

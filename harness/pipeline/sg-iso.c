@@ -273,3 +273,42 @@ sg_iso_extract(const gchar *iso, const gchar *const *paths, const gchar *const *
 	}
 	return TRUE;
 }
+
+GBytes *
+sg_iso_read_start(const gchar *iso, const gchar *path, gsize max, GError **error)
+{
+	g_autoptr(SgArchive) archive = sg_archive_open_iso(iso, error);
+	struct archive_entry *entry;
+	int status = ARCHIVE_OK;
+
+	if (archive == NULL)
+		return NULL;
+	while ((status = archive_read_next_header(archive, &entry)) == ARCHIVE_OK) {
+		g_autofree guchar *data = NULL;
+		gsize got = 0;
+
+		if (!g_str_equal(relative(archive_entry_pathname(entry)), relative(path)))
+			continue;
+		if (archive_entry_filetype(entry) != AE_IFREG)
+			break;
+		data = g_malloc(max);
+		while (got < max) {
+			la_ssize_t n = archive_read_data(archive, data + got, max - got);
+			if (n < 0) {
+				sg_archive_set_error(error, SG_ERROR_IMAGE, archive,
+						     "cannot read %s from the image", path);
+				return NULL;
+			}
+			if (n == 0)
+				break;
+			got += n;
+		}
+		return g_bytes_new_take(g_steal_pointer(&data), got);
+	}
+	if (status != ARCHIVE_OK && status != ARCHIVE_EOF)
+		sg_archive_set_error(error, SG_ERROR_IMAGE, archive,
+				     "ISO 9660 image is unreadable");
+	else
+		g_set_error(error, SG_ERROR, SG_ERROR_IMAGE, "the image has no file %s", path);
+	return NULL;
+}

@@ -33,4 +33,9 @@ SgIsoInfo *sg_iso_read_info(const gchar *iso, GError **error);
 gboolean sg_iso_extract(const gchar *iso, const gchar *const *paths, const gchar *const *dests,
 			GError **error);
 
+/* The first @max bytes (fewer when it is shorter) of the file at @path in
+ * the ISO, such as a kernel's header; NULL with SG_ERROR_IMAGE when it is
+ * not there or not a file, or the image cannot be read. */
+GBytes *sg_iso_read_start(const gchar *iso, const gchar *path, gsize max, GError **error);
+
 G_END_DECLS

@@ -312,8 +312,49 @@ efi_arch(const SgBootMenu *menu, GString *names)
 	return found;
 }
 
+/* The kernel the image boots: its menu's default entry (the first loader
+ * that has one on the image), else the profile's; NULL when none. */
+static const gchar *
+booted_kernel(const SgPlan *plan)
+{
+	const SgBootMenu *menu = plan->boot_menu;
+	const SgFlavour *flavour = plan->flavour;
+
+	for (guint i = 0; menu != NULL && i <= menu->uefi->len; i++) {
+		const SgBootLoader *loader =
+			i == 0 ? menu->bios : g_ptr_array_index(menu->uefi, i - 1);
+		const SgBootEntry *entry = loader != NULL ? sg_boot_loader_default(loader) : NULL;
+		if (entry != NULL && !entry->missing && entry->kernel != NULL &&
+		    entry->kernel[0] == '/')
+			return entry->kernel;
+	}
+	return flavour->plan_install && flavour->kernel != NULL ? flavour->kernel
+								: flavour->live_kernel;
+}
+
+/* Where nothing else says: the booted kernel's own header (decompressed
+ * first: Ubuntu's arm64 vmlinuz is gzip'd). A kernel that cannot be read
+ * says nothing: booting it decides. */
+static const SgArch *
+kernel_header_arch(const SgPlan *plan, gchar **source)
+{
+	const gchar *path = booted_kernel(plan);
+	g_autoptr(GBytes) start = NULL;
+	g_autofree gchar *how = NULL;
+	const SgArch *arch;
+
+	if (path == NULL)
+		return NULL;
+	start = sg_iso_read_start(plan->image, path, SG_KERNEL_HEADER_READ, NULL);
+	arch = start != NULL ? sg_arch_find(sg_kernel_arch(start, &how)) : NULL;
+	if (arch != NULL)
+		*source = g_strdup_printf("its kernel's header (%s: %s)", path, how);
+	return arch;
+}
+
 /* The guests' architecture: what the image says (.disk/info, its
- * installer's folder, its name, else its EFI loaders), checked against what
+ * installer's folder, its name, else its EFI loaders, else its kernel's
+ * header), checked against what
  * the test says it is (--arch, else the profile's [Guest] Arch=): an image
  * that is not what it is said to be, or whose EFI loaders are for another
  * machine than its words, fails naming both. An architecture smokegate
@@ -341,6 +382,10 @@ plan_arch(SgPlan *plan, const SgTestOptions *options, GError **error)
 	if (arch == NULL && efi != NULL) {
 		arch = efi;
 		plan->arch_source = g_strdup_printf("its EFI loaders (%s)", efi_names->str);
+	}
+	if (arch == NULL) {
+		g_clear_pointer(&plan->arch_source, g_free);
+		arch = kernel_header_arch(plan, &plan->arch_source);
 	}
 	if (stated != NULL) {
 		const SgArch *said = sg_arch_find(stated);

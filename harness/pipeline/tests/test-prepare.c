@@ -475,6 +475,63 @@ test_arch_from_name(Fixture *f, gconstpointer data)
 	}
 }
 
+/* An image whose words, name and loaders say nothing: its kernel's own
+ * header says (a gzip'd arm64 Image, as Ubuntu's arm64 vmlinuz is), and
+ * still contradicts a profile that says otherwise. */
+static void
+test_arch_from_kernel_header(Fixture *f, gconstpointer data)
+{
+	const gchar *files[] = {".disk/info", "Prepare Test OS 1.0", NULL};
+	g_autofree gchar *tree = fixture_path(f, "kernel-only");
+	g_autofree gchar *boot_dir = g_build_filename(tree, "boot", NULL);
+	g_autofree gchar *kernel = g_build_filename(boot_dir, "vmlinuz", NULL);
+	g_autofree gchar *conf = g_build_filename(f->flavours, "prepare-test.conf", NULL);
+	g_auto(GStrv) parts = g_strsplit(profile, "/install.amd/", -1);
+	g_autofree gchar *boot_profile = g_strjoinv("/boot/", parts);
+	g_autofree gchar *iso = NULL;
+	guchar image[4096] = {0};
+	g_autoptr(GBytes) plain = NULL;
+	g_autoptr(GZlibCompressor) compressor =
+		g_zlib_compressor_new(G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
+	g_autoptr(GInputStream) source = NULL;
+	g_autoptr(GInputStream) gzip = NULL;
+	g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable();
+	g_autoptr(GBytes) gzipped = NULL;
+	SgTestOptions options;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgPlan) plan = NULL;
+	g_autoptr(SgPlan) refused = NULL;
+
+	memcpy(image + 0x38, "ARM\x64", 4);
+	plain = g_bytes_new(image, sizeof(image));
+	source = g_memory_input_stream_new_from_bytes(plain);
+	gzip = g_converter_input_stream_new(source, G_CONVERTER(compressor));
+	g_output_stream_splice(out, gzip, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+	g_assert_no_error(error);
+	gzipped = g_memory_output_stream_steal_as_bytes(G_MEMORY_OUTPUT_STREAM(out));
+	g_assert_cmpint(g_mkdir_with_parents(boot_dir, 0755), ==, 0);
+	g_assert_true(g_file_set_contents(kernel, g_bytes_get_data(gzipped, NULL),
+					  g_bytes_get_size(gzipped), NULL));
+	iso = make_iso(f, "kernel-only", "PREPARE_TEST", files);
+	write_file(conf, boot_profile);
+	options = good_options(f, iso);
+	options.boot = "direct";
+
+	plan = plan_boot(&options, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(plan->arch, ==, "arm64");
+	g_assert_cmpstr(plan->arch_source, ==,
+			"its kernel's header (/boot/vmlinuz: arm64 Image, gzip)");
+
+	options.arch = "amd64";
+	refused = plan_boot(&options, &error);
+	g_assert_null(refused);
+	g_assert_error(error, SG_ERROR, SG_ERROR_IMAGE);
+	g_assert_cmpstr(error->message, ==,
+			"the image is arm64 (its kernel's header (/boot/vmlinuz: arm64 Image, "
+			"gzip)) but --arch says amd64");
+}
+
 /* An image that is not the architecture its profile or --arch says fails
  * (the image is not what it is published as), naming both, before any
  * guest; an architecture with no guests yet is an error, not a fail. */
@@ -622,6 +679,7 @@ main(int argc, char **argv)
 	ADD("/prepare/arch-from-disk-info", test_arch_from_disk_info);
 	ADD("/prepare/emulation-limits", test_emulation_limits);
 	ADD("/prepare/arch-from-name", test_arch_from_name);
+	ADD("/prepare/arch-from-kernel-header", test_arch_from_kernel_header);
 	ADD("/prepare/arch-mismatch", test_arch_mismatch);
 	ADD("/prepare/arch-efi-loaders", test_arch_efi_loaders);
 #undef ADD
