@@ -29,10 +29,21 @@ static const gchar *const timeouts_keys[] = {"InstallSeconds",	"InstallSilenceSe
 					     "LiveSeconds",	"LiveSilenceSeconds",
 					     "DrawSeconds",	"BootloaderSeconds",
 					     "EmulationFactor", NULL};
+/* [Boot ARCH]: what differs for the flavour's images of one architecture
+ * (an arm64 machine has no BIOS, and Debian's AAVMF no Secure Boot). */
+static const gchar *const arch_boot_keys[] = {"Firmware", "ReportFirmware", NULL};
 static const SgKeyfileGroup profile_groups[] = {
-	{"Flavour", flavour_keys},   {"Boot", boot_keys},   {"Live", live_keys},
-	{"Guest", guest_keys},	     {"Image", image_keys}, {"Desktop", desktop_keys},
-	{"Timeouts", timeouts_keys}, {NULL, NULL},
+	{"Flavour", flavour_keys},
+	{"Boot", boot_keys},
+	{"Boot amd64", arch_boot_keys},
+	{"Boot i386", arch_boot_keys},
+	{"Boot arm64", arch_boot_keys},
+	{"Live", live_keys},
+	{"Guest", guest_keys},
+	{"Image", image_keys},
+	{"Desktop", desktop_keys},
+	{"Timeouts", timeouts_keys},
+	{NULL, NULL},
 };
 
 /* Bounds that catch a typo before a guest is started with it: a guest of
@@ -69,6 +80,8 @@ sg_flavour_free(SgFlavour *flavour)
 	g_free(flavour->live_user);
 	g_free(flavour->mirror);
 	g_free(flavour->arch);
+	g_strfreev(flavour->arches);
+	g_clear_pointer(&flavour->arch_boot, g_ptr_array_unref);
 	g_strfreev(flavour->console_markers);
 	g_strfreev(flavour->shell);
 	g_strfreev(flavour->suites);
@@ -262,46 +275,94 @@ sg_flavour_parse_firmware(const gchar *const *words, GError **error)
 /* [Boot] Firmware= and ReportFirmware=: by default BIOS and UEFI are
  * required and UEFI with Secure Boot is reported. */
 static gboolean
-load_firmware(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
+load_firmware(GArray **firmware_out, GArray **report_out, GKeyFile *keyfile, const gchar *group,
+	      const gchar *path, GError **error)
 {
+	g_autoptr(GArray) required_firmware = NULL;
+	g_autoptr(GArray) reported_firmware = NULL;
 	const gchar *defaults[] = {"bios", "uefi", NULL};
 	const gchar *report_defaults[] = {"uefi-secureboot", NULL};
-	g_auto(GStrv) required =
-		g_key_file_get_string_list(keyfile, "Boot", "Firmware", NULL, NULL);
+	g_auto(GStrv) required = g_key_file_get_string_list(keyfile, group, "Firmware", NULL, NULL);
 	g_auto(GStrv) reported =
-		g_key_file_get_string_list(keyfile, "Boot", "ReportFirmware", NULL, NULL);
+		g_key_file_get_string_list(keyfile, group, "ReportFirmware", NULL, NULL);
 	g_autoptr(GError) local_error = NULL;
 	g_autoptr(GArray) report = NULL;
 
-	flavour->firmware = sg_flavour_parse_firmware(
+	required_firmware = sg_flavour_parse_firmware(
 		required != NULL ? (const gchar *const *)required : defaults, &local_error);
-	if (flavour->firmware == NULL) {
-		refuse(error, path, "Boot", "Firmware", "[Boot] Firmware: %s",
+	if (required_firmware == NULL) {
+		refuse(error, path, group, "Firmware", "[%s] Firmware: %s", group,
 		       local_error->message);
 		return FALSE;
 	}
-	if (flavour->firmware->len == 0) {
-		refuse(error, path, "Boot", "Firmware", "[Boot] Firmware names no firmware");
+	if (required_firmware->len == 0) {
+		refuse(error, path, group, "Firmware", "[%s] Firmware names no firmware", group);
 		return FALSE;
 	}
 	report = sg_flavour_parse_firmware(
 		reported != NULL ? (const gchar *const *)reported : report_defaults, &local_error);
 	if (report == NULL) {
-		refuse(error, path, "Boot", "ReportFirmware", "[Boot] ReportFirmware: %s",
+		refuse(error, path, group, "ReportFirmware", "[%s] ReportFirmware: %s", group,
 		       local_error->message);
 		return FALSE;
 	}
 	/* What is required is not also merely reported. */
-	flavour->report_firmware = g_array_new(FALSE, FALSE, sizeof(SgFirmware));
+	reported_firmware = g_array_new(FALSE, FALSE, sizeof(SgFirmware));
 	for (guint i = 0; i < report->len; i++) {
 		SgFirmware firmware = g_array_index(report, SgFirmware, i);
 		gboolean required_too = FALSE;
-		for (guint j = 0; j < flavour->firmware->len; j++)
-			required_too |= g_array_index(flavour->firmware, SgFirmware, j) == firmware;
+		for (guint j = 0; j < required_firmware->len; j++)
+			required_too |= g_array_index(required_firmware, SgFirmware, j) == firmware;
 		if (!required_too)
-			g_array_append_val(flavour->report_firmware, firmware);
+			g_array_append_val(reported_firmware, firmware);
+	}
+	*firmware_out = g_steal_pointer(&required_firmware);
+	*report_out = g_steal_pointer(&reported_firmware);
+	return TRUE;
+}
+
+static void
+arch_boot_free(SgFlavourArchBoot *boot)
+{
+	g_free(boot->arch);
+	g_clear_pointer(&boot->firmware, g_array_unref);
+	g_clear_pointer(&boot->report_firmware, g_array_unref);
+	g_free(boot);
+}
+
+/* Each [Boot ARCH] group, for that architecture's images. */
+static gboolean
+load_arch_boot(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
+{
+	flavour->arch_boot = g_ptr_array_new_with_free_func((GDestroyNotify)arch_boot_free);
+	for (guint i = 0; profile_groups[i].name != NULL; i++) {
+		const gchar *group = profile_groups[i].name;
+		SgFlavourArchBoot *boot;
+
+		if (!g_str_has_prefix(group, "Boot ") || !g_key_file_has_group(keyfile, group))
+			continue;
+		boot = g_new0(SgFlavourArchBoot, 1);
+		boot->arch = g_strdup(group + strlen("Boot "));
+		g_ptr_array_add(flavour->arch_boot, boot);
+		if (!load_firmware(&boot->firmware, &boot->report_firmware, keyfile, group, path,
+				   error))
+			return FALSE;
 	}
 	return TRUE;
+}
+
+void
+sg_flavour_use_arch(SgFlavour *flavour, const gchar *arch)
+{
+	for (guint i = 0; arch != NULL && i < flavour->arch_boot->len; i++) {
+		SgFlavourArchBoot *boot = g_ptr_array_index(flavour->arch_boot, i);
+		if (!g_str_equal(boot->arch, arch))
+			continue;
+		g_array_unref(flavour->firmware);
+		g_array_unref(flavour->report_firmware);
+		flavour->firmware = g_array_ref(boot->firmware);
+		flavour->report_firmware = g_array_ref(boot->report_firmware);
+	}
 }
 
 static gboolean
@@ -316,7 +377,9 @@ load_boot(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **err
 		       method);
 		return FALSE;
 	}
-	if (!load_firmware(flavour, keyfile, path, error))
+	if (!load_firmware(&flavour->firmware, &flavour->report_firmware, keyfile, "Boot", path,
+			   error) ||
+	    !load_arch_boot(flavour, keyfile, path, error))
 		return FALSE;
 	flavour->kernel = get_string(keyfile, "Boot", "Kernel", NULL);
 	flavour->initrd = get_string(keyfile, "Boot", "Initrd", NULL);
@@ -367,17 +430,27 @@ static gboolean
 load_guest(SgFlavour *flavour, GKeyFile *keyfile, const gchar *path, GError **error)
 {
 	g_autofree gchar *network = get_string(keyfile, "Guest", "Network", "none");
-	g_autofree gchar *arch = get_string(keyfile, "Guest", "Arch", NULL);
+	g_auto(GStrv) words = g_key_file_get_string_list(keyfile, "Guest", "Arch", NULL, NULL);
+	g_autoptr(GPtrArray) arches = g_ptr_array_new_with_free_func(g_free);
 
-	if (arch != NULL) {
+	for (guint i = 0; words != NULL && words[i] != NULL; i++) {
 		g_autoptr(GError) arch_error = NULL;
-		const SgArch *known = sg_arch_parse(g_strstrip(arch), "[Guest] Arch", &arch_error);
+		const SgArch *known;
+
+		if (g_strstrip(words[i])[0] == '\0')
+			continue;
+		known = sg_arch_parse(words[i], "[Guest] Arch", &arch_error);
 		if (known == NULL) {
 			refuse(error, path, "Guest", "Arch", "%s, not %s", arch_error->message,
-			       arch);
+			       words[i]);
 			return FALSE;
 		}
-		flavour->arch = g_strdup(known->name);
+		g_ptr_array_add(arches, g_strdup(known->name));
+	}
+	if (arches->len > 0) {
+		flavour->arch = g_strdup(g_ptr_array_index(arches, 0));
+		g_ptr_array_add(arches, NULL);
+		flavour->arches = (GStrv)g_ptr_array_free(g_steal_pointer(&arches), FALSE);
 	}
 
 	if (g_str_equal(network, "mirror")) {

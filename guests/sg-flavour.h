@@ -5,6 +5,14 @@
 
 G_BEGIN_DECLS
 
+/* [Boot ARCH] of a profile: Firmware= and ReportFirmware= for its images of
+ * ARCH (Debian's name). */
+typedef struct {
+	gchar *arch;
+	GArray *firmware;	 /* SgFirmware, never empty */
+	GArray *report_firmware; /* SgFirmware */
+} SgFlavourArchBoot;
+
 /* A flavour profile (guests/flavours/NAME.conf): how to boot, answer,
  * size and judge one flavour's images. Defaults live in sg-flavour.c. */
 typedef struct {
@@ -42,9 +50,14 @@ typedef struct {
 	gchar *live_user;
 	gboolean needs_mirror; /* the install needs a package mirror */
 	gchar *mirror;	       /* http://HOST[:PORT] the guest's 10.0.2.100:80 leads to */
-	/* The architecture of the images it judges ([Guest] Arch=, Debian's
-	 * name), NULL: whatever the image says. */
+	/* The architectures of the images it judges ([Guest] Arch=, Debian's
+	 * names: "amd64;arm64"), NULL: whatever the image says; @arch is the
+	 * first, for an image that says none. */
 	gchar *arch;
+	GStrv arches;
+	/* [Boot ARCH] (SgFlavourArchBoot): the firmware of its images of that
+	 * architecture, in place of [Boot]'s (sg_flavour_use_arch()). */
+	GPtrArray *arch_boot;
 	guint memory_mib;
 	guint vcpus;
 	guint disk_gib;
@@ -83,6 +96,9 @@ void sg_flavour_free(SgFlavour *flavour);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgFlavour, sg_flavour_free)
 
 SgFlavour *sg_flavour_load_file(const gchar *path, GError **error);
+/* The profile as it judges an image of @arch (Debian's name): its [Boot
+ * ARCH] firmware in place of [Boot]'s, when it has that group. */
+void sg_flavour_use_arch(SgFlavour *flavour, const gchar *arch);
 /* Loads every *.conf of @dirs in order; a later file overrides an earlier
  * one of the same name. Missing folders are skipped. */
 GPtrArray *sg_flavour_load_dirs(const gchar *const *dirs, GError **error);

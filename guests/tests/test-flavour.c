@@ -145,6 +145,59 @@ test_emulation_factor(void)
 	g_rmdir(dir);
 }
 
+/* [Guest] Arch= may name several; [Boot ARCH] replaces [Boot]'s firmware
+ * for that architecture's images only. */
+static void
+test_arch_entries(void)
+{
+	g_autofree gchar *dir = g_dir_make_tmp("sg-flavour-XXXXXX", NULL);
+	g_autofree gchar *both = write_profile(dir, "both.conf",
+					       "[Flavour]\nFamily=live\n[Boot]\n"
+					       "Firmware=uefi-secureboot;bios\n[Boot arm64]\n"
+					       "Firmware=uefi\nReportFirmware=uefi-secureboot\n"
+					       "[Guest]\nArch=amd64; arm64\n");
+	g_autofree gchar *bad_group = write_profile(dir, "badgroup.conf",
+						    "[Flavour]\nFamily=live\n[Boot arm64]\n"
+						    "Kernel=/k\n");
+	g_autofree gchar *bad_firmware = write_profile(dir, "badfw.conf",
+						       "[Flavour]\nFamily=live\n[Boot arm64]\n"
+						       "Firmware=bios;coreboot\n");
+	g_autofree gchar *bad_arch = write_profile(dir, "badarch.conf",
+						   "[Flavour]\nFamily=live\n[Guest]\n"
+						   "Arch=amd64;vax\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgFlavour) flavour = sg_flavour_load_file(both, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpstr(flavour->arch, ==, "amd64");
+	g_assert_cmpuint(g_strv_length(flavour->arches), ==, 2);
+	g_assert_cmpstr(flavour->arches[1], ==, "arm64");
+	g_assert_cmpuint(flavour->firmware->len, ==, 2);
+	sg_flavour_use_arch(flavour, "amd64"); /* no [Boot amd64]: [Boot]'s */
+	g_assert_cmpuint(flavour->firmware->len, ==, 2);
+	sg_flavour_use_arch(flavour, "arm64");
+	g_assert_cmpuint(flavour->firmware->len, ==, 1);
+	g_assert_cmpint(g_array_index(flavour->firmware, SgFirmware, 0), ==, SG_FIRMWARE_UEFI);
+	g_assert_cmpint(g_array_index(flavour->report_firmware, SgFirmware, 0), ==,
+			SG_FIRMWARE_UEFI_SECURE_BOOT);
+
+	g_assert_null(sg_flavour_load_file(bad_group, &error));
+	g_assert_nonnull(strstr(error->message, "[Boot arm64] unknown key Kernel"));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(bad_firmware, &error));
+	g_assert_nonnull(strstr(error->message, "badfw.conf:4: [Boot arm64] Firmware: "));
+	g_clear_error(&error);
+	g_assert_null(sg_flavour_load_file(bad_arch, &error));
+	g_assert_nonnull(strstr(error->message, "badarch.conf:4: "));
+	g_assert_nonnull(strstr(error->message, "not vax"));
+	g_clear_error(&error);
+	g_unlink(both);
+	g_unlink(bad_group);
+	g_unlink(bad_firmware);
+	g_unlink(bad_arch);
+	g_rmdir(dir);
+}
+
 static void
 test_override_and_errors(void)
 {
@@ -290,5 +343,6 @@ main(int argc, char **argv)
 	g_test_add_func("/flavour/generic", test_generic_profiles);
 	g_test_add_func("/flavour/override-and-errors", test_override_and_errors);
 	g_test_add_func("/flavour/emulation-factor", test_emulation_factor);
+	g_test_add_func("/flavour/arch-entries", test_arch_entries);
 	return g_test_run();
 }

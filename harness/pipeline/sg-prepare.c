@@ -389,10 +389,17 @@ plan_arch(SgPlan *plan, const SgTestOptions *options, GError **error)
 	}
 	if (stated != NULL) {
 		const SgArch *said = sg_arch_find(stated);
-		if (arch != NULL && arch != said) {
+		/* A profile may name several: the architectures its flavour's
+		 * images are published for. */
+		const gchar *const *listed =
+			options->arch == NULL ? (const gchar *const *)plan->flavour->arches : NULL;
+		if (arch != NULL && arch != said &&
+		    (listed == NULL || !g_strv_contains(listed, arch->name))) {
+			g_autofree gchar *says = listed != NULL ? g_strjoinv(" or ", (GStrv)listed)
+								: g_strdup(said->name);
 			g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
 				    "the image is %s (%s) but %s says %s", arch->name,
-				    plan->arch_source, stated_by, said->name);
+				    plan->arch_source, stated_by, says);
 			return FALSE;
 		}
 		if (arch == NULL) {
@@ -406,6 +413,7 @@ plan_arch(SgPlan *plan, const SgTestOptions *options, GError **error)
 	}
 	g_free(plan->arch);
 	plan->arch = g_strdup(arch->name);
+	sg_flavour_use_arch(plan->flavour, arch->name);
 	if (sg_arch_parse(arch->name, "the image's architecture", &local_error) == NULL) {
 		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "a %s image (%s): %s", arch->name,
 			    plan->arch_source, local_error->message);

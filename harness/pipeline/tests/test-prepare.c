@@ -532,6 +532,62 @@ test_arch_from_kernel_header(Fixture *f, gconstpointer data)
 			"gzip)) but --arch says amd64");
 }
 
+/* An arm64 daily desktop image of Ubuntu's (as cdimage names and describes
+ * it) gets an arm64 plan from the shipped ubuntu profile: its [Boot arm64]
+ * firmware (UEFI; Secure Boot reported), the PL011 console; an amd64 one
+ * keeps [Boot]'s. */
+static void
+test_ubuntu_arm64(Fixture *f, gconstpointer data)
+{
+	const gchar *arm64_files[] = {".disk/info",
+				      "Ubuntu 24.04 LTS \"Noble Numbat\" - Daily arm64 (20261207)",
+				      "casper/vmlinuz",
+				      "a kernel",
+				      "casper/initrd",
+				      "an initrd",
+				      NULL};
+	const gchar *amd64_files[] = {".disk/info",
+				      "Ubuntu 24.04 LTS \"Noble Numbat\" - Daily amd64 (20261207)",
+				      "casper/vmlinuz",
+				      "a kernel",
+				      "casper/initrd",
+				      "an initrd",
+				      NULL};
+	g_autofree gchar *arm64_iso =
+		make_iso(f, "noble-desktop-arm64", "Ubuntu 24.04 LTS arm64", arm64_files);
+	g_autofree gchar *amd64_iso =
+		make_iso(f, "noble-desktop-amd64", "Ubuntu 24.04 LTS amd64", amd64_files);
+	SgTestOptions options = good_options(f, arm64_iso);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SgPlan) plan = NULL;
+	g_autoptr(SgPlan) amd64 = NULL;
+
+	options.boot = "direct";
+	options.answers = NULL;
+	plan = plan_boot(&options, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(plan->flavour->name, ==, "ubuntu");
+	g_assert_cmpstr(plan->arch, ==, "arm64");
+	g_assert_cmpstr(plan->arch_source, ==, ".disk/info");
+	g_assert_cmpuint(plan->flavour->firmware->len, ==, 1);
+	g_assert_cmpint(g_array_index(plan->flavour->firmware, SgFirmware, 0), ==,
+			SG_FIRMWARE_UEFI);
+	g_assert_cmpuint(plan->flavour->report_firmware->len, ==, 1);
+	g_assert_cmpint(g_array_index(plan->flavour->report_firmware, SgFirmware, 0), ==,
+			SG_FIRMWARE_UEFI_SECURE_BOOT);
+	g_assert_nonnull(strstr(plan->flavour->live_kernel_args, "console=ttyAMA0,115200"));
+	g_assert_cmpint(g_array_index(plan->firmwares, SgFirmwareEntry, 0).firmware, ==,
+			SG_FIRMWARE_UEFI);
+
+	options.image = amd64_iso;
+	amd64 = plan_boot(&options, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(amd64->flavour->name, ==, "ubuntu");
+	g_assert_cmpstr(amd64->arch, ==, "amd64");
+	g_assert_cmpint(g_array_index(amd64->flavour->firmware, SgFirmware, 0), ==,
+			SG_FIRMWARE_UEFI_SECURE_BOOT);
+}
+
 /* An image that is not the architecture its profile or --arch says fails
  * (the image is not what it is published as), naming both, before any
  * guest; an architecture with no guests yet is an error, not a fail. */
@@ -679,6 +735,7 @@ main(int argc, char **argv)
 	ADD("/prepare/arch-from-disk-info", test_arch_from_disk_info);
 	ADD("/prepare/emulation-limits", test_emulation_limits);
 	ADD("/prepare/arch-from-name", test_arch_from_name);
+	ADD("/prepare/ubuntu-arm64", test_ubuntu_arm64);
 	ADD("/prepare/arch-from-kernel-header", test_arch_from_kernel_header);
 	ADD("/prepare/arch-mismatch", test_arch_mismatch);
 	ADD("/prepare/arch-efi-loaders", test_arch_efi_loaders);
