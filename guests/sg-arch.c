@@ -66,6 +66,9 @@ sg_arch_from_file_name(const gchar *path)
 	if (!g_str_has_suffix(base, ".iso"))
 		return NULL;
 	base[strlen(base) - strlen(".iso")] = '\0';
+	/* A machine's own build: noble-desktop-arm64+x13s.iso. */
+	if (strchr(base, '+') != NULL)
+		*strchr(base, '+') = '\0';
 	dash = strrchr(base, '-');
 	return dash != NULL ? sg_arch_find(dash + 1) : NULL;
 }

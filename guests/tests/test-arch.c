@@ -47,6 +47,9 @@ test_file_name(void)
 		      sg_arch_find("arm64"));
 	g_assert_true(sg_arch_from_file_name("noble-live-server-amd64.iso") ==
 		      sg_arch_find("amd64"));
+	/* A machine's own build (cdimage's daily-live/pending/). */
+	g_assert_true(sg_arch_from_file_name("/x/noble-desktop-arm64+x13s.iso") ==
+		      sg_arch_find("arm64"));
 	g_assert_null(sg_arch_from_file_name("/x/noble-desktop-arm64.iso.zsync"));
 	g_assert_null(sg_arch_from_file_name("/x/good.iso"));
 	g_assert_null(sg_arch_from_file_name("/x/arm64.iso"));
