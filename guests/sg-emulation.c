@@ -32,7 +32,7 @@ sg_emulation_describe(const gchar *guest_arch, const gchar *host_arch)
 	const SgArch *guest = sg_arch_find(guest_arch);
 	const SgArch *host = sg_arch_find(host_arch);
 
-	if (guest == NULL || host == NULL || sg_arch_machine(guest) == host)
+	if (guest == NULL || host == NULL || guest == host || sg_arch_machine(guest) == host)
 		return NULL;
 	/* "an x86_64", "an s390x", "a ppc64le": as the names are read out. */
 	return g_strdup_printf("%s on %s %s host", guest->name,

@@ -3,8 +3,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "sg-arch.h"
 #include "sg-console-stream.h"
 #include "sg-domain-xml.h"
+#include "sg-emulation.h"
 #include "sg-guest.h"
 
 /* A remote host's answer is trusted this long: its boot is not ours to see. */
@@ -41,9 +43,10 @@ probe_free(SgKvmProbe *probe)
 }
 
 /* This machine's boot for the embedded driver and a local daemon; the
- * host's name and URI for a remote one. */
+ * host's name and URI for a remote one; and the guests' machine (QEMU's
+ * name): each architecture's KVM is its own answer. */
 static gchar *
-cache_path(virConnectPtr conn, const gchar *uri, const gchar *cache_dir)
+cache_path(virConnectPtr conn, const gchar *uri, const gchar *cache_dir, const SgArch *machine)
 {
 	g_autofree gchar *boot_id = NULL;
 	g_autofree gchar *hostname = NULL;
@@ -52,12 +55,39 @@ cache_path(virConnectPtr conn, const gchar *uri, const gchar *cache_dir)
 	if (sg_lab_uri_is_local(uri)) {
 		if (!g_file_get_contents("/proc/sys/kernel/random/boot_id", &boot_id, NULL, NULL))
 			return NULL;
-		return g_strdup_printf("%s/kvm-probe-%s", cache_dir, g_strstrip(boot_id));
+		return g_strdup_printf("%s/kvm-probe-%s-%s", cache_dir, machine->qemu,
+				       g_strstrip(boot_id));
 	}
 	hostname = virConnectGetHostname(conn);
 	key = g_compute_checksum_for_string(G_CHECKSUM_SHA256, uri, -1);
-	return g_strdup_printf("%s/kvm-probe-remote-%s-%.16s", cache_dir,
-			       hostname != NULL ? hostname : "unknown", key);
+	return g_strdup_printf("%s/kvm-probe-remote-%s-%s-%.16s", cache_dir,
+			       hostname != NULL ? hostname : "unknown", machine->qemu, key);
+}
+
+/* The machine @arch's guests are (amd64's for i386; amd64 when unknown). */
+static const SgArch *
+probe_machine(const gchar *arch)
+{
+	const SgArch *known = sg_arch_find(arch);
+
+	return sg_arch_machine(known != NULL ? known : sg_arch_find("amd64"));
+}
+
+/* Why guests of @arch run under TCG without a probe: the host's CPU is
+ * another architecture (KVM runs only its own). NULL when it is the same,
+ * or the host does not say. */
+static gchar *
+emulated_reason(virConnectPtr conn, const gchar *arch)
+{
+	g_autofree gchar *host_arch = sg_emulation_host_arch(conn);
+	g_autofree gchar *emulated =
+		sg_emulation_describe(arch != NULL ? arch : "amd64", host_arch);
+
+	if (emulated == NULL)
+		return NULL;
+	return g_strdup_printf("emulated under TCG, %s (KVM runs only the host's own "
+			       "architecture): not probed",
+			       emulated);
 }
 
 static gboolean
@@ -156,35 +186,29 @@ on_timeout(gpointer user_data)
 
 /* The host's own word first: no KVM domain type, no probe guest. */
 static gboolean
-host_offers_kvm(virConnectPtr conn)
+host_offers_kvm(virConnectPtr conn, const SgArch *machine)
 {
 	g_autofree gchar *caps =
-		virConnectGetDomainCapabilities(conn, NULL, "x86_64", "pc", "kvm", 0);
+		virConnectGetDomainCapabilities(conn, NULL, machine->qemu, NULL, "kvm", 0);
 	return caps != NULL;
 }
 
-gchar *
-sg_kvm_foreign_reason(virConnectPtr conn, const gchar *qemu_arch)
-{
-	g_autofree gchar *caps =
-		virConnectGetDomainCapabilities(conn, NULL, qemu_arch, NULL, "kvm", 0);
-
-	if (caps != NULL)
-		return NULL;
-	return g_strdup_printf("the lab host offers no KVM for %s guests (KVM runs the "
-			       "host's own architecture): emulated under TCG",
-			       qemu_arch);
-}
-
 gboolean
-sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *cache_dir, gboolean *works,
-		    gchar **reason)
+sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *arch, const gchar *cache_dir,
+		    gboolean *works, gchar **reason)
 {
-	g_autofree gchar *cache = cache_path(conn, uri, cache_dir);
+	const SgArch *machine = probe_machine(arch);
+	g_autofree gchar *cache = NULL;
 
+	*reason = emulated_reason(conn, arch);
+	if (*reason != NULL) {
+		*works = FALSE;
+		return TRUE;
+	}
+	cache = cache_path(conn, uri, cache_dir, machine);
 	if (read_cache(cache, uri, works, reason))
 		return TRUE;
-	if (!host_offers_kvm(conn)) {
+	if (!host_offers_kvm(conn, machine)) {
 		*works = FALSE;
 		*reason = g_strdup(NO_KVM_DOMAINS);
 		return TRUE;
@@ -193,11 +217,13 @@ sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *cache_dir
 }
 
 void
-sg_kvm_probe_async(SgLab *lab, const gchar *kernel, const gchar *cache_dir, guint timeout_ms,
-		   SgKvmProbeDone done, gpointer user_data)
+sg_kvm_probe_async(SgLab *lab, const gchar *arch, const gchar *kernel, const gchar *cache_dir,
+		   guint timeout_ms, SgKvmProbeDone done, gpointer user_data)
 {
 	SgKvmProbe *probe = g_new0(SgKvmProbe, 1);
+	const SgArch *machine = probe_machine(arch);
 	g_autofree gchar *name = NULL;
+	g_autofree gchar *cmdline = NULL;
 	g_autoptr(GError) error = NULL;
 	gboolean works;
 	gchar *reason = NULL;
@@ -206,24 +232,33 @@ sg_kvm_probe_async(SgLab *lab, const gchar *kernel, const gchar *cache_dir, guin
 	probe->done = done;
 	probe->user_data = user_data;
 	probe->console = g_string_new(NULL);
-	probe->cache = cache_path(sg_lab_get_connection(lab), sg_lab_get_uri(lab), cache_dir);
+	reason = emulated_reason(sg_lab_get_connection(lab), arch);
+	if (reason != NULL) {
+		finish(probe, FALSE, reason, FALSE);
+		return;
+	}
+	probe->cache =
+		cache_path(sg_lab_get_connection(lab), sg_lab_get_uri(lab), cache_dir, machine);
 	if (read_cache(probe->cache, sg_lab_get_uri(lab), &works, &reason)) {
 		finish(probe, works, reason, FALSE);
 		return;
 	}
-	if (!host_offers_kvm(sg_lab_get_connection(lab))) {
+	if (!host_offers_kvm(sg_lab_get_connection(lab), machine)) {
 		finish(probe, FALSE, g_strdup(NO_KVM_DOMAINS), TRUE);
 		return;
 	}
 	name = sg_lab_new_guest_name(lab, "kvm-probe");
+	/* The kernel of the image's own architecture, on its serial port. */
+	cmdline = sg_arch_console_args(machine, "console=ttyS0 earlyprintk=ttyS0 panic=-1");
 	probe->guest = sg_guest_start(lab,
 				      &(SgDomainSpec){
 					      .name = name,
 					      .domain_type = "kvm",
 					      .memory_mib = 256,
 					      .vcpus = 1,
+					      .arch = machine->name,
 					      .kernel = kernel,
-					      .cmdline = "console=ttyS0 earlyprintk=ttyS0 panic=-1",
+					      .cmdline = cmdline,
 				      },
 				      &error);
 	if (probe->guest == NULL) {

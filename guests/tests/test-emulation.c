@@ -1,7 +1,12 @@
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "sg-emulation.h"
 #include "sg-error.h"
+#include "sg-kvm-probe.h"
+#include "sg-lab-survey.h"
+#include "sg-virt.h"
 
 static void
 test_parse_factor(void)
@@ -50,7 +55,8 @@ test_describe(void)
 		{"amd64", "amd64", NULL},
 		{"i386", "amd64", NULL}, /* amd64 runs i386 as its own */
 		{"arm64", "arm64", NULL},
-		{"arm64", NULL, NULL}, /* the host said nothing known */
+		{"i386", "i386", NULL}, /* an i686 host: libvirt's test driver */
+		{"arm64", NULL, NULL},	/* the host said nothing known */
 		{"vax", "amd64", NULL},
 	};
 
@@ -71,10 +77,42 @@ test_scale(void)
 	g_assert_cmpuint(sg_emulation_scale(G_MAXUINT - 1, 20.0), ==, G_MAXUINT);
 }
 
+/* The KVM probe per architecture: a foreign one is emulated at once, with
+ * no guest and nothing cached; the host's own goes on to the probe's other
+ * answers. libvirt's test driver stands for the host. */
+static void
+test_probe_per_arch(void)
+{
+	g_autofree gchar *dir = g_dir_make_tmp("sg-emulation-XXXXXX", NULL);
+	virConnectPtr conn = virConnectOpen("test:///default");
+	g_autofree gchar *host_arch = sg_emulation_host_arch(conn);
+	const gchar *foreign = g_strcmp0(host_arch, "arm64") == 0 ? "amd64" : "arm64";
+	g_autofree gchar *reason = NULL;
+	g_autofree gchar *own_reason = NULL;
+	g_autoptr(GDir) listing = NULL;
+	gboolean works = TRUE;
+
+	g_assert_nonnull(host_arch);
+	g_assert_true(sg_kvm_probe_lookup(conn, "test:///default", foreign, dir, &works, &reason));
+	g_assert_false(works);
+	g_assert_true(g_str_has_prefix(reason, "emulated under TCG, "));
+	g_assert_nonnull(strstr(reason, foreign));
+	g_assert_nonnull(strstr(reason, "not probed"));
+	listing = g_dir_open(dir, 0, NULL);
+	g_assert_null(g_dir_read_name(listing)); /* nothing cached */
+	/* The host's own: not emulated, whatever KVM then says. */
+	sg_kvm_probe_lookup(conn, "test:///default", host_arch, dir, &works, &own_reason);
+	g_assert_true(own_reason == NULL || strstr(own_reason, "emulated") == NULL);
+	virConnectClose(conn);
+	g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	sg_virt_init();
+	g_test_add_func("/emulation/probe-per-arch", test_probe_per_arch);
 	g_test_add_func("/emulation/parse-factor", test_parse_factor);
 	g_test_add_func("/emulation/describe", test_describe);
 	g_test_add_func("/emulation/scale", test_scale);

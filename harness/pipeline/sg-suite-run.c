@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sg-arch.h"
 #include "sg-console-stream.h"
 #include "sg-console.h"
 #include "sg-disk.h"
@@ -629,21 +628,12 @@ choose_accelerator(SgDiskRun *run)
 	g_autofree gchar *reason = NULL;
 	gboolean works = FALSE;
 
-	const SgArch *arch = sg_arch_find(run->plan->arch);
-
 	if (run->plan->accel != SG_ACCEL_AUTO) {
 		run->use_kvm = run->plan->accel == SG_ACCEL_KVM;
 		run->result->accelerator_reason = g_strdup("chosen with --accel");
-	} else if (arch != NULL && !g_str_equal(arch->qemu, "x86_64") &&
-		   !g_str_equal(arch->name, "i386")) {
-		reason = sg_kvm_foreign_reason(sg_lab_get_connection(run->plan->lab), arch->qemu);
-		run->use_kvm = reason == NULL;
-		run->result->accelerator_reason =
-			reason != NULL ? g_steal_pointer(&reason)
-				       : g_strdup_printf("the lab host offers KVM for %s guests",
-							 arch->qemu);
 	} else if (sg_kvm_probe_lookup(sg_lab_get_connection(run->plan->lab),
-				       sg_lab_get_uri(run->plan->lab), state, &works, &reason)) {
+				       sg_lab_get_uri(run->plan->lab), run->plan->arch, state,
+				       &works, &reason)) {
 		run->use_kvm = works;
 		run->result->accelerator_reason = g_steal_pointer(&reason);
 	} else {

@@ -3,7 +3,6 @@
 #include <json-glib/json-glib.h>
 
 #include "sg-answer-server.h"
-#include "sg-arch.h"
 #include "sg-disk-read.h"
 #include "sg-error.h"
 #include "sg-guest-phase.h"
@@ -647,22 +646,8 @@ start_kvm_probe(SgRun *run)
 	g_autofree gchar *state = sg_lab_state_dir();
 	SgPlanMedia *media = &run->plan->media;
 
-	const SgArch *arch = sg_arch_find(run->plan->arch);
-
 	begin_phase(run, "kvm-probe", FALSE);
-	if (arch != NULL && !g_str_equal(arch->qemu, "x86_64") &&
-	    !g_str_equal(arch->name, "i386")) {
-		g_autofree gchar *reason =
-			sg_kvm_foreign_reason(sg_lab_get_connection(run->plan->lab), arch->qemu);
-		gboolean offered = reason == NULL;
-		/* Offered: a host of that architecture. */
-		if (offered)
-			reason = g_strdup_printf("the lab host offers KVM for %s guests",
-						 arch->qemu);
-		on_kvm_probed(offered, reason, run);
-		return;
-	}
-	sg_kvm_probe_async(run->plan->lab,
+	sg_kvm_probe_async(run->plan->lab, run->plan->arch,
 			   media->kernel != NULL	? media->kernel
 			   : media->live_kernel != NULL ? media->live_kernel
 							: media->probe_kernel,
