@@ -8,6 +8,7 @@
 #include "sg-console-stream.h"
 #include "sg-console.h"
 #include "sg-disk.h"
+#include "sg-emulation.h"
 #include "sg-error.h"
 #include "sg-files.h"
 #include "sg-guest-teardown.h"
@@ -231,15 +232,34 @@ on_channel_closed(gpointer user_data)
 	/* The guest is going: its watch says how. */
 }
 
+/* The suite's limit @seconds as its guest gets it: longer under emulation. */
+static guint
+suite_limit(const SgSuiteRun *run, guint seconds)
+{
+	return sg_emulation_scale(seconds, MAX(run->spec.limit_factor, 1.0));
+}
+
+/* " (under emulation, ...)" after a limit that ran out, or "". */
+static gchar *
+emulation_words(const SgSuiteRun *run)
+{
+	return run->spec.emulation != NULL
+		       ? g_strdup_printf(" (under emulation, %s)", run->spec.emulation)
+		       : g_strdup("");
+}
+
 static gboolean
 on_start_limit(gpointer user_data)
 {
 	SgSuiteRun *run = user_data;
 
 	run->start_timer = 0;
-	if (!sg_tap_started(run->tap))
-		stop(run, g_strdup_printf("no TAP plan within its StartSeconds=%u",
-					  run->spec.suite->start_seconds));
+	if (!sg_tap_started(run->tap)) {
+		g_autofree gchar *emulated = emulation_words(run);
+		stop(run, g_strdup_printf("no TAP plan within %u s, its StartSeconds=%u%s",
+					  suite_limit(run, run->spec.suite->start_seconds),
+					  run->spec.suite->start_seconds, emulated));
+	}
 	return G_SOURCE_REMOVE;
 }
 
@@ -248,6 +268,7 @@ on_watch_done(SgWatchOutcome outcome, gpointer user_data)
 {
 	SgSuiteRun *run = user_data;
 	const gchar *last = sg_console_get_last_line(run->console);
+	g_autofree gchar *emulated = emulation_words(run);
 
 	switch (outcome) {
 	case SG_WATCH_GUEST_STOPPED:
@@ -255,8 +276,9 @@ on_watch_done(SgWatchOutcome outcome, gpointer user_data)
 					  last != NULL ? last : "(none)"));
 		break;
 	case SG_WATCH_TIMEOUT:
-		stop(run,
-		     g_strdup_printf("not done after its Seconds=%u", run->spec.suite->seconds));
+		stop(run, g_strdup_printf("not done after %u s, its Seconds=%u%s",
+					  suite_limit(run, run->spec.suite->seconds),
+					  run->spec.suite->seconds, emulated));
 		break;
 	case SG_WATCH_PROBLEM:
 		stop(run, g_strdup_printf("%s: %s",
@@ -268,8 +290,8 @@ on_watch_done(SgWatchOutcome outcome, gpointer user_data)
 		stop(run, g_strdup("interrupted"));
 		break;
 	default:
-		stop(run, g_strdup_printf("the guest's console said nothing for %u s or closed",
-					  run->spec.suite->seconds));
+		stop(run, g_strdup_printf("the guest's console said nothing for %u s or closed%s",
+					  suite_limit(run, run->spec.suite->seconds), emulated));
 		break;
 	}
 }
@@ -328,9 +350,9 @@ start_guest(SgSuiteRun *run)
 			.guest = run->guest,
 			.console = run->console,
 			.console_path = console_log,
-			.timeout_seconds = run->spec.suite->seconds,
+			.timeout_seconds = suite_limit(run, run->spec.suite->seconds),
 			/* A desktop may sit quietly while the suite works. */
-			.silence_seconds = run->spec.suite->seconds,
+			.silence_seconds = suite_limit(run, run->spec.suite->seconds),
 			.stop_on_markers = FALSE,
 			.cancellable = run->spec.cancellable,
 			.progress = run->spec.progress,
@@ -340,8 +362,8 @@ start_guest(SgSuiteRun *run)
 		finish(run, error);
 		return;
 	}
-	run->start_timer =
-		g_timeout_add_seconds(run->spec.suite->start_seconds, on_start_limit, run);
+	run->start_timer = g_timeout_add_seconds(suite_limit(run, run->spec.suite->start_seconds),
+						 on_start_limit, run);
 }
 
 static void
@@ -558,6 +580,8 @@ sg_suite_run_plan_async(const SgPlan *plan, const gchar *base, gboolean use_kvm,
 			.firmware = firmware != NULL ? firmware->firmware : SG_FIRMWARE_BIOS,
 			.nvram = nvram,
 			.arch = plan->arch,
+			.limit_factor = plan->limit_factor,
+			.emulation = plan->emulation,
 			.cancellable = cancellable,
 			.progress = progress,
 		},
@@ -658,6 +682,12 @@ open_lab_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
 		return;
 	}
 	choose_accelerator(run);
+	{
+		/* The profile's EmulationFactor=: `suite run` reads no lab file. */
+		g_autofree gchar *host_arch =
+			sg_emulation_host_arch(sg_lab_get_connection(run->plan->lab));
+		sg_prepare_emulation(run->plan, &(SgTestOptions){0}, host_arch);
+	}
 	media = sg_lab_get_media(run->plan->lab, &error);
 	if (media != NULL) {
 		sg_media_set_cancellable(media, cancellable);

@@ -33,6 +33,10 @@ typedef struct {
 	SgFirmware firmware;
 	const gchar *nvram;
 	const gchar *arch; /* the guest's architecture (sg-arch.h), NULL: amd64 */
+	/* Its Seconds= and StartSeconds= times this, and @emulation said when
+	 * time ran out: the plan's (sg-plan.h); 0 counts as 1. */
+	gdouble limit_factor;
+	const gchar *emulation;
 	GCancellable *cancellable;
 	SgProgress *progress; /* NULL: none */
 } SgSuiteRunSpec;
