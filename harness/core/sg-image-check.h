@@ -22,4 +22,9 @@ gboolean sg_image_check_iso9660(int fd, const gchar *path, GError **error);
  * vmlinuz), which QEMU unpacks itself. */
 gboolean sg_image_is_arm64_kernel(const gchar *path);
 
+/* Whether @path is a Linux kernel a pseries machine boots: a 64-bit
+ * little-endian ELF for PowerPC (Debian's ppc64el vmlinux), the only form
+ * SLOF loads. */
+gboolean sg_image_is_ppc64le_kernel(const gchar *path);
+
 G_END_DECLS

@@ -74,6 +74,8 @@ sg_plan_free(SgPlan *plan)
 	g_clear_pointer(&plan->boot_menu, sg_boot_menu_free);
 	g_free(plan->arch);
 	g_free(plan->arch_source);
+	g_free(plan->layout_kernel);
+	g_free(plan->layout_initrd);
 	g_free(plan->answers_cmdline);
 	g_free(plan);
 }
