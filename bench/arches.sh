@@ -1,12 +1,15 @@
 #!/bin/bash
-# bench/arches.sh [-n RUNS] [-o DIR] [BUILD-DIR]
+# bench/arches.sh [-n RUNS] [-a "ARCH..."] [-o DIR] [BUILD-DIR]
 #
 # One architecture next to another on this machine: Debian's real
-# debian-installer, amd64 and arm64 (images/real-di/, images/real-di-arm64/),
-# each booted by `smokegate test` through its own firmware and bootloader
-# under plain UEFI (x64 OVMF on q35, AAVMF on virt with a cortex-a72, both
-# under TCG here) with the answers that stop it at its first question
-# ([!!] Configure the network), RUNS times each (default 3), alternating.
+# debian-installer, amd64, arm64 and ppc64el (images/real-di/,
+# images/real-di-arm64/, images/real-di-ppc64el/), amd64 and arm64 booted by
+# `smokegate test` through their own firmware and bootloader under plain
+# UEFI (x64 OVMF on q35, AAVMF on virt with a cortex-a72), ppc64el's vmlinux
+# booted directly on pseries under SLOF (a POWER9), all under TCG here, with
+# the answers that stop it at its first question ([!!] Configure the
+# network), RUNS times each (default 3), alternating. -a: the architectures
+# (default "amd64 arm64 ppc64el").
 # Prints, per run and as a table of medians, the seconds from power-on to:
 #   kernel  the kernel's first console line (smokegate's own figure:
 #           result.json's boot.seconds_to_kernel, timed from power-on)
@@ -20,12 +23,13 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-runs=3 keep=
-while getopts n:o: opt; do
+runs=3 keep='' arches="amd64 arm64 ppc64el"
+while getopts n:a:o: opt; do
 	case $opt in
 	n) runs=$OPTARG ;;
+	a) arches=$OPTARG ;;
 	o) keep=$(realpath "$OPTARG") ;;
-	*) echo "usage: $0 [-n RUNS] [-o DIR] [BUILD-DIR]" >&2; exit 64 ;;
+	*) echo "usage: $0 [-n RUNS] [-a \"ARCH...\"] [-o DIR] [BUILD-DIR]" >&2; exit 64 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -34,10 +38,16 @@ for c in jq nginx date; do
 	command -v "$c" >/dev/null 2>&1 || [ -x "/usr/sbin/$c" ] ||
 		{ echo "$0: missing tool: $c" >&2; exit 69; }
 done
-meson compile -C "$build" real-di-images real-di-arm64-images >/dev/null ||
+meson compile -C "$build" real-di-images real-di-arm64-images real-di-ppc64el-images >/dev/null ||
 	{ echo "$0: cannot build the real-di fixtures in $build" >&2; exit 70; }
 declare -A iso=([amd64]=$build/images/smoketest-real-di-amd64-netinst.iso
-	[arm64]=$build/images/smoketest-real-di-arm64-netinst.iso)
+	[arm64]=$build/images/smoketest-real-di-arm64-netinst.iso
+	[ppc64el]=$build/images/smoketest-real-di-ppc64el-netinst.iso)
+# pseries has one firmware, and a ppc64el image is always booted directly.
+declare -A firmware=([amd64]="--firmware uefi" [arm64]="--firmware uefi" [ppc64el]="")
+for arch in $arches; do
+	[ -n "${iso[$arch]:-}" ] || { echo "$0: no real d-i fixture for $arch" >&2; exit 64; }
+done
 smokegate=$build/harness/smokegate
 
 . "$here/tests/vm/lib.sh" # make_workdir, start_nginx, stop_nginx
@@ -54,12 +64,12 @@ seconds_since() {
 	awk -v a="$(date -d "$1" +%s.%N)" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
 }
 
-# one ARCH RUN - a test; appends "ARCH kernel dialog verdict exit" to rows.
+# one ARCH RUN - a test; appends "ARCH RUN kernel dialog verdict exit" to rows.
 one() {
 	local arch=$1 run=$2 evidence=$workdir/$1-$2 log pid dialog_at='' status phase started
 	log=$evidence/console-install.log
 	"$smokegate" test "${iso[$arch]}" --flavours-dir "$workdir/flavours" --flavour debian-netinst \
-		--answers "$here/images/testdata/real-di-no-nameservers.seed" --firmware uefi \
+		--answers "$here/images/testdata/real-di-no-nameservers.seed" ${firmware[$arch]} \
 		--evidence "$evidence" >"$workdir/out" 2>&1 &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
@@ -72,31 +82,29 @@ one() {
 	wait "$pid" || status=$?
 	phase=$(jq -c '.phases[] | select(.name == "install")' "$evidence/result.json")
 	started=$(jq -r .started <<<"$phase")
-	rows+=("$arch $(jq -r '.boot.seconds_to_kernel // "-"' <<<"$phase" | awk '{ printf ($1 == "-") ? "-" : "%.1f", $1 }') \
+	rows+=("$arch $run $(jq -r '.boot.seconds_to_kernel // "-"' <<<"$phase" | awk '{ printf ($1 == "-") ? "-" : "%.1f", $1 }') \
 $([ -n "$dialog_at" ] && seconds_since "$started" "$dialog_at" || echo -) \
 $(jq -r '.duration_s' <<<"$phase" | awk '{ printf "%.1f", $1 }') $status")
-	echo "# $arch run $run: ${rows[-1]#* } ($(jq -r .reason "$evidence/result.json" | cut -c1-70))" >&2
+	echo "# $arch run $run: ${rows[-1]#* * } ($(jq -r .reason "$evidence/result.json" | cut -c1-70))" >&2
 	[ -z "$keep" ] || { mkdir -p "$keep" && cp -r "$evidence" "$keep/"; }
 }
 
 rows=()
 for run in $(seq 1 "$runs"); do
-	for arch in amd64 arm64; do
+	for arch in $arches; do
 		one "$arch" "$run"
 	done
 done
 
-echo "power-on to ... (s), plain UEFI under TCG, $(nproc) cores, $runs runs each"
-printf '%-6s %-4s %8s %8s %8s %5s\n' arch run kernel dialog verdict exit
-n=0
+echo "power-on to ... (s), plain UEFI (ppc64el: SLOF, direct) under TCG, $(nproc) cores, $runs runs each"
+printf '%-7s %-4s %8s %8s %8s %5s\n' arch run kernel dialog verdict exit
 for row in "${rows[@]}"; do
-	n=$((n + 1))
 	set -- $row
-	printf '%-6s %-4s %8s %8s %8s %5s\n' "$1" "$(((n + 1) / 2))" "$2" "$3" "$4" "$5"
+	printf '%-7s %-4s %8s %8s %8s %5s\n' "$1" "$2" "$3" "$4" "$5" "$6"
 done
-for arch in amd64 arm64; do
-	for col in 2 3 4; do
+for arch in $arches; do
+	for col in 3 4 5; do
 		printf '%s\n' "${rows[@]}" | awk -v a="$arch" -v c="$col" '$1 == a && $c != "-" { print $c }' |
 			sort -n | awk '{ v[NR] = $1 } END { printf "%s ", NR ? v[int((NR + 1) / 2)] : "-" }'
-	done | awk -v a="$arch" '{ printf "%-6s %-4s %8s %8s %8s\n", a, "med", $1, $2, $3 }'
+	done | awk -v a="$arch" '{ printf "%-7s %-4s %8s %8s %8s\n", a, "med", $1, $2, $3 }'
 done

@@ -7,13 +7,13 @@
 /* The console each machine's first serial port is: the PC's 16550, the
  * virt machine's PL011, pseries' hypervisor console, s390's SCLP line. */
 static const SgArch arches[] = {
-	{"amd64", "x86_64", "x64", "ttyS0", TRUE},
-	{"i386", "i686", "ia32", "ttyS0", TRUE},
-	{"arm64", "aarch64", "aa64", "ttyAMA0", TRUE},
-	{"armhf", "armv7l", "arm", "ttyAMA0", FALSE},
-	{"ppc64el", "ppc64le", NULL, "hvc0", FALSE},
-	{"s390x", "s390x", NULL, "ttysclp0", FALSE},
-	{"riscv64", "riscv64", "riscv64", "ttyS0", FALSE},
+	{"amd64", "x86_64", "x64", "ttyS0", TRUE, FALSE},
+	{"i386", "i686", "ia32", "ttyS0", TRUE, FALSE},
+	{"arm64", "aarch64", "aa64", "ttyAMA0", TRUE, FALSE},
+	{"armhf", "armv7l", "arm", "ttyAMA0", FALSE, FALSE},
+	{"ppc64el", "ppc64le", NULL, "hvc0", TRUE, TRUE},
+	{"s390x", "s390x", NULL, "ttysclp0", FALSE, FALSE},
+	{"riscv64", "riscv64", "riscv64", "ttyS0", FALSE, FALSE},
 };
 
 const SgArch *

@@ -16,6 +16,10 @@ typedef struct {
 	const gchar *efi;     /* "x64": the UEFI spec's loader suffix, NULL: none */
 	const gchar *console; /* "ttyS0": the first serial port's device */
 	gboolean guest;	      /* smokegate makes guests of it */
+	/* Its guests boot the installer's kernel directly, never the image's
+	 * own bootloader: Debian's ppc64el netboot ships a kernel and an
+	 * initrd only, and pseries' SLOF has no menu smokegate reads. */
+	gboolean boots_direct;
 } SgArch;
 
 /* The architecture named @word (Debian's name, or QEMU's: "aarch64"), or

@@ -32,11 +32,15 @@ test_parse(void)
 	g_assert_true(sg_arch_parse("arm64", "--arch", NULL) == sg_arch_find("arm64"));
 	g_assert_null(sg_arch_parse("vax", "--arch", &error));
 	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
-	g_assert_cmpstr(error->message, ==, "--arch must be one of amd64, i386, arm64");
-	g_assert_null(sg_arch_parse("ppc64el", "[Guest] Arch", &error2));
-	g_assert_cmpstr(error2->message, ==,
-			"[Guest] Arch must be one of amd64, i386, arm64 (no guests of that "
-			"architecture yet)");
+	g_assert_cmpstr(error->message, ==, "--arch must be one of amd64, i386, arm64, ppc64el");
+	g_assert_true(sg_arch_parse("ppc64el", "--arch", NULL) == sg_arch_find("ppc64el"));
+	g_assert_true(sg_arch_find("ppc64el")->boots_direct);
+	g_assert_false(sg_arch_find("arm64")->boots_direct);
+	g_assert_null(sg_arch_parse("s390x", "[Guest] Arch", &error2));
+	g_assert_cmpstr(
+		error2->message, ==,
+		"[Guest] Arch must be one of amd64, i386, arm64, ppc64el (no guests of that "
+		"architecture yet)");
 }
 
 /* cdimage's SERIES-TYPE-ARCH.iso; anything else says nothing. */

@@ -112,6 +112,20 @@ sg_image_is_arm64_kernel(const gchar *path)
 }
 
 gboolean
+sg_image_is_ppc64le_kernel(const gchar *path)
+{
+	guchar header[20];
+
+	/* ELFCLASS64, ELFDATA2LSB, e_machine EM_PPC64 (21, little-endian). */
+	return read_start(path, header, sizeof(header)) &&
+	       memcmp(header,
+		      "\x7f"
+		      "ELF",
+		      4) == 0 &&
+	       header[4] == 2 && header[5] == 1 && header[18] == 21 && header[19] == 0;
+}
+
+gboolean
 sg_image_is_bzimage(const gchar *path)
 {
 	guchar header[0x206];
