@@ -277,8 +277,9 @@ end_process_group(int signal)
 }
 
 void
-sg_inspect_process_end_with_parent(void)
+sg_inspect_process_child_init(void)
 {
+	g_log_writer_default_set_use_stderr(TRUE);
 	/* Run by hand from a shell, the child shares the shell's group: leave
 	 * SIGTERM as it is. */
 	if (getpgrp() == getpid())

@@ -48,9 +48,10 @@ void sg_inspect_process_async(const SgInspectRequest *request, GCancellable *can
 			      GAsyncReadyCallback callback, gpointer user_data);
 SgInspection *sg_inspect_process_finish(GAsyncResult *result, GError **error);
 
-/* In the child (the command's side): makes SIGTERM, which the coordinator
- * sends when it cancels and the kernel sends when the coordinator dies,
- * end the appliance too. */
-void sg_inspect_process_end_with_parent(void);
+/* In the child (the command's side), first: its standard output is the
+ * inspection's alone (GLib would print debug messages there), and SIGTERM,
+ * which the coordinator sends when it cancels and the kernel sends when
+ * the coordinator dies, ends the appliance too. */
+void sg_inspect_process_child_init(void);
 
 G_END_DECLS

@@ -40,10 +40,12 @@ play_child(int argc, char **argv)
 	gboolean journal = FALSE;
 	g_autoptr(SgInspection) inspection = NULL;
 
-	sg_inspect_process_end_with_parent();
+	sg_inspect_process_child_init();
 	for (int i = 0; i < argc - 1; i++)
 		journal |= g_str_equal(argv[i], "journal");
 	g_printerr("a debug line of the child\n");
+	/* G_MESSAGES_DEBUG is set: this goes to stderr, not into the JSON. */
+	g_debug("inspect: a debug message of the child");
 	if (g_str_equal(disk, "fail")) {
 		g_printerr("smokegate inspect-disk: libguestfs cannot start its appliance: no\n");
 		return 2;
@@ -213,11 +215,9 @@ test_cancel_ends_all(void)
 	g_autofree gchar *children = NULL;
 	gint64 started = g_get_monotonic_time();
 	g_autofree gchar *path = g_strdup_printf("/proc/%d/task/%d/children", getpid(), getpid());
-	g_autofree gchar *dir = g_dir_make_tmp("test-inspect-process-XXXXXX", NULL);
-	g_autofree gchar *pid_file = g_build_filename(dir, "qemu.pid", NULL);
+	const gchar *pid_file = g_getenv("SG_TEST_QEMU_PID_FILE");
 	g_autofree gchar *qemu = NULL;
 
-	g_setenv("SG_TEST_QEMU_PID_FILE", pid_file, TRUE);
 	g_timeout_add(1000, cancel_soon, cancellable);
 	inspection = inspect(&request, cancellable, &error);
 	g_assert_null(inspection);
@@ -229,19 +229,30 @@ test_cancel_ends_all(void)
 	/* Nor what the child started. */
 	g_assert_true(g_file_get_contents(pid_file, &qemu, NULL, NULL));
 	g_assert_true(process_gone(atoi(qemu)));
-	g_unlink(pid_file);
-	g_rmdir(dir);
 }
 
 int
 main(int argc, char **argv)
 {
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *pid_file = NULL;
+	int status;
+
 	if (argc > 1 && g_str_equal(argv[1], SG_INSPECT_PROCESS_COMMAND))
 		return play_child(argc, argv);
+	/* Where the "hang" child says which process it started. */
+	dir = g_dir_make_tmp("test-inspect-process-XXXXXX", NULL);
+	pid_file = g_build_filename(dir, "qemu.pid", NULL);
+	g_setenv("SG_TEST_QEMU_PID_FILE", pid_file, TRUE);
+	/* As bench/overlap.sh and the remote test run the coordinator. */
+	g_setenv("G_MESSAGES_DEBUG", "all", TRUE);
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/inspect-process/good", test_good);
 	g_test_add_func("/inspect-process/journal", test_journal);
 	g_test_add_func("/inspect-process/child-errors", test_child_errors);
 	g_test_add_func("/inspect-process/cancel-ends-all", test_cancel_ends_all);
-	return g_test_run();
+	status = g_test_run();
+	g_unlink(pid_file);
+	g_rmdir(dir);
+	return status;
 }

@@ -74,7 +74,7 @@ sg_cmd_inspect_disk(int argc, char **argv)
 	g_autofree gchar *text = NULL;
 	SgInspectPart part = SG_INSPECT_PART_DISK;
 
-	sg_inspect_process_end_with_parent();
+	sg_inspect_process_child_init();
 	g_option_context_set_summary(
 		context, "Internal: reads the installed disk DISK (qcow2) read-only "
 			 "with libguestfs and prints the inspection as JSON.\n"
