@@ -100,3 +100,19 @@ sg_arch_console_args(const SgArch *arch, const gchar *args)
 	}
 	return g_strjoinv(" ", words);
 }
+
+gchar *
+sg_arch_host_from_capabilities(const gchar *caps)
+{
+	g_autoptr(GRegex) regex = g_regex_new("<host>.*?<cpu>.*?<arch>\\s*([^<\\s]+)\\s*</arch>",
+					      G_REGEX_DOTALL, 0, NULL);
+	g_autoptr(GMatchInfo) match = NULL;
+	g_autofree gchar *word = NULL;
+	const SgArch *arch;
+
+	if (caps == NULL || !g_regex_match(regex, caps, 0, &match))
+		return NULL;
+	word = g_match_info_fetch(match, 1);
+	arch = sg_arch_find(word);
+	return arch != NULL ? g_strdup(arch->name) : NULL;
+}

@@ -45,6 +45,11 @@ const SgArch *sg_arch_from_file_name(const gchar *path);
 /* The architecture of the machine this runs on. */
 const SgArch *sg_arch_host(void);
 
+/* A libvirt host's own architecture in its capabilities XML @caps
+ * (<host><cpu><arch>, not a guest section's), Debian's name; NULL when it
+ * says none smokegate knows. */
+gchar *sg_arch_host_from_capabilities(const gchar *caps);
+
 /* @args with each console=ttyS0 (the word profiles write) made @arch's own
  * serial console, keeping its options (",115200"). */
 gchar *sg_arch_console_args(const SgArch *arch, const gchar *args);
