@@ -112,20 +112,6 @@ sg_image_is_arm64_kernel(const gchar *path)
 }
 
 gboolean
-sg_image_is_ppc64le_kernel(const gchar *path)
-{
-	guchar header[20];
-
-	/* ELFCLASS64, ELFDATA2LSB, e_machine EM_PPC64 (21, little-endian). */
-	return read_start(path, header, sizeof(header)) &&
-	       memcmp(header,
-		      "\x7f"
-		      "ELF",
-		      4) == 0 &&
-	       header[4] == 2 && header[5] == 1 && header[18] == 21 && header[19] == 0;
-}
-
-gboolean
 sg_image_is_bzimage(const gchar *path)
 {
 	guchar header[0x206];
@@ -205,6 +191,16 @@ elf_arch(const guchar *p, gsize len)
 	if (machine == EM_AARCH64 && p[5] == 1)
 		return "arm64";
 	return NULL;
+}
+
+/* SLOF loads an ELF as it is: no compressed one. */
+gboolean
+sg_image_is_ppc64le_kernel(const gchar *path)
+{
+	guchar header[20];
+
+	return read_start(path, header, sizeof(header)) &&
+	       g_strcmp0(elf_arch(header, sizeof(header)), "ppc64el") == 0;
 }
 
 /* XLF_KERNEL_64 in the setup header's xloadflags (boot protocol 2.12). */
