@@ -189,19 +189,6 @@ on_communicated(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_subprocess_wait_async(job->process, NULL, on_exited, task);
 }
 
-static GBytes *
-inspection_bytes(const SgInspection *inspection)
-{
-	g_autoptr(JsonGenerator) generator = json_generator_new();
-	g_autoptr(JsonNode) node = sg_inspection_to_json(inspection);
-	gsize length = 0;
-	gchar *text;
-
-	json_generator_set_root(generator, node);
-	text = json_generator_to_data(generator, &length);
-	return g_bytes_new_take(text, length);
-}
-
 void
 sg_inspect_process_async(const SgInspectRequest *request, GCancellable *cancellable,
 			 GAsyncReadyCallback callback, gpointer user_data)
@@ -253,8 +240,9 @@ sg_inspect_process_async(const SgInspectRequest *request, GCancellable *cancella
 							    job->process, NULL);
 	}
 	/* Its standard input ends after the inspection it adds to, or at once. */
-	input = request->part == SG_INSPECT_PART_JOURNAL ? inspection_bytes(request->inspection)
-							 : g_bytes_new_static("", 0);
+	input = request->part == SG_INSPECT_PART_JOURNAL
+			? sg_inspection_to_bytes(request->inspection)
+			: g_bytes_new_static("", 0);
 	g_subprocess_communicate_async(job->process, input, NULL, on_communicated,
 				       g_steal_pointer(&task));
 }

@@ -168,3 +168,16 @@ sg_inspection_free(SgInspection *inspection)
 		json_node_unref(inspection->report);
 	g_free(inspection);
 }
+
+GBytes *
+sg_inspection_to_bytes(const SgInspection *inspection)
+{
+	g_autoptr(JsonGenerator) generator = json_generator_new();
+	g_autoptr(JsonNode) node = sg_inspection_to_json(inspection);
+	gsize length = 0;
+	gchar *text;
+
+	json_generator_set_root(generator, node);
+	text = json_generator_to_data(generator, &length);
+	return g_bytes_new_take(text, length);
+}

@@ -50,6 +50,8 @@ gboolean sg_inspection_has_desktop(const SgInspection *inspection);
 /* The whole inspection as JSON (the fields and the report), as the
  * inspecting child process hands it to the coordinator. */
 JsonNode *sg_inspection_to_json(const SgInspection *inspection);
+/* The same as text: what `inspect-disk` prints and reads. */
+GBytes *sg_inspection_to_bytes(const SgInspection *inspection);
 /* The inspection @node holds (from sg_inspection_to_json); NULL with an
  * SG_ERROR_LAB @error when it is not one. */
 SgInspection *sg_inspection_from_json(JsonNode *node, GError **error);

@@ -69,9 +69,9 @@ sg_cmd_inspect_disk(int argc, char **argv)
 	g_autoptr(GOptionContext) context = g_option_context_new("DISK");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SgInspection) inspection = NULL;
-	g_autoptr(JsonGenerator) generator = NULL;
-	g_autoptr(JsonNode) node = NULL;
-	g_autofree gchar *text = NULL;
+	g_autoptr(GBytes) text = NULL;
+	gsize length = 0;
+	const gchar *data;
 	SgInspectPart part = SG_INSPECT_PART_DISK;
 
 	sg_inspect_process_child_init();
@@ -93,11 +93,10 @@ sg_cmd_inspect_disk(int argc, char **argv)
 	inspection = inspect(part, argv[1], user, force_tcg, &error);
 	if (inspection == NULL)
 		return sg_cmd_fail(COMMAND, error);
-	generator = json_generator_new();
-	node = sg_inspection_to_json(inspection);
-	json_generator_set_root(generator, node);
-	text = json_generator_to_data(generator, NULL);
-	if (puts(text) == EOF || fflush(stdout) != 0) {
+	text = sg_inspection_to_bytes(inspection);
+	data = g_bytes_get_data(text, &length);
+	if (fwrite(data, 1, length, stdout) != length || putchar('\n') == EOF ||
+	    fflush(stdout) != 0) {
 		g_printerr("smokegate %s: cannot write the inspection\n", COMMAND);
 		return SG_EXIT_ERROR;
 	}
