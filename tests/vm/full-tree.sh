@@ -110,9 +110,13 @@ else
 	gate=$!
 	installing=
 	wait_for_gate_phase "$workdir/events" install && installing=yes
-	sleep 3
+	# The gate is held (SIGSTOP) while the filesystem fills: its install has
+	# only begun, and it can write no verdict before the fill however slow
+	# the machine is (the panic image's install takes seconds).
+	kill -STOP "$gate"
 	# Everything left, while the installer runs.
 	dd if=/dev/zero of="$fs/ballast" bs=64k 2> /dev/null
+	kill -CONT "$gate"
 	ballast_kib=$(du -k "$fs/ballast" | cut -f1)
 	echo "# filled at $(($(date +%s) - started)) s: ballast ${ballast_kib} KiB, $(df --output=avail -k "$fs" | tail -1) KiB left"
 	wait "$gate"
