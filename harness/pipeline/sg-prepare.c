@@ -545,12 +545,32 @@ plan_answers(SgPlan *plan, GError **error)
  * pseries. The profiles name amd64's kernel (/install.amd/): an image of
  * another architecture boots its own layout's. */
 static gboolean
-plan_direct(SgPlan *plan, GError **error)
+plan_direct(SgPlan *plan, const SgTestOptions *options, GError **error)
 {
 	SgFirmware firmware = g_str_equal(plan->arch, "arm64")	   ? SG_FIRMWARE_UEFI
 			      : g_str_equal(plan->arch, "ppc64el") ? SG_FIRMWARE_SLOF
 								   : SG_FIRMWARE_BIOS;
 
+	/* --firmware names what the image must boot under: a direct boot has
+	 * one firmware, and a test under another would say what it never did. */
+	if (options->firmware != NULL) {
+		g_auto(GStrv) words = g_strsplit(options->firmware, ";", -1);
+		g_autoptr(GArray) asked =
+			sg_flavour_parse_firmware((const gchar *const *)words, NULL);
+
+		for (guint i = 0; asked != NULL && i < asked->len; i++) {
+			SgFirmware one = g_array_index(asked, SgFirmware, i);
+			if (one == firmware)
+				continue;
+			g_set_error(
+				error, SG_ERROR, SG_ERROR_USAGE,
+				"--firmware %s does not apply: this %s image's kernel is booted "
+				"directly, under %s only",
+				sg_firmware_to_string(one), plan->arch,
+				sg_firmware_describe(firmware));
+			return FALSE;
+		}
+	}
 	plan->boot_method = SG_BOOT_METHOD_DIRECT;
 	if (!g_str_equal(plan->arch, "amd64"))
 		use_layout(plan);
@@ -570,7 +590,7 @@ sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error)
 		plan->boot_method_reason =
 			g_strdup(options->boot != NULL ? "asked for with --boot direct"
 						       : "the profile's [Boot] Method=direct");
-		return plan_arch(plan, options, error) && plan_direct(plan, error);
+		return plan_arch(plan, options, error) && plan_direct(plan, options, error);
 	}
 	plan->boot_menu = sg_boot_menu_read(plan->image, error);
 	/* The architecture first: an image that is not what its profile
@@ -582,7 +602,7 @@ sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error)
 			"a %s image: its installer's kernel is booted directly (smokegate reads "
 			"no %s bootloader)",
 			plan->arch, plan->arch);
-		return plan_direct(plan, error);
+		return plan_direct(plan, options, error);
 	}
 	/* No El Torito entry at all: no machine boots it from a CD, whatever
 	 * its firmware. Known before any guest starts. */

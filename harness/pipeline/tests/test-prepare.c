@@ -476,6 +476,23 @@ test_arch_ppc64el(Fixture *f, gconstpointer data)
 				SG_FIRMWARE_SLOF);
 		g_assert_cmpint(plan->answers_delivery, ==, SG_ANSWERS_INITRD);
 	}
+
+	/* --firmware naming another firmware: a mistake, said before any
+	 * guest, never a test under SLOF reported as one under UEFI. */
+	for (guint direct = 0; direct <= 1; direct++) {
+		SgTestOptions options = good_options(f, iso);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(SgPlan) plan = NULL;
+
+		options.boot = direct ? "direct" : NULL;
+		options.firmware = "uefi";
+		plan = plan_boot(&options, &error);
+		g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
+		g_assert_cmpstr(error->message, ==,
+				"--firmware uefi does not apply: this ppc64el image's kernel is "
+				"booted directly, under SLOF only");
+		g_assert_null(plan);
+	}
 }
 
 /* An image that says nothing itself: its cdimage name says it; with no
