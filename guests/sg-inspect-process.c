@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sg-error.h"
+#include "sg-files.h"
 
 /* The child's one-line error, as the command prints it. */
 #define ERROR_PREFIX "smokegate " SG_INSPECT_PROCESS_COMMAND ": "
@@ -38,6 +39,9 @@ sg_inspect_part_from_string(const gchar *name, SgInspectPart *part)
 
 typedef struct {
 	gchar *disk;
+	/* The child's temporary folder, removed once it is gone (see
+	 * sg_inspect_process_async). */
+	gchar *scratch;
 	GSubprocess *process;
 	GCancellable *cancellable;
 	gulong cancel_handler;
@@ -56,6 +60,9 @@ process_job_free(SgProcessJob *job)
 	g_clear_pointer(&job->out, g_bytes_unref);
 	g_clear_pointer(&job->err, g_bytes_unref);
 	g_clear_error(&job->error);
+	if (job->scratch != NULL)
+		sg_files_remove_tree(job->scratch);
+	g_free(job->scratch);
 	g_free(job->disk);
 	g_free(job);
 }
@@ -223,6 +230,18 @@ sg_inspect_process_async(const SgInspectRequest *request, GCancellable *cancella
 	g_ptr_array_add(argv, "--");
 	g_ptr_array_add(argv, (gpointer)request->disk);
 	g_ptr_array_add(argv, NULL);
+	/* libguestfs's per-handle folder (its overlay of the disk) in a folder
+	 * of the coordinator's, removed once the child is gone, even a child
+	 * that had to be killed before closing its handle (see
+	 * end_process_group). Its appliance cache (TMPDIR's or /var/tmp's
+	 * .guestfs-UID) stays where it is, built once. */
+	job->scratch = g_dir_make_tmp("smokegate-inspect-XXXXXX", &error);
+	if (job->scratch == NULL) {
+		g_prefix_error(&error, "cannot start the inspection of %s: ", request->disk);
+		g_task_return_error(task, error);
+		return;
+	}
+	g_subprocess_launcher_setenv(launcher, "LIBGUESTFS_TMPDIR", job->scratch, TRUE);
 	g_subprocess_launcher_set_child_setup(launcher, child_setup, &setup, NULL);
 	job->process =
 		g_subprocess_launcher_spawnv(launcher, (const gchar *const *)argv->pdata, &error);
@@ -254,14 +273,32 @@ sg_inspect_process_finish(GAsyncResult *result, GError **error)
 	return g_task_propagate_pointer(G_TASK(result), error);
 }
 
-/* The child leads its process group (child_setup): SIGKILL to the group
- * ends it and the appliance's QEMU at once, where libguestfs's own
- * recovery process would notice the lost parent only seconds later.
- * kill() is safe in a signal handler. */
+/* The child leads its process group (child_setup). On SIGTERM it ends the
+ * group's other members, the appliance's QEMU and libguestfs's recovery
+ * process, with a SIGTERM it now ignores itself: the libguestfs call it
+ * waits in fails at once, and it closes its handle on the way out, which
+ * removes the appliance's folders (for root the sockets' one is always
+ * /tmp/libguestfsXXXXXX: no environment moves it). The alarm ends it
+ * should that take more than a few seconds. getpid(), sigaction(),
+ * raise(), kill() and alarm() are safe in a signal handler. */
+static volatile pid_t group_leader;
+
 static void
-end_process_group(int signal)
+end_process_group(int signal_number)
 {
-	kill(0, SIGKILL);
+	struct sigaction action = {.sa_handler = SIG_DFL};
+
+	/* A fork that kept this handler (libguestfs's recovery process) just
+	 * ends, as it would have without it. */
+	if (getpid() != group_leader) {
+		sigaction(SIGTERM, &action, NULL);
+		raise(SIGTERM);
+		return;
+	}
+	action.sa_handler = SIG_IGN;
+	sigaction(SIGTERM, &action, NULL);
+	kill(0, SIGTERM);
+	alarm(5);
 }
 
 void
@@ -270,6 +307,8 @@ sg_inspect_process_child_init(void)
 	g_log_writer_default_set_use_stderr(TRUE);
 	/* Run by hand from a shell, the child shares the shell's group: leave
 	 * SIGTERM as it is. */
-	if (getpgrp() == getpid())
+	if (getpgrp() == getpid()) {
+		group_leader = getpid();
 		signal(SIGTERM, end_process_group);
+	}
 }

@@ -7,10 +7,12 @@
  * as a libguestfs error does, "crash" aborts, "garbage" prints no JSON,
  * "hang" starts a grandchild (an appliance's QEMU) and waits.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -57,15 +59,29 @@ play_child(int argc, char **argv)
 		return 0;
 	}
 	if (g_str_equal(disk, "hang")) {
-		pid_t qemu = fork();
+		/* libguestfs's folder of the handle, with its overlay, where the
+		 * coordinator said: this child is ended before it removes it. */
+		g_autofree gchar *handle_dir =
+			g_build_filename(g_getenv("LIBGUESTFS_TMPDIR"), "libguestfsTEST01", NULL);
+		g_autofree gchar *overlay = g_build_filename(handle_dir, "overlay1.qcow2", NULL);
+		pid_t qemu;
+
+		g_mkdir(handle_dir, 0755);
+		g_file_set_contents(overlay, "an overlay", -1, NULL);
+		qemu = fork();
 		if (qemu == 0) {
 			for (;;)
 				pause();
 		}
-		g_autofree gchar *text = g_strdup_printf("%d", (int)qemu);
+		g_autofree gchar *text =
+			g_strdup_printf("%d %s", (int)qemu, g_getenv("LIBGUESTFS_TMPDIR"));
 		g_file_set_contents(g_getenv("SG_TEST_QEMU_PID_FILE"), text, -1, NULL);
-		for (;;)
-			pause();
+		/* As a libguestfs call waits for its appliance: it fails once
+		 * the appliance is gone. */
+		while (waitpid(qemu, NULL, 0) < 0 && errno == EINTR)
+			;
+		g_printerr("smokegate inspect-disk: libguestfs: the appliance is gone\n");
+		return 2;
 	}
 	if (journal) {
 		g_autoptr(GIOChannel) input = g_io_channel_unix_new(STDIN_FILENO);
@@ -217,8 +233,9 @@ gone_soon(pid_t pid)
 	return FALSE;
 }
 
-/* Cancelled: the child is gone when the task returns, and what it started
- * (killed with it) a moment later. */
+/* Cancelled: the child is gone when the task returns, having ended what it
+ * started (its appliance) by itself, before its alarm; and the folder of
+ * libguestfs's temporary files with it. */
 static void
 test_cancel_ends_all(void)
 {
@@ -231,6 +248,7 @@ test_cancel_ends_all(void)
 	g_autofree gchar *path = g_strdup_printf("/proc/%d/task/%d/children", getpid(), getpid());
 	const gchar *pid_file = g_getenv("SG_TEST_QEMU_PID_FILE");
 	g_autofree gchar *qemu = NULL;
+	const gchar *scratch;
 
 	g_timeout_add(1000, cancel_soon, cancellable);
 	inspection = inspect(&request, cancellable, &error);
@@ -243,6 +261,10 @@ test_cancel_ends_all(void)
 	/* Nor what the child started. */
 	g_assert_true(g_file_get_contents(pid_file, &qemu, NULL, NULL));
 	g_assert_true(gone_soon(atoi(qemu)));
+	scratch = strchr(qemu, ' ');
+	g_assert_nonnull(scratch);
+	g_assert_true(g_str_has_prefix(scratch + 1, g_get_tmp_dir()));
+	g_assert_false(g_file_test(scratch + 1, G_FILE_TEST_EXISTS));
 }
 
 int
