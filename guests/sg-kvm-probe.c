@@ -6,7 +6,6 @@
 #include "sg-arch.h"
 #include "sg-console-stream.h"
 #include "sg-domain-xml.h"
-#include "sg-emulation.h"
 #include "sg-guest.h"
 
 /* A remote host's answer is trusted this long: its boot is not ours to see. */
@@ -73,16 +72,12 @@ probe_machine(const gchar *arch)
 	return sg_arch_machine(known != NULL ? known : sg_arch_find("amd64"));
 }
 
-/* Why guests of @arch run under TCG without a probe: the host's CPU is
- * another architecture (KVM runs only its own). NULL when it is the same,
- * or the host does not say. */
+/* Why guests run under TCG without a probe: the host's CPU is another
+ * architecture (KVM runs only its own), as @emulated says. NULL when it
+ * is the same, or the host does not say. */
 static gchar *
-emulated_reason(virConnectPtr conn, const gchar *arch)
+emulated_reason(const gchar *emulated)
 {
-	g_autofree gchar *host_arch = sg_emulation_host_arch(conn);
-	g_autofree gchar *emulated =
-		sg_emulation_describe(arch != NULL ? arch : "amd64", host_arch);
-
 	if (emulated == NULL)
 		return NULL;
 	return g_strdup_printf("emulated under TCG, %s (KVM runs only the host's own "
@@ -194,13 +189,13 @@ host_offers_kvm(virConnectPtr conn, const SgArch *machine)
 }
 
 gboolean
-sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *arch, const gchar *cache_dir,
-		    gboolean *works, gchar **reason)
+sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *arch, const gchar *emulated,
+		    const gchar *cache_dir, gboolean *works, gchar **reason)
 {
 	const SgArch *machine = probe_machine(arch);
 	g_autofree gchar *cache = NULL;
 
-	*reason = emulated_reason(conn, arch);
+	*reason = emulated_reason(emulated);
 	if (*reason != NULL) {
 		*works = FALSE;
 		return TRUE;
@@ -217,8 +212,9 @@ sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *arch, con
 }
 
 void
-sg_kvm_probe_async(SgLab *lab, const gchar *arch, const gchar *kernel, const gchar *cache_dir,
-		   guint timeout_ms, SgKvmProbeDone done, gpointer user_data)
+sg_kvm_probe_async(SgLab *lab, const gchar *arch, const gchar *emulated, const gchar *kernel,
+		   const gchar *cache_dir, guint timeout_ms, SgKvmProbeDone done,
+		   gpointer user_data)
 {
 	SgKvmProbe *probe = g_new0(SgKvmProbe, 1);
 	const SgArch *machine = probe_machine(arch);
@@ -232,21 +228,14 @@ sg_kvm_probe_async(SgLab *lab, const gchar *arch, const gchar *kernel, const gch
 	probe->done = done;
 	probe->user_data = user_data;
 	probe->console = g_string_new(NULL);
-	reason = emulated_reason(sg_lab_get_connection(lab), arch);
-	if (reason != NULL) {
-		finish(probe, FALSE, reason, FALSE);
+	/* What is known without a guest: nothing new to cache. */
+	if (sg_kvm_probe_lookup(sg_lab_get_connection(lab), sg_lab_get_uri(lab), arch, emulated,
+				cache_dir, &works, &reason)) {
+		finish(probe, works, reason, FALSE);
 		return;
 	}
 	probe->cache =
 		cache_path(sg_lab_get_connection(lab), sg_lab_get_uri(lab), cache_dir, machine);
-	if (read_cache(probe->cache, sg_lab_get_uri(lab), &works, &reason)) {
-		finish(probe, works, reason, FALSE);
-		return;
-	}
-	if (!host_offers_kvm(sg_lab_get_connection(lab), machine)) {
-		finish(probe, FALSE, g_strdup(NO_KVM_DOMAINS), TRUE);
-		return;
-	}
 	name = sg_lab_new_guest_name(lab, "kvm-probe");
 	/* The kernel of the image's own architecture, on its serial port. */
 	cmdline = sg_arch_console_args(machine, "console=ttyS0 earlyprintk=ttyS0 panic=-1");

@@ -16,6 +16,8 @@ G_BEGIN_DECLS
  *
  * KVM runs only the host's own architecture: for another (arm64 guests on
  * an x86_64 host) the answer is "emulated under TCG" at once, no guest.
+ * @emulated says which: sg_emulation_describe() of @arch and the host's
+ * architecture, which the caller has read once (NULL: the host's own).
  *
  * The answer is cached under @cache_dir for the host and the architecture
  * (this machine's boot, or a remote host for a day), so a host where KVM
@@ -24,16 +26,18 @@ G_BEGIN_DECLS
  */
 typedef void (*SgKvmProbeDone)(gboolean works, const gchar *reason, gpointer user_data);
 
-void sg_kvm_probe_async(SgLab *lab, const gchar *arch, const gchar *kernel, const gchar *cache_dir,
-			guint timeout_ms, SgKvmProbeDone done, gpointer user_data);
+void sg_kvm_probe_async(SgLab *lab, const gchar *arch, const gchar *emulated, const gchar *kernel,
+			const gchar *cache_dir, guint timeout_ms, SgKvmProbeDone done,
+			gpointer user_data);
 
 /* The answer known without booting a guest, for a survey of the lab and a
  * command without a probe guest of its own: "emulated" for a foreign
  * architecture, the cached one, or no when the host offers no KVM domains
  * for it. FALSE when only the probe guest can tell (the host offers KVM,
  * nothing cached). @uri is the connection's, as sg_lab_get_uri() gives it;
- * @arch Debian's name (NULL: amd64). */
+ * @arch Debian's name (NULL: amd64), @emulated as for sg_kvm_probe_async(). */
 gboolean sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *arch,
-			     const gchar *cache_dir, gboolean *works, gchar **reason);
+			     const gchar *emulated, const gchar *cache_dir, gboolean *works,
+			     gchar **reason);
 
 G_END_DECLS

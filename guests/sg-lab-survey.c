@@ -181,9 +181,9 @@ survey_accel(SgLabSurvey *survey, const gchar *accel, virConnectPtr conn, const 
 		survey->accel_known = TRUE;
 		return;
 	}
-	/* For the host's own architecture: the others are emulated. */
-	survey->accel_known =
-		sg_kvm_probe_lookup(conn, uri, survey->arch, state, &works, &survey->accel_reason);
+	/* For the host's own architecture (not emulated): the others are. */
+	survey->accel_known = sg_kvm_probe_lookup(conn, uri, survey->arch, NULL, state, &works,
+						  &survey->accel_reason);
 	if (!survey->accel_known) {
 		works = TRUE;
 		survey->accel_reason = g_strdup("the host offers KVM; the first test there "

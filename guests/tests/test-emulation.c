@@ -89,11 +89,14 @@ test_probe_per_arch(void)
 	const gchar *foreign = g_strcmp0(host_arch, "arm64") == 0 ? "amd64" : "arm64";
 	g_autofree gchar *reason = NULL;
 	g_autofree gchar *own_reason = NULL;
+	g_autofree gchar *emulated = sg_emulation_describe(foreign, host_arch);
 	g_autoptr(GDir) listing = NULL;
 	gboolean works = TRUE;
 
 	g_assert_nonnull(host_arch);
-	g_assert_true(sg_kvm_probe_lookup(conn, "test:///default", foreign, dir, &works, &reason));
+	g_assert_nonnull(emulated);
+	g_assert_true(sg_kvm_probe_lookup(conn, "test:///default", foreign, emulated, dir, &works,
+					  &reason));
 	g_assert_false(works);
 	g_assert_true(g_str_has_prefix(reason, "emulated under TCG, "));
 	g_assert_nonnull(strstr(reason, foreign));
@@ -101,7 +104,8 @@ test_probe_per_arch(void)
 	listing = g_dir_open(dir, 0, NULL);
 	g_assert_null(g_dir_read_name(listing)); /* nothing cached */
 	/* The host's own: not emulated, whatever KVM then says. */
-	sg_kvm_probe_lookup(conn, "test:///default", host_arch, dir, &works, &own_reason);
+	g_assert_null(sg_emulation_describe(host_arch, host_arch));
+	sg_kvm_probe_lookup(conn, "test:///default", host_arch, NULL, dir, &works, &own_reason);
 	g_assert_true(own_reason == NULL || strstr(own_reason, "emulated") == NULL);
 	virConnectClose(conn);
 	g_rmdir(dir);

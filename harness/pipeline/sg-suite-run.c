@@ -656,8 +656,8 @@ choose_accelerator(SgDiskRun *run)
 		run->use_kvm = run->plan->accel == SG_ACCEL_KVM;
 		run->result->accelerator_reason = g_strdup("chosen with --accel");
 	} else if (sg_kvm_probe_lookup(sg_lab_get_connection(run->plan->lab),
-				       sg_lab_get_uri(run->plan->lab), run->plan->arch, state,
-				       &works, &reason)) {
+				       sg_lab_get_uri(run->plan->lab), run->plan->arch,
+				       run->plan->emulation, state, &works, &reason)) {
 		run->use_kvm = works;
 		run->result->accelerator_reason = g_steal_pointer(&reason);
 	} else {
@@ -681,13 +681,13 @@ open_lab_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
 		g_task_return_error(task, error);
 		return;
 	}
-	choose_accelerator(run);
 	{
 		/* The profile's EmulationFactor=: `suite run` reads no lab file. */
 		g_autofree gchar *host_arch =
 			sg_emulation_host_arch(sg_lab_get_connection(run->plan->lab));
 		sg_prepare_emulation(run->plan, &(SgTestOptions){0}, host_arch);
 	}
+	choose_accelerator(run);
 	media = sg_lab_get_media(run->plan->lab, &error);
 	if (media != NULL) {
 		sg_media_set_cancellable(media, cancellable);

@@ -647,7 +647,7 @@ start_kvm_probe(SgRun *run)
 	SgPlanMedia *media = &run->plan->media;
 
 	begin_phase(run, "kvm-probe", FALSE);
-	sg_kvm_probe_async(run->plan->lab, run->plan->arch,
+	sg_kvm_probe_async(run->plan->lab, run->plan->arch, run->plan->emulation,
 			   media->kernel != NULL	? media->kernel
 			   : media->live_kernel != NULL ? media->live_kernel
 							: media->probe_kernel,
