@@ -117,26 +117,6 @@ child_error_line(GBytes *err)
 	return error_line;
 }
 
-static SgInspection *
-parse_inspection(GBytes *out, GError **error)
-{
-	g_autoptr(JsonParser) parser = json_parser_new();
-	gsize size = 0;
-	const gchar *data = out != NULL ? g_bytes_get_data(out, &size) : NULL;
-	g_autoptr(GError) parse_error = NULL;
-
-	if (data == NULL || size == 0) {
-		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "it printed no inspection");
-		return NULL;
-	}
-	if (!json_parser_load_from_data(parser, data, size, &parse_error)) {
-		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "its inspection is not JSON: %s",
-			    parse_error->message);
-		return NULL;
-	}
-	return sg_inspection_from_json(json_parser_get_root(parser), error);
-}
-
 /* The child is gone (a child whose pipes failed was ended first). */
 static void
 on_exited(GObject *source, GAsyncResult *result, gpointer user_data)
@@ -173,7 +153,7 @@ on_exited(GObject *source, GAsyncResult *result, gpointer user_data)
 					job->error->message);
 		return;
 	}
-	inspection = parse_inspection(job->out, &error);
+	inspection = sg_inspection_from_bytes(job->out, &error);
 	if (inspection == NULL) {
 		g_prefix_error(&error, "the inspection of %s: ", job->disk);
 		g_task_return_error(task, error);

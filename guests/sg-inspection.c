@@ -157,6 +157,26 @@ sg_inspection_from_json(JsonNode *node, GError **error)
 	return g_steal_pointer(&inspection);
 }
 
+SgInspection *
+sg_inspection_from_bytes(GBytes *text, GError **error)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	gsize size = 0;
+	const gchar *data = text != NULL ? g_bytes_get_data(text, &size) : NULL;
+	g_autoptr(GError) parse_error = NULL;
+
+	if (data == NULL || size == 0) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "no inspection (no text)");
+		return NULL;
+	}
+	if (!json_parser_load_from_data(parser, data, size, &parse_error)) {
+		g_set_error(error, SG_ERROR, SG_ERROR_LAB, "an inspection is not JSON: %s",
+			    parse_error->message);
+		return NULL;
+	}
+	return sg_inspection_from_json(json_parser_get_root(parser), error);
+}
+
 void
 sg_inspection_free(SgInspection *inspection)
 {

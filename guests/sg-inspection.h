@@ -55,5 +55,8 @@ GBytes *sg_inspection_to_bytes(const SgInspection *inspection);
 /* The inspection @node holds (from sg_inspection_to_json); NULL with an
  * SG_ERROR_LAB @error when it is not one. */
 SgInspection *sg_inspection_from_json(JsonNode *node, GError **error);
+/* The inspection in @text (from sg_inspection_to_bytes); NULL with an
+ * SG_ERROR_LAB @error when it is empty, not JSON or not one. */
+SgInspection *sg_inspection_from_bytes(GBytes *text, GError **error);
 
 G_END_DECLS

@@ -187,7 +187,7 @@ test_child_errors(void)
 	} cases[] = {
 		{"fail", "libguestfs cannot start its appliance: no"},
 		{"crash", "the inspection of crash ended by signal 6 (Aborted)"},
-		{"garbage", "the inspection of garbage: its inspection is not JSON: "},
+		{"garbage", "the inspection of garbage: an inspection is not JSON: "},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {

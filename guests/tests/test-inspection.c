@@ -1,6 +1,8 @@
 /* What an inspection takes from text (a boot's console) when no disk
  * tells, and the inspection's way through JSON from the inspecting child
  * process to the coordinator. */
+#include <string.h>
+
 #include "sg-error.h"
 #include "sg-inspection.h"
 
@@ -77,21 +79,15 @@ full_inspection(void)
 
 /* Through the text the child prints and back: every field and the report,
  * member order included (inspection.json is written from it). */
+/* Through the text the child prints and the coordinator reads. */
 static SgInspection *
 round_trip(const SgInspection *inspection)
 {
-	g_autoptr(JsonNode) node = sg_inspection_to_json(inspection);
-	g_autoptr(JsonGenerator) generator = json_generator_new();
-	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GBytes) text = sg_inspection_to_bytes(inspection);
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *text = NULL;
 	SgInspection *copy;
 
-	json_generator_set_root(generator, node);
-	text = json_generator_to_data(generator, NULL);
-	g_assert_true(json_parser_load_from_data(parser, text, -1, &error));
-	g_assert_no_error(error);
-	copy = sg_inspection_from_json(json_parser_get_root(parser), &error);
+	copy = sg_inspection_from_bytes(text, &error);
 	g_assert_no_error(error);
 	g_assert_nonnull(copy);
 	return copy;
@@ -184,6 +180,8 @@ test_json_not_an_inspection(void)
 		NULL,
 	};
 
+	const gchar *const not_json[] = {"", "{\"report\": ", NULL};
+
 	for (guint i = 0; bad[i] != NULL; i++) {
 		g_autoptr(JsonParser) parser = json_parser_new();
 		g_autoptr(GError) error = NULL;
@@ -193,6 +191,16 @@ test_json_not_an_inspection(void)
 		inspection = sg_inspection_from_json(json_parser_get_root(parser), &error);
 		g_assert_null(inspection);
 		g_assert_error(error, SG_ERROR, SG_ERROR_LAB);
+	}
+	for (guint i = 0; not_json[i] != NULL; i++) {
+		g_autoptr(GBytes) text = g_bytes_new_static(not_json[i], strlen(not_json[i]));
+		g_autoptr(GError) error = NULL;
+		g_autoptr(SgInspection) inspection = sg_inspection_from_bytes(text, &error);
+
+		g_assert_null(inspection);
+		g_assert_error(error, SG_ERROR, SG_ERROR_LAB);
+		g_assert_true(g_str_has_prefix(
+			error->message, i == 0 ? "no inspection" : "an inspection is not JSON: "));
 	}
 }
 

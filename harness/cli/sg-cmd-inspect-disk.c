@@ -20,17 +20,21 @@ static SgInspection *
 read_inspection(GError **error)
 {
 	g_autoptr(GIOChannel) input = g_io_channel_unix_new(STDIN_FILENO);
-	g_autoptr(JsonParser) parser = json_parser_new();
-	g_autofree gchar *text = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	SgInspection *inspection;
+	gchar *text = NULL;
 	gsize length = 0;
 
 	if (g_io_channel_set_encoding(input, NULL, error) != G_IO_STATUS_NORMAL ||
-	    g_io_channel_read_to_end(input, &text, &length, error) != G_IO_STATUS_NORMAL ||
-	    !json_parser_load_from_data(parser, text, length, error)) {
+	    g_io_channel_read_to_end(input, &text, &length, error) != G_IO_STATUS_NORMAL) {
 		g_prefix_error(error, "cannot read the inspection on standard input: ");
 		return NULL;
 	}
-	return sg_inspection_from_json(json_parser_get_root(parser), error);
+	bytes = g_bytes_new_take(text, length);
+	inspection = sg_inspection_from_bytes(bytes, error);
+	if (inspection == NULL)
+		g_prefix_error(error, "standard input: ");
+	return inspection;
 }
 
 static SgInspection *
