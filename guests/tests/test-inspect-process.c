@@ -280,8 +280,10 @@ main(int argc, char **argv)
 	dir = g_dir_make_tmp("test-inspect-process-XXXXXX", NULL);
 	pid_file = g_build_filename(dir, "qemu.pid", NULL);
 	g_setenv("SG_TEST_QEMU_PID_FILE", pid_file, TRUE);
-	/* As bench/overlap.sh and the remote test run the coordinator. */
+	/* As bench/overlap.sh and the remote test run the coordinator; the
+	 * messages on stderr, out of the TAP on stdout. */
 	g_setenv("G_MESSAGES_DEBUG", "all", TRUE);
+	g_log_writer_default_set_use_stderr(TRUE);
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/inspect-process/good", test_good);
 	g_test_add_func("/inspect-process/journal", test_journal);
