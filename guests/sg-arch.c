@@ -7,13 +7,13 @@
 /* The console each machine's first serial port is: the PC's 16550, the
  * virt machine's PL011, pseries' hypervisor console, s390's SCLP line. */
 static const SgArch arches[] = {
-	{"amd64", "x86_64", "x64", "ttyS0", TRUE},
-	{"i386", "i686", "ia32", "ttyS0", TRUE},
-	{"arm64", "aarch64", "aa64", "ttyAMA0", TRUE},
-	{"armhf", "armv7l", "arm", "ttyAMA0", FALSE},
-	{"ppc64el", "ppc64le", NULL, "hvc0", FALSE},
-	{"s390x", "s390x", NULL, "ttysclp0", FALSE},
-	{"riscv64", "riscv64", "riscv64", "ttyS0", FALSE},
+	{"amd64", "x86_64", "x64", "ttyS0", TRUE, FALSE},
+	{"i386", "i686", "ia32", "ttyS0", TRUE, FALSE},
+	{"arm64", "aarch64", "aa64", "ttyAMA0", TRUE, FALSE},
+	{"armhf", "armv7l", "arm", "ttyAMA0", FALSE, FALSE},
+	{"ppc64el", "ppc64le", NULL, "hvc0", TRUE, TRUE},
+	{"s390x", "s390x", NULL, "ttysclp0", FALSE, FALSE},
+	{"riscv64", "riscv64", "riscv64", "ttyS0", FALSE, FALSE},
 };
 
 const SgArch *
@@ -99,4 +99,20 @@ sg_arch_console_args(const SgArch *arch, const gchar *args)
 		words[i] = g_strconcat("console=", arch->console, rest, NULL);
 	}
 	return g_strjoinv(" ", words);
+}
+
+gchar *
+sg_arch_host_from_capabilities(const gchar *caps)
+{
+	g_autoptr(GRegex) regex = g_regex_new("<host>.*?<cpu>.*?<arch>\\s*([^<\\s]+)\\s*</arch>",
+					      G_REGEX_DOTALL, 0, NULL);
+	g_autoptr(GMatchInfo) match = NULL;
+	g_autofree gchar *word = NULL;
+	const SgArch *arch;
+
+	if (caps == NULL || !g_regex_match(regex, caps, 0, &match))
+		return NULL;
+	word = g_match_info_fetch(match, 1);
+	arch = sg_arch_find(word);
+	return arch != NULL ? g_strdup(arch->name) : NULL;
 }

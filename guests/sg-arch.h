@@ -16,6 +16,10 @@ typedef struct {
 	const gchar *efi;     /* "x64": the UEFI spec's loader suffix, NULL: none */
 	const gchar *console; /* "ttyS0": the first serial port's device */
 	gboolean guest;	      /* smokegate makes guests of it */
+	/* Its guests boot the installer's kernel directly, never the image's
+	 * own bootloader: Debian's ppc64el netboot ships a kernel and an
+	 * initrd only, and pseries' SLOF has no menu smokegate reads. */
+	gboolean boots_direct;
 } SgArch;
 
 /* The architecture named @word (Debian's name, or QEMU's: "aarch64"), or
@@ -40,6 +44,11 @@ const SgArch *sg_arch_from_file_name(const gchar *path);
 
 /* The architecture of the machine this runs on. */
 const SgArch *sg_arch_host(void);
+
+/* A libvirt host's own architecture in its capabilities XML @caps
+ * (<host><cpu><arch>, not a guest section's), Debian's name; NULL when it
+ * says none smokegate knows. */
+gchar *sg_arch_host_from_capabilities(const gchar *caps);
 
 /* @args with each console=ttyS0 (the word profiles write) made @arch's own
  * serial console, keeping its options (",115200"). */

@@ -4,7 +4,6 @@
 
 #include "sg-arch.h"
 #include "sg-error.h"
-#include "sg-lab-survey.h"
 
 gboolean
 sg_emulation_parse_factor(const gchar *text, gdouble *factor, GError **error)
@@ -43,7 +42,7 @@ gchar *
 sg_emulation_host_arch(virConnectPtr conn)
 {
 	char *caps = virConnectGetCapabilities(conn);
-	gchar *arch = sg_lab_survey_host_arch(caps);
+	gchar *arch = sg_arch_host_from_capabilities(caps);
 
 	free(caps);
 	return arch;

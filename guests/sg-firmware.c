@@ -8,10 +8,12 @@
 static const struct {
 	const gchar *word;
 	const gchar *words;
+	gboolean chosen; /* a word of --firmware and profiles */
 } firmwares[SG_FIRMWARE_COUNT] = {
-	[SG_FIRMWARE_BIOS] = {"bios", "BIOS"},
-	[SG_FIRMWARE_UEFI] = {"uefi", "UEFI"},
-	[SG_FIRMWARE_UEFI_SECURE_BOOT] = {"uefi-secureboot", "UEFI with Secure Boot"},
+	[SG_FIRMWARE_BIOS] = {"bios", "BIOS", TRUE},
+	[SG_FIRMWARE_UEFI] = {"uefi", "UEFI", TRUE},
+	[SG_FIRMWARE_UEFI_SECURE_BOOT] = {"uefi-secureboot", "UEFI with Secure Boot", TRUE},
+	[SG_FIRMWARE_SLOF] = {"slof", "SLOF", FALSE},
 };
 
 const gchar *
@@ -25,7 +27,7 @@ gboolean
 sg_firmware_from_string(const gchar *text, SgFirmware *firmware)
 {
 	for (guint i = 0; i < SG_FIRMWARE_COUNT; i++) {
-		if (g_strcmp0(text, firmwares[i].word) == 0) {
+		if (firmwares[i].chosen && g_strcmp0(text, firmwares[i].word) == 0) {
 			*firmware = i;
 			return TRUE;
 		}

@@ -14,11 +14,15 @@ typedef enum {
 	SG_FIRMWARE_BIOS,
 	SG_FIRMWARE_UEFI,
 	SG_FIRMWARE_UEFI_SECURE_BOOT,
+	/* pseries' Open Firmware (QEMU's slof.bin): a ppc64el machine's one
+	 * firmware, so never a choice of --firmware or a profile. */
+	SG_FIRMWARE_SLOF,
 } SgFirmware;
 
-#define SG_FIRMWARE_COUNT 3
+#define SG_FIRMWARE_COUNT 4
 
-/* "bios", "uefi", "uefi-secureboot": the words of profiles and result.json. */
+/* "bios", "uefi", "uefi-secureboot" (the words of profiles and result.json;
+ * from_string takes these three), "slof" (result.json's alone). */
 const gchar *sg_firmware_to_string(SgFirmware firmware);
 gboolean sg_firmware_from_string(const gchar *text, SgFirmware *firmware);
 /* "BIOS", "UEFI", "UEFI with Secure Boot": the words of verdicts. */

@@ -5,7 +5,6 @@
 
 #include "sg-error.h"
 #include "sg-json.h"
-#include "sg-evidence-match.h"
 #include "sg-guestfs.h"
 
 /* A journal of a long-lived system can be huge; the boot we care about is
@@ -89,52 +88,6 @@ find_user(guestfs_h *g, const gchar *username, SgInspection *inspection, JsonBui
 	sg_json_add_string(report, "user", inspection->user);
 }
 
-static gchar **
-evidence_slot(SgInspection *inspection, SgEvidenceKind kind)
-{
-	switch (kind) {
-	case SG_EVIDENCE_GRAPHICAL_TARGET:
-		return &inspection->graphical_target;
-	case SG_EVIDENCE_LOGIN_SESSION:
-		return &inspection->login_session;
-	case SG_EVIDENCE_DESKTOP_SESSION:
-		return &inspection->desktop_session;
-	case SG_EVIDENCE_DESKTOP_FAILURE:
-		return &inspection->desktop_failure;
-	default:
-		return NULL;
-	}
-}
-
-/* The report's "desktop_evidence", made on first use: the base read has
- * none, the console or the boot's logs add it later. */
-static JsonArray *
-evidence_array(SgInspection *inspection)
-{
-	JsonObject *root = json_node_get_object(inspection->report);
-
-	if (!json_object_has_member(root, "desktop_evidence"))
-		json_object_set_array_member(root, "desktop_evidence", json_array_new());
-	return json_object_get_array_member(root, "desktop_evidence");
-}
-
-static void
-record_evidence(SgInspection *inspection, SgEvidenceKind kind, const gchar *source,
-		const gchar *text)
-{
-	gchar **slot = evidence_slot(inspection, kind);
-	JsonObject *entry;
-
-	if (slot == NULL || *slot != NULL)
-		return;
-	*slot = g_strdup_printf("%s: %s", source, text);
-	entry = json_object_new();
-	json_object_set_string_member(entry, "kind", sg_evidence_kind_to_string(kind));
-	json_object_set_string_member(entry, "source", source);
-	json_object_set_string_member(entry, "text", text);
-	json_array_add_object_element(evidence_array(inspection), entry);
-}
-
 static gint64
 read_journal(guestfs_h *g, const gchar *username, SgInspection *inspection)
 {
@@ -159,8 +112,8 @@ read_journal(guestfs_h *g, const gchar *username, SgInspection *inspection)
 		kind = sg_evidence_match_journal(table, username);
 		if (kind != SG_EVIDENCE_NONE) {
 			const gchar *message = g_hash_table_lookup(table, "MESSAGE");
-			record_evidence(inspection, kind, "journal",
-					message != NULL ? message : "");
+			sg_inspection_add_evidence(inspection, kind, "journal",
+						   message != NULL ? message : "");
 		}
 	}
 	guestfs_journal_close(g);
@@ -182,7 +135,7 @@ read_text_logs(guestfs_h *g, const gchar *username, SgInspection *inspection)
 		for (char **p = lines; p != NULL && *p != NULL; p++) {
 			SgEvidenceKind kind = sg_evidence_match_text(*p, username);
 			if (kind != SG_EVIDENCE_NONE)
-				record_evidence(inspection, kind, logs[i], *p);
+				sg_inspection_add_evidence(inspection, kind, logs[i], *p);
 		}
 		sg_guestfs_strv_free(lines);
 	}
@@ -194,14 +147,12 @@ read_desktop_evidence(guestfs_h *g, const gchar *username, SgInspection *inspect
 	const char *journal_feature[] = {"journal", NULL};
 	gint64 entries = -1;
 
-	evidence_array(inspection);
 	if (guestfs_is_dir(g, "/var/log/journal") > 0 &&
 	    guestfs_feature_available(g, (char *const *)journal_feature) > 0)
 		entries = read_journal(g, username, inspection);
 	if (!sg_inspection_has_desktop(inspection))
 		read_text_logs(g, username, inspection);
-	json_object_set_int_member(json_node_get_object(inspection->report), "journal_entries",
-				   entries);
+	sg_inspection_set_journal_entries(inspection, entries);
 }
 
 /* Opens @disk read-only and mounts its system; NULL with @error when the
@@ -297,46 +248,4 @@ sg_inspect_journal(const gchar *disk, const gchar *username, gboolean force_tcg,
 		read_desktop_evidence(g, username, inspection);
 	close_system(g);
 	return TRUE;
-}
-
-void
-sg_inspection_read_text(SgInspection *inspection, const gchar *source, const gchar *text,
-			const gchar *username)
-{
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-
-	for (guint i = 0; lines[i] != NULL; i++) {
-		SgEvidenceKind kind;
-		/* a serial console ends its lines with \r\n, and a login
-		 * prompt's \r can come mid-line */
-		g_strdelimit(lines[i], "\r", ' ');
-		kind = sg_evidence_match_text(g_strstrip(lines[i]), username);
-		if (kind != SG_EVIDENCE_NONE)
-			record_evidence(inspection, kind, source, lines[i]);
-	}
-}
-
-gboolean
-sg_inspection_has_desktop(const SgInspection *inspection)
-{
-	return inspection->graphical_target != NULL && inspection->login_session != NULL &&
-	       inspection->desktop_session != NULL;
-}
-
-void
-sg_inspection_free(SgInspection *inspection)
-{
-	if (inspection == NULL)
-		return;
-	g_free(inspection->os_summary);
-	g_free(inspection->installer_logs);
-	g_free(inspection->installer_crash);
-	g_free(inspection->user);
-	g_free(inspection->graphical_target);
-	g_free(inspection->login_session);
-	g_free(inspection->desktop_session);
-	g_free(inspection->desktop_failure);
-	if (inspection->report != NULL)
-		json_node_unref(inspection->report);
-	g_free(inspection);
 }

@@ -192,29 +192,13 @@ survey_accel(SgLabSurvey *survey, const gchar *accel, virConnectPtr conn, const 
 	survey->accel = g_strdup(works ? "kvm" : "tcg");
 }
 
-gchar *
-sg_lab_survey_host_arch(const gchar *caps)
-{
-	g_autoptr(GRegex) regex = g_regex_new("<host>.*?<cpu>.*?<arch>\\s*([^<\\s]+)\\s*</arch>",
-					      G_REGEX_DOTALL, 0, NULL);
-	g_autoptr(GMatchInfo) match = NULL;
-	g_autofree gchar *word = NULL;
-	const SgArch *arch;
-
-	if (caps == NULL || !g_regex_match(regex, caps, 0, &match))
-		return NULL;
-	word = g_match_info_fetch(match, 1);
-	arch = sg_arch_find(word);
-	return arch != NULL ? g_strdup(arch->name) : NULL;
-}
-
 /* What the host's guests may be: Arches=, else the host's own. */
 static void
 survey_arch(SgLabSurvey *survey, virConnectPtr conn)
 {
 	char *caps = virConnectGetCapabilities(conn);
 
-	survey->arch = sg_lab_survey_host_arch(caps);
+	survey->arch = sg_arch_host_from_capabilities(caps);
 	free(caps);
 	if (survey->arches == NULL && survey->arch != NULL)
 		survey->arches = g_strsplit(survey->arch, ";", -1);

@@ -82,8 +82,4 @@ JsonNode *sg_lab_survey_to_json(SgLabSurvey *survey);
 void sg_lab_survey_free(SgLabSurvey *survey);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgLabSurvey, sg_lab_survey_free)
 
-/* The host's own architecture in libvirt capabilities XML @caps (Debian's
- * name), NULL when it says none smokegate knows. */
-gchar *sg_lab_survey_host_arch(const gchar *caps);
-
 G_END_DECLS

@@ -1,5 +1,6 @@
 #include "sg-arch.h"
 #include "sg-error.h"
+#include "sg-virt.h"
 
 /* Debian's names and QEMU's find the same architecture; unknown words none. */
 static void
@@ -32,11 +33,15 @@ test_parse(void)
 	g_assert_true(sg_arch_parse("arm64", "--arch", NULL) == sg_arch_find("arm64"));
 	g_assert_null(sg_arch_parse("vax", "--arch", &error));
 	g_assert_error(error, SG_ERROR, SG_ERROR_USAGE);
-	g_assert_cmpstr(error->message, ==, "--arch must be one of amd64, i386, arm64");
-	g_assert_null(sg_arch_parse("ppc64el", "[Guest] Arch", &error2));
-	g_assert_cmpstr(error2->message, ==,
-			"[Guest] Arch must be one of amd64, i386, arm64 (no guests of that "
-			"architecture yet)");
+	g_assert_cmpstr(error->message, ==, "--arch must be one of amd64, i386, arm64, ppc64el");
+	g_assert_true(sg_arch_parse("ppc64el", "--arch", NULL) == sg_arch_find("ppc64el"));
+	g_assert_true(sg_arch_find("ppc64el")->boots_direct);
+	g_assert_false(sg_arch_find("arm64")->boots_direct);
+	g_assert_null(sg_arch_parse("s390x", "[Guest] Arch", &error2));
+	g_assert_cmpstr(
+		error2->message, ==,
+		"[Guest] Arch must be one of amd64, i386, arm64, ppc64el (no guests of that "
+		"architecture yet)");
 }
 
 /* cdimage's SERIES-TYPE-ARCH.iso; anything else says nothing. */
@@ -71,13 +76,48 @@ test_console_args(void)
 	g_assert_cmpstr(none, ==, "");
 }
 
+/* The host's own architecture from its capabilities: <host><cpu><arch>,
+ * not a guest section's (TCG offers foreign ones). */
+static void
+test_host_arch(void)
+{
+	const gchar *x86 = "<capabilities>\n  <host>\n    <uuid>u</uuid>\n    <cpu>\n"
+			   "      <arch>x86_64</arch>\n    </cpu>\n  </host>\n"
+			   "  <guest>\n    <arch name='aarch64'>\n    </arch>\n  </guest>\n"
+			   "</capabilities>\n";
+	const gchar *arm = "<capabilities><host><cpu><arch>aarch64</arch></cpu></host>"
+			   "</capabilities>";
+	const gchar *odd = "<capabilities><host><cpu><arch>sparc64</arch></cpu></host>"
+			   "</capabilities>";
+	g_autofree gchar *a = sg_arch_host_from_capabilities(x86);
+	g_autofree gchar *b = sg_arch_host_from_capabilities(arm);
+	g_autofree gchar *c = sg_arch_host_from_capabilities(odd);
+	g_autofree gchar *d = sg_arch_host_from_capabilities("<capabilities/>");
+	g_autofree gchar *real = NULL;
+	virConnectPtr conn = virConnectOpen("test:///default");
+	char *caps = conn != NULL ? virConnectGetCapabilities(conn) : NULL;
+
+	g_assert_cmpstr(a, ==, "amd64");
+	g_assert_cmpstr(b, ==, "arm64");
+	g_assert_null(c);
+	g_assert_null(d);
+	/* libvirt's own test driver's capabilities read the same way. */
+	g_assert_nonnull(caps);
+	real = sg_arch_host_from_capabilities(caps);
+	g_assert_nonnull(real);
+	free(caps);
+	virConnectClose(conn);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	sg_virt_init();
 	g_test_add_func("/arch/find", test_find);
 	g_test_add_func("/arch/parse", test_parse);
 	g_test_add_func("/arch/file-name", test_file_name);
 	g_test_add_func("/arch/console-args", test_console_args);
+	g_test_add_func("/arch/host-from-capabilities", test_host_arch);
 	return g_test_run();
 }

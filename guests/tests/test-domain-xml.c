@@ -200,6 +200,51 @@ test_domain_xml_arm64(void)
 	g_assert_null(strstr(amd64, "virtio-scsi"));
 }
 
+/* A ppc64el guest: a pseries machine under its own SLOF (no firmware
+ * element to choose one, no SeaBIOS <bios>), the real d-i's vmlinux booted
+ * directly, a POWER9 under TCG and the host's CPU under KVM, no ACPI or
+ * APIC (a device tree), its CD-ROMs on virtio-scsi, a standard VGA, the
+ * mirror's NIC on pseries' pci.0. */
+static void
+test_domain_xml_ppc64el(void)
+{
+	SgDomainSpec spec = {
+		.name = "g",
+		.arch = "ppc64el",
+		.domain_type = "qemu",
+		.memory_mib = 2048,
+		.vcpus = 2,
+		.firmware = SG_FIRMWARE_SLOF,
+		.kernel = "/s/vmlinux",
+		.initrd = "/s/initrd",
+		.cmdline = "console=hvc0",
+		.disk = "/s/disk.qcow2",
+		.cdrom = "/images/debian-ppc64el-netinst.iso",
+		.mirror = "mirror.example:8080",
+	};
+	g_autofree gchar *tcg = sg_domain_xml_build(&spec);
+	g_autofree gchar *kvm = NULL;
+
+	g_assert_nonnull(strstr(tcg, "<os>\n"
+				     "    <type arch='ppc64le' machine='pseries'>hvm</type>\n"
+				     "    <kernel>/s/vmlinux</kernel>\n"));
+	g_assert_null(strstr(tcg, "firmware="));
+	g_assert_null(strstr(tcg, "<bios"));
+	g_assert_null(strstr(tcg, "<features>"));
+	g_assert_nonnull(strstr(tcg, "<model fallback='forbid'>POWER9</model>"));
+	g_assert_nonnull(strstr(tcg, "<controller type='scsi' model='virtio-scsi'/>"));
+	g_assert_nonnull(strstr(tcg, "<target dev='sda' bus='scsi'/>"));
+	g_assert_null(strstr(tcg, "bus='ide'"));
+	g_assert_nonnull(strstr(tcg, "<video><model type='vga' vram='16384'/></video>"));
+	g_assert_nonnull(strstr(tcg, "<serial type='pty'>"));
+	g_assert_nonnull(strstr(tcg, "virtio-net-pci,netdev=mirror0,bus=pci.0"));
+
+	spec.domain_type = "kvm";
+	kvm = sg_domain_xml_build(&spec);
+	g_assert_nonnull(strstr(kvm, "<cpu mode='host-passthrough'/>"));
+	g_assert_null(strstr(kvm, "POWER9"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -208,5 +253,6 @@ main(int argc, char **argv)
 	g_test_add_func("/domain-xml/channel", test_domain_xml_channel);
 	g_test_add_func("/domain-xml/firmware", test_domain_xml_firmware);
 	g_test_add_func("/domain-xml/arm64", test_domain_xml_arm64);
+	g_test_add_func("/domain-xml/ppc64el", test_domain_xml_ppc64el);
 	return g_test_run();
 }

@@ -10,9 +10,15 @@ test_words(void)
 	SgFirmware firmware;
 
 	for (guint i = 0; i < SG_FIRMWARE_COUNT; i++) {
+		if (i == SG_FIRMWARE_SLOF)
+			continue;
 		g_assert_true(sg_firmware_from_string(sg_firmware_to_string(i), &firmware));
 		g_assert_cmpint(firmware, ==, i);
 	}
+	/* pseries has no other firmware: nothing to choose. */
+	g_assert_false(sg_firmware_from_string("slof", &firmware));
+	g_assert_cmpstr(sg_firmware_to_string(SG_FIRMWARE_SLOF), ==, "slof");
+	g_assert_false(sg_firmware_is_uefi(SG_FIRMWARE_SLOF));
 	g_assert_false(sg_firmware_from_string("efi", &firmware));
 	g_assert_cmpstr(sg_firmware_describe(SG_FIRMWARE_UEFI_SECURE_BOOT), ==,
 			"UEFI with Secure Boot");

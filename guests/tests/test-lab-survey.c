@@ -108,39 +108,6 @@ test_silent(void)
 	g_assert_nonnull(strstr(survey->problem, "Connection refused"));
 }
 
-/* The host's own architecture from its capabilities: <host><cpu><arch>,
- * not a guest section's (TCG offers foreign ones). */
-static void
-test_host_arch(void)
-{
-	const gchar *x86 = "<capabilities>\n  <host>\n    <uuid>u</uuid>\n    <cpu>\n"
-			   "      <arch>x86_64</arch>\n    </cpu>\n  </host>\n"
-			   "  <guest>\n    <arch name='aarch64'>\n    </arch>\n  </guest>\n"
-			   "</capabilities>\n";
-	const gchar *arm = "<capabilities><host><cpu><arch>aarch64</arch></cpu></host>"
-			   "</capabilities>";
-	const gchar *odd = "<capabilities><host><cpu><arch>sparc64</arch></cpu></host>"
-			   "</capabilities>";
-	g_autofree gchar *a = sg_lab_survey_host_arch(x86);
-	g_autofree gchar *b = sg_lab_survey_host_arch(arm);
-	g_autofree gchar *c = sg_lab_survey_host_arch(odd);
-	g_autofree gchar *d = sg_lab_survey_host_arch("<capabilities/>");
-	g_autofree gchar *real = NULL;
-	virConnectPtr conn = virConnectOpen("test:///default");
-	char *caps = conn != NULL ? virConnectGetCapabilities(conn) : NULL;
-
-	g_assert_cmpstr(a, ==, "amd64");
-	g_assert_cmpstr(b, ==, "arm64");
-	g_assert_null(c);
-	g_assert_null(d);
-	/* libvirt's own test driver's capabilities read the same way. */
-	g_assert_nonnull(caps);
-	real = sg_lab_survey_host_arch(caps);
-	g_assert_nonnull(real);
-	free(caps);
-	virConnectClose(conn);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -148,6 +115,5 @@ main(int argc, char **argv)
 	sg_virt_init();
 	g_test_add_func("/lab-survey/refused", test_refused);
 	g_test_add_func("/lab-survey/silent", test_silent);
-	g_test_add_func("/lab-survey/host-arch", test_host_arch);
 	return g_test_run();
 }

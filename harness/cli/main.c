@@ -29,6 +29,12 @@ static const SgCommand commands[] = {
 	{NULL},
 };
 
+/* Commands the program runs itself; --help and the manual leave them out. */
+static const SgCommand internal_commands[] = {
+	{"inspect-disk", sg_cmd_inspect_disk, "Read an installed disk (the coordinator's child)"},
+	{NULL},
+};
+
 static void
 print_commands(FILE *out)
 {
@@ -74,9 +80,25 @@ return_freed_memory(void)
 	mallopt(M_ARENA_MAX, 2);
 }
 
+static const SgCommand *
+find_command(const gchar *name)
+{
+	const SgCommand *tables[] = {commands, internal_commands};
+
+	for (guint t = 0; t < G_N_ELEMENTS(tables); t++) {
+		for (const SgCommand *command = tables[t]; command->name != NULL; command++) {
+			if (g_str_equal(name, command->name))
+				return command;
+		}
+	}
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
+	const SgCommand *command;
+
 	silence_libvirt_log(argv);
 	return_freed_memory();
 	/* Any peer may close first: a lab host's libvirtd, a tracker, a
@@ -97,14 +119,13 @@ main(int argc, char **argv)
 		printf("smokegate %s\n", SG_VERSION);
 		return 0;
 	}
-	for (guint i = 0; commands[i].name != NULL; i++) {
-		if (g_str_equal(argv[1], commands[i].name)) {
-			g_autofree gchar *prgname = g_strdup_printf("smokegate %s", argv[1]);
-			g_set_prgname(prgname);
-			/* serve runs for days: its lines need their time. */
-			sg_log_use_short_lines(commands[i].func == sg_cmd_serve);
-			return commands[i].func(argc - 1, argv + 1);
-		}
+	command = find_command(argv[1]);
+	if (command != NULL) {
+		g_autofree gchar *prgname = g_strdup_printf("smokegate %s", argv[1]);
+		g_set_prgname(prgname);
+		/* serve runs for days: its lines need their time. */
+		sg_log_use_short_lines(command->func == sg_cmd_serve);
+		return command->func(argc - 1, argv + 1);
 	}
 	g_printerr("smokegate: unknown command '%s'\n", argv[1]);
 	print_commands(stderr);

@@ -20,6 +20,8 @@ int sg_cmd_status(int argc, char **argv);
 int sg_cmd_lab(int argc, char **argv);
 int sg_cmd_serve(int argc, char **argv);
 int sg_cmd_suite(int argc, char **argv);
+/* Internal: run by the coordinator, not listed (sg-inspect-process). */
+int sg_cmd_inspect_disk(int argc, char **argv);
 
 /* Reports @error as "smokegate CMD: MESSAGE" and returns its exit status. */
 int sg_cmd_fail(const gchar *command, GError *error);

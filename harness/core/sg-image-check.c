@@ -193,6 +193,16 @@ elf_arch(const guchar *p, gsize len)
 	return NULL;
 }
 
+/* SLOF loads an ELF as it is: no compressed one. */
+gboolean
+sg_image_is_ppc64le_kernel(const gchar *path)
+{
+	guchar header[20];
+
+	return read_start(path, header, sizeof(header)) &&
+	       g_strcmp0(elf_arch(header, sizeof(header)), "ppc64el") == 0;
+}
+
 /* XLF_KERNEL_64 in the setup header's xloadflags (boot protocol 2.12). */
 static const gchar *
 bzimage_arch(const guchar *p, gsize len)

@@ -44,5 +44,9 @@ gboolean sg_image_is_arm64_kernel(const gchar *path);
  *   name at 24): the kernel inside, read the same way, once.
  */
 const gchar *sg_kernel_arch(GBytes *data, gchar **how);
+/* Whether @path is a Linux kernel a pseries machine boots: a 64-bit
+ * little-endian ELF for PowerPC (Debian's ppc64el vmlinux), the only form
+ * SLOF loads. */
+gboolean sg_image_is_ppc64le_kernel(const gchar *path);
 
 G_END_DECLS

@@ -97,6 +97,9 @@ struct _SgBootDriver {
 	gboolean graphical;
 	gboolean no_keys_read; /* the loader boots its default without reading a key */
 	gboolean observe_only; /* no loader known: read the boot, type nothing */
+	/* A kernel booted directly (no loader at all): its console, which a
+	 * kernel that does not start leaves without a line of it. */
+	gchar *kernel_console;
 	gchar *entry_title;
 	gchar *entry_label;
 	gchar *entry_args;
@@ -442,10 +445,18 @@ sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar 
 }
 
 void
+sg_boot_driver_set_kernel_console(SgBootDriver *driver, const gchar *console)
+{
+	g_free(driver->kernel_console);
+	driver->kernel_console = g_strdup(console);
+}
+
+void
 sg_boot_driver_free(SgBootDriver *driver)
 {
 	if (driver == NULL)
 		return;
+	g_free(driver->kernel_console);
 	g_free(driver->entry_title);
 	g_free(driver->entry_label);
 	g_free(driver->entry_args);
@@ -873,7 +884,13 @@ sg_boot_driver_tick(SgBootDriver *driver, gint64 now_us)
 		g_autofree gchar *last = last_line(driver);
 
 		driver->timed_out = TRUE;
-		if (driver->phase == PHASE_FIRMWARE)
+		if (driver->kernel_console != NULL)
+			decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
+			       "the kernel did not start: no line of it on its console (%s) "
+			       "within %u s of power-on; last console line: %s",
+			       driver->kernel_console, (guint)(driver->limit_us / G_USEC_PER_SEC),
+			       last != NULL ? last : "(none)");
+		else if (driver->phase == PHASE_FIRMWARE)
 			decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
 			       "no bootloader menu and no kernel within %u s of power-on; last "
 			       "console line: %s",
@@ -910,9 +927,15 @@ sg_boot_driver_machine_stopped(SgBootDriver *driver, gint64 now_us)
 	if (driver->phase == PHASE_DONE)
 		return;
 	last = last_line(driver);
-	decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
-	       "the machine reset before a kernel started; last console line: %s",
-	       last != NULL ? last : "(none)");
+	if (driver->kernel_console != NULL)
+		decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
+		       "the machine reset before the kernel started (no line of it on its "
+		       "console, %s); last console line: %s",
+		       driver->kernel_console, last != NULL ? last : "(none)");
+	else
+		decide(driver, SG_BOOT_DRIVER_FAILED, now_us,
+		       "the machine reset before a kernel started; last console line: %s",
+		       last != NULL ? last : "(none)");
 }
 
 /* The next moment the phase itself has something to do. */

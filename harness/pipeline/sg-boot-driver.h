@@ -50,6 +50,10 @@ typedef struct _SgBootDriver SgBootDriver;
 SgBootDriver *sg_boot_driver_new(SgFirmware firmware, const SgBootLoader *loader, const gchar *args,
 				 guint limit_seconds, gint64 now_us);
 void sg_boot_driver_free(SgBootDriver *driver);
+/* The kernel is booted directly (the driver made with no loader): only its
+ * first line is waited for, and a kernel that never prints one is named by
+ * @console ("hvc0"), where its words would have come. */
+void sg_boot_driver_set_kernel_console(SgBootDriver *driver, const gchar *console);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SgBootDriver, sg_boot_driver_free)
 
 /* Console bytes as they came at @now_us (monotonic µs). */

@@ -1,17 +1,14 @@
 #include "sg-disk-read.h"
 
-#include <errno.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include "sg-error.h"
+#include "sg-inspect-process.h"
 #include "sg-media.h"
 
-/* Of the thread that reads the installed disk while its guest boots. */
+/* Of the process that reads the installed disk while its guest boots. */
 #define BASE_INSPECT_NICE 10
 
 struct _SgDiskRead {
-	/* Read by the threads, never changed while they run. */
+	/* Read by the downloads' threads, never changed while they run. */
 	SgMedia *media; /* the lab's */
 	gchar *username;
 	gboolean force_tcg;
@@ -69,58 +66,188 @@ sg_disk_read_create_overlay(SgDiskRead *read, GError **error)
 	return read->overlay;
 }
 
-/* The base as the installer left it, sparse, beside the evidence: the base,
- * not @local when that is the boot's overlay (a lab host's base came with
- * it and is kept). */
-static void
-keep_disk(SgDiskRead *read)
-{
-	g_autofree gchar *source = sg_media_fetch_base(read->media, read->base, NULL);
-	const gchar *argv[] = {"cp", "--sparse=always", source, read->keep_as, NULL};
-	g_autoptr(GError) error = NULL;
-	gint status = 0;
+/*
+ * One read of a disk: fetched (a lab host's disk is downloaded, on a
+ * worker thread), read by `smokegate inspect-disk` in a child process, and
+ * with --keep-disk the base copied beside the evidence.
+ */
+typedef struct {
+	SgDiskRead *read;
+	const gchar *disk;	/* the base or the overlay, as the lab host sees it */
+	gboolean fetch_as_base; /* the base alone, not an overlay with its base */
+	SgInspectPart part;
+	SgInspection *inspection; /* SG_INSPECT_PART_JOURNAL: what it adds to */
+	gboolean keep;		  /* copy the base to keep_as once read */
+	gint nice;
+	/* Made by the read. */
+	gchar *local;
+	gchar *keep_source; /* the base, here */
+	SgInspection *result;
+} SgReadJob;
 
-	if (!g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-			  &status, &error) ||
-	    !g_spawn_check_wait_status(status, &error))
-		g_warning("cannot keep the installed disk as %s: %s", read->keep_as,
-			  error->message);
+static void
+read_job_free(SgReadJob *job)
+{
+	g_clear_pointer(&job->inspection, sg_inspection_free);
+	g_clear_pointer(&job->result, sg_inspection_free);
+	g_free(job->local);
+	g_free(job->keep_source);
+	g_free(job);
 }
 
-/* Ends an inspection thread's task: @inspection, or @error when NULL. */
-static void
-return_inspection(GTask *task, SgInspection *inspection, GError *error)
+/* libguestfs reads local disks only: a lab host's disk comes over the
+ * connection first (only its allocated data; an overlay with its base). */
+static gboolean
+fetch(SgReadJob *job, GError **error)
 {
-	if (inspection == NULL)
+	SgMedia *media = job->read->media;
+
+	job->local = job->fetch_as_base ? sg_media_fetch_base(media, job->disk, error)
+					: sg_media_fetch_disk(media, job->disk, error);
+	if (job->local == NULL)
+		return FALSE;
+	/* The base, not the overlay that was read (a lab host's base came
+	 * with it). */
+	if (job->keep)
+		job->keep_source = sg_media_fetch_base(media, job->read->base, NULL);
+	return TRUE;
+}
+
+static void
+fetch_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+	GError *error = NULL;
+
+	if (!fetch(data, &error))
 		g_task_return_error(task, error);
 	else
-		g_task_return_pointer(task, inspection, (GDestroyNotify)sg_inspection_free);
+		g_task_return_boolean(task, TRUE);
 }
 
-/* A thread of its own, not one of GTask's pool: its nice value is raised
- * for good. The appliance's QEMU, forked from it, inherits that value and
- * yields the CPU to the booting guest, whose console silence is timed (a
- * loaded lab host once starved a boot into "did not boot"). */
-static gpointer
-base_thread(gpointer data)
+static void
+on_kept(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	g_autoptr(GTask) task = data;
-	SgDiskRead *read = g_task_get_task_data(task);
-	GCancellable *cancellable = g_task_get_cancellable(task);
-	GError *error = NULL;
-	g_autofree gchar *local = NULL;
-	SgInspection *inspection = NULL;
+	g_autoptr(GTask) task = user_data;
+	SgReadJob *job = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
 
-	if (setpriority(PRIO_PROCESS, gettid(), BASE_INSPECT_NICE) != 0)
-		g_debug("inspect: cannot lower the base read's priority: %s", g_strerror(errno));
-	local = sg_media_fetch_base(read->media, read->base, &error);
-	if (local != NULL && !g_cancellable_set_error_if_cancelled(cancellable, &error))
-		inspection = sg_inspect_base(local, read->username, read->force_tcg, cancellable,
-					     &error);
-	if (inspection != NULL && read->keep_as != NULL)
-		keep_disk(read);
-	return_inspection(task, inspection, error);
-	return NULL;
+	if (!g_subprocess_wait_check_finish(G_SUBPROCESS(source), result, &error))
+		g_warning("cannot keep the installed disk as %s: %s", job->read->keep_as,
+			  error->message);
+	g_task_return_pointer(task, g_steal_pointer(&job->result),
+			      (GDestroyNotify)sg_inspection_free);
+}
+
+/* The base as the installer left it, sparse, beside the evidence. */
+static void
+keep_disk(GTask *task)
+{
+	SgReadJob *job = g_task_get_task_data(task);
+	g_autoptr(GSubprocess) cp = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (job->keep_source != NULL)
+		cp = g_subprocess_new(G_SUBPROCESS_FLAGS_NONE, &error, "cp", "--sparse=always",
+				      job->keep_source, job->read->keep_as, NULL);
+	else
+		g_set_error(&error, SG_ERROR, SG_ERROR_LAB, "the base %s is not here",
+			    job->read->base);
+	if (cp == NULL) {
+		g_warning("cannot keep the installed disk as %s: %s", job->read->keep_as,
+			  error->message);
+		g_task_return_pointer(task, g_steal_pointer(&job->result),
+				      (GDestroyNotify)sg_inspection_free);
+		g_object_unref(task);
+		return;
+	}
+	g_subprocess_wait_check_async(cp, NULL, on_kept, task);
+}
+
+static void
+on_inspected_process(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GTask *task = user_data;
+	SgReadJob *job = g_task_get_task_data(task);
+	GError *error = NULL;
+
+	job->result = sg_inspect_process_finish(result, &error);
+	if (job->result == NULL) {
+		g_task_return_error(task, error);
+		g_object_unref(task);
+		return;
+	}
+	if (job->keep) {
+		keep_disk(task);
+		return;
+	}
+	g_task_return_pointer(task, g_steal_pointer(&job->result),
+			      (GDestroyNotify)sg_inspection_free);
+	g_object_unref(task);
+}
+
+static void
+inspect_fetched(GTask *task)
+{
+	SgReadJob *job = g_task_get_task_data(task);
+	SgInspectRequest request = {
+		.disk = job->local,
+		.username = job->read->username,
+		.force_tcg = job->read->force_tcg,
+		.part = job->part,
+		.inspection = job->inspection,
+		.nice = job->nice,
+	};
+
+	sg_inspect_process_async(&request, g_task_get_cancellable(task), on_inspected_process,
+				 task);
+}
+
+static void
+on_fetched(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GTask *task = user_data;
+	GError *error = NULL;
+
+	if (!g_task_propagate_boolean(G_TASK(result), &error) ||
+	    g_task_return_error_if_cancelled(task)) {
+		if (error != NULL)
+			g_task_return_error(task, error);
+		g_object_unref(task);
+		return;
+	}
+	inspect_fetched(task);
+}
+
+/* Reads as @job says; the task returns the inspection. Cancelling
+ * @cancellable stops the read at once (G_IO_ERROR_CANCELLED). */
+static void
+read_disk_async(SgReadJob *job, GCancellable *cancellable, GAsyncReadyCallback callback,
+		gpointer user_data)
+{
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GTask) download = NULL;
+	GError *error = NULL;
+
+	g_task_set_task_data(task, job, (GDestroyNotify)read_job_free);
+	/* Only a lab host's disk needs a download, the one blocking call. */
+	if (sg_media_uses_volumes(job->read->media)) {
+		download = g_task_new(NULL, cancellable, on_fetched, task);
+		g_task_set_task_data(download, job, NULL);
+		g_task_run_in_thread(download, fetch_thread);
+		return;
+	}
+	if (!fetch(job, &error)) {
+		g_task_return_error(task, error);
+		g_object_unref(task);
+		return;
+	}
+	inspect_fetched(task);
+}
+
+static SgInspection *
+read_disk_finish(GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
 }
 
 static void
@@ -133,7 +260,7 @@ on_base_read(GObject *source, GAsyncResult *result, gpointer user_data)
 	read->base_finished_us = g_get_monotonic_time();
 	g_cancellable_disconnect(read->cancellable, read->base_handler);
 	read->base_handler = 0;
-	read->base_inspection = g_task_propagate_pointer(G_TASK(result), &read->base_error);
+	read->base_inspection = read_disk_finish(result, &read->base_error);
 	g_debug("inspect: the base read took %.1f s",
 		(read->base_finished_us - read->base_started_us) / 1e6);
 	if (ended != NULL)
@@ -149,18 +276,26 @@ cancel_base(GCancellable *run, gpointer user_data)
 static void
 start_base(SgDiskRead *read)
 {
-	g_autoptr(GTask) task = NULL;
+	SgReadJob *job;
 
 	if (read->base_cancellable != NULL)
 		return;
 	read->base_cancellable = g_cancellable_new();
 	read->base_handler = g_cancellable_connect(read->cancellable, G_CALLBACK(cancel_base),
 						   read->base_cancellable, NULL);
-	task = g_task_new(NULL, read->base_cancellable, on_base_read, read);
-	g_task_set_task_data(task, read, NULL);
+	job = g_new0(SgReadJob, 1);
+	job->read = read;
+	job->disk = read->base;
+	job->fetch_as_base = TRUE;
+	job->part = SG_INSPECT_PART_BASE;
+	job->keep = read->keep_as != NULL;
+	/* The appliance's QEMU inherits it and yields the CPU to the booting
+	 * guest, whose console silence is timed (a loaded lab host once
+	 * starved a boot into "did not boot"). */
+	job->nice = BASE_INSPECT_NICE;
 	read->base_running = TRUE;
 	read->base_started_us = g_get_monotonic_time();
-	g_thread_unref(g_thread_new("sg-inspect-base", base_thread, g_steal_pointer(&task)));
+	read_disk_async(job, read->base_cancellable, on_base_read, read);
 }
 
 void
@@ -186,46 +321,63 @@ sg_disk_read_await(SgDiskRead *read, gboolean stop, SgDiskReadEnded ended, gpoin
 typedef struct {
 	SgDiskRead *read;
 	gchar *console_log;
-	SgInspection *base; /* the base's read, for the overlay's logs to add to */
 } SgInspectJob;
 
 static void
 inspect_job_free(SgInspectJob *job)
 {
 	g_free(job->console_log);
-	g_clear_pointer(&job->base, sg_inspection_free);
 	g_free(job);
 }
 
-/* After the boot, on its own thread: the overlay's logs added to the base's
- * read, or the disk read whole when the base was not read while the guest
- * booted. The main loop leaves the job alone while this runs. */
+/* Ends the inspection with @error, an interrupted read as the run's. */
 static void
-inspect_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+return_read_error(GTask *task, GError *error)
 {
-	SgInspectJob *job = data;
-	SgDiskRead *read = job->read;
-	GError *error = NULL;
-	g_autofree gchar *local = NULL;
-	SgInspection *inspection = NULL;
-
-	if (job->base != NULL) {
-		local = sg_media_fetch_disk(read->media, read->overlay, &error);
-		if (local != NULL &&
-		    sg_inspect_journal(local, read->username, read->force_tcg, job->base, &error))
-			inspection = g_steal_pointer(&job->base);
-	} else {
-		/* libguestfs reads local disks only: a remote host's disk comes
-		 * over the connection first (only its allocated data). */
-		local = sg_media_fetch_disk(
-			read->media, read->overlay != NULL ? read->overlay : read->base, &error);
-		inspection = local != NULL ? sg_inspect_disk(local, read->username, read->force_tcg,
-							     &error)
-					   : NULL;
-		if (inspection != NULL && read->keep_as != NULL)
-			keep_disk(read);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		g_error_free(error);
+		g_task_return_new_error(task, SG_ERROR, SG_ERROR_CANCELLED,
+					"interrupted before a verdict");
+		return;
 	}
-	return_inspection(task, inspection, error);
+	g_task_return_error(task, error);
+}
+
+static void
+on_read_after_boot(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	GError *error = NULL;
+	SgInspection *inspection = read_disk_finish(result, &error);
+
+	if (inspection == NULL) {
+		return_read_error(task, error);
+		return;
+	}
+	g_task_return_pointer(task, inspection, (GDestroyNotify)sg_inspection_free);
+}
+
+/* After the boot: the overlay's logs added to @base (the base's read,
+ * taken), or the disk read whole when the base was not read while the
+ * guest booted (@base NULL). */
+static void
+read_after_boot(GTask *task, SgInspection *base)
+{
+	SgInspectJob *job = g_task_get_task_data(task);
+	SgDiskRead *read = job->read;
+	SgReadJob *read_job = g_new0(SgReadJob, 1);
+
+	read_job->read = read;
+	if (base != NULL) {
+		read_job->disk = read->overlay;
+		read_job->part = SG_INSPECT_PART_JOURNAL;
+		read_job->inspection = base;
+	} else {
+		read_job->disk = read->overlay != NULL ? read->overlay : read->base;
+		read_job->part = SG_INSPECT_PART_DISK;
+		read_job->keep = read->keep_as != NULL;
+	}
+	read_disk_async(read_job, read->cancellable, on_read_after_boot, task);
 }
 
 /* The base is read: the boot's console adds what the boot showed. */
@@ -235,6 +387,7 @@ inspect_booted(gpointer user_data)
 	SgDiskRead *read = user_data;
 	g_autoptr(GTask) task = g_steal_pointer(&read->inspect);
 	SgInspectJob *job = g_task_get_task_data(task);
+	g_autoptr(SgInspection) base = NULL;
 	g_autofree gchar *text = NULL;
 
 	g_debug("inspect: waited %.1f s for the base read after the boot; %.1f s of it ran "
@@ -242,24 +395,18 @@ inspect_booted(gpointer user_data)
 		MAX(read->base_finished_us - read->inspect_started_us, 0) / 1e6,
 		(MIN(read->base_finished_us, read->inspect_started_us) - read->base_started_us) /
 			1e6);
-	if (g_error_matches(read->base_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		g_task_return_new_error(task, SG_ERROR, SG_ERROR_CANCELLED,
-					"interrupted before a verdict");
-		return;
-	}
 	if (read->base_inspection == NULL) {
-		g_task_return_error(task, g_error_copy(read->base_error));
+		return_read_error(task, g_error_copy(read->base_error));
 		return;
 	}
-	job->base = g_steal_pointer(&read->base_inspection);
+	base = g_steal_pointer(&read->base_inspection);
 	if (g_file_get_contents(job->console_log, &text, NULL, NULL))
-		sg_inspection_read_text(job->base, "console", text, read->username);
-	if (!sg_inspection_has_desktop(job->base)) {
-		g_task_run_in_thread(task, inspect_thread);
+		sg_inspection_read_text(base, "console", text, read->username);
+	if (!sg_inspection_has_desktop(base)) {
+		read_after_boot(g_steal_pointer(&task), g_steal_pointer(&base));
 		return;
 	}
-	g_task_return_pointer(task, g_steal_pointer(&job->base),
-			      (GDestroyNotify)sg_inspection_free);
+	g_task_return_pointer(task, g_steal_pointer(&base), (GDestroyNotify)sg_inspection_free);
 }
 
 void
@@ -278,7 +425,7 @@ sg_disk_read_inspect_async(SgDiskRead *read, const gchar *console_log, GAsyncRea
 	if (inspect_while_booting())
 		start_base(read);
 	if (read->base_cancellable == NULL) {
-		g_task_run_in_thread(task, inspect_thread);
+		read_after_boot(g_steal_pointer(&task), NULL);
 		return;
 	}
 	read->inspect = g_steal_pointer(&task);

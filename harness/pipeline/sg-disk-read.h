@@ -8,15 +8,17 @@
 G_BEGIN_DECLS
 
 /*
- * Inspect: what the installed disk says, read with libguestfs on threads
- * (an appliance takes about 15 s to start under TCG).
+ * Inspect: what the installed disk says, read with libguestfs in a child
+ * process (`smokegate inspect-disk`, sg-inspect-process: the coordinator
+ * keeps none of libguestfs's memory and outlives its crashes; an appliance
+ * takes about 15 s to start under TCG).
  *
  * The boot runs on an overlay (a volume backed by the base's on a lab
  * host), so the base stays as the installer left it: its read (the system,
  * the installer's logs, the answer file's user) starts once the booting
  * guest's console has spoken (sg_disk_read_start_base) and runs while it
  * boots. libguestfs reads local disks only: a lab host's base is
- * downloaded first, on the same thread (once per test: the suites'
+ * downloaded first, on a worker thread (once per test: the suites'
  * overlays and --keep-disk use that copy).
  * The boot's own evidence (the graphical target, the user's session, the
  * desktop running) comes from its console, which the boot phase has read
@@ -36,8 +38,8 @@ typedef struct {
 	/* --keep-disk: the base, as the installer left it, is copied here
 	 * (sparse); NULL: not kept. */
 	const gchar *keep_as;
-	/* The run's: the reads stop with it (an appliance that is starting
-	 * runs to its end first). */
+	/* The run's: the reads stop with it (their processes killed, a
+	 * download run to its end first). */
 	GCancellable *cancellable;
 } SgDiskReadSpec;
 
@@ -50,22 +52,23 @@ const gchar *sg_disk_read_get_base(SgDiskRead *read);
 /* A new overlay of the base for the boot, so the base stays as it is; the
  * lab deletes it with the test. NULL with @error. */
 const gchar *sg_disk_read_create_overlay(SgDiskRead *read, GError **error);
-/* The guest booting the overlay spoke: the base's read starts on a thread
- * of its own and runs while it boots (unless SMOKEGATE_INSPECT_AFTER_BOOT
- * is set); a second call does nothing. */
+/* The guest booting the overlay spoke: the base's read starts, its
+ * process at a lower priority, and runs while it boots (unless
+ * SMOKEGATE_INSPECT_AFTER_BOOT is set); a second call does nothing. */
 void sg_disk_read_boot_started(SgDiskRead *read);
 /* The inspection of the installed system once its boot ended: the base's
  * read (waited for; started now if it was not), the boot's console log
  * @console_log, and the overlay's journal when that console does not show
  * the desktop; or the disk read whole after the boot. Fails with
- * SG_ERROR_CANCELLED when the run was interrupted. */
+ * SG_ERROR_CANCELLED when the run was interrupted (its reads end at once). */
 void sg_disk_read_inspect_async(SgDiskRead *read, const gchar *console_log,
 				GAsyncReadyCallback callback, gpointer user_data);
 SgInspection *sg_disk_read_inspect_finish(GAsyncResult *result, GError **error);
 
 typedef void (*SgDiskReadEnded)(gpointer user_data);
 /* TRUE when the read of the base still runs: then @ended runs once it
- * ended, stopped first when @stop (its appliance stops once it started).
+ * ended, stopped first when @stop (its process and appliance killed; a
+ * download runs to its end).
  * The run never ends before it: the appliance would outlive the run, and
  * the lab takes the scratch disk it reads with it. */
 gboolean sg_disk_read_await(SgDiskRead *read, gboolean stop, SgDiskReadEnded ended,

@@ -1,5 +1,7 @@
 #include "sg-guest-phase.h"
 
+#include "sg-arch.h"
+
 #include "sg-error.h"
 #include "sg-guest-teardown.h"
 #include "sg-watch.h"
@@ -566,6 +568,7 @@ sg_guest_phase_start(const SgGuestPhaseSpec *spec, SgGuestPhaseDone done, gpoint
 	g_autofree gchar *console_name = g_strdup_printf("console-%s.log", phase_name);
 	g_autofree gchar *cmdline = NULL;
 	g_autofree gchar *console_log = sg_plan_evidence_path(spec->plan, console_name);
+	const SgArch *arch = sg_arch_find(spec->plan->arch);
 	const gchar *const *markers = spec->kind->console_phase == SG_CONSOLE_PHASE_DESKTOP
 					      ? (const gchar *const *)flavour->console_markers
 					      : NULL;
@@ -592,8 +595,14 @@ sg_guest_phase_start(const SgGuestPhaseSpec *spec, SgGuestPhaseDone done, gpoint
 		return NULL;
 	spec->kind->fill(spec, &domain);
 	cmdline = (gchar *)domain.cmdline; /* fill made it */
-	if (domain.kernel == NULL)
+	if (domain.kernel == NULL) {
 		phase->boot = new_boot_driver(phase, &domain);
+	} else if (arch != NULL && arch->boots_direct) {
+		/* Its machine always boots a kernel directly: whether that kernel
+		 * starts is the boot's whole question, answered on its console. */
+		phase->boot = new_boot_driver(phase, &domain);
+		sg_boot_driver_set_kernel_console(phase->boot, arch->console);
+	}
 	phase->guest = sg_guest_start(spec->plan->lab, &domain, error);
 	if (phase->guest == NULL)
 		return NULL;

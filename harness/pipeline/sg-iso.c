@@ -61,7 +61,7 @@ read_volume_id(const gchar *iso, GError **error)
 
 /* Where each family keeps its boot files, most specific first, as real
  * images lay them out (DOMAIN.md section 3): d-i's /install.amd/ (Debian)
- * or /install/ (Ubuntu), casper's /casper/ (ubiquity, and subiquity when an
+ * or /install/ (Ubuntu; Debian's ppc64el), casper's /casper/ (ubiquity, and subiquity when an
  * installer layer sits beside the live one), live-boot's /live/. */
 static const struct {
 	SgFamily family;
@@ -71,7 +71,9 @@ static const struct {
 	{SG_FAMILY_DEBIAN_INSTALLER, "install.amd/vmlinuz", "install.amd/initrd.gz"},
 	{SG_FAMILY_DEBIAN_INSTALLER, "install.386/vmlinuz", "install.386/initrd.gz"},
 	{SG_FAMILY_DEBIAN_INSTALLER, "install.a64/vmlinuz", "install.a64/initrd.gz"},
-	{SG_FAMILY_DEBIAN_INSTALLER, "install/vmlinuz", "install/initrd.gz"},
+	/* Ubuntu's d-i, and Debian's ppc64el netinst (a vmlinux: pseries
+	 * boots an ELF kernel, no compressed one). */
+	{SG_FAMILY_DEBIAN_INSTALLER, "install/vmlinuz;install/vmlinux", "install/initrd.gz"},
 	{SG_FAMILY_UBIQUITY, "casper/vmlinuz;casper/vmlinuz.efi",
 	 "casper/initrd;casper/initrd.lz;casper/initrd.gz;casper/initrd.img"},
 	{SG_FAMILY_LIVE, "live/vmlinuz;live/vmlinuz*", "live/initrd.img;live/initrd.img*"},

@@ -77,6 +77,8 @@ sg_plan_free(SgPlan *plan)
 	g_free(plan->arch);
 	g_free(plan->arch_source);
 	g_free(plan->emulation);
+	g_free(plan->layout_kernel);
+	g_free(plan->layout_initrd);
 	g_free(plan->answers_cmdline);
 	g_free(plan);
 }

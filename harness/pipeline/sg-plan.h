@@ -126,6 +126,12 @@ typedef struct {
 	 * the lab file's EmulationFactor= for the host, else the profile's). */
 	gchar *emulation;
 	gdouble limit_factor;
+	/* The installer's kernel and initrd where the image's own layout puts
+	 * them (sg-iso.c: /install.a64/, Debian ppc64el's /install/vmlinux),
+	 * when that layout is of the profile's family; else NULL. A direct boot
+	 * of an image that is not amd64 boots these: profiles name amd64's. */
+	gchar *layout_kernel;
+	gchar *layout_initrd;
 	/* How the answer file reaches the installer; with SG_ANSWERS_URL the
 	 * answer file's keys that the installer needs before it can fetch it
 	 * (its network's own: netcfg/), given on the kernel command line. */

@@ -134,23 +134,26 @@ sg_prepare_check_inputs(const SgTestOptions *options, GError **error)
 	return g_steal_pointer(&plan);
 }
 
-/* A generic profile boots what the image's own layout holds. */
+/* The profile's plans boot the kernel and initrd of the image's own layout
+ * (the plan's, of the profile's family), when it has one. */
 static void
-use_layout(SgFlavour *flavour, const SgIsoInfo *info)
+use_layout(SgPlan *plan)
 {
-	if (info->layout_family != flavour->family || info->layout_kernel == NULL)
+	SgFlavour *flavour = plan->flavour;
+
+	if (plan->layout_kernel == NULL)
 		return;
 	if (flavour->plan_install) {
 		g_free(flavour->kernel);
 		g_free(flavour->initrd);
-		flavour->kernel = g_strdup(info->layout_kernel);
-		flavour->initrd = g_strdup(info->layout_initrd);
+		flavour->kernel = g_strdup(plan->layout_kernel);
+		flavour->initrd = g_strdup(plan->layout_initrd);
 	}
 	if (flavour->plan_live) {
 		g_free(flavour->live_kernel);
 		g_free(flavour->live_initrd);
-		flavour->live_kernel = g_strdup(info->layout_kernel);
-		flavour->live_initrd = g_strdup(info->layout_initrd);
+		flavour->live_kernel = g_strdup(plan->layout_kernel);
+		flavour->live_initrd = g_strdup(plan->layout_initrd);
 	}
 }
 
@@ -193,8 +196,13 @@ sg_prepare_identify(SgPlan *plan, GError **error)
 		plan->arch = g_strdup(sg_arch_from_file_name(plan->image)->name);
 		plan->arch_source = g_strdup("its name");
 	}
+	if (info->layout_family == plan->flavour->family && info->layout_kernel != NULL) {
+		plan->layout_kernel = g_strdup(info->layout_kernel);
+		plan->layout_initrd = g_strdup(info->layout_initrd);
+	}
+	/* A generic profile boots what the image's own layout holds. */
 	if (plan->flavour->generic) {
-		use_layout(plan->flavour, info);
+		use_layout(plan);
 		plan->generic_hint = g_strdup_printf(
 			"judged as a generic %s image (its layout); a flavour profile whose "
 			"DiskInfo= matches '%s' or VolumeId= matches '%s' (in %s or "
@@ -532,6 +540,25 @@ plan_answers(SgPlan *plan, GError **error)
 	return plan->answers_cmdline != NULL;
 }
 
+/* A direct boot, under the one firmware that starts a kernel on the
+ * image's machine: SeaBIOS on a PC, AAVMF on an arm64 virt machine, SLOF on
+ * pseries. The profiles name amd64's kernel (/install.amd/): an image of
+ * another architecture boots its own layout's. */
+static gboolean
+plan_direct(SgPlan *plan, GError **error)
+{
+	SgFirmware firmware = g_str_equal(plan->arch, "arm64")	   ? SG_FIRMWARE_UEFI
+			      : g_str_equal(plan->arch, "ppc64el") ? SG_FIRMWARE_SLOF
+								   : SG_FIRMWARE_BIOS;
+
+	plan->boot_method = SG_BOOT_METHOD_DIRECT;
+	if (!g_str_equal(plan->arch, "amd64"))
+		use_layout(plan);
+	plan->firmwares = g_array_new(FALSE, FALSE, sizeof(SgFirmwareEntry));
+	g_array_append_val(plan->firmwares, ((SgFirmwareEntry){firmware, TRUE, NULL}));
+	return plan_answers(plan, error);
+}
+
 gboolean
 sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error)
 {
@@ -540,26 +567,23 @@ sg_prepare_boot(SgPlan *plan, const SgTestOptions *options, GError **error)
 
 	if (g_strcmp0(options->boot, "direct") == 0 ||
 	    (options->boot == NULL && plan->flavour->boot_direct)) {
-		plan->boot_method = SG_BOOT_METHOD_DIRECT;
 		plan->boot_method_reason =
 			g_strdup(options->boot != NULL ? "asked for with --boot direct"
 						       : "the profile's [Boot] Method=direct");
-		if (!plan_arch(plan, options, error))
-			return FALSE;
-		/* An arm64 virt machine's kernel is started by its UEFI. */
-		plan->firmwares = g_array_new(FALSE, FALSE, sizeof(SgFirmwareEntry));
-		g_array_append_val(
-			plan->firmwares,
-			((SgFirmwareEntry){g_str_equal(plan->arch, "arm64") ? SG_FIRMWARE_UEFI
-									    : SG_FIRMWARE_BIOS,
-					   TRUE, NULL}));
-		return plan_answers(plan, error);
+		return plan_arch(plan, options, error) && plan_direct(plan, error);
 	}
 	plan->boot_menu = sg_boot_menu_read(plan->image, error);
 	/* The architecture first: an image that is not what its profile
 	 * says is judged as such, whatever else it lacks. */
 	if (plan->boot_menu == NULL || !plan_arch(plan, options, error))
 		return FALSE;
+	if (sg_arch_find(plan->arch)->boots_direct) {
+		plan->boot_method_reason = g_strdup_printf(
+			"a %s image: its installer's kernel is booted directly (smokegate reads "
+			"no %s bootloader)",
+			plan->arch, plan->arch);
+		return plan_direct(plan, error);
+	}
 	/* No El Torito entry at all: no machine boots it from a CD, whatever
 	 * its firmware. Known before any guest starts. */
 	if (plan->boot_menu->bios == NULL && plan->boot_menu->uefi->len == 0) {
@@ -613,6 +637,23 @@ local_media_clear(SgLocalMedia *local)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SgLocalMedia, local_media_clear)
 
+/* Whether @path is a kernel the machine of @arch boots; @header: the kind
+ * it looks for, for messages. */
+static gboolean
+is_machine_kernel(const gchar *arch, const gchar *path, const gchar **header)
+{
+	if (g_strcmp0(arch, "arm64") == 0) {
+		*header = "arm64 Image";
+		return sg_image_is_arm64_kernel(path);
+	}
+	if (g_strcmp0(arch, "ppc64el") == 0) {
+		*header = "ppc64le ELF";
+		return sg_image_is_ppc64le_kernel(path);
+	}
+	*header = "bzImage";
+	return sg_image_is_bzimage(path);
+}
+
 /* The kernels and initrds each plan boots, read out of the ISO in one pass
  * over its directory (a file two plans share is read once). */
 static gboolean
@@ -651,14 +692,13 @@ extract_boot_files(SgPlan *plan, SgLocalMedia *local, GError **error)
 			    (const gchar *const *)dests->pdata, error))
 		return FALSE;
 	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-		gboolean arm64 = g_strcmp0(plan->arch, "arm64") == 0;
+		const gchar *header = NULL;
 		if (!files[i].wanted || !g_str_has_prefix(files[i].name, "kernel"))
 			continue;
-		if (arm64 ? !sg_image_is_arm64_kernel(*files[i].slot)
-			  : !sg_image_is_bzimage(*files[i].slot)) {
+		if (!is_machine_kernel(plan->arch, *files[i].slot, &header)) {
 			g_set_error(error, SG_ERROR, SG_ERROR_IMAGE,
 				    "%s in the image is not a bootable Linux kernel (no %s header)",
-				    files[i].path, arm64 ? "arm64 Image" : "bzImage");
+				    files[i].path, header);
 			return FALSE;
 		}
 	}

@@ -36,6 +36,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/common.sh"
 . "$here/lib/foreign-apt.sh"
+. "$here/lib/di-release.sh"
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 outdir=$1
@@ -58,9 +59,7 @@ need_file "$netboot/linux" "$netboot/initrd.gz" "$netboot/grub/grub.cfg" \
 	"$netboot/grub/arm64-efi/grub.cfg" "$di/version.info" "$shim" "$grub"
 
 build=$(sed -n 's/^Installer build: *//p' "$di/version.info")
-point=$(printf '%s\n' "$build" | sed -n 's/.*+deb12u\([0-9][0-9]*\)$/\1/p')
-[ -n "$point" ] || die "cannot tell the point release from '$build' ($di/version.info)"
-release="12.$point.0"
+release=$(di_release "$di/version.info")
 stamp=$(date -u -r "$netboot/initrd.gz" +%Y%m%d-%H:%M)
 
 tree=$work/tree

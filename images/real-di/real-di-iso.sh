@@ -44,6 +44,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/common.sh"
 . "$here/lib/bootloader.sh"
 . "$here/lib/iso.sh"
+. "$here/lib/di-release.sh"
 
 [ $# -ge 2 ] && [ $# -le 3 ] || { echo "usage: $0 OUTDIR EFI_LOADERS [DI_IMAGES]" >&2; exit 2; }
 outdir=$1
@@ -75,17 +76,14 @@ di_i386=$work/i386-package/usr/lib/debian-installer/images/12/i386/text
 # netinst ARCH DI_IMAGES INSTALLDIR EFI - one netinst-like ISO; EFI is yes
 # for Debian's UEFI boot (amd64), no for BIOS only.
 netinst() {
-	local arch=$1 di=$2 install=$3 efi=$4 tree=$work/tree-$1 kernel initrd build point release
+	local arch=$1 di=$2 install=$3 efi=$4 tree=$work/tree-$1 kernel initrd build release
 	local stamp volid iso
 	kernel=$di/debian-installer/$arch/linux
 	initrd=$di/debian-installer/$arch/initrd.gz
 	need_file "$kernel" "$initrd" "$di/version.info"
 
-	# "Installer build: 20230607+deb12u15" -> point release 12.15.0
 	build=$(sed -n 's/^Installer build: *//p' "$di/version.info")
-	point=$(printf '%s\n' "$build" | sed -n 's/.*+deb12u\([0-9][0-9]*\)$/\1/p')
-	[ -n "$point" ] || die "cannot tell the point release from '$build' ($di/version.info)"
-	release="12.$point.0"
+	release=$(di_release "$di/version.info")
 	stamp=$(date -u -r "$initrd" +%Y%m%d-%H:%M)
 
 	mkdir -p "$tree/$install" "$tree/.disk"

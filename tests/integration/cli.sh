@@ -37,6 +37,14 @@ check "suite run: bad --accel exits 64, as test's" test $status -eq 64
 run suite run --disk "$good_iso" --flavour smoketest --suite system-health --lab lab.conf --connect qemu:///system
 check "suite run takes --lab, which excludes --connect (exit 64)" test $status -eq 64
 check "usage errors create no evidence folder" test ! -e smokegate-evidence
+# The coordinator's inspecting child: internal, unlisted, strict about its input.
+run --help
+check "--help does not list the internal inspect-disk" sh -c "! grep -q inspect-disk out"
+run inspect-disk --part base /no/such.qcow2
+check "inspect-disk: a missing disk exits 64" test $status -eq 64
+check "inspect-disk: says so in one line" test "$(cat err)" = "smokegate inspect-disk: /no/such.qcow2: no such file"
+run inspect-disk --part everything "$good_iso"
+check "inspect-disk: an unknown --part exits 64" test $status -eq 64
 mkdir -p tree
 for cmd in gate serve; do
 	run $cmd --tree tree --suites-dir /no/such/suites

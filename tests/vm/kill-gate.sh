@@ -12,7 +12,9 @@
 #         `current` not yet moved, and the status page half rewritten
 #         (status.json new, index.html not);
 #   slow: the good image killed in boot, in inspect (libguestfs reading the
-#         installed disk) and in the middle of writing its passed record.
+#         installed disk, in the gate's `smokegate inspect-disk` child: its
+#         appliance must go with the gate) and in the middle of writing its
+#         passed record.
 # usage: kill-gate.sh fast|slow SMOKEGATE GOOD-ISO PANIC-ISO
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kill-lib.sh"
@@ -28,6 +30,27 @@ command -v gdb > /dev/null || { not_ok "gdb is not installed (Debian package gdb
 "$smokegate" stage --tree "$tree" --flavour alpha "$good" > /dev/null
 "$smokegate" stage --tree "$tree" --flavour beta "$bad" > /dev/null
 started=$(date +%s)
+
+# The gate's `smokegate inspect-disk` child reads the installed disk: its
+# libguestfs appliance (a QEMU) runs.
+inspect_child_reading() {
+	local child
+	for child in $(pgrep -f -- "inspect-disk .*$SMOKEGATE_STATE_DIR"); do
+		pgrep -P "$child" qemu > /dev/null && return 0
+	done
+	return 1
+}
+
+# Neither the inspecting child nor its appliance outlives the gate (at
+# most 5 s: the child ends its process group on the kernel's SIGTERM).
+inspect_child_gone() {
+	for _ in $(seq 1 25); do
+		[ -z "$(qemu_processes_under "$SMOKEGATE_STATE_DIR")" ] && return 0
+		sleep 0.2
+	done
+	qemu_processes_under "$SMOKEGATE_STATE_DIR" | sed 's/^/#   left: /'
+	return 1
+}
 
 # Says what point $1 was and when, then checks the tree.
 after_kill() {
@@ -67,7 +90,8 @@ else
 		test -s "$tree/$alpha/smoke/console-boot.log" -- --flavour alpha
 	after_kill boot
 	check "killed in inspect (libguestfs reading the disk)" \
-		gate_killed_at 'guestfs_inspect_os' --flavour alpha
+		gate_killed_when 600 inspect_child_reading -- --flavour alpha
+	check "the inspecting child and its appliance went with the gate" inspect_child_gone
 	after_kill inspect
 	# The passed record's temporary file written, not renamed over it.
 	check "killed in the middle of writing the passed record" gate_killed_at \

@@ -433,6 +433,52 @@ test_limit(void)
 	g_assert_cmpint(sg_boot_driver_get_next_deadline(driver), ==, 0);
 }
 
+/* A kernel booted directly on pseries, as SLOF starts it: prom_init's
+ * "Preparing to boot Linux version" is the kernel's own first line. One
+ * that never prints a line fails naming the console it was to print on,
+ * and so does a machine that resets first. */
+static void
+test_direct_kernel(void)
+{
+	const gchar *slof = "SLOF **********************************************************\r\n"
+			    "QEMU Starting\r\n"
+			    "Welcome to Open Firmware\r\n"
+			    "Booting from memory...\r\n";
+	gint64 now = 0;
+	g_autoptr(SgBootDriver) good = sg_boot_driver_new(SG_FIRMWARE_SLOF, NULL, NULL, 10, now);
+	g_autoptr(SgBootDriver) silent = NULL;
+	g_autoptr(SgBootDriver) reset = NULL;
+	g_autofree gchar *keys = NULL;
+
+	sg_boot_driver_set_kernel_console(good, "hvc0");
+	g_free(run(good, &now, slof, 2));
+	keys = run(good, &now,
+		   "OF stdout device is: /vdevice/vty@71000001\r\n"
+		   "Preparing to boot Linux version 6.1.0-50-powerpc64le (debian-kernel@lists."
+		   "debian.org)\r\n",
+		   1);
+	g_assert_cmpstr(keys, ==, "");
+	g_assert_cmpint(sg_boot_driver_get_state(good), ==, SG_BOOT_DRIVER_KERNEL_STARTED);
+	g_assert_cmpfloat(sg_boot_driver_get_seconds_to_kernel(good), <=, 3);
+
+	now = 0;
+	silent = sg_boot_driver_new(SG_FIRMWARE_SLOF, NULL, NULL, 10, now);
+	sg_boot_driver_set_kernel_console(silent, "hvc0");
+	g_free(run(silent, &now, slof, 11));
+	g_assert_cmpint(sg_boot_driver_get_state(silent), ==, SG_BOOT_DRIVER_FAILED);
+	g_assert_cmpstr(sg_boot_driver_get_reason(silent), ==,
+			"the kernel did not start: no line of it on its console (hvc0) within "
+			"10 s of power-on; last console line: Booting from memory...");
+
+	now = 0;
+	reset = sg_boot_driver_new(SG_FIRMWARE_SLOF, NULL, NULL, 10, now);
+	sg_boot_driver_set_kernel_console(reset, "hvc0");
+	g_free(run(reset, &now, slof, 1));
+	sg_boot_driver_machine_stopped(reset, now);
+	g_assert_cmpint(sg_boot_driver_get_state(reset), ==, SG_BOOT_DRIVER_FAILED);
+	g_assert_nonnull(strstr(sg_boot_driver_get_reason(reset), "console, hvc0"));
+}
+
 /* Keys that the screen never echoes: the driver says what it typed. */
 static void
 test_no_echo(void)
@@ -465,6 +511,7 @@ main(int argc, char **argv)
 	g_test_add_func("/boot-driver/firmware-refusals", test_firmware_refusals);
 	g_test_add_func("/boot-driver/line-in-pieces", test_line_in_pieces);
 	g_test_add_func("/boot-driver/limit", test_limit);
+	g_test_add_func("/boot-driver/direct-kernel", test_direct_kernel);
 	g_test_add_func("/boot-driver/no-echo", test_no_echo);
 	return g_test_run();
 }

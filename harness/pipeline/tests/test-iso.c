@@ -206,8 +206,8 @@ zboot(GBytes *payload, const gchar *compression)
 }
 
 /* Each machine's kernel by its own header: a PC's bzImage "HdrS" at 0x202,
- * an arm64 Image's "ARM\x64" at 0x38 or a gzip'd one; neither is the
- * other's. */
+ * an arm64 Image's "ARM\x64" at 0x38 or a gzip'd one, pseries' ELF; none is
+ * another's. */
 static void
 test_kernel_headers(Fixture *f, gconstpointer data)
 {
@@ -217,6 +217,7 @@ test_kernel_headers(Fixture *f, gconstpointer data)
 	g_autofree gchar *not_gz = g_build_filename(f->dir, "not.gz", NULL);
 	g_autoptr(GBytes) arm64 = arm64_image();
 	g_autoptr(GBytes) gzipped = gzip(arm64);
+	g_autofree gchar *elf = g_build_filename(f->dir, "vmlinux", NULL);
 	gchar bytes[0x400] = {0};
 
 	memcpy(bytes + 0x202, "HdrS", 4);
@@ -238,6 +239,27 @@ test_kernel_headers(Fixture *f, gconstpointer data)
 	g_assert_true(sg_image_is_arm64_kernel(gz));
 	g_assert_false(sg_image_is_bzimage(gz));
 	g_assert_false(sg_image_is_arm64_kernel(not_gz));
+	/* A ppc64le ELF (Debian's vmlinux) is pseries' alone: a big-endian or
+	 * 32-bit one, or another machine's ELF, is not. */
+	memset(bytes, 0, sizeof(bytes));
+	memcpy(bytes,
+	       "\x7f"
+	       "ELF\x02\x01",
+	       6);
+	bytes[18] = 21;
+	g_assert_true(g_file_set_contents(elf, bytes, sizeof(bytes), NULL));
+	g_assert_true(sg_image_is_ppc64le_kernel(elf));
+	g_assert_false(sg_image_is_arm64_kernel(elf));
+	g_assert_false(sg_image_is_bzimage(elf));
+	g_assert_false(sg_image_is_ppc64le_kernel(image));
+	g_assert_false(sg_image_is_ppc64le_kernel(bz));
+	bytes[5] = 2;
+	g_assert_true(g_file_set_contents(elf, bytes, sizeof(bytes), NULL));
+	g_assert_false(sg_image_is_ppc64le_kernel(elf));
+	bytes[5] = 1;
+	bytes[18] = 62; /* EM_X86_64 */
+	g_assert_true(g_file_set_contents(elf, bytes, sizeof(bytes), NULL));
+	g_assert_false(sg_image_is_ppc64le_kernel(elf));
 	/* Shorter than the header: no kernel. */
 	g_assert_true(g_file_set_contents(image, "ARM", 3, NULL));
 	g_assert_false(sg_image_is_arm64_kernel(image));

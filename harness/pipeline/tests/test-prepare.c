@@ -132,13 +132,13 @@ test_bad_inputs(Fixture *f, gconstpointer data)
 		 "^unknown flavour 'no-such-flavour' \\(known: .*prepare-test.*\\)$"},
 		{"unknown suite", good_options(f, image), "no-such-suite"},
 		{"bad --arch", good_options(f, image),
-		 "^--arch must be one of amd64, i386, arm64$"},
+		 "^--arch must be one of amd64, i386, arm64, ppc64el$"},
 		{"an --arch with no guests", good_options(f, image),
-		 "^--arch must be one of amd64, i386, arm64 \\(no guests of that architecture "
-		 "yet\\)$"},
+		 "^--arch must be one of amd64, i386, arm64, ppc64el \\(no guests of that "
+		 "architecture yet\\)$"},
 		{"bad [Guest] Arch=", good_options(f, image),
 		 "^.*/bad-arch\\.conf:4: \\[Guest\\] Arch must be one of amd64, i386, arm64, "
-		 "not vax$"},
+		 "ppc64el, not vax$"},
 	};
 	g_autofree gchar *bad_arch_dir = fixture_path(f, "bad-arch");
 	g_autofree gchar *bad_arch = g_build_filename(bad_arch_dir, "bad-arch.conf", NULL);
@@ -150,7 +150,7 @@ test_bad_inputs(Fixture *f, gconstpointer data)
 	cases[5].options.flavour = "no-such-flavour";
 	cases[6].options.suites = no_such_suite;
 	cases[7].options.arch = "vax";
-	cases[8].options.arch = "ppc64el";
+	cases[8].options.arch = "s390x";
 	write_file(bad_arch, "[Flavour]\nFamily=live\n[Guest]\nArch=vax\n");
 	cases[9].options.flavours_dir = bad_arch_dir;
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -438,6 +438,46 @@ test_emulation_limits(Fixture *f, gconstpointer data)
 	g_assert_cmpfloat(plan->limit_factor, ==, 1.0);
 }
 
+/* A ppc64el image (Debian's ppc64el netinst: /install/vmlinux, no El
+ * Torito entry) is booted directly whatever was asked, under SLOF, its own
+ * layout's kernel rather than the profile's amd64 one, console=hvc0. */
+static void
+test_arch_ppc64el(Fixture *f, gconstpointer data)
+{
+	const gchar *files[] = {".disk/info",
+				"Prepare Test OS 1.0 - Official ppc64el NETINST",
+				"install/vmlinux",
+				"a kernel",
+				"install/initrd.gz",
+				"an initrd",
+				NULL};
+	g_autofree gchar *iso = make_iso(f, "ppc64el", "PREPARE_TEST", files);
+
+	for (guint direct = 0; direct <= 1; direct++) {
+		SgTestOptions options = good_options(f, iso);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(SgPlan) plan = NULL;
+
+		options.boot = direct ? "direct" : NULL;
+		plan = plan_boot(&options, &error);
+		g_assert_no_error(error);
+		g_assert_cmpstr(plan->arch, ==, "ppc64el");
+		g_assert_cmpint(plan->boot_method, ==, SG_BOOT_METHOD_DIRECT);
+		g_assert_cmpstr(
+			plan->boot_method_reason, ==,
+			direct ? "asked for with --boot direct"
+			       : "a ppc64el image: its installer's kernel is booted directly "
+				 "(smokegate reads no ppc64el bootloader)");
+		g_assert_cmpstr(plan->flavour->kernel, ==, "/install/vmlinux");
+		g_assert_cmpstr(plan->flavour->initrd, ==, "/install/initrd.gz");
+		g_assert_cmpstr(plan->flavour->kernel_args, ==, "console=hvc0");
+		g_assert_cmpuint(plan->firmwares->len, ==, 1);
+		g_assert_cmpint(g_array_index(plan->firmwares, SgFirmwareEntry, 0).firmware, ==,
+				SG_FIRMWARE_SLOF);
+		g_assert_cmpint(plan->answers_delivery, ==, SG_ANSWERS_INITRD);
+	}
+}
+
 /* An image that says nothing itself: its cdimage name says it; with no
  * name either, --arch, the profile's Arch=, or amd64 as before. */
 static void
@@ -595,9 +635,9 @@ static void
 test_arch_mismatch(Fixture *f, gconstpointer data)
 {
 	const gchar *arm64_files[] = {".disk/info", "Prepare Test OS 1.0 - arm64", NULL};
-	const gchar *ppc_files[] = {".disk/info", "Prepare Test OS 1.0 - ppc64el", NULL};
+	const gchar *s390x_files[] = {".disk/info", "Prepare Test OS 1.0 - s390x", NULL};
 	g_autofree gchar *arm64 = make_iso(f, "arm64", "PREPARE_TEST", arm64_files);
-	g_autofree gchar *ppc = make_iso(f, "ppc", "PREPARE_TEST", ppc_files);
+	g_autofree gchar *s390x = make_iso(f, "s390x", "PREPARE_TEST", s390x_files);
 	struct {
 		const gchar *iso;
 		const gchar *arch_option;
@@ -611,9 +651,9 @@ test_arch_mismatch(Fixture *f, gconstpointer data)
 		 "says amd64"},
 		{arm64, "i386", "Arch=arm64\n", SG_ERROR, SG_ERROR_IMAGE,
 		 "the image is arm64 (.disk/info) but --arch says i386"},
-		{ppc, NULL, "", SG_ERROR, SG_ERROR_LAB,
-		 "a ppc64el image (.disk/info): the image's architecture must be one of amd64, "
-		 "i386, arm64 (no guests of that architecture yet)"},
+		{s390x, NULL, "", SG_ERROR, SG_ERROR_LAB,
+		 "a s390x image (.disk/info): the image's architecture must be one of amd64, "
+		 "i386, arm64, ppc64el (no guests of that architecture yet)"},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -737,6 +777,7 @@ main(int argc, char **argv)
 	ADD("/prepare/arch-from-name", test_arch_from_name);
 	ADD("/prepare/ubuntu-arm64", test_ubuntu_arm64);
 	ADD("/prepare/arch-from-kernel-header", test_arch_from_kernel_header);
+	ADD("/prepare/arch-ppc64el", test_arch_ppc64el);
 	ADD("/prepare/arch-mismatch", test_arch_mismatch);
 	ADD("/prepare/arch-efi-loaders", test_arch_efi_loaders);
 #undef ADD
