@@ -39,6 +39,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/debootstrap.sh"
 . "$here/lib/bootloader.sh"
 . "$here/lib/iso.sh"
+. "$here/lib/live.sh"
 
 [ $# -eq 2 ] || { echo "usage: $0 OUTDIR EFI_LOADERS" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot)"
@@ -53,85 +54,21 @@ done
 out=$(realpath -m "$1")
 loaders=$(realpath "$2")
 efi_loaders_check "$loaders"
-mirror=${SMOKEGATE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-suite=bookworm
-stamp=$(date -u +%Y%m%d)
-# Matches no DiskInfo= or VolumeId= glob of guests/flavours/*.conf.
-volid=SMOKEGATE_LIVEBOOT
-
-# The packages of the live system. --no-install-recommends throughout: only
-# what each package needs.
-packages=(
-	systemd-sysv libpam-systemd dbus
-	linux-image-amd64
-	live-boot live-config live-config-systemd
-	# live-config's user-setup component creates the live user with it;
-	# its sudo component gives the user sudo, as on Debian's images.
-	user-setup sudo
-	xserver-xorg-core xserver-xorg-input-libinput
-	lightdm
-	icewm
-)
+mapfile -t packages < <(live_packages amd64)
 
 chroot_work live-real
 chroot_debootstrap "$suite" "$mirror"
 chroot_install "${packages[@]}"
 chroot_finish
 
-# What live-build does before it packs a live root: no machine id (systemd
-# makes one per boot).
-: >"$root/etc/machine-id"
-rm -f "$root/var/lib/dbus/machine-id"
-printf 'debian\n' >"$root/etc/hostname"
+live_pack
 
-kernel=$(ls "$root"/boot/vmlinuz-* | sort -V | tail -n 1)
-initrd=$root/boot/initrd.img-${kernel##*/vmlinuz-}
-[ -s "$initrd" ] || die "no initrd for $kernel"
-
-msg "packing filesystem.squashfs"
-live=$work/live
-mkdir -p "$live"
-cp "$kernel" "$live/vmlinuz"
-cp "$initrd" "$live/initrd.img"
-# zstd: the Debian kernel reads it, and it unpacks faster than xz under TCG.
-# Level 6 packs the 1.1 GB root in under a minute on 2 cores (mksquashfs's
-# default, 15, took about ten) for 7% more bytes.
-mksquashfs "$root" "$live/filesystem.squashfs" -comp zstd -Xcompression-level 6 \
-	-noappend -no-progress -quiet \
-	-e boot/vmlinuz-\* -e boot/initrd.img-\* >/dev/null
-
-# layer NAME SESSION [XSESSION_EXEC] - a live-boot layer (NAME.squashfs)
-# that points LightDM's autologin at SESSION, and with XSESSION_EXEC also
-# installs that session.
-layer() {
-	local name=$1 session=$2 exec=${3:-} d=$work/layer-$1
-	install -d -m 755 "$d/etc/lightdm/lightdm.conf.d"
-	cat >"$d/etc/lightdm/lightdm.conf.d/90-smokegate-$name.conf" <<EOF
-# Smokegate fixture ($name): LightDM's autologin session is $session.
-[Seat:*]
-autologin-session=$session
-EOF
-	if [ -n "$exec" ]; then
-		install -d -m 755 "$d/usr/share/xsessions"
-		cat >"$d/usr/share/xsessions/$session.desktop" <<EOF
-[Desktop Entry]
-Name=Black screen (smokegate fixture)
-Comment=An X session that opens and never draws anything
-Exec=$exec
-Type=Application
-EOF
-	fi
-	mksquashfs "$d" "$live/$name.squashfs" -comp zstd -noappend -no-progress -quiet \
-		-all-root >/dev/null
-	# live-boot stacks the images listed here in order, the last one on top.
-	printf 'filesystem.squashfs\n%s.squashfs\n' "$name" >"$live/$name.module"
-}
 # black-screen: an X session that opens and draws nothing (no window
 # manager, no background, no client).
-layer black-screen black-screen '/usr/bin/sleep infinity'
+live_layer black-screen black-screen '/usr/bin/sleep infinity'
 # missing-session: a session that is not installed (Xfce's name, as a
 # flavour whose seed names a desktop it forgot to ship).
-layer missing-session xfce
+live_layer missing-session xfce
 
 isolinux=$work/isolinux
 isolinux_files "$isolinux"
@@ -139,30 +76,21 @@ menu_file "$here/isolinux/live.cfg" "$isolinux/isolinux.cfg" kernel=vmlinuz
 menu_file "$here/grub/live.cfg" "$work/grub.cfg" kernel=vmlinuz
 efi_image_of signed "$work/efi.img" "$loaders" "$here/grub/live-efi-stub.cfg"
 
-# live_iso VARIANT INFO MODULE LIVEFILE... - one ISO with these files of
-# $work/live in /live/, and MODULE (unless "") as /live/filesystem.module.
-live_iso() {
-	local variant=$1 info=$2 module=$3 tree=$work/tree-$1 f iso
-	shift 3
-	mkdir -p "$tree/live" "$tree/boot/grub" "$tree/.disk"
-	for f in "$@"; do ln -s "$live/$f" "$tree/live/$f"; done
-	[ -z "$module" ] || ln -s "$live/$module" "$tree/live/filesystem.module"
-	ln -s "$isolinux" "$tree/isolinux"
-	ln -s "$work/grub.cfg" "$tree/boot/grub/grub.cfg"
-	ln -s "$work/efi.img" "$tree/boot/grub/efi.img"
-	printf '%s' "$info" >"$tree/.disk/info"
-	iso=$out/smoketest-live-real-amd64-$variant.iso
-	mkdir -p "$out"
-	make_iso "$tree" "$iso" "$volid"
-	msg "wrote $iso ($(du -m "$iso" | cut -f1) MiB)"
+# live_boot_files TREE - isolinux, live-build's GRUB menu and the EFI
+# image in TREE (for live_iso).
+live_boot_files() {
+	mkdir -p "$1/boot/grub"
+	ln -s "$isolinux" "$1/isolinux"
+	ln -s "$work/grub.cfg" "$1/boot/grub/grub.cfg"
+	ln -s "$work/efi.img" "$1/boot/grub/efi.img"
 }
 
 info="Smokegate live-boot fixture: Debian 12 live-boot, LightDM"
-live_iso good "$info, IceWM amd64 $stamp" "" \
+live_iso amd64 good "$info, IceWM amd64 $stamp" "" \
 	vmlinuz initrd.img filesystem.squashfs
-live_iso black-screen "$info, blank session (black-screen) amd64 $stamp" black-screen.module \
+live_iso amd64 black-screen "$info, blank session (black-screen) amd64 $stamp" black-screen.module \
 	vmlinuz initrd.img filesystem.squashfs black-screen.squashfs
-live_iso missing-session "$info, autologin session not installed (missing-session) amd64 $stamp" \
+live_iso amd64 missing-session "$info, autologin session not installed (missing-session) amd64 $stamp" \
 	missing-session.module vmlinuz initrd.img filesystem.squashfs missing-session.squashfs
-live_iso no-squashfs "$info, no live file system (no-squashfs) amd64 $stamp" "" \
+live_iso amd64 no-squashfs "$info, no live file system (no-squashfs) amd64 $stamp" "" \
 	vmlinuz initrd.img
