@@ -35,7 +35,7 @@
 # Environment: SMOKETEST_KVER picks the kernel (default: newest installed),
 # SOURCE_DATE_EPOCH fixes the date in /.disk/info.
 #
-# SMOKETEST_ARCH=arm64 (arm64/test-images-arm64.sh) builds the same
+# SMOKETEST_ARCH=arm64 (test-images-arm64.sh) builds the same
 # installers for an arm64 virt machine instead, from Debian's arm64
 # packages, downloaded with an apt configuration of the recipe's own
 # (lib/foreign-apt.sh), never installed: busybox-static, the
