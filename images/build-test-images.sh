@@ -34,6 +34,23 @@
 # make-desktop-picture (meson passes it); without it, cc builds one.
 # Environment: SMOKETEST_KVER picks the kernel (default: newest installed),
 # SOURCE_DATE_EPOCH fixes the date in /.disk/info.
+#
+# SMOKETEST_ARCH=arm64 (test-images-arm64.sh) builds the same
+# installers for an arm64 virt machine instead, from Debian's arm64
+# packages, downloaded with an apt configuration of the recipe's own
+# (lib/foreign-apt.sh), never installed: busybox-static, the
+# linux-image-arm64 kernel (its modules indexed by the host's depmod),
+# fdisk, e2fsprogs, dosfstools, efibootmgr, systemd-journal-remote and the
+# libraries they need, shim-signed, shim-helpers-arm64-signed,
+# grub-efi-arm64-signed. Only where the real installer has an arm64 CD:
+#   smoketest-arm64-<variant>.iso              d-i (Debian's arm64 netinst)
+#   smoketest-subiquity-arm64-{good,fail}.iso  Ubuntu's arm64 live-server
+# UEFI only, laid out as debian-cd's boot-arm64 does (no isolinux: the EFI
+# image is the one El Torito entry, Debian's shim as EFI/boot/bootaa64.efi,
+# its signed CD GRUB as grubaa64.efi), the d-i kernel in /install.a64/.
+# EFI_LOADERS is then "-": the loaders come from the same packages.
+# Ubuntu's arm64 desktop has its new desktop installer, not ubiquity, and
+# Debian publishes no arm64 live images: no casper or live ISOs for arm64.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,21 +67,38 @@ LIVE_VARIANTS="good no-desktop missing-kernel unsigned-grub unsigned-loader no-e
 
 [ $# -ge 2 ] && [ $# -le 3 ] || { echo "usage: $0 OUTDIR EFI_LOADERS [MAKE_DESKTOP_PICTURE]" >&2; exit 2; }
 outdir=$1
-loaders=$(realpath "$2")
 picture_tool=${3:-}
+arch=${SMOKETEST_ARCH:-amd64}
 
-need cpio gzip tar xorriso ldd awk mksquashfs mkfs.msdos mmd mcopy apt-get apt-cache dpkg-deb
-efi_loaders_check "$loaders"
-if [ -z "${SMOKETEST_KVER:-}" ]; then
-	SMOKETEST_KVER=$(cd /boot && ls vmlinuz-* 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
-fi
-kver=$SMOKETEST_KVER
-[ -n "$kver" ] || die "no kernel in /boot (install linux-image-amd64)"
-need_file "/boot/vmlinuz-$kver" "/lib/modules/$kver/modules.dep" /bin/busybox \
-	/usr/lib/ISOLINUX/isolinux.bin /usr/lib/ISOLINUX/isohdpfx.bin \
-	/usr/lib/syslinux/modules/bios/ldlinux.c32 /usr/lib/syslinux/mbr/mbr.bin \
-	/usr/bin/extlinux /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/sbin/mkfs.fat \
-	/lib/systemd/systemd-journal-remote
+need cpio gzip tar xorriso readelf awk mksquashfs mkfs.msdos mmd mcopy apt-get apt-cache dpkg-deb
+# The machine's pieces: the CD-ROM's drivers (IDE or SATA on a PC,
+# virtio-scsi on a virt machine), the display's DRM driver (QEMU's std
+# VGA, virtio-gpu) and d-i's folder on the CD.
+case $arch in
+amd64)
+	loaders=$(realpath "$2")
+	efi_loaders_check "$loaders"
+	if [ -z "${SMOKETEST_KVER:-}" ]; then
+		SMOKETEST_KVER=$(cd /boot && ls vmlinuz-* 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+	fi
+	kver=$SMOKETEST_KVER
+	[ -n "$kver" ] || die "no kernel in /boot (install linux-image-amd64)"
+	need_file "/boot/vmlinuz-$kver" "/lib/modules/$kver/modules.dep" /bin/busybox \
+		/usr/lib/ISOLINUX/isolinux.bin /usr/lib/ISOLINUX/isohdpfx.bin \
+		/usr/lib/syslinux/modules/bios/ldlinux.c32 /usr/lib/syslinux/mbr/mbr.bin \
+		/usr/bin/extlinux /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/sbin/mkfs.fat \
+		/lib/systemd/systemd-journal-remote
+	cd_modules="ata_piix ahci" drm_module=bochs install_dir=install.amd grub_efi=x86_64-efi
+	;;
+arm64)
+	. "$here/lib/foreign-apt.sh"
+	need depmod strings
+	need_file /bin/busybox /usr/lib/syslinux/mbr/mbr.bin
+	EFI_ARCH=aa64
+	cd_modules=virtio_scsi drm_module=virtio_gpu install_dir=install.a64 grub_efi=arm64-efi
+	;;
+*) die "SMOKETEST_ARCH=$arch: amd64 or arm64" ;;
+esac
 date=$(date -u ${SOURCE_DATE_EPOCH:+-d "@$SOURCE_DATE_EPOCH"} +%Y%m%d)
 
 mkdir -p "$outdir"
@@ -72,6 +106,21 @@ outdir=$(cd "$outdir" && pwd)
 work=$(mktemp -d "$outdir/.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM  # so the EXIT trap cleans up after ^C too
+
+# --- arm64: Debian's arm64 packages, unpacked, the guests' pieces --------
+if [ "$arch" = arm64 ]; then
+	foreign_apt arm64 "$work/apt"
+	ROOTFS_SOURCE=$work/arm64
+	kpkg=$(apt-cache depends linux-image-arm64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)/\1/p' | head -n 1)
+	[ -n "$kpkg" ] || die "apt names no kernel package for linux-image-arm64"
+	kver=${kpkg#linux-image-}
+	debian_package_files "$ROOTFS_SOURCE" busybox-static libc6 "$kpkg" fdisk e2fsprogs dosfstools \
+		systemd-journal-remote
+	# The kernel package's postinst would run depmod; its modules.dep is
+	# not in the package.
+	depmod -b "$ROOTFS_SOURCE" "$kver" || die "depmod failed for $kver"
+fi
+vmlinuz=$ROOTFS_SOURCE/boot/vmlinuz-$kver
 
 # --- the desktop picture the installed system shows --------------------
 if [ -z "$picture_tool" ]; then
@@ -82,8 +131,18 @@ fi
 
 # --- Debian's signed boot chain and efibootmgr, unpacked, not installed ---
 efi=$work/efi-packages
-debian_package_files "$efi" shim-signed shim-helpers-amd64-signed shim-unsigned \
-	grub-efi-amd64-signed efibootmgr libefiboot1 libefivar1
+debian_package_files "$efi" shim-signed "shim-helpers-$arch-signed" shim-unsigned \
+	"grub-efi-$arch-signed" efibootmgr libefiboot1 libefivar1
+if [ "$arch" = arm64 ]; then
+	# The CD's loaders, as efi/efi-loaders.sh takes amd64's: shim, the
+	# signed CD GRUB and the same GRUB unsigned.
+	debian_package_files "$efi" grub-efi-arm64-bin
+	loaders=$work/efi-loaders
+	mkdir -p "$loaders"
+	ln -s "$efi/usr/lib/shim/shimaa64.efi.signed" "$efi/usr/lib/grub/arm64-efi-signed/gcdaa64.efi.signed" \
+		"$efi/usr/lib/grub/arm64-efi/monolithic/gcdaa64.efi" "$loaders/"
+	efi_loaders_check "$loaders"
+fi
 
 # --- the installed system (payload on the CD) ----------------------------
 sys=$work/system
@@ -91,7 +150,7 @@ rootfs_skeleton "$sys"
 rootfs_busybox "$sys"
 rootfs_binary "$sys" /lib/systemd/systemd-journal-remote
 # virtio_console: the results port of the downstream suites
-rootfs_modules "$sys" "$kver" bochs virtio_console
+rootfs_modules "$sys" "$kver" "$drm_module" virtio_console
 cp -R "$here/system/etc" "$here/system/usr" "$sys/"
 mkdir -p "$sys/boot" "$sys/var/log/journal" "$sys/var/lib/lightdm" "$sys/home" \
 	"$sys/usr/share/smoketest"
@@ -99,10 +158,11 @@ mkdir -p "$sys/boot" "$sys/var/log/journal" "$sys/var/lib/lightdm" "$sys/home" \
 # What shim-signed, shim-helpers-amd64-signed (with shim-unsigned, its
 # dependency: the fallback's BOOTX64.CSV) and grub-efi-amd64-signed put on a
 # system: grub-install copies them to the EFI system partition.
-mkdir -p "$sys/usr/lib/shim" "$sys/usr/lib/grub/x86_64-efi-signed"
-cp "$efi"/usr/lib/shim/shimx64.efi.signed "$efi"/usr/lib/shim/mmx64.efi.signed \
-	"$efi"/usr/lib/shim/fbx64.efi.signed "$efi"/usr/lib/shim/BOOTX64.CSV "$sys/usr/lib/shim/"
-cp "$efi/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed" "$sys/usr/lib/grub/x86_64-efi-signed/"
+mkdir -p "$sys/usr/lib/shim" "$sys/usr/lib/grub/$grub_efi-signed"
+cp "$efi/usr/lib/shim/shim$EFI_ARCH.efi.signed" "$efi/usr/lib/shim/mm$EFI_ARCH.efi.signed" \
+	"$efi/usr/lib/shim/fb$EFI_ARCH.efi.signed" \
+	"$efi/usr/lib/shim/BOOT$(echo "$EFI_ARCH" | tr a-z A-Z).CSV" "$sys/usr/lib/shim/"
+cp "$efi/usr/lib/grub/$grub_efi-signed/grub$EFI_ARCH.efi.signed" "$sys/usr/lib/grub/$grub_efi-signed/"
 
 # Its initramfs: just enough to mount /dev/vda1.
 sysinitrd=$work/system-initramfs
@@ -119,14 +179,18 @@ tar -C "$sys" --numeric-owner --owner=0 --group=0 -czf "$work/pool/system.tar.gz
 inst=$work/installer
 rootfs_skeleton "$inst"
 rootfs_busybox "$inst"
-rootfs_binary "$inst" /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/bin/extlinux /usr/sbin/mkfs.fat
+rootfs_binary "$inst" /usr/sbin/sfdisk /usr/sbin/mke2fs /usr/sbin/mkfs.fat
+# extlinux boots a PC from a BIOS; an arm64 machine has UEFI only.
+[ "$arch" != amd64 ] || rootfs_binary "$inst" /usr/bin/extlinux
 rootfs_binary_from "$inst" "$efi" /bin/efibootmgr
-# loop and squashfs: ubiquity and curtin copy the live file system; ahci:
-# CD-ROMs on SATA (a q35 machine, as UEFI guests are); vfat, its
+# loop and squashfs: ubiquity and curtin copy the live file system;
+# cd_modules: the CD-ROM's (ahci: SATA on a q35 machine, as UEFI PC guests
+# are; virtio_scsi on an arm64 virt machine); vfat, its
 # code pages and efivarfs: the EFI system partition and the firmware's boot
 # entries under UEFI; virtio_net: DHCP for url= and the netinst's mirror.
-rootfs_modules "$inst" "$kver" virtio_pci virtio_blk ata_piix sr_mod isofs crc32c_generic ext4 \
-	ahci loop squashfs overlay vfat nls_cp437 nls_ascii efivarfs virtio_net
+# shellcheck disable=SC2086 # a list of modules
+rootfs_modules "$inst" "$kver" virtio_pci virtio_blk $cd_modules sr_mod isofs crc32c_generic ext4 \
+	loop squashfs overlay vfat nls_cp437 nls_ascii efivarfs virtio_net
 mkdir -p "$inst/usr/lib/syslinux/mbr" "$inst/usr/lib/smoketest" "$inst/etc/udhcpc"
 cp /usr/lib/syslinux/mbr/mbr.bin "$inst/usr/lib/syslinux/mbr/"
 install -m 0755 "$here/installer/init" "$inst/init"
@@ -146,29 +210,37 @@ rootfs_cpio "$inst" "$work/installer-common.gz"
 
 # --- files every ISO shares ----------------------------------------------
 common=$work/iso-common
-isolinux_files "$common/isolinux"
-cp "$here/installer/isolinux.cfg" "$common/isolinux/"
 # The EFI El Torito images: Debian's signed shim and GRUB, and the two
 # unsigned kinds of the live family's failures. The live ones carry
 # live-build's small grub.cfg in the image; the others debian-cd's layout.
 efi_image_of signed "$common/efi.img" "$loaders"
-for kind in signed unsigned-grub unsigned-loader; do
-	efi_image_of "$kind" "$common/efi-live-$kind.img" "$loaders" "$here/grub/live-efi-stub.cfg"
-done
-menu_file "$here/grub/debian-installer.cfg" "$common/grub-debian-installer.cfg" install=install.amd
+if [ "$arch" = amd64 ]; then
+	isolinux_files "$common/isolinux"
+	cp "$here/installer/isolinux.cfg" "$common/isolinux/"
+	for kind in signed unsigned-grub unsigned-loader; do
+		efi_image_of "$kind" "$common/efi-live-$kind.img" "$loaders" "$here/grub/live-efi-stub.cfg"
+	done
+	menu_file "$here/grub/debian-installer.cfg" "$common/grub-debian-installer.cfg" install=install.amd
+	di_isolinux=$common/isolinux
+else
+	# UEFI only: no isolinux; d-i's own arm64 menu.
+	menu_file "$here/grub/debian-installer-arm64.cfg" "$common/grub-debian-installer.cfg" \
+		install=install.a64
+	di_isolinux=
+fi
 
 # --- one ISO per variant ---------------------------------------------------
 for variant in $VARIANTS; do
 	v=$work/variant-$variant
 	tree=$v/tree
-	mkdir -p "$v/initrd/etc" "$tree/install.amd" "$tree/.disk" "$tree/pool"
+	mkdir -p "$v/initrd/etc" "$tree/$install_dir" "$tree/.disk" "$tree/pool"
 	# The variant switch: a second cpio appended to the initrd, which the
 	# kernel unpacks over the first one.
 	printf '%s\n' "$variant" >"$v/initrd/etc/variant"
 	rootfs_cpio "$v/initrd" "$v/variant.gz"
-	cat "$work/installer-common.gz" "$v/variant.gz" >"$tree/install.amd/initrd.gz"
-	ln -s "/boot/vmlinuz-$kver" "$tree/install.amd/vmlinuz"
-	boot_tree "$tree" "$common/isolinux" "$common/grub-debian-installer.cfg" "$common/efi.img"
+	cat "$work/installer-common.gz" "$v/variant.gz" >"$tree/$install_dir/initrd.gz"
+	ln -s "$vmlinuz" "$tree/$install_dir/vmlinuz"
+	boot_tree "$tree" "$di_isolinux" "$common/grub-debian-installer.cfg" "$common/efi.img"
 	ln -s "$work/pool/system.tar.gz" "$tree/pool/system.tar.gz"
 	if [ "$variant" = no-desktop ]; then
 		# The display manager is set up for a session that is not installed.
@@ -178,27 +250,11 @@ for variant in $VARIANTS; do
 		tar -C "$v/overlay" --numeric-owner --owner=0 --group=0 -czf "$tree/pool/overlay.tar.gz" .
 	fi
 	# Like Debian's /.disk/info: one line, no newline at the end.
-	printf 'Smokegate Test Image 1.0 "%s" - amd64 debian-installer (%s)' \
-		"$variant" "$date" >"$tree/.disk/info"
-	make_iso "$tree" "$outdir/smoketest-amd64-$variant.iso"
-	msg "wrote $outdir/smoketest-amd64-$variant.iso"
+	printf 'Smokegate Test Image 1.0 "%s" - %s debian-installer (%s)' \
+		"$variant" "$arch" "$date" >"$tree/.disk/info"
+	make_iso "$tree" "$outdir/smoketest-$arch-$variant.iso" "SMOKETEST_${arch^^}"
+	msg "wrote $outdir/smoketest-$arch-$variant.iso"
 done
-
-# --- netinst: the good install, but it needs a package mirror ------------
-# Its own initrd: the common one with /etc/variant good and /etc/media netinst.
-netinst=$work/installer-netinst
-cp -a "$inst" "$netinst"
-printf 'good\n' >"$netinst/etc/variant"
-printf 'netinst\n' >"$netinst/etc/media"
-tree=$work/netinst-good/tree
-mkdir -p "$tree/install.amd" "$tree/pool"
-rootfs_cpio "$netinst" "$tree/install.amd/initrd.gz"
-ln -s "/boot/vmlinuz-$kver" "$tree/install.amd/vmlinuz"
-boot_tree "$tree" "$common/isolinux" "$common/grub-debian-installer.cfg" "$common/efi.img"
-ln -s "$work/pool/system.tar.gz" "$tree/pool/system.tar.gz"
-disk_info "$tree" "Smokegate Test Netinst 1.0 \"good\" - amd64 debian-installer ($date)"
-make_iso "$tree" "$outdir/smoketest-netinst-amd64-good.iso" SMOKETEST_NETINST
-msg "wrote $outdir/smoketest-netinst-amd64-good.iso"
 
 # --- the live file system: the same system as the installed one ----------
 # casper and live-boot mount it; ubiquity and curtin copy it to the disk.
@@ -217,6 +273,44 @@ make_squashfs "$work/system-no-desktop" "$work/filesystem-no-desktop.squashfs"
 # fail (subiquity): a squashfs cut short, like a bad download, so curtin's
 # extract step fails for real.
 head -c 65536 "$work/filesystem.squashfs" >"$work/filesystem-truncated.squashfs"
+
+# --- subiquity: autoinstall from a CIDATA volume ---------------------------
+isolinux=
+[ "$arch" = arm64 ] || isolinux=$(isolinux_dir subiquity "$here/isolinux/subiquity.cfg")
+menu_file "$here/grub/subiquity.cfg" "$work/grub-subiquity.cfg"
+for variant in $SUBIQUITY_VARIANTS; do
+	tree=$work/subiquity-$variant/tree
+	mkdir -p "$tree/casper"
+	variant_initrd "$work/installer-common.gz" subiquity "$variant" "$tree/casper/initrd"
+	ln -s "$vmlinuz" "$tree/casper/vmlinuz"
+	squashfs=$work/filesystem.squashfs
+	[ "$variant" = fail ] && squashfs=$work/filesystem-truncated.squashfs
+	ln -s "$squashfs" "$tree/casper/filesystem.squashfs"
+	boot_tree "$tree" "$isolinux" "$work/grub-subiquity.cfg" "$common/efi.img"
+	disk_info "$tree" "Smokegate Test Ubuntu Server 1.0 \"$variant\" - $arch subiquity ($date)"
+	make_iso "$tree" "$outdir/smoketest-subiquity-$arch-$variant.iso" SMOKETEST_SUBIQUITY
+	msg "wrote $outdir/smoketest-subiquity-$arch-$variant.iso"
+done
+
+# --- amd64 only from here: no arm64 ubiquity (Ubuntu's arm64 desktop has
+# its new installer) or Debian live image, and the netinst is amd64's.
+[ "$arch" = amd64 ] || exit 0
+
+# --- netinst: the good install, but it needs a package mirror ------------
+# Its own initrd: the common one with /etc/variant good and /etc/media netinst.
+netinst=$work/installer-netinst
+cp -a "$inst" "$netinst"
+printf 'good\n' >"$netinst/etc/variant"
+printf 'netinst\n' >"$netinst/etc/media"
+tree=$work/netinst-good/tree
+mkdir -p "$tree/install.amd" "$tree/pool"
+rootfs_cpio "$netinst" "$tree/install.amd/initrd.gz"
+ln -s "$vmlinuz" "$tree/install.amd/vmlinuz"
+boot_tree "$tree" "$common/isolinux" "$common/grub-debian-installer.cfg" "$common/efi.img"
+ln -s "$work/pool/system.tar.gz" "$tree/pool/system.tar.gz"
+disk_info "$tree" "Smokegate Test Netinst 1.0 \"good\" - amd64 debian-installer ($date)"
+make_iso "$tree" "$outdir/smoketest-netinst-amd64-good.iso" SMOKETEST_NETINST
+msg "wrote $outdir/smoketest-netinst-amd64-good.iso"
 
 # --- the live-only initrd: live-boot, no installer -------------------------
 liveinit=$work/live-initrd
@@ -237,7 +331,7 @@ for variant in $CASPER_VARIANTS; do
 	tree=$work/casper-$variant/tree
 	mkdir -p "$tree/casper" "$tree/preseed"
 	variant_initrd "$work/installer-common.gz" casper "$variant" "$tree/casper/initrd"
-	ln -s "/boot/vmlinuz-$kver" "$tree/casper/vmlinuz"
+	ln -s "$vmlinuz" "$tree/casper/vmlinuz"
 	ln -s "$work/filesystem.squashfs" "$tree/casper/filesystem.squashfs"
 	boot_tree "$tree" "$isolinux" "$work/grub-casper.cfg" "$common/efi.img"
 	# For the boot menu's automatic install (file=/cdrom/preseed/...).
@@ -247,30 +341,13 @@ for variant in $CASPER_VARIANTS; do
 	msg "wrote $outdir/smoketest-casper-amd64-$variant.iso"
 done
 
-# --- subiquity: autoinstall from a CIDATA volume ---------------------------
-isolinux=$(isolinux_dir subiquity "$here/isolinux/subiquity.cfg")
-menu_file "$here/grub/subiquity.cfg" "$work/grub-subiquity.cfg"
-for variant in $SUBIQUITY_VARIANTS; do
-	tree=$work/subiquity-$variant/tree
-	mkdir -p "$tree/casper"
-	variant_initrd "$work/installer-common.gz" subiquity "$variant" "$tree/casper/initrd"
-	ln -s "/boot/vmlinuz-$kver" "$tree/casper/vmlinuz"
-	squashfs=$work/filesystem.squashfs
-	[ "$variant" = fail ] && squashfs=$work/filesystem-truncated.squashfs
-	ln -s "$squashfs" "$tree/casper/filesystem.squashfs"
-	boot_tree "$tree" "$isolinux" "$work/grub-subiquity.cfg" "$common/efi.img"
-	disk_info "$tree" "Smokegate Test Ubuntu Server 1.0 \"$variant\" - amd64 subiquity ($date)"
-	make_iso "$tree" "$outdir/smoketest-subiquity-amd64-$variant.iso" SMOKETEST_SUBIQUITY
-	msg "wrote $outdir/smoketest-subiquity-amd64-$variant.iso"
-done
-
 # --- live: a Debian live session, nothing to install -----------------------
 # Its boot failures differ from good only in their boot loaders.
 for variant in $LIVE_VARIANTS; do
 	tree=$work/live-$variant/tree
 	mkdir -p "$tree/live"
 	ln -s "$work/live-initrd.gz" "$tree/live/initrd.img"
-	ln -s "/boot/vmlinuz-$kver" "$tree/live/vmlinuz"
+	ln -s "$vmlinuz" "$tree/live/vmlinuz"
 	squashfs=$work/filesystem.squashfs
 	[ "$variant" = no-desktop ] && squashfs=$work/filesystem-no-desktop.squashfs
 	ln -s "$squashfs" "$tree/live/filesystem.squashfs"

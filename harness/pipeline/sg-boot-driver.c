@@ -164,6 +164,11 @@ static const SgFailureRule failure_rules[] = {
 	{"BdsDxe: failed to (?:load|start) Boot[0-9A-F]+ \".*DVD-ROM.*\\): ",
 	 "the firmware could not start the image's loader"},
 	{"BdsDxe: No bootable option or device was found", "the firmware found nothing to boot"},
+	/* Without Secure Boot the firmware's own shell is its last boot
+	 * option: it starts only when nothing before it did (AAVMF with an
+	 * installed disk whose EFI system partition is empty; OVMF too). */
+	{"BdsDxe: starting Boot[0-9A-F]+ \"EFI Internal Shell\"",
+	 "the firmware found nothing to boot and started its EFI shell"},
 	/* shim refusing the GRUB it was to start (shim's shim.c). */
 	{"Verification failed: \\(0x1A\\) Security Violation",
 	 "shim refused the image's second-stage loader"},

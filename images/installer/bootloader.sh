@@ -21,7 +21,7 @@
 # framebuffer to the 1024x768 of the desktop picture (its default is
 # 1280x800); the text cursor is hidden so it does not blink on the picture.
 
-KERNEL_ARGS="video=1024x768 vt.global_cursor_default=0 consoleblank=0 console=tty0 console=ttyS0,115200"
+KERNEL_ARGS="video=1024x768 vt.global_cursor_default=0 consoleblank=0 console=tty0 console=$SERIAL,115200"
 
 install_bootloader() {
 	if [ -n "${ESP:-}" ]; then
@@ -52,17 +52,18 @@ install_extlinux() {
 
 install_grub_efi() {
 	local efi=/target/boot/efi shim=/target/usr/lib/shim
-	local grub=/target/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed
-	local dir=$efi/EFI/debian removable
+	local grub=/target/usr/lib/grub/$GRUB_EFI-signed/grub$EFI_ARCH.efi.signed
+	local dir=$efi/EFI/debian removable csv
+	csv=BOOT$(echo "$EFI_ARCH" | tr a-z A-Z).CSV
 	mkdir -p $efi
 	run grub-installer mount -t vfat "$ESP" $efi || return 1
 	mkdir -p $dir
-	run grub-installer cp $shim/shimx64.efi.signed $dir/shimx64.efi || return 1
-	run grub-installer cp $grub $dir/grubx64.efi || return 1
-	run grub-installer cp $shim/mmx64.efi.signed $dir/mmx64.efi
-	run grub-installer cp $shim/fbx64.efi.signed $dir/fbx64.efi
+	run grub-installer cp $shim/shim$EFI_ARCH.efi.signed $dir/shim$EFI_ARCH.efi || return 1
+	run grub-installer cp $grub $dir/grub$EFI_ARCH.efi || return 1
+	run grub-installer cp $shim/mm$EFI_ARCH.efi.signed $dir/mm$EFI_ARCH.efi
+	run grub-installer cp $shim/fb$EFI_ARCH.efi.signed $dir/fb$EFI_ARCH.efi
 	# The fallback (fbx64.efi) makes a boot entry from it if one is lost.
-	run grub-installer cp $shim/BOOTX64.CSV $dir/BOOTX64.CSV
+	run grub-installer cp $shim/$csv $dir/$csv
 	# grub-install's load.cfg for the signed image (its prefix is
 	# /EFI/debian on the partition it was loaded from), with the line
 	# the install-signed patch appends. The hint keeps its trailing blank.
@@ -71,9 +72,10 @@ install_grub_efi() {
 	removable=$(ask_default grub-installer/force-efi-extra-removable false)
 	if [ "$removable" = true ]; then
 		mkdir -p $efi/EFI/BOOT
-		run grub-installer cp $shim/shimx64.efi.signed $efi/EFI/BOOT/BOOTX64.EFI || return 1
-		run grub-installer cp $grub $efi/EFI/BOOT/grubx64.efi || return 1
-		run grub-installer cp $shim/fbx64.efi.signed $efi/EFI/BOOT/fbx64.efi
+		run grub-installer cp $shim/shim$EFI_ARCH.efi.signed \
+			"$efi/EFI/BOOT/BOOT$(echo "$EFI_ARCH" | tr a-z A-Z).EFI" || return 1
+		run grub-installer cp $grub $efi/EFI/BOOT/grub$EFI_ARCH.efi || return 1
+		run grub-installer cp $shim/fb$EFI_ARCH.efi.signed $efi/EFI/BOOT/fb$EFI_ARCH.efi
 	fi
 	write_grub_cfg
 	efi_boot_entry || return 1
@@ -116,6 +118,6 @@ efi_boot_entry() {
 		run grub-installer efibootmgr -q -b "$num" -B
 	done
 	run grub-installer efibootmgr -q -c -d "$disk" -p "${ESP##*[!0-9]}" -w -L debian \
-		-l '\EFI\debian\shimx64.efi' || return 1
+		-l "\\EFI\\debian\\shim$EFI_ARCH.efi" || return 1
 	run grub-installer efibootmgr -v
 }

@@ -36,6 +36,8 @@ configure_target() {
 		mkdir -p $t/boot/efi
 	fi
 	write_os_release $t "$DISTRO"
+	# finish-install's getty on the serial console the installer ran on.
+	[ "$SERIAL" = ttyS0 ] || sed -i "s/ttyS0/$SERIAL/g" $t/etc/inittab
 
 	# No root password was preseeded: root is locked, the user gets sudo.
 	write_accounts $t "$username" 1000 "$fullname" "$hash"

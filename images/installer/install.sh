@@ -3,6 +3,15 @@
 # fail COMPONENT TITLE TEXT, which shows them the way that installer would
 # and never returns.
 
+# The machine the installer runs on, in the names the install needs: UEFI's
+# for its loaders (x64, aa64), GRUB's platform folder, and the serial
+# console (the PC's 16550, the arm64 virt machine's PL011), where d-i's
+# finish-install puts the installed system's getty too.
+case $(uname -m) in
+aarch64) EFI_ARCH=aa64 GRUB_EFI=arm64-efi SERIAL=ttyAMA0 ;;
+*) EFI_ARCH=x64 GRUB_EFI=x86_64-efi SERIAL=ttyS0 ;;
+esac
+
 # wait_for DEVICE SECONDS - block devices show up once their driver probed.
 wait_for() {
 	local i=0
@@ -79,7 +88,8 @@ install_payload() {
 			run base-installer tar -xzf "$payload" -C /target ||
 				fail base-installer 'Install the base system' "Unpacking $payload failed."
 		done
-		run base-installer cp /cdrom/install.amd/vmlinuz /target/boot/vmlinuz
+		# /install.amd/ or /install.a64/: d-i's folder for the CD's architecture.
+		run base-installer cp /cdrom/install.*/vmlinuz /target/boot/vmlinuz
 		return
 	fi
 	payload=/cdrom/casper/filesystem.squashfs

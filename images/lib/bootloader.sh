@@ -3,6 +3,10 @@
 # dosfstools and mtools: no mounts) holding shim as EFI/boot/bootx64.efi and
 # GRUB as EFI/boot/grubx64.efi. Sourced by the recipes; needs msg and die.
 # The loaders come from ../efi/efi-loaders.sh (a folder: EFI_LOADERS).
+# EFI_ARCH is UEFI's name of the machine they are for, in their file
+# names: x64 (amd64, the default) or aa64 (arm64: bootaa64.efi,
+# grubaa64.efi, from Debian's arm64 shim-signed and grub-efi-arm64-signed).
+EFI_ARCH=x64
 
 # isolinux_files DIR - isolinux and the text-mode menu's modules (menu.c32
 # draws with BIOS text calls, which SeaBIOS's serial console mirrors; Debian's
@@ -19,7 +23,7 @@ isolinux_files() {
 # efi_loaders_check DIR - the files efi-loaders.sh writes are all there.
 efi_loaders_check() {
 	local f
-	for f in shimx64.efi.signed gcdx64.efi.signed gcdx64.efi; do
+	for f in "shim$EFI_ARCH.efi.signed" "gcd$EFI_ARCH.efi.signed" "gcd$EFI_ARCH.efi"; do
 		[ -s "$1/$f" ] || die "missing $1/$f (build it with images/efi/efi-loaders.sh)"
 	done
 }
@@ -27,7 +31,7 @@ efi_loaders_check() {
 # efi_image OUT BOOTX64 GRUBX64 [STUB_CFG] - the EFI El Torito image:
 # BOOTX64 as EFI/boot/bootx64.efi (the loader UEFI starts from removable
 # media), GRUBX64 (unless "") as EFI/boot/grubx64.efi (what shim starts
-# next). With
+# next); x64 is EFI_ARCH. With
 # STUB_CFG, also boot/grub/grub.cfg in the image, as live-build writes it
 # (scripts/build/binary_grub-efi: search the CD by /.disk/info, then its
 # /boot/grub/grub.cfg); without, debian-cd's layout, where GRUB's built-in
@@ -47,8 +51,8 @@ efi_image() {
 		die "mkfs.msdos failed for $out"
 	export MTOOLS_SKIP_CHECK=1
 	mmd -i "$out" ::EFI ::EFI/boot
-	mcopy -i "$out" "$bootx64" ::EFI/boot/bootx64.efi
-	[ -z "$grubx64" ] || mcopy -i "$out" "$grubx64" ::EFI/boot/grubx64.efi
+	mcopy -i "$out" "$bootx64" "::EFI/boot/boot$EFI_ARCH.efi"
+	[ -z "$grubx64" ] || mcopy -i "$out" "$grubx64" "::EFI/boot/grub$EFI_ARCH.efi"
 	if [ -n "$stub" ]; then
 		mmd -i "$out" ::boot ::boot/grub
 		mcopy -i "$out" "$stub" ::boot/grub/grub.cfg
@@ -69,9 +73,9 @@ efi_image_of() {
 	local kind=$1 out=$2 loaders=$3 stub=${4:-}
 	efi_loaders_check "$loaders"
 	case $kind in
-	signed) efi_image "$out" "$loaders/shimx64.efi.signed" "$loaders/gcdx64.efi.signed" "$stub" ;;
-	unsigned-grub) efi_image "$out" "$loaders/shimx64.efi.signed" "$loaders/gcdx64.efi" "$stub" ;;
-	unsigned-loader) efi_image "$out" "$loaders/gcdx64.efi" "" "$stub" ;;
+	signed) efi_image "$out" "$loaders/shim$EFI_ARCH.efi.signed" "$loaders/gcd$EFI_ARCH.efi.signed" "$stub" ;;
+	unsigned-grub) efi_image "$out" "$loaders/shim$EFI_ARCH.efi.signed" "$loaders/gcd$EFI_ARCH.efi" "$stub" ;;
+	unsigned-loader) efi_image "$out" "$loaders/gcd$EFI_ARCH.efi" "" "$stub" ;;
 	*) die "efi_image_of: unknown kind $kind" ;;
 	esac
 }

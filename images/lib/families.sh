@@ -40,13 +40,14 @@ isolinux_dir() {
 }
 
 # boot_tree TREE ISOLINUX GRUB_CFG [EFI_IMG] - the boot loaders of one ISO:
-# TREE/isolinux the folder ISOLINUX, TREE/boot/grub/grub.cfg the menu
-# GRUB_CFG and, unless EFI_IMG is empty, TREE/boot/grub/efi.img (the EFI El
-# Torito entry). Links: make_iso follows them.
+# TREE/isolinux the folder ISOLINUX (none when it is empty: a UEFI-only
+# CD), TREE/boot/grub/grub.cfg the menu GRUB_CFG and, unless EFI_IMG is
+# empty, TREE/boot/grub/efi.img (the EFI El Torito entry). Links: make_iso
+# follows them.
 boot_tree() {
 	local tree=$1 isolinux=$2 grub_cfg=$3 efi=${4:-}
 	mkdir -p "$tree/boot/grub"
-	ln -sfn "$isolinux" "$tree/isolinux"
+	[ -z "$isolinux" ] || ln -sfn "$isolinux" "$tree/isolinux"
 	ln -sf "$grub_cfg" "$tree/boot/grub/grub.cfg"
 	[ -z "$efi" ] || ln -sf "$efi" "$tree/boot/grub/efi.img"
 }

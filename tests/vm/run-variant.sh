@@ -1,11 +1,11 @@
 #!/bin/bash
 # Runs one test image through `smokegate test` in real guests and checks
 # the verdict, the exit status, the reason and the evidence.
-# usage: run-variant.sh SMOKEGATE ISO EXIT VERDICT REASON-REGEX [FLAVOUR] [PLANS]
+# usage: run-variant.sh SMOKEGATE ISO EXIT VERDICT REASON-REGEX [FLAVOUR] [PLANS] [ARCH]
 . "$(dirname "$0")/lib.sh"
 
 smokegate=$(realpath "$1") iso=$2 want_exit=$3 want_verdict=$4 want_reason=$5
-want_flavour=${6:-smoketest} plans=${7:-install}
+want_flavour=${6:-smoketest} plans=${7:-install} want_arch=${8:-amd64}
 make_workdir
 evidence="$workdir/evidence"
 
@@ -23,6 +23,7 @@ reason=$(json_field .reason "$result")
 check "reason matches /$want_reason/" grep -Eq -- "$want_reason" <<<"$reason"
 check "printed verdict is the result's" test "$(cat "$workdir/stdout")" = "$want_verdict: $reason"
 check "flavour told from the image" test "$(json_field .flavour "$result")" = "$want_flavour"
+check "guests of the image's architecture, $want_arch" test "$(json_field .arch "$result")" = "$want_arch"
 check "sha256 recorded" test "$(json_field .image.sha256 "$result")" = "$(sha256sum < "$iso" | cut -d' ' -f1)"
 case $plans in
 *install*) check "install console captured" test -s "$evidence/console-install.log"

@@ -374,6 +374,20 @@ test_firmware_refusals(void)
 		 "shim refused the image's second-stage loader: Verification failed: (0x1A) "
 		 "Security Violation",
 		 SECOND / 4},
+		/* AAVMF booting an installed disk whose EFI system partition is
+		 * empty, without Secure Boot: its shell is all that is left. */
+		{"BdsDxe: failed to load Boot0001 \"UEFI Misc Device\" from "
+		 "PciRoot(0x0)/Pci(0x1,0x0)/Pci(0x0,0x0): Not Found\r\n"
+		 "BdsDxe: loading Boot0002 \"EFI Internal Shell\" from "
+		 "Fv(64074AFE-340A-4BE6-94BA-91B5B4D0F71E)/"
+		 "FvFile(7C04A583-9E3E-4F1C-AD65-E05268D0B4D1)\r\n"
+		 "BdsDxe: starting Boot0002 \"EFI Internal Shell\" from "
+		 "Fv(64074AFE-340A-4BE6-94BA-91B5B4D0F71E)/"
+		 "FvFile(7C04A583-9E3E-4F1C-AD65-E05268D0B4D1)\r\n",
+		 "the firmware found nothing to boot and started its EFI shell: BdsDxe: starting "
+		 "Boot0002 \"EFI Internal Shell\" from "
+		 "Fv(64074AFE-340A-4BE6-94BA-91B5B4D0F71E)/"
+		 "FvFile(7C04A583-9E3E-4F1C-AD65-E05268D0B4D1)"},
 		{"Booting from DVD/CD...\r\nBoot failed: Could not read from CDROM (code 0004)\r\n"
 		 "No bootable device.\r\n",
 		 "the firmware could not boot the image: Boot failed: Could not read from CDROM "
