@@ -37,20 +37,3 @@ make_iso() {
 	[ -s "$out.tmp" ] || die "xorriso did not write $out"
 	mv -f "$out.tmp" "$out"
 }
-
-# make_efi_iso TREE OUT VOLID - an ISO that boots under UEFI alone, as
-# debian-cd lays out Debian's arm64 CDs (tools/boot/bookworm/boot-arm64):
-# TREE/boot/grub/efi.img is the one El Torito entry and is appended as
-# partition 2 (type EF), so the same file boots from a disk too.
-make_efi_iso() {
-	local tree=$1 out=$2 volid=$3
-	[ -s "$tree/boot/grub/efi.img" ] || die "make_efi_iso: no $tree/boot/grub/efi.img"
-	rm -f "$out.tmp"
-	xorriso -as mkisofs -quiet -follow-links -o "$out.tmp" -V "$volid" -r -J -joliet-long \
-		-e boot/grub/efi.img -no-emul-boot \
-		-append_partition 2 0xef "$(realpath "$tree/boot/grub/efi.img")" \
-		-partition_cyl_align all "$tree" 2>&1 |
-		grep -v -e "^xorriso : NOTE" -e "^xorriso [0-9.]* : RockRidge" -e "^$" >&2 || true
-	[ -s "$out.tmp" ] || die "xorriso did not write $out"
-	mv -f "$out.tmp" "$out"
-}

@@ -1,6 +1,6 @@
 # A live-boot system's packages, files and ISOs, for the live-real recipes:
 # sourced after debootstrap.sh (msg, die, $work, $root) and iso.sh
-# (make_iso, make_efi_iso). The mirror: $SMOKEGATE_DEBIAN_MIRROR, else
+# (make_iso). The mirror: $SMOKEGATE_DEBIAN_MIRROR, else
 # deb.debian.org.
 
 mirror=${SMOKEGATE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -84,7 +84,7 @@ DESKTOP
 # /live/, MODULE (unless "") as /live/filesystem.module, INFO as
 # /.disk/info and the volume id $volid. The recipe's live_boot_files TREE
 # puts its boot loaders in the tree: with isolinux the ISO boots from a BIOS
-# and UEFI (make_iso), without from UEFI alone (make_efi_iso).
+# and UEFI, without from UEFI alone (make_iso).
 live_iso() {
 	local arch=$1 variant=$2 info=$3 module=$4 tree=$work/tree-$2 f iso
 	shift 4
@@ -95,10 +95,6 @@ live_iso() {
 	printf '%s' "$info" >"$tree/.disk/info"
 	iso=$out/smoketest-live-real-$arch-$variant.iso
 	mkdir -p "$out"
-	if [ -e "$tree/isolinux" ]; then
-		make_iso "$tree" "$iso" "$volid"
-	else
-		make_efi_iso "$tree" "$iso" "$volid"
-	fi
+	make_iso "$tree" "$iso" "$volid"
 	msg "wrote $iso ($(du -m "$iso" | cut -f1) MiB)"
 }
