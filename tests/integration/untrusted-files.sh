@@ -86,6 +86,8 @@ if start_nginx; then
 	check "the file the .part points at is untouched" test "$(cat victim)" = precious
 	check "saying it is a link" grep -q "never writes through one" err
 	stop_nginx
+else
+	not_ok "nginx did not start (Debian package nginx-light): a .part that is a link was not checked"
 fi
 
 # 5. FIFOs as config, profile, lab file, record: refused at once.

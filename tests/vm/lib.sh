@@ -122,12 +122,16 @@ wait_for_console() {
 # serves $workdir/www, logging to $workdir/nginx/access.log; fails when nginx
 # is not installed (Debian package nginx-light).
 start_nginx() {
-	local nginx
+	local nginx tries
 	nginx=$(command -v nginx || echo /usr/sbin/nginx)
 	[ -x "$nginx" ] || return 1
-	port=$((20000 + RANDOM % 20000))
 	mkdir -p "$workdir/www" "$workdir/nginx"
-	cat > "$workdir/nginx/nginx.conf" <<CONF
+	# A random port may be taken, and a loaded machine may take more than a
+	# moment to start nginx: it is up once the port answers, else another
+	# port is tried.
+	for tries in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 20000))
+		cat > "$workdir/nginx/nginx.conf" <<CONF
 daemon off; pid $workdir/nginx/nginx.pid; error_log $workdir/nginx/error.log;
 $( [ "$(id -u)" -eq 0 ] && echo "user root;" )
 events {}
@@ -136,9 +140,20 @@ http { access_log $workdir/nginx/access.log;
   fastcgi_temp_path $workdir/nginx; uwsgi_temp_path $workdir/nginx; scgi_temp_path $workdir/nginx;
   server { listen 127.0.0.1:$port; root $workdir/www; } }
 CONF
-	"$nginx" -c "$workdir/nginx/nginx.conf" -p "$workdir/nginx" &
-	server=$!
-	sleep 1
+		"$nginx" -c "$workdir/nginx/nginx.conf" -p "$workdir/nginx" &
+		server=$!
+		for _ in $(seq 1 100); do
+			kill -0 "$server" 2>/dev/null || break
+			if (exec 3<> "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+				return 0
+			fi
+			sleep 0.1
+		done
+		kill "$server" 2>/dev/null
+		wait "$server" 2>/dev/null
+	done
+	echo "# nginx did not start (its log: $(tail -n 1 "$workdir/nginx/error.log" 2>/dev/null))" >&2
+	return 1
 }
 
 stop_nginx() {
