@@ -36,19 +36,26 @@ started=$(date +%s)
 inspect_child_reading() {
 	local child
 	for child in $(pgrep -f -- "inspect-disk .*$SMOKEGATE_STATE_DIR"); do
-		pgrep -P "$child" qemu > /dev/null && return 0
+		if pgrep -P "$child" qemu > /dev/null; then
+			inspect_group=$child # it leads its process group
+			return 0
+		fi
 	done
 	return 1
 }
 
-# Neither the inspecting child nor its appliance outlives the gate (at
-# most 5 s: the child ends its process group on the kernel's SIGTERM).
+# Neither the inspecting child nor its appliance (its process group)
+# outlives the gate: at most 5 s, the child ends its group on the kernel's
+# SIGTERM. The guest booting beside it (the base is read during the boot)
+# is the embedded driver's, which the next gate's clean-up ends
+# (check_nothing_left at the end).
 inspect_child_gone() {
+	[ -n "${inspect_group:-}" ] || return 1
 	for _ in $(seq 1 25); do
-		[ -z "$(qemu_processes_under "$SMOKEGATE_STATE_DIR")" ] && return 0
+		[ -z "$(pgrep -g "$inspect_group")" ] && return 0
 		sleep 0.2
 	done
-	qemu_processes_under "$SMOKEGATE_STATE_DIR" | sed 's/^/#   left: /'
+	ps -o pid=,pgid=,stat=,etime=,args= -g "$inspect_group" | cut -c1-300 | sed 's/^/#   left: /'
 	return 1
 }
 
