@@ -1,5 +1,6 @@
 #include "sg-inspect-process.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -213,9 +214,20 @@ sg_inspect_process_async(const SgInspectRequest *request, GCancellable *cancella
 	/* libguestfs's per-handle folder (its overlay of the disk) in a folder
 	 * of the coordinator's, removed once the child is gone, even a child
 	 * that had to be killed before closing its handle (see
-	 * end_process_group). Its appliance cache (TMPDIR's or /var/tmp's
+	 * end_process_group); in the lab's scratch folder, the next run's to
+	 * sweep should the coordinator itself die. Its appliance cache (TMPDIR's or /var/tmp's
 	 * .guestfs-UID) stays where it is, built once. */
-	job->scratch = g_dir_make_tmp("smokegate-inspect-XXXXXX", &error);
+	if (request->scratch_dir != NULL) {
+		job->scratch = g_build_filename(request->scratch_dir, "inspect-XXXXXX", NULL);
+		if (g_mkdtemp(job->scratch) == NULL) {
+			int saved = errno;
+			g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(saved),
+				    "cannot create %s: %s", job->scratch, g_strerror(saved));
+			g_clear_pointer(&job->scratch, g_free);
+		}
+	} else {
+		job->scratch = g_dir_make_tmp("smokegate-inspect-XXXXXX", &error);
+	}
 	if (job->scratch == NULL) {
 		g_prefix_error(&error, "cannot start the inspection of %s: ", request->disk);
 		g_task_return_error(task, error);

@@ -38,6 +38,10 @@ typedef struct {
 	const SgInspection *inspection;
 	/* The child's nice value, inherited by the appliance's QEMU; 0: ours. */
 	gint nice;
+	/* Where the child's temporary folder goes: the lab's scratch folder,
+	 * which the next run sweeps when this process died; NULL: the
+	 * temporary folder ($TMPDIR, /tmp). */
+	const gchar *scratch_dir;
 } SgInspectRequest;
 
 /* Runs `smokegate inspect-disk` for @request on the thread-default main

@@ -9,7 +9,8 @@
 
 struct _SgDiskRead {
 	/* Read by the downloads' threads, never changed while they run. */
-	SgMedia *media; /* the lab's */
+	SgMedia *media;	    /* the lab's */
+	gchar *scratch_dir; /* the lab's: the inspecting child's folders go there */
 	gchar *username;
 	gboolean force_tcg;
 	gchar *keep_as;
@@ -44,6 +45,7 @@ sg_disk_read_new(const SgDiskReadSpec *spec, const gchar *base)
 
 	/* The media exist once prepare put the image there. */
 	read->media = sg_lab_get_media(spec->lab, NULL);
+	read->scratch_dir = g_strdup(sg_lab_get_scratch_dir(spec->lab));
 	read->username = g_strdup(spec->username);
 	read->force_tcg = spec->force_tcg;
 	read->keep_as = g_strdup(spec->keep_as);
@@ -196,6 +198,7 @@ inspect_fetched(GTask *task)
 		.part = job->part,
 		.inspection = job->inspection,
 		.nice = job->nice,
+		.scratch_dir = job->read->scratch_dir,
 	};
 
 	sg_inspect_process_async(&request, g_task_get_cancellable(task), on_inspected_process,
@@ -451,6 +454,7 @@ sg_disk_read_free(SgDiskRead *read)
 	g_clear_object(&read->cancellable);
 	g_clear_pointer(&read->base_inspection, sg_inspection_free);
 	g_clear_error(&read->base_error);
+	g_free(read->scratch_dir);
 	g_free(read->username);
 	g_free(read->keep_as);
 	g_free(read->base);
