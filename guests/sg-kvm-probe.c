@@ -188,9 +188,12 @@ host_offers_kvm(virConnectPtr conn, const SgArch *machine)
 	return caps != NULL;
 }
 
-gboolean
-sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *arch, const gchar *emulated,
-		    const gchar *cache_dir, gboolean *works, gchar **reason)
+/* sg_kvm_probe_lookup(), and @cache_out the cache's path (NULL when the
+ * answer came before it was needed), so that the probe does not ask a
+ * remote host its name twice. */
+static gboolean
+lookup(virConnectPtr conn, const gchar *uri, const gchar *arch, const gchar *emulated,
+       const gchar *cache_dir, gboolean *works, gchar **reason, gchar **cache_out)
 {
 	const SgArch *machine = probe_machine(arch);
 	g_autofree gchar *cache = NULL;
@@ -208,7 +211,16 @@ sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *arch, con
 		*reason = g_strdup(NO_KVM_DOMAINS);
 		return TRUE;
 	}
+	if (cache_out != NULL)
+		*cache_out = g_steal_pointer(&cache);
 	return FALSE;
+}
+
+gboolean
+sg_kvm_probe_lookup(virConnectPtr conn, const gchar *uri, const gchar *arch, const gchar *emulated,
+		    const gchar *cache_dir, gboolean *works, gchar **reason)
+{
+	return lookup(conn, uri, arch, emulated, cache_dir, works, reason, NULL);
 }
 
 void
@@ -229,13 +241,11 @@ sg_kvm_probe_async(SgLab *lab, const gchar *arch, const gchar *emulated, const g
 	probe->user_data = user_data;
 	probe->console = g_string_new(NULL);
 	/* What is known without a guest: nothing new to cache. */
-	if (sg_kvm_probe_lookup(sg_lab_get_connection(lab), sg_lab_get_uri(lab), arch, emulated,
-				cache_dir, &works, &reason)) {
+	if (lookup(sg_lab_get_connection(lab), sg_lab_get_uri(lab), arch, emulated, cache_dir,
+		   &works, &reason, &probe->cache)) {
 		finish(probe, works, reason, FALSE);
 		return;
 	}
-	probe->cache =
-		cache_path(sg_lab_get_connection(lab), sg_lab_get_uri(lab), cache_dir, machine);
 	name = sg_lab_new_guest_name(lab, "kvm-probe");
 	/* The kernel of the image's own architecture, on its serial port. */
 	cmdline = sg_arch_console_args(machine, "console=ttyS0 earlyprintk=ttyS0 panic=-1");
